@@ -1,0 +1,350 @@
+/**
+ * The decoding interpreter: walks attribute TLVs under a layout and builds
+ * plain JS objects. Every length is checked against its parent before it is
+ * read; binary values are zero-copy views unless `copy` is requested.
+ * @module
+ */
+import { NLA_TYPE_MASK, NLA_F_NESTED, NLA_F_NET_BYTEORDER, nlaAlign } from './constants.js';
+import { DecodeError } from './errors.js';
+import {
+  Kind,
+  extraAttrs,
+  extraBytes,
+  scalarSize,
+  type AttrDef,
+  type AttrSet,
+  type EnumDef,
+  type ExtraAttr,
+  type StructDef,
+} from './layout.js';
+
+export interface DecodeOptions {
+  /** Copy binary values out of the receive buffer instead of returning views into it. */
+  readonly copy?: boolean;
+}
+
+/** Decoding state for one buffer. */
+export class Cursor {
+  readonly view: DataView;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly copy = false,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  binary(off: number, len: number): Uint8Array {
+    return this.copy ? this.bytes.slice(off, off + len) : this.bytes.subarray(off, off + len);
+  }
+}
+
+const latin1 = new TextDecoder('latin1');
+const utf8 = new TextDecoder('utf-8');
+
+/** Decode a NUL-terminated (or NUL-padded) string from `[off, off+len)`. */
+export function readString(bytes: Uint8Array, off: number, len: number): string {
+  let end = off;
+  const stop = off + len;
+  let ascii = true;
+  while (end < stop && bytes[end] !== 0) {
+    if (bytes[end]! >= 0x80) ascii = false;
+    end++;
+  }
+  if (end - off < 24 && ascii) {
+    let s = '';
+    for (let i = off; i < end; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
+  }
+  return (ascii ? latin1 : utf8).decode(bytes.subarray(off, end));
+}
+
+/** Prefix the path of a DecodeError with a segment as it propagates out of a nest. */
+export function withSegment(e: unknown, segment: string): unknown {
+  if (e instanceof DecodeError) return e.prefixed(segment);
+  return e;
+}
+
+function sizeError(what: string, expected: string, got: number, off: number): DecodeError {
+  return new DecodeError(`${what} needs ${expected} bytes of payload, got ${got}`, '', off);
+}
+
+/** Read one fixed-width or variable-width scalar of `kind` at `[off, off+len)`. */
+export function readScalar(
+  c: Cursor,
+  kind: Kind,
+  be: boolean,
+  off: number,
+  len: number,
+): number | bigint {
+  const v = c.view;
+  const le = !be;
+  switch (kind) {
+    case Kind.U8:
+      if (len !== 1) throw sizeError('u8', '1', len, off);
+      return v.getUint8(off);
+    case Kind.S8:
+      if (len !== 1) throw sizeError('s8', '1', len, off);
+      return v.getInt8(off);
+    case Kind.U16:
+      if (len !== 2) throw sizeError('u16', '2', len, off);
+      return v.getUint16(off, le);
+    case Kind.S16:
+      if (len !== 2) throw sizeError('s16', '2', len, off);
+      return v.getInt16(off, le);
+    case Kind.U32:
+      if (len !== 4) throw sizeError('u32', '4', len, off);
+      return v.getUint32(off, le);
+    case Kind.S32:
+      if (len !== 4) throw sizeError('s32', '4', len, off);
+      return v.getInt32(off, le);
+    case Kind.U64:
+      if (len !== 8) throw sizeError('u64', '8', len, off);
+      return v.getBigUint64(off, le);
+    case Kind.S64:
+      if (len !== 8) throw sizeError('s64', '8', len, off);
+      return v.getBigInt64(off, le);
+    case Kind.Uint:
+      if (len === 4) return BigInt(v.getUint32(off, le));
+      if (len === 8) return v.getBigUint64(off, le);
+      throw sizeError('uint', '4 or 8', len, off);
+    case Kind.Sint:
+      if (len === 4) return BigInt(v.getInt32(off, le));
+      if (len === 8) return v.getBigInt64(off, le);
+      throw sizeError('sint', '4 or 8', len, off);
+    default:
+      throw new DecodeError(`kind ${kind} is not a scalar`, '', off);
+  }
+}
+
+/**
+ * Map a scalar to its enum name, or a flag word to the names of its bits.
+ * Values and bits the enum does not know stay numbers.
+ */
+export function enumValue(e: EnumDef, raw: number | bigint): string | number | (string | number)[] {
+  const n = typeof raw === 'bigint' ? Number(raw) : raw;
+  if (!e.flags) return e.nameOf(n) ?? n;
+  const out: (string | number)[] = [];
+  for (let bit = 0; bit < 53 && 2 ** bit <= n; bit++) {
+    const b = 2 ** bit;
+    if (Math.floor(n / b) % 2 === 1) out.push(e.nameOf(b) ?? b);
+  }
+  return out;
+}
+
+/** Decode a struct laid out at `[off, off+len)`. */
+export function decodeStruct(c: Cursor, def: StructDef, off: number, len: number): object {
+  if (len < def.size) {
+    throw new DecodeError(`struct ${def.name} needs ${def.size} bytes, got ${len}`, '', off);
+  }
+  const out: Record<string | symbol, unknown> = {};
+  for (const m of def.members) {
+    const at = off + m.offset;
+    switch (m.kind) {
+      case Kind.Pad:
+        break;
+      case Kind.Binary:
+        out[m.name] = c.binary(at, m.len!);
+        break;
+      case Kind.String:
+        out[m.name] = readString(c.bytes, at, m.len!);
+        break;
+      case Kind.Struct:
+        out[m.name] = decodeStruct(c, m.struct!, at, m.struct!.size);
+        break;
+      default: {
+        const v = readScalar(c, m.kind, m.be === true, at, scalarSize(m.kind));
+        out[m.name] = m.enum ? enumValue(m.enum, v) : v;
+      }
+    }
+  }
+  if (len > def.size) out[extraBytes] = c.binary(off + def.size, len - def.size);
+  return out;
+}
+
+/** Decode the payload `[off, off+len)` of one attribute described by `def`. */
+function decodeValue(c: Cursor, def: AttrDef, off: number, len: number): unknown {
+  switch (def.kind) {
+    case Kind.Flag:
+      return true;
+    case Kind.String:
+      return readString(c.bytes, off, len);
+    case Kind.Binary:
+      return c.binary(off, len);
+    case Kind.Nest:
+      return decodeSet(c, def.nested!, off, off + len, def.masked === true);
+    case Kind.Struct:
+      return decodeStruct(c, def.struct!, off, len);
+    case Kind.Bitfield32:
+      if (len !== 8) throw sizeError('bitfield32', '8', len, off);
+      return { value: c.view.getUint32(off, true), selector: c.view.getUint32(off + 4, true) };
+    case Kind.ScalarArray: {
+      const size = scalarSize(def.sub!);
+      if (len % size !== 0) {
+        throw new DecodeError(`array of ${size}-byte elements has length ${len}`, '', off);
+      }
+      const out: (number | bigint)[] = new Array(len / size);
+      for (let i = 0; i < out.length; i++) {
+        out[i] = readScalar(c, def.sub!, def.be === true, off + i * size, size);
+      }
+      return out;
+    }
+    case Kind.IndexedArray:
+      return decodeIndexedArray(c, def, off, off + len);
+    case Kind.NestTypeValue:
+      return decodeTypeValue(c, def, 0, off, off + len, {});
+    default: {
+      const v = readScalar(c, def.kind, def.be === true, off, len);
+      return def.enum ? enumValue(def.enum, v) : v;
+    }
+  }
+}
+
+/**
+ * Iterate the attributes in `[off, end)`, calling `fn(type, flags, payloadOff,
+ * payloadLen, attrOff)`. Lengths are validated; the last attribute may lack
+ * its alignment padding.
+ */
+export function forEachAttr(
+  c: Cursor,
+  off: number,
+  end: number,
+  fn: (type: number, flags: number, poff: number, plen: number, aoff: number) => void,
+): void {
+  const v = c.view;
+  while (off < end) {
+    if (end - off < 4) {
+      throw new DecodeError(`${end - off} trailing bytes are too short for an attribute header`, '', off);
+    }
+    const len = v.getUint16(off, true);
+    const raw = v.getUint16(off + 2, true);
+    if (len < 4) throw new DecodeError(`attribute length ${len} is shorter than its 4-byte header`, '', off);
+    if (len > end - off) {
+      throw new DecodeError(
+        `attribute type ${raw & NLA_TYPE_MASK} claims ${len} bytes but only ${end - off} remain`,
+        '',
+        off,
+      );
+    }
+    fn(raw & NLA_TYPE_MASK, raw & (NLA_F_NESTED | NLA_F_NET_BYTEORDER), off + 4, len - 4, off);
+    off += nlaAlign(len);
+  }
+}
+
+function pushExtra(out: Record<string | symbol, unknown>, e: ExtraAttr): void {
+  const list = out[extraAttrs] as ExtraAttr[] | undefined;
+  if (list) list.push(e);
+  else out[extraAttrs] = [e];
+}
+
+/** Decode the attributes in `[off, end)` as members of `set`. */
+export function decodeSet(c: Cursor, set: AttrSet, off: number, end: number, masked = false): object {
+  if (set.ordered) return decodeOrdered(c, set, off, end, masked);
+  const out: Record<string | symbol, unknown> = {};
+  forEachAttr(c, off, end, (type, flags, poff, plen) => {
+    const def = set.byType(type);
+    if (def === undefined || def.kind === Kind.Unused) {
+      pushExtra(out, { type, flags, data: c.binary(poff, plen) });
+      return;
+    }
+    if (def.kind === Kind.Pad) return;
+    let value: unknown;
+    try {
+      value = masked ? decodeMasked(c, def, poff, plen) : decodeValue(c, def, poff, plen);
+    } catch (e) {
+      throw withSegment(e, def.name);
+    }
+    const prev = out[def.name];
+    if (def.multi) {
+      if (prev === undefined) out[def.name] = [value];
+      else (prev as unknown[]).push(value);
+    } else if (prev === undefined) {
+      out[def.name] = value;
+    } else {
+      pushExtra(out, { type, flags, data: c.binary(poff, plen) });
+    }
+  });
+  return out;
+}
+
+function decodeMasked(c: Cursor, def: AttrDef, off: number, len: number): object {
+  if (def.kind === Kind.Nest || def.kind === Kind.Flag) {
+    throw new DecodeError(`attribute ${def.name} cannot carry a value/mask pair`, '', off);
+  }
+  if (len % 2 !== 0) throw new DecodeError(`masked attribute has odd length ${len}`, '', off);
+  const half = len / 2;
+  return { value: decodeValue(c, def, off, half), mask: decodeValue(c, def, off + half, half) };
+}
+
+function decodeOrdered(c: Cursor, set: AttrSet, off: number, end: number, masked: boolean): object {
+  const out: { type: string | number; value: unknown }[] = [];
+  forEachAttr(c, off, end, (type, _flags, poff, plen) => {
+    const def = set.byType(type);
+    if (def === undefined || def.kind === Kind.Unused || def.kind === Kind.Pad) {
+      out.push({ type, value: c.binary(poff, plen) });
+      return;
+    }
+    try {
+      const value = masked ? decodeMasked(c, def, poff, plen) : decodeValue(c, def, poff, plen);
+      out.push({ type: def.name, value });
+    } catch (e) {
+      throw withSegment(e, `[${out.length}].${def.name}`);
+    }
+  });
+  return out;
+}
+
+function decodeIndexedArray(c: Cursor, def: AttrDef, off: number, end: number): unknown[] {
+  const out: unknown[] = [];
+  const sub = def.sub ?? Kind.Nest;
+  forEachAttr(c, off, end, (_type, _flags, poff, plen) => {
+    try {
+      if (sub === Kind.Nest) out.push(decodeSet(c, def.nested!, poff, poff + plen));
+      else if (sub === Kind.Binary) out.push(c.binary(poff, plen));
+      else if (sub === Kind.String) out.push(readString(c.bytes, poff, plen));
+      else out.push(readScalar(c, sub, def.be === true, poff, plen));
+    } catch (e) {
+      throw withSegment(e, `[${out.length}]`);
+    }
+  });
+  return out;
+}
+
+/**
+ * NestTypeValue: each level's attribute types are values named by
+ * `typeValue[level]`; the innermost payload is a nest of `nested`. Decodes to
+ * a flat array of records carrying those values plus the nested attributes.
+ */
+function decodeTypeValue(
+  c: Cursor,
+  def: AttrDef,
+  level: number,
+  off: number,
+  end: number,
+  keys: Record<string, number>,
+  out: object[] = [],
+): object[] {
+  const names = def.typeValue!;
+  forEachAttr(c, off, end, (type, _flags, poff, plen) => {
+    const k = { ...keys, [names[level]!]: type };
+    try {
+      if (level + 1 < names.length) decodeTypeValue(c, def, level + 1, poff, poff + plen, k, out);
+      else out.push(Object.assign(k, decodeSet(c, def.nested!, poff, poff + plen)));
+    } catch (e) {
+      throw withSegment(e, `[${names[level]}=${type}]`);
+    }
+  });
+  return out;
+}
+
+/** Decode `bytes[start, end)` as the attributes of `set`. */
+export function decodeAttrs<T>(
+  set: AttrSet<T>,
+  bytes: Uint8Array,
+  start = 0,
+  end = bytes.length,
+  opts: DecodeOptions = {},
+): T {
+  if (start < 0 || end > bytes.length || start > end) {
+    throw new DecodeError(`range [${start}, ${end}) is outside the ${bytes.length}-byte buffer`, '', start);
+  }
+  return decodeSet(new Cursor(bytes, opts.copy === true), set, start, end) as T;
+}

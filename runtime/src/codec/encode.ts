@@ -1,0 +1,401 @@
+/**
+ * The encoding interpreter: writes JS values under a layout into a Writer.
+ * Every user value is checked (type, range, spec `checks`) before its bytes
+ * are written; a bad value raises an EncodeError naming its path.
+ * @module
+ */
+import { EncodeError } from './errors.js';
+import { Kind, scalarSize, type AttrDef, type AttrSet, type EnumDef, type StructDef } from './layout.js';
+import type { Writer } from './writer.js';
+
+const U64_MAX = (1n << 64n) - 1n;
+const S64_MIN = -(1n << 63n);
+const S64_MAX = (1n << 63n) - 1n;
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Uint8Array) return `a ${v.length}-byte Uint8Array`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Prefix the path of an EncodeError with a segment as it propagates out of a nest. */
+function withSegment(e: unknown, segment: string): unknown {
+  return e instanceof EncodeError ? e.prefixed(segment) : e;
+}
+
+function toNumber(v: unknown, e: EnumDef | undefined): number | bigint {
+  if (e !== undefined) {
+    if (typeof v === 'string') {
+      const n = e.valueOf(v);
+      if (n === undefined) throw new EncodeError(`${JSON.stringify(v)} is not a member of ${e.name}`);
+      return n;
+    }
+    if (e.flags && Array.isArray(v)) {
+      let bits = 0;
+      for (const f of v) {
+        const b = typeof f === 'string' ? e.valueOf(f) : f;
+        if (typeof b !== 'number' || !Number.isInteger(b) || b < 0) {
+          throw new EncodeError(`${describe(f)} is not a flag of ${e.name}`);
+        }
+        bits = (bits | b) >>> 0;
+      }
+      return bits;
+    }
+  }
+  if (typeof v === 'number' || typeof v === 'bigint') return v;
+  throw new EncodeError(`expected a number${e ? ` or a name from ${e.name}` : ''}, got ${describe(v)}`);
+}
+
+function checkInt(v: number | bigint, min: number, max: number, what: string): number {
+  const n = typeof v === 'bigint' ? Number(v) : v;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new EncodeError(`${describe(v)} is out of range for ${what} [${min}, ${max}]`);
+  }
+  return n;
+}
+
+function checkBig(v: number | bigint, min: bigint, max: bigint, what: string): bigint {
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+    throw new EncodeError(`${describe(v)} is not an exact integer; pass a bigint for ${what}`);
+  }
+  const b = BigInt(v);
+  if (b < min || b > max) throw new EncodeError(`${describe(v)} is out of range for ${what}`);
+  return b;
+}
+
+/** Write one scalar (no attribute header). Returns the value written, for checks. */
+export function writeScalar(w: Writer, kind: Kind, be: boolean, raw: unknown, e?: EnumDef): number | bigint {
+  const v = toNumber(raw, e);
+  switch (kind) {
+    case Kind.U8: {
+      const n = checkInt(v, 0, 0xff, 'u8');
+      w.u8(n);
+      return n;
+    }
+    case Kind.S8: {
+      const n = checkInt(v, -0x80, 0x7f, 's8');
+      w.s8(n);
+      return n;
+    }
+    case Kind.U16: {
+      const n = checkInt(v, 0, 0xffff, 'u16');
+      w.u16(n, be);
+      return n;
+    }
+    case Kind.S16: {
+      const n = checkInt(v, -0x8000, 0x7fff, 's16');
+      w.s16(n, be);
+      return n;
+    }
+    case Kind.U32: {
+      const n = checkInt(v, 0, 0xffffffff, 'u32');
+      w.u32(n, be);
+      return n;
+    }
+    case Kind.S32: {
+      const n = checkInt(v, -0x80000000, 0x7fffffff, 's32');
+      w.s32(n, be);
+      return n;
+    }
+    case Kind.U64: {
+      const b = checkBig(v, 0n, U64_MAX, 'u64');
+      w.u64(b, be);
+      return b;
+    }
+    case Kind.S64: {
+      const b = checkBig(v, S64_MIN, S64_MAX, 's64');
+      w.s64(b, be);
+      return b;
+    }
+    case Kind.Uint: {
+      const b = checkBig(v, 0n, U64_MAX, 'uint');
+      if (b <= 0xffffffffn) w.u32(Number(b), be);
+      else w.u64(b, be);
+      return b;
+    }
+    case Kind.Sint: {
+      const b = checkBig(v, S64_MIN, S64_MAX, 'sint');
+      if (b >= -0x80000000n && b <= 0x7fffffffn) w.s32(Number(b), be);
+      else w.s64(b, be);
+      return b;
+    }
+    default:
+      throw new EncodeError(`kind ${kind} is not a scalar`);
+  }
+}
+
+function bytesOf(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  throw new EncodeError(`expected a Uint8Array, got ${describe(v)}`);
+}
+
+function checkLen(def: AttrDef, len: number): void {
+  const c = def.checks;
+  if (c === undefined) return;
+  if (c.exactLen !== undefined && len !== c.exactLen) {
+    throw new EncodeError(`length ${len} must be exactly ${c.exactLen}`);
+  }
+  if (c.minLen !== undefined && len < c.minLen) throw new EncodeError(`length ${len} is below the minimum ${c.minLen}`);
+  if (c.maxLen !== undefined && len > c.maxLen) throw new EncodeError(`length ${len} exceeds the maximum ${c.maxLen}`);
+}
+
+function checkRange(def: AttrDef, v: number | bigint): void {
+  const c = def.checks;
+  if (c === undefined) return;
+  if (c.min !== undefined && v < c.min) throw new EncodeError(`${v} is below the minimum ${c.min}`);
+  if (c.max !== undefined && v > c.max) throw new EncodeError(`${v} exceeds the maximum ${c.max}`);
+}
+
+/** Write a struct's bytes (no attribute header). */
+export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+    throw new EncodeError(`expected an object for struct ${def.name}, got ${describe(value)}`);
+  }
+  const obj = value as Record<string, unknown>;
+  w.ensure(def.size);
+  const base = w.pos;
+  w.zeros(def.size);
+  const end = w.pos;
+  for (const m of def.members) {
+    if (m.kind === Kind.Pad) continue;
+    const v = obj[m.name];
+    if (v === undefined) continue; // absent members are zero
+    w.pos = base + m.offset;
+    try {
+      switch (m.kind) {
+        case Kind.Binary: {
+          const b = bytesOf(v);
+          if (b.length !== m.len) throw new EncodeError(`expected ${m.len} bytes, got ${b.length}`);
+          w.raw(b);
+          break;
+        }
+        case Kind.String: {
+          if (typeof v !== 'string') throw new EncodeError(`expected a string, got ${describe(v)}`);
+          const n = w.string(v, false);
+          if (n >= m.len!) throw new EncodeError(`string of ${n} bytes does not fit in ${m.len} bytes with its NUL`);
+          break;
+        }
+        case Kind.Struct:
+          encodeStruct(w, m.struct!, v);
+          break;
+        default:
+          writeScalar(w, m.kind, m.be === true, v, m.enum);
+      }
+    } catch (e) {
+      w.pos = end;
+      throw withSegment(e, m.name);
+    }
+  }
+  for (const k of Object.keys(obj)) {
+    if (!def.members.some((m) => m.name === k && m.kind !== Kind.Pad)) {
+      w.pos = end;
+      throw new EncodeError(`struct ${def.name} has no member '${k}'`, k);
+    }
+  }
+  w.pos = end;
+}
+
+/** Write the payload of attribute `def` (no header). */
+function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
+  switch (def.kind) {
+    case Kind.String: {
+      if (typeof v !== 'string') throw new EncodeError(`expected a string, got ${describe(v)}`);
+      const start = w.pos;
+      const n = w.string(v, true);
+      try {
+        checkLen(def, n - 1);
+      } catch (e) {
+        w.pos = start;
+        throw e;
+      }
+      return;
+    }
+    case Kind.Binary: {
+      const b = bytesOf(v);
+      checkLen(def, b.length);
+      w.raw(b);
+      return;
+    }
+    case Kind.Nest:
+      encodeSet(w, def.nested!, v, def.masked === true);
+      return;
+    case Kind.Struct:
+      encodeStruct(w, def.struct!, v);
+      return;
+    case Kind.Bitfield32: {
+      const o = v as { value?: unknown; selector?: unknown };
+      if (typeof o !== 'object' || o === null) throw new EncodeError(`expected { value, selector }, got ${describe(v)}`);
+      writeScalar(w, Kind.U32, false, o.value);
+      writeScalar(w, Kind.U32, false, o.selector);
+      return;
+    }
+    case Kind.ScalarArray: {
+      if (!Array.isArray(v)) throw new EncodeError(`expected an array, got ${describe(v)}`);
+      for (let i = 0; i < v.length; i++) {
+        try {
+          writeScalar(w, def.sub!, def.be === true, v[i]);
+        } catch (e) {
+          throw withSegment(e, `[${i}]`);
+        }
+      }
+      checkLen(def, v.length * scalarSize(def.sub!));
+      return;
+    }
+    case Kind.IndexedArray: {
+      if (!Array.isArray(v)) throw new EncodeError(`expected an array, got ${describe(v)}`);
+      const sub = def.sub ?? Kind.Nest;
+      for (let i = 0; i < v.length; i++) {
+        try {
+          const at = sub === Kind.Nest ? w.beginNest(i) : w.beginAttr(i);
+          if (sub === Kind.Nest) encodeSet(w, def.nested!, v[i]);
+          else if (sub === Kind.Binary) w.raw(bytesOf(v[i]));
+          else if (sub === Kind.String) encodePayload(w, { ...def, kind: Kind.String }, v[i]);
+          else writeScalar(w, sub, def.be === true, v[i]);
+          w.endAttr(at);
+        } catch (e) {
+          throw withSegment(e, `[${i}]`);
+        }
+      }
+      return;
+    }
+    case Kind.NestTypeValue:
+      encodeTypeValue(w, def, v);
+      return;
+    case Kind.Flag:
+    case Kind.Pad:
+    case Kind.Unused:
+      throw new EncodeError(`attribute kind ${def.kind} has no payload`);
+    default:
+      checkRange(def, writeScalar(w, def.kind, def.be === true, v, def.enum));
+  }
+}
+
+function encodeTypeValue(w: Writer, def: AttrDef, v: unknown): void {
+  if (!Array.isArray(v)) throw new EncodeError(`expected an array of records, got ${describe(v)}`);
+  const names = def.typeValue!;
+  // Group consecutive records by their type values, level by level.
+  const write = (records: Record<string, unknown>[], level: number): void => {
+    const groups = new Map<number, Record<string, unknown>[]>();
+    for (const r of records) {
+      const t = r[names[level]!];
+      if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 0x3fff) {
+        throw new EncodeError(`'${names[level]}' must be an attribute type number, got ${describe(t)}`);
+      }
+      const g = groups.get(t);
+      if (g) g.push(r);
+      else groups.set(t, [r]);
+    }
+    for (const [t, group] of groups) {
+      const at = w.beginNest(t);
+      if (level + 1 < names.length) write(group, level + 1);
+      else {
+        if (group.length !== 1) throw new EncodeError(`duplicate record for ${names.join('/')}`);
+        const rest = { ...group[0] };
+        for (const n of names) delete rest[n];
+        encodeSet(w, def.nested!, rest);
+      }
+      w.endAttr(at);
+    }
+  };
+  write(v as Record<string, unknown>[], 0);
+}
+
+/** Write one whole attribute (header + payload) for `def`. */
+function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean): void {
+  if (def.kind === Kind.Flag) {
+    if (v === false) return;
+    if (v !== true) throw new EncodeError(`flag expects true or false, got ${describe(v)}`);
+    w.endAttr(w.beginAttr(def.type));
+    return;
+  }
+  if (def.kind === Kind.Pad || def.kind === Kind.Unused) {
+    throw new EncodeError(`attribute '${def.name}' is ${def.kind === Kind.Pad ? 'padding' : 'unused'} and cannot be sent`);
+  }
+  const nested = def.kind === Kind.Nest || def.kind === Kind.IndexedArray || def.kind === Kind.NestTypeValue;
+  const at = nested ? w.beginNest(def.type) : w.beginAttr(def.type);
+  if (masked) {
+    const m = v as { value?: unknown; mask?: unknown };
+    if (nested || typeof m !== 'object' || m === null || !('value' in m) || !('mask' in m)) {
+      throw new EncodeError(
+        nested ? `'${def.name}' cannot be masked` : `expected { value, mask }, got ${describe(v)}`,
+      );
+    }
+    const start = w.pos;
+    encodePayload(w, def, m.value);
+    const half = w.pos - start;
+    encodePayload(w, def, m.mask);
+    if (w.pos - start !== 2 * half) throw new EncodeError('value and mask differ in size', 'mask');
+  } else {
+    encodePayload(w, def, v);
+  }
+  w.endAttr(at);
+}
+
+/**
+ * Write the members of `value` as attributes of `set`. Records are written in
+ * the object's own key order; ordered sets take an array of `{ type, value }`.
+ * `skip` names a key that is not an attribute (the fixed header).
+ */
+export function encodeSet(w: Writer, set: AttrSet, value: unknown, masked = false, skip?: string): void {
+  if (set.ordered) {
+    encodeOrdered(w, set, value, masked);
+    return;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+    throw new EncodeError(`expected an object of ${set.name} attributes, got ${describe(value)}`);
+  }
+  const obj = value as Record<string, unknown>;
+  for (const key in obj) {
+    const v = obj[key];
+    if (v === undefined || key === skip) continue;
+    const def = set.byName(key);
+    if (def === undefined) throw new EncodeError(`'${key}' is not an attribute of ${set.name}`, key);
+    try {
+      if (def.multi) {
+        if (!Array.isArray(v)) throw new EncodeError(`multi-attr expects an array, got ${describe(v)}`);
+        for (let i = 0; i < v.length; i++) {
+          try {
+            encodeAttr(w, def, v[i], masked);
+          } catch (e) {
+            throw withSegment(e, `[${i}]`);
+          }
+        }
+      } else {
+        encodeAttr(w, def, v, masked);
+      }
+    } catch (e) {
+      throw withSegment(e, key);
+    }
+  }
+}
+
+function encodeOrdered(w: Writer, set: AttrSet, value: unknown, masked: boolean): void {
+  if (!Array.isArray(value)) throw new EncodeError(`${set.name} is a sequence: expected an array, got ${describe(value)}`);
+  for (let i = 0; i < value.length; i++) {
+    const entry = value[i] as { type?: unknown; value?: unknown };
+    try {
+      if (typeof entry !== 'object' || entry === null) {
+        throw new EncodeError(`expected { type, value }, got ${describe(entry)}`);
+      }
+      if (typeof entry.type === 'number') {
+        // An entry the layout does not know (e.g. decoded from a newer kernel): raw bytes.
+        const at = w.beginAttr(entry.type);
+        w.raw(bytesOf(entry.value));
+        w.endAttr(at);
+        continue;
+      }
+      const def = typeof entry.type === 'string' ? set.byName(entry.type) : undefined;
+      if (def === undefined) throw new EncodeError(`${describe(entry.type)} is not a member of ${set.name}`);
+      try {
+        encodeAttr(w, def, def.kind === Kind.Flag ? entry.value ?? true : entry.value, masked);
+      } catch (e) {
+        throw withSegment(e, def.name);
+      }
+    } catch (e) {
+      throw withSegment(e, `[${i}]`);
+    }
+  }
+}

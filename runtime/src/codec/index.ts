@@ -1,0 +1,22 @@
+/**
+ * The netlink codec: pure TypeScript, no sockets.
+ * @module
+ */
+export * from './constants.js';
+export * from './errors.js';
+export * from './layout.js';
+export { Writer } from './writer.js';
+export {
+  Cursor,
+  decodeAttrs,
+  decodeSet,
+  decodeStruct,
+  enumValue,
+  forEachAttr,
+  readScalar,
+  readString,
+  type DecodeOptions,
+} from './decode.js';
+export { encodeSet, encodeStruct, writeScalar } from './encode.js';
+export * from './message.js';
+export { locateAttr, type AttrLocation } from './locate.js';

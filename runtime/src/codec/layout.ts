@@ -1,0 +1,247 @@
+/**
+ * Layout tables: the contract between generated code and the codec. Generated
+ * families declare their structs and attribute sets with these types; the
+ * interpreters in `decode.ts` / `encode.ts` are the only place that knows how
+ * each kind travels on the wire.
+ * @module
+ */
+
+/** Wire kinds of attributes and struct members. */
+export const Kind = {
+  /** Attribute number reserved by the spec; never encoded, kept as extra when received. */
+  Unused: 0,
+  /** Alignment padding attribute (e.g. `*_ATTR_PAD`); skipped on decode, never encoded. */
+  Pad: 1,
+  /** Zero-length attribute: present = `true`. */
+  Flag: 2,
+  U8: 3,
+  U16: 4,
+  U32: 5,
+  U64: 6,
+  S8: 7,
+  S16: 8,
+  S32: 9,
+  S64: 10,
+  /** Variable-width unsigned: 4 or 8 bytes on the wire, `bigint` in JS. */
+  Uint: 11,
+  /** Variable-width signed: 4 or 8 bytes on the wire, `bigint` in JS. */
+  Sint: 12,
+  /** NUL-terminated string (struct member: fixed-size char array). */
+  String: 13,
+  /** Opaque bytes: a zero-copy `Uint8Array` view. */
+  Binary: 14,
+  /** Nested attribute set (`nested`). */
+  Nest: 15,
+  /** `struct nla_bitfield32 { u32 value; u32 selector; }` */
+  Bitfield32: 16,
+  /** Nest whose attributes are array elements, typed by index (`sub`, `nested`). */
+  IndexedArray: 17,
+  /** Nest whose attribute types carry values (`typeValue`), each holding a nest (`nested`). */
+  NestTypeValue: 18,
+  /** Binary payload with a fixed C struct layout (`struct`). */
+  Struct: 19,
+  /** Binary payload that is a packed array of one scalar (`sub`). */
+  ScalarArray: 20,
+} as const;
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+/** Kernel-side input checks the encoder enforces before anything is sent. */
+export interface Checks {
+  readonly min?: number | bigint;
+  readonly max?: number | bigint;
+  readonly minLen?: number;
+  readonly maxLen?: number;
+  readonly exactLen?: number;
+}
+
+/** One attribute of an attribute set. */
+export interface AttrDef {
+  /** JS property name (camelCase of the spec name). */
+  readonly name: string;
+  /** Attribute type number on the wire. */
+  readonly type: number;
+  readonly kind: Kind;
+  /** Big-endian (network byte order) scalar. */
+  readonly be?: boolean;
+  /** May repeat: decoded into an array. */
+  readonly multi?: boolean;
+  /** Attribute set inside a Nest / IndexedArray / NestTypeValue. */
+  readonly nested?: AttrSet;
+  /** Struct layout of a Struct attribute. */
+  readonly struct?: StructDef;
+  /** Element kind of an IndexedArray or ScalarArray. */
+  readonly sub?: Kind;
+  /** Names of the values carried in the types of a NestTypeValue's levels. */
+  readonly typeValue?: readonly string[];
+  /**
+   * The nested set's attributes each carry `value` followed by `mask` of
+   * equal size (OVS `set-masked`); decoded as `{ value, mask }`.
+   */
+  readonly masked?: boolean;
+  /** Checks applied when encoding. */
+  readonly checks?: Checks;
+  /** Scalar values are members of this enum (or flag set): decoded to names. */
+  readonly enum?: EnumDef;
+}
+
+/**
+ * An enum or flag set. Decoders turn values into names (unknown values stay
+ * numbers, so nothing is lost); encoders accept names or numbers.
+ */
+export class EnumDef {
+  readonly #byValue = new Map<number, string>();
+  readonly #byName = new Map<string, number>();
+  constructor(
+    /** Spec name, for error messages. */
+    readonly name: string,
+    /** Name -> value (for flags: the bit value, not the bit number). */
+    readonly entries: Readonly<Record<string, number>>,
+    /** A flag set: values are OR-ed bits, decoded to an array of names. */
+    readonly flags = false,
+  ) {
+    for (const [k, v] of Object.entries(entries)) {
+      this.#byName.set(k, v);
+      if (!this.#byValue.has(v)) this.#byValue.set(v, k);
+    }
+  }
+  nameOf(value: number): string | undefined {
+    return this.#byValue.get(value);
+  }
+  valueOf(name: string): number | undefined {
+    return this.#byName.get(name);
+  }
+}
+
+export interface AttrSetOptions {
+  /**
+   * Order and repetition carry meaning (a program, such as OVS actions): the
+   * set decodes to an array of `{ type, value }` entries, in wire order.
+   */
+  readonly ordered?: boolean;
+}
+
+/**
+ * An attribute set. Its attribute list is given as a thunk so that sets can
+ * reference each other (and themselves) regardless of declaration order; the
+ * lookup tables are built on first use.
+ */
+export class AttrSet<T = unknown> {
+  declare readonly __type?: T;
+  readonly ordered: boolean;
+  #thunk: (() => readonly AttrDef[]) | null;
+  #attrs: readonly AttrDef[] = [];
+  #byType: (AttrDef | undefined)[] = [];
+  #byName = new Map<string, AttrDef>();
+
+  constructor(
+    /** Spec name of the set (used in error paths). */
+    readonly name: string,
+    attrs: () => readonly AttrDef[],
+    opts: AttrSetOptions = {},
+  ) {
+    this.#thunk = attrs;
+    this.ordered = opts.ordered === true;
+  }
+
+  #init(): void {
+    const attrs = this.#thunk!();
+    this.#thunk = null;
+    this.#attrs = attrs;
+    for (const a of attrs) {
+      this.#byType[a.type] = a;
+      this.#byName.set(a.name, a);
+    }
+  }
+
+  get attrs(): readonly AttrDef[] {
+    if (this.#thunk) this.#init();
+    return this.#attrs;
+  }
+  /** Definition of attribute type `type`, if known. */
+  byType(type: number): AttrDef | undefined {
+    if (this.#thunk) this.#init();
+    return this.#byType[type];
+  }
+  /** Definition of the attribute with JS name `name`, if known. */
+  byName(name: string): AttrDef | undefined {
+    if (this.#thunk) this.#init();
+    return this.#byName.get(name);
+  }
+}
+
+/** One member of a C struct. Offsets are explicit, so no padding rules are implied. */
+export interface StructMember {
+  /** JS property name; pad members are never exposed. */
+  readonly name: string;
+  /** U8..S64, Binary (fixed `len`), String (fixed `len`, NUL-padded), Struct, or Pad. */
+  readonly kind: Kind;
+  readonly offset: number;
+  /** Size in bytes of Binary / String / Pad members. */
+  readonly len?: number;
+  readonly be?: boolean;
+  readonly struct?: StructDef;
+  readonly enum?: EnumDef;
+}
+
+/** A fixed-layout C struct (fixed headers and `binary` attributes with `struct:`). */
+export interface StructDef<T = unknown> {
+  /** Phantom: the decoded JS type. */
+  readonly __type?: T;
+  readonly name: string;
+  readonly size: number;
+  readonly members: readonly StructMember[];
+}
+
+/** An attribute the layout could not represent: unknown type, or a repeated non-multi attribute. */
+export interface ExtraAttr {
+  readonly type: number;
+  /** The NLA_F_NESTED / NLA_F_NET_BYTEORDER bits it carried. */
+  readonly flags: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Decoded objects keep attributes they could not represent under this symbol,
+ * so nothing the kernel sends is silently dropped.
+ */
+export const extraAttrs: unique symbol = Symbol.for('ynl-ts.extraAttrs');
+/** Bytes past the known end of a struct that was longer than its layout. */
+export const extraBytes: unique symbol = Symbol.for('ynl-ts.extraBytes');
+
+/** An element of an ordered set whose type the layout does not know. */
+export interface UnknownEntry {
+  readonly type: number;
+  readonly value: Uint8Array;
+}
+
+/** `value` and `mask` of one masked attribute (OVS `set-masked`). */
+export interface Masked<T> {
+  readonly value: T;
+  readonly mask: T;
+}
+
+/** `struct nla_bitfield32` */
+export interface Bitfield32 {
+  readonly value: number;
+  readonly selector: number;
+}
+
+/** Wire size of a fixed-width scalar kind, 0 for the rest. */
+export function scalarSize(kind: Kind): number {
+  switch (kind) {
+    case Kind.U8:
+    case Kind.S8:
+      return 1;
+    case Kind.U16:
+    case Kind.S16:
+      return 2;
+    case Kind.U32:
+    case Kind.S32:
+      return 4;
+    case Kind.U64:
+    case Kind.S64:
+      return 8;
+    default:
+      return 0;
+  }
+}

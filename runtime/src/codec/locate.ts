@@ -1,0 +1,62 @@
+/**
+ * Map a byte offset inside an encoded request back to the attribute it falls
+ * in, as a path of names (`key.ipv4`) when the request's layout is known, or
+ * of attribute type numbers otherwise. Used to explain extended ACK offsets.
+ * @module
+ */
+import { GENL_HDRLEN, NLMSG_HDRLEN, NLA_F_NESTED } from './constants.js';
+import { Cursor, forEachAttr } from './decode.js';
+import { Kind, type AttrSet } from './layout.js';
+
+export interface AttrLocation {
+  /** Path of names / `#type` numbers, e.g. `key.ipv4` or `actions[2].set`. */
+  readonly path: string;
+  /** The set the innermost attribute belongs to, when known. */
+  readonly set?: AttrSet;
+  /** Whether `offset` points at the attribute's header (not inside its payload). */
+  readonly exact: boolean;
+}
+
+/**
+ * Find the attribute at `offset` (counted from the start of the nlmsghdr) in
+ * the request `msg`. `hdrSize` is the size of the family's fixed header.
+ * Returns undefined when the offset is not inside any attribute.
+ */
+export function locateAttr(
+  msg: Uint8Array,
+  offset: number,
+  set: AttrSet | undefined,
+  hdrSize = 0,
+): AttrLocation | undefined {
+  const start = NLMSG_HDRLEN + GENL_HDRLEN + hdrSize;
+  if (offset < start || offset >= msg.length) return undefined;
+  const c = new Cursor(msg);
+  let found: AttrLocation | undefined;
+  const walk = (off: number, end: number, s: AttrSet | undefined, prefix: string): void => {
+    let index = 0;
+    forEachAttr(c, off, end, (type, flags, poff, plen, aoff) => {
+      const i = index++;
+      if (found !== undefined || offset < aoff || offset >= poff + plen) return;
+      const def = s?.byType(type);
+      let name = def ? def.name : `#${type}`;
+      if (s?.ordered) name = `[${i}].${name}`;
+      const path = prefix === '' ? name : name.startsWith('[') ? prefix + name : `${prefix}.${name}`;
+      const nestedSet = def && (def.kind === Kind.Nest || def.kind === Kind.IndexedArray) ? def.nested : undefined;
+      const isNest = nestedSet !== undefined || (def === undefined && (flags & NLA_F_NESTED) !== 0);
+      if (offset >= poff && isNest) {
+        try {
+          walk(poff, poff + plen, def?.kind === Kind.IndexedArray ? undefined : nestedSet, path);
+        } catch {
+          // a payload that does not parse as attributes: stop at this level
+        }
+      }
+      found ??= { path, exact: offset === aoff, ...(s ? { set: s } : {}) };
+    });
+  };
+  try {
+    walk(start, msg.length, set, '');
+  } catch {
+    return found;
+  }
+  return found;
+}

@@ -1,0 +1,279 @@
+/**
+ * Message framing: nlmsghdr, genlmsghdr, fixed headers, NLMSG_ERROR with
+ * extended ACK. Splitting a datagram into messages checks every length.
+ * @module
+ */
+import {
+  GENL_HDRLEN,
+  NLMSGERR_ATTR_COOKIE,
+  NLMSGERR_ATTR_MISS_NEST,
+  NLMSGERR_ATTR_MISS_TYPE,
+  NLMSGERR_ATTR_MSG,
+  NLMSGERR_ATTR_OFFS,
+  NLMSGERR_ATTR_POLICY,
+  NLMSG_ERROR,
+  NLMSG_HDRLEN,
+  NLM_F_ACK_TLVS,
+  NLM_F_CAPPED,
+  NL_POLICY_TYPE_ATTR_BITFIELD32_MASK,
+  NL_POLICY_TYPE_ATTR_MASK,
+  NL_POLICY_TYPE_ATTR_MAX_LENGTH,
+  NL_POLICY_TYPE_ATTR_MAX_VALUE_S,
+  NL_POLICY_TYPE_ATTR_MAX_VALUE_U,
+  NL_POLICY_TYPE_ATTR_MIN_LENGTH,
+  NL_POLICY_TYPE_ATTR_MIN_VALUE_S,
+  NL_POLICY_TYPE_ATTR_MIN_VALUE_U,
+  NL_POLICY_TYPE_ATTR_PAD,
+  NL_POLICY_TYPE_ATTR_POLICY_IDX,
+  NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE,
+  NL_POLICY_TYPE_ATTR_TYPE,
+  nlaAlign,
+} from './constants.js';
+import { Cursor, decodeSet, decodeStruct, forEachAttr, readString, type DecodeOptions } from './decode.js';
+import { encodeSet, encodeStruct } from './encode.js';
+import { DecodeError } from './errors.js';
+import type { AttrSet, StructDef } from './layout.js';
+import type { Writer } from './writer.js';
+
+/** `struct nlmsghdr` */
+export interface NlMsgHeader {
+  readonly len: number;
+  readonly type: number;
+  readonly flags: number;
+  readonly seq: number;
+  readonly portId: number;
+}
+
+/** One netlink message inside a datagram. */
+export interface NlMessage extends NlMsgHeader {
+  /** The datagram the message came in. */
+  readonly buffer: Uint8Array;
+  /** Offset of the nlmsghdr in `buffer`. */
+  readonly offset: number;
+}
+
+/** Read the nlmsghdr at `off`, checking it fits in `[off, end)`. */
+export function readHeader(bytes: Uint8Array, off: number, end = bytes.length): NlMsgHeader {
+  if (end - off < NLMSG_HDRLEN) {
+    throw new DecodeError(`${end - off} bytes are too short for a netlink header`, '', off);
+  }
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const len = v.getUint32(off, true);
+  if (len < NLMSG_HDRLEN) throw new DecodeError(`nlmsg_len ${len} is shorter than the header`, '', off);
+  if (len > end - off) {
+    throw new DecodeError(`nlmsg_len ${len} runs past the datagram (${end - off} bytes left)`, '', off);
+  }
+  return {
+    len,
+    type: v.getUint16(off + 4, true),
+    flags: v.getUint16(off + 6, true),
+    seq: v.getUint32(off + 8, true),
+    portId: v.getUint32(off + 12, true),
+  };
+}
+
+/** Split a received datagram into its messages. */
+export function splitMessages(buffer: Uint8Array): NlMessage[] {
+  const out: NlMessage[] = [];
+  let off = 0;
+  while (off < buffer.length) {
+    const h = readHeader(buffer, off);
+    out.push({ ...h, buffer, offset: off });
+    off += nlaAlign(h.len);
+  }
+  return out;
+}
+
+/** What a generic netlink request needs besides its attributes. */
+export interface GenlRequestHeader {
+  /** Family id (nlmsg_type). */
+  readonly familyId: number;
+  readonly cmd: number;
+  /** The family's version byte in genlmsghdr, from the spec. */
+  readonly version: number;
+  readonly flags: number;
+  readonly seq?: number;
+  readonly portId?: number;
+}
+
+/**
+ * Append one generic netlink message: nlmsghdr + genlmsghdr + optional fixed
+ * header + attributes. Returns the message's offset in the writer.
+ */
+export function writeGenlMessage(
+  w: Writer,
+  h: GenlRequestHeader,
+  set: AttrSet | null,
+  attrs: unknown,
+  fixed?: { readonly def: StructDef; readonly value: unknown },
+): number {
+  const start = w.pos;
+  const at = w.beginMessage(h.familyId, h.flags, h.seq ?? 0, h.portId ?? 0);
+  try {
+    w.genlHeader(h.cmd, h.version);
+    if (fixed) encodeStruct(w, fixed.def, fixed.value ?? {});
+    if (set !== null && attrs !== undefined) encodeSet(w, set, attrs, false, fixed ? 'header' : undefined);
+  } catch (e) {
+    w.pos = start;
+    throw e;
+  }
+  w.endMessage(at);
+  return at;
+}
+
+/** A decoded generic netlink message. */
+export interface GenlMessage<T> {
+  readonly cmd: number;
+  readonly version: number;
+  /** Attributes (and, for families with a fixed header, its fields under `header`). */
+  readonly attrs: T;
+}
+
+/**
+ * Decode the generic netlink message at `msg`: genlmsghdr, fixed header (put
+ * under `attrs.header`), attributes.
+ */
+export function readGenlMessage<T>(
+  msg: NlMessage,
+  set: AttrSet<T>,
+  fixed?: StructDef,
+  opts: DecodeOptions = {},
+): GenlMessage<T> {
+  const bytes = msg.buffer;
+  const end = msg.offset + msg.len;
+  let off = msg.offset + NLMSG_HDRLEN;
+  if (end - off < GENL_HDRLEN) throw new DecodeError('message too short for a genetlink header', '', off);
+  const cmd = bytes[off]!;
+  const version = bytes[off + 1]!;
+  off += GENL_HDRLEN;
+  const c = new Cursor(bytes, opts.copy === true);
+  let header: object | undefined;
+  if (fixed) {
+    if (end - off < fixed.size) {
+      throw new DecodeError(`message too short for fixed header ${fixed.name} (${fixed.size} bytes)`, '', off);
+    }
+    header = decodeStruct(c, fixed, off, fixed.size);
+    off += fixed.size;
+  }
+  const attrs = decodeSet(c, set, off, end) as Record<string, unknown>;
+  if (header) attrs['header'] = header;
+  return { cmd, version, attrs: attrs as T };
+}
+
+/** Policy of the attribute an error refers to (`NLMSGERR_ATTR_POLICY`). */
+export interface ErrorPolicy {
+  /** enum netlink_attribute_type (NL_ATTR_TYPE_*). */
+  readonly type?: number;
+  readonly minValue?: bigint;
+  readonly maxValue?: bigint;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly policyIndex?: number;
+  readonly policyMaxType?: number;
+  readonly bitfield32Mask?: number;
+  readonly mask?: bigint;
+  readonly pad?: number;
+}
+
+/** The decoded payload of an NLMSG_ERROR message. */
+export interface ErrorMessage {
+  /** Negative errno, or 0 for an ACK. */
+  readonly error: number;
+  /** The header of the request this answers. */
+  readonly request: NlMsgHeader;
+  /** The request was truncated to its header (NETLINK_CAP_ACK). */
+  readonly capped: boolean;
+  readonly extack: ExtAck;
+}
+
+/** Extended ACK TLVs. */
+export interface ExtAck {
+  readonly message?: string;
+  /** Byte offset into the original request of the offending attribute. */
+  readonly offset?: number;
+  readonly cookie?: Uint8Array;
+  readonly policy?: ErrorPolicy;
+  /** Type of the attribute that was required but missing. */
+  readonly missingType?: number;
+  /** Offset in the request of the nest that misses it (absent: top level). */
+  readonly missingNest?: number;
+}
+
+function u(c: Cursor, off: number, len: number): number {
+  if (len === 4) return c.view.getUint32(off, true);
+  if (len === 2) return c.view.getUint16(off, true);
+  if (len === 1) return c.view.getUint8(off);
+  throw new DecodeError(`expected a 1, 2 or 4-byte integer, got ${len} bytes`, '', off);
+}
+function u64(c: Cursor, off: number, len: number): bigint {
+  if (len === 8) return c.view.getBigUint64(off, true);
+  return BigInt(u(c, off, len));
+}
+function s64(c: Cursor, off: number, len: number): bigint {
+  if (len === 8) return c.view.getBigInt64(off, true);
+  if (len === 4) return BigInt(c.view.getInt32(off, true));
+  throw new DecodeError(`expected a 4 or 8-byte integer, got ${len} bytes`, '', off);
+}
+
+function readPolicy(c: Cursor, off: number, end: number): ErrorPolicy {
+  const p: Record<string, number | bigint> = {};
+  forEachAttr(c, off, end, (type, _f, poff, plen) => {
+    switch (type) {
+      case NL_POLICY_TYPE_ATTR_TYPE: p['type'] = u(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_MIN_VALUE_S: p['minValue'] = s64(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_MAX_VALUE_S: p['maxValue'] = s64(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_MIN_VALUE_U: p['minValue'] = u64(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_MAX_VALUE_U: p['maxValue'] = u64(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_MIN_LENGTH: p['minLength'] = u(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_MAX_LENGTH: p['maxLength'] = u(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_POLICY_IDX: p['policyIndex'] = u(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE: p['policyMaxType'] = u(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_BITFIELD32_MASK: p['bitfield32Mask'] = u(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_MASK: p['mask'] = u64(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_PAD: p['pad'] = u(c, poff, plen); break;
+    }
+  });
+  return p as ErrorPolicy;
+}
+
+/** Decode an NLMSG_ERROR message (error code, echoed request header, extended ACK). */
+export function readErrorMessage(msg: NlMessage): ErrorMessage {
+  if (msg.type !== NLMSG_ERROR) throw new DecodeError(`message type ${msg.type} is not NLMSG_ERROR`, '', msg.offset);
+  const c = new Cursor(msg.buffer);
+  const end = msg.offset + msg.len;
+  let off = msg.offset + NLMSG_HDRLEN;
+  if (end - off < 4 + NLMSG_HDRLEN) {
+    throw new DecodeError('NLMSG_ERROR too short for errno and the request header', '', off);
+  }
+  const error = c.view.getInt32(off, true);
+  off += 4;
+  const capped = (msg.flags & NLM_F_CAPPED) !== 0;
+  const v = c.view;
+  const request: NlMsgHeader = {
+    len: v.getUint32(off, true),
+    type: v.getUint16(off + 4, true),
+    flags: v.getUint16(off + 6, true),
+    seq: v.getUint32(off + 8, true),
+    portId: v.getUint32(off + 12, true),
+  };
+  // Without NETLINK_CAP_ACK the whole request is echoed; with it, only its header.
+  const echoed = capped ? NLMSG_HDRLEN : request.len;
+  if (echoed < NLMSG_HDRLEN || echoed > end - off) {
+    throw new DecodeError(`echoed request of ${echoed} bytes does not fit in the error message`, '', off);
+  }
+  off += nlaAlign(echoed);
+  const ext: Record<string, unknown> = {};
+  if ((msg.flags & NLM_F_ACK_TLVS) !== 0 && off < end) {
+    forEachAttr(c, off, end, (type, _f, poff, plen) => {
+      switch (type) {
+        case NLMSGERR_ATTR_MSG: ext['message'] = readString(msg.buffer, poff, plen); break;
+        case NLMSGERR_ATTR_OFFS: ext['offset'] = u(c, poff, plen); break;
+        case NLMSGERR_ATTR_COOKIE: ext['cookie'] = msg.buffer.slice(poff, poff + plen); break;
+        case NLMSGERR_ATTR_POLICY: ext['policy'] = readPolicy(c, poff, poff + plen); break;
+        case NLMSGERR_ATTR_MISS_TYPE: ext['missingType'] = u(c, poff, plen); break;
+        case NLMSGERR_ATTR_MISS_NEST: ext['missingNest'] = u(c, poff, plen); break;
+      }
+    });
+  }
+  return { error, request, capped, extack: ext as ExtAck };
+}

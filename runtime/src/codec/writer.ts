@@ -1,0 +1,190 @@
+/**
+ * One growing buffer that whole netlink messages (or batches of them) are
+ * written into. Attribute headers are reserved in place and patched when the
+ * payload is known, so encoding allocates nothing per attribute.
+ * @module
+ */
+import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_HDRLEN, GENL_HDRLEN } from './constants.js';
+
+const utf8 = new TextEncoder();
+
+export class Writer {
+  /** The underlying storage; valid bytes are `[0, pos)`. Replaced on growth. */
+  buf: Uint8Array;
+  view: DataView;
+  pos = 0;
+
+  constructor(initialSize = 4096) {
+    this.buf = new Uint8Array(initialSize);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Forget what was written, keeping the storage for reuse. */
+  reset(): void {
+    this.pos = 0;
+  }
+
+  /** Make room for `n` more bytes. */
+  ensure(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  /** Copy of the bytes written so far. */
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+
+  /** View (not a copy) of the bytes written so far; invalid after the next write. */
+  subarray(start = 0, end = this.pos): Uint8Array {
+    return this.buf.subarray(start, end);
+  }
+
+  /** Append zero bytes until `pos` is 4-byte aligned. */
+  align(): void {
+    const pad = (4 - (this.pos & 3)) & 3;
+    if (pad === 0) return;
+    this.ensure(pad);
+    this.buf.fill(0, this.pos, this.pos + pad);
+    this.pos += pad;
+  }
+
+  zeros(n: number): void {
+    this.ensure(n);
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.pos += n;
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+  u16(v: number, be = false): void {
+    this.ensure(2);
+    this.view.setUint16(this.pos, v, !be);
+    this.pos += 2;
+  }
+  u32(v: number, be = false): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, v, !be);
+    this.pos += 4;
+  }
+  u64(v: bigint, be = false): void {
+    this.ensure(8);
+    this.view.setBigUint64(this.pos, v, !be);
+    this.pos += 8;
+  }
+  s8(v: number): void {
+    this.ensure(1);
+    this.view.setInt8(this.pos, v);
+    this.pos += 1;
+  }
+  s16(v: number, be = false): void {
+    this.ensure(2);
+    this.view.setInt16(this.pos, v, !be);
+    this.pos += 2;
+  }
+  s32(v: number, be = false): void {
+    this.ensure(4);
+    this.view.setInt32(this.pos, v, !be);
+    this.pos += 4;
+  }
+  s64(v: bigint, be = false): void {
+    this.ensure(8);
+    this.view.setBigInt64(this.pos, v, !be);
+    this.pos += 8;
+  }
+
+  raw(data: Uint8Array): void {
+    this.ensure(data.length);
+    this.buf.set(data, this.pos);
+    this.pos += data.length;
+  }
+
+  /** UTF-8 bytes of `s`, plus a NUL terminator when `nul` is set. Returns the byte count. */
+  string(s: string, nul = true): number {
+    // worst case 3 bytes per UTF-16 unit
+    this.ensure(s.length * 3 + 1);
+    const start = this.pos;
+    let p = start;
+    const buf = this.buf;
+    let ascii = true;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      buf[p++] = c;
+    }
+    if (!ascii) p = start + utf8.encodeInto(s, buf.subarray(start)).written;
+    if (nul) buf[p++] = 0;
+    this.pos = p;
+    return p - start;
+  }
+
+  /** Reserve an attribute header; returns its offset for {@link endAttr}. */
+  beginAttr(type: number): number {
+    this.ensure(NLA_HDRLEN);
+    const at = this.pos;
+    this.view.setUint16(at + 2, type, true);
+    this.pos += NLA_HDRLEN;
+    return at;
+  }
+
+  /** Patch the length of the attribute begun at `at`, then pad to alignment. */
+  endAttr(at: number): void {
+    this.view.setUint16(at, this.pos - at, true);
+    this.align();
+  }
+
+  /** Begin a nest attribute (sets NLA_F_NESTED). */
+  beginNest(type: number): number {
+    return this.beginAttr(type | NLA_F_NESTED);
+  }
+
+  /**
+   * Reserve a nlmsghdr (and, when `genlCmd` is given, a genlmsghdr) at the
+   * current position. Returns the message start for {@link endMessage}.
+   */
+  beginMessage(type: number, flags: number, seq: number, portId = 0): number {
+    this.align();
+    this.ensure(NLMSG_HDRLEN);
+    const at = this.pos;
+    const v = this.view;
+    v.setUint32(at, 0, true);
+    v.setUint16(at + 4, type, true);
+    v.setUint16(at + 6, flags, true);
+    v.setUint32(at + 8, seq >>> 0, true);
+    v.setUint32(at + 12, portId >>> 0, true);
+    this.pos += NLMSG_HDRLEN;
+    return at;
+  }
+
+  /** Write a genlmsghdr (cmd, version, reserved). */
+  genlHeader(cmd: number, version: number): void {
+    this.ensure(GENL_HDRLEN);
+    const at = this.pos;
+    this.buf[at] = cmd;
+    this.buf[at + 1] = version;
+    this.view.setUint16(at + 2, 0, true);
+    this.pos += GENL_HDRLEN;
+  }
+
+  /** Patch nlmsg_len of the message begun at `at` and align. */
+  endMessage(at: number): void {
+    this.align();
+    this.view.setUint32(at, this.pos - at, true);
+  }
+
+  /** Overwrite the sequence number of the message at `at`. */
+  patchSeq(at: number, seq: number): void {
+    this.view.setUint32(at + 8, seq >>> 0, true);
+  }
+}
