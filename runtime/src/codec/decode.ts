@@ -164,6 +164,8 @@ export function decodeStruct(c: Cursor, def: StructDef, off: number, len: number
 function decodeValue(c: Cursor, def: AttrDef, off: number, len: number): unknown {
   switch (def.kind) {
     case Kind.Flag:
+      // The kernel's policy rejects a flag with a payload (NLA_FLAG: attrlen > 0).
+      if (len !== 0) throw new DecodeError(`flag has ${len} bytes of payload, expected none`, '', off);
       return true;
     case Kind.String:
       return readString(c.bytes, off, len);
@@ -198,34 +200,42 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number): unknown
   }
 }
 
+/** Names an attribute by its type and position, for error paths. */
+export type AttrLabel = (type: number, index: number) => string;
+
 /**
  * Iterate the attributes in `[off, end)`, calling `fn(type, flags, payloadOff,
- * payloadLen, attrOff)`. Lengths are validated; the last attribute may lack
- * its alignment padding.
+ * payloadLen, attrOff)`. Lengths are validated before `fn` sees them; the last
+ * attribute may lack its alignment padding. When `label` is given, an
+ * attribute whose own length is bad is named in the error path (its type is
+ * readable even when its length lies); a header cut short names only the parent.
  */
 export function forEachAttr(
   c: Cursor,
   off: number,
   end: number,
   fn: (type: number, flags: number, poff: number, plen: number, aoff: number) => void,
+  label?: AttrLabel,
 ): void {
   const v = c.view;
+  let index = 0;
   while (off < end) {
     if (end - off < 4) {
       throw new DecodeError(`${end - off} trailing bytes are too short for an attribute header`, '', off);
     }
     const len = v.getUint16(off, true);
     const raw = v.getUint16(off + 2, true);
-    if (len < 4) throw new DecodeError(`attribute length ${len} is shorter than its 4-byte header`, '', off);
-    if (len > end - off) {
-      throw new DecodeError(
-        `attribute type ${raw & NLA_TYPE_MASK} claims ${len} bytes but only ${end - off} remain`,
-        '',
-        off,
-      );
+    const type = raw & NLA_TYPE_MASK;
+    if (len < 4 || len > end - off) {
+      const reason =
+        len < 4
+          ? `attribute length ${len} is shorter than its 4-byte header`
+          : `attribute type ${type} claims ${len} bytes but only ${end - off} remain`;
+      throw new DecodeError(reason, label ? label(type, index) : '', off);
     }
-    fn(raw & NLA_TYPE_MASK, raw & (NLA_F_NESTED | NLA_F_NET_BYTEORDER), off + 4, len - 4, off);
+    fn(type, raw & (NLA_F_NESTED | NLA_F_NET_BYTEORDER), off + 4, len - 4, off);
     off += nlaAlign(len);
+    index++;
   }
 }
 
@@ -235,33 +245,45 @@ function pushExtra(out: Record<string | symbol, unknown>, e: ExtraAttr): void {
   else out[extraAttrs] = [e];
 }
 
+/** Name of attribute `type` in `set` for paths: its JS name, or `#<type>` when unknown. */
+function nameIn(set: AttrSet, type: number): string {
+  const def = set.byType(type);
+  return def === undefined ? `#${type}` : def.name;
+}
+
 /** Decode the attributes in `[off, end)` as members of `set`. */
 export function decodeSet(c: Cursor, set: AttrSet, off: number, end: number, masked = false): object {
   if (set.ordered) return decodeOrdered(c, set, off, end, masked);
   const out: Record<string | symbol, unknown> = {};
-  forEachAttr(c, off, end, (type, flags, poff, plen) => {
-    const def = set.byType(type);
-    if (def === undefined || def.kind === Kind.Unused) {
-      pushExtra(out, { type, flags, data: c.binary(poff, plen) });
-      return;
-    }
-    if (def.kind === Kind.Pad) return;
-    let value: unknown;
-    try {
-      value = masked ? decodeMasked(c, def, poff, plen) : decodeValue(c, def, poff, plen);
-    } catch (e) {
-      throw withSegment(e, def.name);
-    }
-    const prev = out[def.name];
-    if (def.multi) {
-      if (prev === undefined) out[def.name] = [value];
-      else (prev as unknown[]).push(value);
-    } else if (prev === undefined) {
-      out[def.name] = value;
-    } else {
-      pushExtra(out, { type, flags, data: c.binary(poff, plen) });
-    }
-  });
+  forEachAttr(
+    c,
+    off,
+    end,
+    (type, flags, poff, plen) => {
+      const def = set.byType(type);
+      if (def === undefined || def.kind === Kind.Unused) {
+        pushExtra(out, { type, flags, data: c.binary(poff, plen) });
+        return;
+      }
+      if (def.kind === Kind.Pad) return;
+      let value: unknown;
+      try {
+        value = masked ? decodeMasked(c, def, poff, plen) : decodeValue(c, def, poff, plen);
+      } catch (e) {
+        throw withSegment(e, def.name);
+      }
+      const prev = out[def.name];
+      if (def.multi) {
+        if (prev === undefined) out[def.name] = [value];
+        else (prev as unknown[]).push(value);
+      } else if (prev === undefined) {
+        out[def.name] = value;
+      } else {
+        pushExtra(out, { type, flags, data: c.binary(poff, plen) });
+      }
+    },
+    (type) => nameIn(set, type),
+  );
   return out;
 }
 
@@ -271,40 +293,72 @@ function decodeMasked(c: Cursor, def: AttrDef, off: number, len: number): object
   }
   if (len % 2 !== 0) throw new DecodeError(`masked attribute has odd length ${len}`, '', off);
   const half = len / 2;
-  return { value: decodeValue(c, def, off, half), mask: decodeValue(c, def, off + half, half) };
+  let value: unknown;
+  try {
+    value = decodeValue(c, def, off, half);
+  } catch (e) {
+    throw withSegment(e, 'value');
+  }
+  try {
+    return { value, mask: decodeValue(c, def, off + half, half) };
+  } catch (e) {
+    throw withSegment(e, 'mask');
+  }
 }
 
 function decodeOrdered(c: Cursor, set: AttrSet, off: number, end: number, masked: boolean): object {
   const out: { type: string | number; value: unknown }[] = [];
-  forEachAttr(c, off, end, (type, _flags, poff, plen) => {
-    const def = set.byType(type);
-    if (def === undefined || def.kind === Kind.Unused || def.kind === Kind.Pad) {
-      out.push({ type, value: c.binary(poff, plen) });
-      return;
-    }
-    try {
-      const value = masked ? decodeMasked(c, def, poff, plen) : decodeValue(c, def, poff, plen);
-      out.push({ type: def.name, value });
-    } catch (e) {
-      throw withSegment(e, `[${out.length}].${def.name}`);
-    }
-  });
+  forEachAttr(
+    c,
+    off,
+    end,
+    (type, _flags, poff, plen) => {
+      const def = set.byType(type);
+      if (def === undefined || def.kind === Kind.Unused || def.kind === Kind.Pad) {
+        out.push({ type, value: c.binary(poff, plen) });
+        return;
+      }
+      try {
+        const value = masked ? decodeMasked(c, def, poff, plen) : decodeValue(c, def, poff, plen);
+        out.push({ type: def.name, value });
+      } catch (e) {
+        throw withSegment(e, `[${out.length}].${def.name}`);
+      }
+    },
+    (type, index) => `[${index}].${nameIn(set, type)}`,
+  );
   return out;
 }
 
+const indexLabel: AttrLabel = (_type, index) => `[${index}]`;
+
+/**
+ * IndexedArray: the nest's attribute types are array positions (the kernel
+ * and YNL number them from 0 or 1; either way the order is the array order).
+ */
 function decodeIndexedArray(c: Cursor, def: AttrDef, off: number, end: number): unknown[] {
   const out: unknown[] = [];
   const sub = def.sub ?? Kind.Nest;
-  forEachAttr(c, off, end, (_type, _flags, poff, plen) => {
-    try {
-      if (sub === Kind.Nest) out.push(decodeSet(c, def.nested!, poff, poff + plen));
-      else if (sub === Kind.Binary) out.push(c.binary(poff, plen));
-      else if (sub === Kind.String) out.push(readString(c.bytes, poff, plen));
-      else out.push(readScalar(c, sub, def.be === true, poff, plen));
-    } catch (e) {
-      throw withSegment(e, `[${out.length}]`);
-    }
-  });
+  forEachAttr(
+    c,
+    off,
+    end,
+    (_type, _flags, poff, plen) => {
+      try {
+        if (sub === Kind.Nest) out.push(decodeSet(c, def.nested!, poff, poff + plen));
+        else if (sub === Kind.Binary) {
+          out.push(def.struct ? decodeStruct(c, def.struct, poff, plen) : c.binary(poff, plen));
+        } else if (sub === Kind.String) out.push(readString(c.bytes, poff, plen));
+        else {
+          const v = readScalar(c, sub, def.be === true, poff, plen);
+          out.push(def.enum ? enumValue(def.enum, v) : v);
+        }
+      } catch (e) {
+        throw withSegment(e, `[${out.length}]`);
+      }
+    },
+    indexLabel,
+  );
   return out;
 }
 
@@ -312,6 +366,8 @@ function decodeIndexedArray(c: Cursor, def: AttrDef, off: number, end: number): 
  * NestTypeValue: each level's attribute types are values named by
  * `typeValue[level]`; the innermost payload is a nest of `nested`. Decodes to
  * a flat array of records carrying those values plus the nested attributes.
+ * (YNL's python library reads only the first entry of each level; the kernel
+ * sends several, e.g. nlctrl's policy dump, so all are kept here.)
  */
 function decodeTypeValue(
   c: Cursor,
@@ -323,15 +379,21 @@ function decodeTypeValue(
   out: object[] = [],
 ): object[] {
   const names = def.typeValue!;
-  forEachAttr(c, off, end, (type, _flags, poff, plen) => {
-    const k = { ...keys, [names[level]!]: type };
-    try {
-      if (level + 1 < names.length) decodeTypeValue(c, def, level + 1, poff, poff + plen, k, out);
-      else out.push(Object.assign(k, decodeSet(c, def.nested!, poff, poff + plen)));
-    } catch (e) {
-      throw withSegment(e, `[${names[level]}=${type}]`);
-    }
-  });
+  forEachAttr(
+    c,
+    off,
+    end,
+    (type, _flags, poff, plen) => {
+      const k = { ...keys, [names[level]!]: type };
+      try {
+        if (level + 1 < names.length) decodeTypeValue(c, def, level + 1, poff, poff + plen, k, out);
+        else out.push(Object.assign(k, decodeSet(c, def.nested!, poff, poff + plen)));
+      } catch (e) {
+        throw withSegment(e, `[${names[level]}=${type}]`);
+      }
+    },
+    (type) => `[${names[level]}=${type}]`,
+  );
   return out;
 }
 

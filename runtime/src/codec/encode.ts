@@ -4,6 +4,7 @@
  * are written; a bad value raises an EncodeError naming its path.
  * @module
  */
+import { NLA_TYPE_MASK } from './constants.js';
 import { EncodeError } from './errors.js';
 import { Kind, scalarSize, type AttrDef, type AttrSet, type EnumDef, type StructDef } from './layout.js';
 import type { Writer } from './writer.js';
@@ -149,6 +150,11 @@ function checkRange(def: AttrDef, v: number | bigint): void {
   if (c.max !== undefined && v > c.max) throw new EncodeError(`${v} exceeds the maximum ${c.max}`);
 }
 
+function hasMember(def: StructDef, name: string): boolean {
+  for (const m of def.members) if (m.name === name && m.kind !== Kind.Pad) return true;
+  return false;
+}
+
 /** Write a struct's bytes (no attribute header). */
 export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
@@ -189,8 +195,8 @@ export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
       throw withSegment(e, m.name);
     }
   }
-  for (const k of Object.keys(obj)) {
-    if (!def.members.some((m) => m.name === k && m.kind !== Kind.Pad)) {
+  for (const k in obj) {
+    if (obj[k] !== undefined && !hasMember(def, k)) {
       w.pos = end;
       throw new EncodeError(`struct ${def.name} has no member '${k}'`, k);
     }
@@ -198,21 +204,27 @@ export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
   w.pos = end;
 }
 
+/** A NUL-terminated string payload; `checks` lengths exclude the NUL, as in the kernel's policy. */
+function encodeString(w: Writer, def: AttrDef, v: unknown): void {
+  if (typeof v !== 'string') throw new EncodeError(`expected a string, got ${describe(v)}`);
+  // The kernel stops at the first NUL: anything after it would be silently lost.
+  if (v.indexOf('\0') !== -1) throw new EncodeError('string contains a NUL character');
+  const start = w.pos;
+  const n = w.string(v, true);
+  try {
+    checkLen(def, n - 1);
+  } catch (e) {
+    w.pos = start;
+    throw e;
+  }
+}
+
 /** Write the payload of attribute `def` (no header). */
 function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
   switch (def.kind) {
-    case Kind.String: {
-      if (typeof v !== 'string') throw new EncodeError(`expected a string, got ${describe(v)}`);
-      const start = w.pos;
-      const n = w.string(v, true);
-      try {
-        checkLen(def, n - 1);
-      } catch (e) {
-        w.pos = start;
-        throw e;
-      }
+    case Kind.String:
+      encodeString(w, def, v);
       return;
-    }
     case Kind.Binary: {
       const b = bytesOf(v);
       checkLen(def, b.length);
@@ -227,9 +239,19 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
       return;
     case Kind.Bitfield32: {
       const o = v as { value?: unknown; selector?: unknown };
-      if (typeof o !== 'object' || o === null) throw new EncodeError(`expected { value, selector }, got ${describe(v)}`);
-      writeScalar(w, Kind.U32, false, o.value);
-      writeScalar(w, Kind.U32, false, o.selector);
+      if (typeof o !== 'object' || o === null || Array.isArray(o) || o instanceof Uint8Array) {
+        throw new EncodeError(`expected { value, selector }, got ${describe(v)}`);
+      }
+      try {
+        writeScalar(w, Kind.U32, false, o.value);
+      } catch (e) {
+        throw withSegment(e, 'value');
+      }
+      try {
+        writeScalar(w, Kind.U32, false, o.selector);
+      } catch (e) {
+        throw withSegment(e, 'selector');
+      }
       return;
     }
     case Kind.ScalarArray: {
@@ -251,9 +273,11 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
         try {
           const at = sub === Kind.Nest ? w.beginNest(i) : w.beginAttr(i);
           if (sub === Kind.Nest) encodeSet(w, def.nested!, v[i]);
-          else if (sub === Kind.Binary) w.raw(bytesOf(v[i]));
-          else if (sub === Kind.String) encodePayload(w, { ...def, kind: Kind.String }, v[i]);
-          else writeScalar(w, sub, def.be === true, v[i]);
+          else if (sub === Kind.Binary) {
+            if (def.struct) encodeStruct(w, def.struct, v[i]);
+            else w.raw(bytesOf(v[i]));
+          } else if (sub === Kind.String) encodeString(w, NO_CHECKS, v[i]);
+          else writeScalar(w, sub, def.be === true, v[i], def.enum);
           w.endAttr(at);
         } catch (e) {
           throw withSegment(e, `[${i}]`);
@@ -303,9 +327,14 @@ function encodeTypeValue(w: Writer, def: AttrDef, v: unknown): void {
   write(v as Record<string, unknown>[], 0);
 }
 
+/** Stands in for an element definition that carries no `checks` (indexed-array strings). */
+const NO_CHECKS: AttrDef = { name: '', type: 0, kind: Kind.String };
+
 /** Write one whole attribute (header + payload) for `def`. */
 function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean): void {
   if (def.kind === Kind.Flag) {
+    // A flag has no payload to mask; the decoder rejects one in a masked set too.
+    if (masked) throw new EncodeError(`'${def.name}' is a flag and cannot be masked`);
     if (v === false) return;
     if (v !== true) throw new EncodeError(`flag expects true or false, got ${describe(v)}`);
     w.endAttr(w.beginAttr(def.type));
@@ -324,10 +353,20 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean): void 
       );
     }
     const start = w.pos;
-    encodePayload(w, def, m.value);
+    try {
+      encodePayload(w, def, m.value);
+    } catch (e) {
+      throw withSegment(e, 'value');
+    }
     const half = w.pos - start;
-    encodePayload(w, def, m.mask);
-    if (w.pos - start !== 2 * half) throw new EncodeError('value and mask differ in size', 'mask');
+    try {
+      encodePayload(w, def, m.mask);
+    } catch (e) {
+      throw withSegment(e, 'mask');
+    }
+    if (w.pos - start !== 2 * half) {
+      throw new EncodeError(`value is ${half} bytes but mask is ${w.pos - start - half}`, 'mask');
+    }
   } else {
     encodePayload(w, def, v);
   }
@@ -382,7 +421,11 @@ function encodeOrdered(w: Writer, set: AttrSet, value: unknown, masked: boolean)
       }
       if (typeof entry.type === 'number') {
         // An entry the layout does not know (e.g. decoded from a newer kernel): raw bytes.
-        const at = w.beginAttr(entry.type);
+        const t = entry.type;
+        if (!Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK) {
+          throw new EncodeError(`attribute type ${t} is not in [0, ${NLA_TYPE_MASK}]`);
+        }
+        const at = w.beginAttr(t);
         w.raw(bytesOf(entry.value));
         w.endAttr(at);
         continue;

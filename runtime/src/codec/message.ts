@@ -31,7 +31,7 @@ import {
 } from './constants.js';
 import { Cursor, decodeSet, decodeStruct, forEachAttr, readString, type DecodeOptions } from './decode.js';
 import { encodeSet, encodeStruct } from './encode.js';
-import { DecodeError } from './errors.js';
+import { DecodeError, EncodeError } from './errors.js';
 import type { AttrSet, StructDef } from './layout.js';
 import type { Writer } from './writer.js';
 
@@ -84,6 +84,14 @@ export function splitMessages(buffer: Uint8Array): NlMessage[] {
   return out;
 }
 
+/** End of `msg` in its buffer; a hand-built NlMessage is checked like a received one. */
+function messageEnd(msg: NlMessage): number {
+  if (msg.offset < 0 || msg.len < NLMSG_HDRLEN || msg.offset + msg.len > msg.buffer.length) {
+    throw new DecodeError(`message of ${msg.len} bytes at ${msg.offset} is outside the ${msg.buffer.length}-byte buffer`, '', msg.offset);
+  }
+  return msg.offset + msg.len;
+}
+
 /** What a generic netlink request needs besides its attributes. */
 export interface GenlRequestHeader {
   /** Family id (nlmsg_type). */
@@ -111,7 +119,13 @@ export function writeGenlMessage(
   const at = w.beginMessage(h.familyId, h.flags, h.seq ?? 0, h.portId ?? 0);
   try {
     w.genlHeader(h.cmd, h.version);
-    if (fixed) encodeStruct(w, fixed.def, fixed.value ?? {});
+    if (fixed) {
+      try {
+        encodeStruct(w, fixed.def, fixed.value ?? {});
+      } catch (e) {
+        throw e instanceof EncodeError ? e.prefixed('header') : e;
+      }
+    }
     if (set !== null && attrs !== undefined) encodeSet(w, set, attrs, false, fixed ? 'header' : undefined);
   } catch (e) {
     w.pos = start;
@@ -140,7 +154,7 @@ export function readGenlMessage<T>(
   opts: DecodeOptions = {},
 ): GenlMessage<T> {
   const bytes = msg.buffer;
-  const end = msg.offset + msg.len;
+  const end = messageEnd(msg);
   let off = msg.offset + NLMSG_HDRLEN;
   if (end - off < GENL_HDRLEN) throw new DecodeError('message too short for a genetlink header', '', off);
   const cmd = bytes[off]!;
@@ -240,7 +254,7 @@ function readPolicy(c: Cursor, off: number, end: number): ErrorPolicy {
 export function readErrorMessage(msg: NlMessage): ErrorMessage {
   if (msg.type !== NLMSG_ERROR) throw new DecodeError(`message type ${msg.type} is not NLMSG_ERROR`, '', msg.offset);
   const c = new Cursor(msg.buffer);
-  const end = msg.offset + msg.len;
+  const end = messageEnd(msg);
   let off = msg.offset + NLMSG_HDRLEN;
   if (end - off < 4 + NLMSG_HDRLEN) {
     throw new DecodeError('NLMSG_ERROR too short for errno and the request header', '', off);

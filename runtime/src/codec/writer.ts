@@ -4,6 +4,7 @@
  * payload is known, so encoding allocates nothing per attribute.
  * @module
  */
+import { EncodeError } from './errors.js';
 import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_HDRLEN, GENL_HDRLEN } from './constants.js';
 
 const utf8 = new TextEncoder();
@@ -28,7 +29,7 @@ export class Writer {
   ensure(n: number): void {
     const need = this.pos + n;
     if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(this.buf.length * 2, 64);
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
@@ -140,7 +141,11 @@ export class Writer {
 
   /** Patch the length of the attribute begun at `at`, then pad to alignment. */
   endAttr(at: number): void {
-    this.view.setUint16(at, this.pos - at, true);
+    const len = this.pos - at;
+    // nla_len is 16 bits: a longer attribute cannot be expressed, and a silently
+    // wrapped length would make the kernel misparse everything after it.
+    if (len > 0xffff) throw new EncodeError(`attribute of ${len} bytes exceeds the 65535-byte netlink limit`);
+    this.view.setUint16(at, len, true);
     this.align();
   }
 
