@@ -32,25 +32,38 @@ export function locateAttr(
   if (offset < start || offset >= msg.length) return undefined;
   const c = new Cursor(msg);
   let found: AttrLocation | undefined;
-  const walk = (off: number, end: number, s: AttrSet | undefined, prefix: string): void => {
+  // `s` names the attributes at this level; `elements` other than undefined
+  // says this level is an indexed array whose elements are named `[i]` and,
+  // when it is a set, are nests of it (null: scalar elements).
+  const walk = (
+    off: number,
+    end: number,
+    s: AttrSet | undefined,
+    prefix: string,
+    elements?: AttrSet | null,
+  ): void => {
+    const inArray = elements !== undefined;
     let index = 0;
     forEachAttr(c, off, end, (type, flags, poff, plen, aoff) => {
       const i = index++;
       if (found !== undefined || offset < aoff || offset >= poff + plen) return;
-      const def = s?.byType(type);
-      let name = def ? def.name : `#${type}`;
-      if (s?.ordered) name = `[${i}].${name}`;
+      const def = inArray ? undefined : s?.byType(type);
+      let name = inArray ? `[${i}]` : def ? def.name : `#${type}`;
+      if (s?.ordered && !inArray) name = `[${i}].${name}`;
       const path = prefix === '' ? name : name.startsWith('[') ? prefix + name : `${prefix}.${name}`;
-      const nestedSet = def && (def.kind === Kind.Nest || def.kind === Kind.IndexedArray) ? def.nested : undefined;
-      const isNest = nestedSet !== undefined || (def === undefined && (flags & NLA_F_NESTED) !== 0);
+      const isArray = def?.kind === Kind.IndexedArray;
+      const nestedSet = inArray ? (elements ?? undefined) : (def && (def.kind === Kind.Nest || isArray) ? def.nested : undefined);
+      const isNest = nestedSet !== undefined || isArray || (def === undefined && (flags & NLA_F_NESTED) !== 0);
       if (offset >= poff && isNest) {
         try {
-          walk(poff, poff + plen, def?.kind === Kind.IndexedArray ? undefined : nestedSet, path);
+          if (isArray) walk(poff, poff + plen, undefined, path, (def.sub ?? Kind.Nest) === Kind.Nest ? def.nested : null);
+          else walk(poff, poff + plen, nestedSet, path);
         } catch {
           // a payload that does not parse as attributes: stop at this level
         }
       }
-      found ??= { path, exact: offset === aoff, ...(s ? { set: s } : {}) };
+      const set = inArray ? undefined : s;
+      found ??= { path, exact: offset === aoff, ...(set ? { set } : {}) };
     });
   };
   try {
