@@ -304,6 +304,9 @@ function encodeTypeValue(w: Writer, def: AttrDef, v: unknown): void {
   const write = (records: Record<string, unknown>[], level: number): void => {
     const groups = new Map<number, Record<string, unknown>[]>();
     for (const r of records) {
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+        throw new EncodeError(`expected a record of ${names.join('/')} and attributes, got ${describe(r)}`);
+      }
       const t = r[names[level]!];
       if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 0x3fff) {
         throw new EncodeError(`'${names[level]}' must be an attribute type number, got ${describe(t)}`);
