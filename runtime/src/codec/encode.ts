@@ -300,34 +300,58 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
 function encodeTypeValue(w: Writer, def: AttrDef, v: unknown): void {
   if (!Array.isArray(v)) throw new EncodeError(`expected an array of records, got ${describe(v)}`);
   const names = def.typeValue!;
-  // Group consecutive records by their type values, level by level.
-  const write = (records: Record<string, unknown>[], level: number): void => {
-    const groups = new Map<number, Record<string, unknown>[]>();
-    for (const r of records) {
-      if (typeof r !== 'object' || r === null || Array.isArray(r)) {
-        throw new EncodeError(`expected a record of ${names.join('/')} and attributes, got ${describe(r)}`);
-      }
-      const t = r[names[level]!];
-      if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 0x3fff) {
-        throw new EncodeError(`'${names[level]}' must be an attribute type number, got ${describe(t)}`);
-      }
-      const g = groups.get(t);
-      if (g) g.push(r);
-      else groups.set(t, [r]);
+  const all: number[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const r: unknown = v[i];
+    if (typeof r !== 'object' || r === null || Array.isArray(r) || r instanceof Uint8Array) {
+      throw new EncodeError(`expected a record of ${names.join('/')} and attributes, got ${describe(r)}`, `[${i}]`);
     }
-    for (const [t, group] of groups) {
-      const at = w.beginNest(t);
-      if (level + 1 < names.length) write(group, level + 1);
-      else {
-        if (group.length !== 1) throw new EncodeError(`duplicate record for ${names.join('/')}`);
-        const rest = { ...group[0] };
-        for (const n of names) delete rest[n];
-        encodeSet(w, def.nested!, rest);
+    for (const n of names) {
+      const t = (r as Record<string, unknown>)[n];
+      if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK) {
+        throw new EncodeError(`must be an attribute type number in [0, ${NLA_TYPE_MASK}], got ${describe(t)}`, `[${i}].${n}`);
       }
-      w.endAttr(at);
     }
-  };
-  write(v as Record<string, unknown>[], 0);
+    all.push(i);
+  }
+  writeTypeValueLevel(w, def, v as Record<string, unknown>[], all, 0);
+}
+
+/**
+ * One level of a NestTypeValue: records (by index) grouped by their value for
+ * this level, in order of first appearance, each group in one nest.
+ */
+function writeTypeValueLevel(
+  w: Writer,
+  def: AttrDef,
+  records: readonly Record<string, unknown>[],
+  which: readonly number[],
+  level: number,
+): void {
+  const names = def.typeValue!;
+  const groups = new Map<number, number[]>();
+  for (const i of which) {
+    const t = records[i]![names[level]!] as number;
+    const g = groups.get(t);
+    if (g) g.push(i);
+    else groups.set(t, [i]);
+  }
+  for (const [t, group] of groups) {
+    const at = w.beginNest(t);
+    if (level + 1 < names.length) writeTypeValueLevel(w, def, records, group, level + 1);
+    else {
+      const first = group[0]!;
+      if (group.length !== 1) {
+        throw new EncodeError(`repeats the ${names.join('/')} of record ${first}`, `[${group[1]}]`);
+      }
+      try {
+        encodeSet(w, def.nested!, records[first], false, names);
+      } catch (e) {
+        throw withSegment(e, `[${first}]`);
+      }
+    }
+    w.endAttr(at);
+  }
 }
 
 /** Stands in for an element definition that carries no `checks` (indexed-array strings). */
@@ -379,9 +403,16 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean): void 
 /**
  * Write the members of `value` as attributes of `set`. Records are written in
  * the object's own key order; ordered sets take an array of `{ type, value }`.
- * `skip` names a key that is not an attribute (the fixed header).
+ * `skip` names keys that are not attributes (the fixed header, the type
+ * values of a nest-type-value record).
  */
-export function encodeSet(w: Writer, set: AttrSet, value: unknown, masked = false, skip?: string): void {
+export function encodeSet(
+  w: Writer,
+  set: AttrSet,
+  value: unknown,
+  masked = false,
+  skip?: string | readonly string[],
+): void {
   if (set.ordered) {
     encodeOrdered(w, set, value, masked);
     return;
@@ -392,7 +423,8 @@ export function encodeSet(w: Writer, set: AttrSet, value: unknown, masked = fals
   const obj = value as Record<string, unknown>;
   for (const key in obj) {
     const v = obj[key];
-    if (v === undefined || key === skip) continue;
+    if (v === undefined) continue;
+    if (skip !== undefined && (typeof skip === 'string' ? key === skip : skip.includes(key))) continue;
     const def = set.byName(key);
     if (def === undefined) throw new EncodeError(`'${key}' is not an attribute of ${set.name}`, key);
     try {

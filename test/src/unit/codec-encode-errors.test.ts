@@ -84,6 +84,7 @@ const top = new AttrSet('top', () => [
   { name: 'pad', type: 28, kind: Kind.Pad },
   { name: 'unused', type: 29, kind: Kind.Unused },
   { name: 'shortBin', type: 30, kind: Kind.Binary, checks: { minLen: 1, maxLen: 2 } },
+  { name: 'policy', type: 31, kind: Kind.NestTypeValue, typeValue: ['policyId', 'attrId'], nested: op },
 ]);
 
 /** Encoding `value` throws an EncodeError at `path` whose reason matches. */
@@ -207,6 +208,16 @@ test('checks: min, max, min-len, max-len, exact-len', () => {
   for (const ok of [{ ranged: 10 }, { ranged: 20 }, { shortStr: 'ab' }, { shortStr: 'abcd' }, { exactBin: new Uint8Array(6) }]) {
     encodeSet(new Writer(), top, ok);
   }
+});
+
+test('nest-type-value records: shape, type values, repeats, attributes (by record index)', () => {
+  fails({ policy: {} }, 'policy', /expected an array of records/);
+  fails({ policy: [{ policyId: 0, attrId: 1 }, null] }, 'policy[1]', /expected a record of policyId\/attrId/);
+  fails({ policy: [{ policyId: 0 }] }, 'policy[0].attrId', /must be an attribute type number in \[0, 16383\], got undefined/);
+  fails({ policy: [{ policyId: 0x4000, attrId: 1 }] }, 'policy[0].policyId', /got number 16384/);
+  fails({ policy: [{ policyId: 1, attrId: 1 }, { policyId: 2, attrId: 1 }, { policyId: 1, attrId: 1 }] }, 'policy[2]', /repeats the policyId\/attrId of record 0/);
+  fails({ policy: [{ policyId: 1, attrId: 1 }, { policyId: 1, attrId: 2, id: 'x' }] }, 'policy[1].id', /expected a number/);
+  fails({ policy: [{ policyId: 1, attrId: 1, nope: 1 }] }, 'policy[0].nope', /not an attribute of op/);
 });
 
 test('strings: NUL inside, too long for a fixed struct member', () => {
