@@ -12,6 +12,11 @@ import type { Writer } from './writer.js';
 const U64_MAX = (1n << 64n) - 1n;
 const S64_MIN = -(1n << 63n);
 const S64_MAX = (1n << 63n) - 1n;
+// Hoisted: `-0x80000000n` in an expression is a negation evaluated (and a
+// BigInt allocated) on every call.
+const U32_MAX_BIG = 0xffffffffn;
+const S32_MIN_BIG = -(1n << 31n);
+const S32_MAX_BIG = (1n << 31n) - 1n;
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -113,13 +118,13 @@ export function writeScalar(w: Writer, kind: Kind, be: boolean, raw: unknown, e?
     }
     case Kind.Uint: {
       const b = checkBig(v, 0n, U64_MAX, 'uint');
-      if (b <= 0xffffffffn) w.u32(Number(b), be);
+      if (b <= U32_MAX_BIG) w.u32(Number(b), be);
       else w.u64(b, be);
       return b;
     }
     case Kind.Sint: {
       const b = checkBig(v, S64_MIN, S64_MAX, 'sint');
-      if (b >= -0x80000000n && b <= 0x7fffffffn) w.s32(Number(b), be);
+      if (b >= S32_MIN_BIG && b <= S32_MAX_BIG) w.s32(Number(b), be);
       else w.s64(b, be);
       return b;
     }

@@ -7,8 +7,6 @@
 import { EncodeError } from './errors.js';
 import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_HDRLEN, GENL_HDRLEN } from './constants.js';
 
-const utf8 = new TextEncoder();
-
 export class Writer {
   /** The underlying storage; valid bytes are `[0, pos)`. Replaced on growth. */
   buf: Uint8Array;
@@ -108,23 +106,46 @@ export class Writer {
     this.pos += data.length;
   }
 
-  /** UTF-8 bytes of `s`, plus a NUL terminator when `nul` is set. Returns the byte count. */
+  /**
+   * UTF-8 bytes of `s`, plus a NUL terminator when `nul` is set. Returns the
+   * byte count. Encoded by hand rather than with TextEncoder.encodeInto, which
+   * needs a fresh subarray and returns a fresh object on every call; lone
+   * surrogates become U+FFFD, as TextEncoder does.
+   */
   string(s: string, nul = true): number {
-    // worst case 3 bytes per UTF-16 unit
+    // worst case 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units)
     this.ensure(s.length * 3 + 1);
+    const buf = this.buf;
     const start = this.pos;
     let p = start;
-    const buf = this.buf;
-    let ascii = true;
     for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) {
-        ascii = false;
-        break;
+      let c = s.charCodeAt(i);
+      if (c < 0x80) {
+        buf[p++] = c;
+        continue;
       }
-      buf[p++] = c;
+      if (c < 0x800) {
+        buf[p++] = 0xc0 | (c >> 6);
+        buf[p++] = 0x80 | (c & 0x3f);
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+          i++;
+          buf[p++] = 0xf0 | (c >> 18);
+          buf[p++] = 0x80 | ((c >> 12) & 0x3f);
+          buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+          buf[p++] = 0x80 | (c & 0x3f);
+          continue;
+        }
+        c = 0xfffd;
+      }
+      buf[p++] = 0xe0 | (c >> 12);
+      buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[p++] = 0x80 | (c & 0x3f);
     }
-    if (!ascii) p = start + utf8.encodeInto(s, buf.subarray(start)).written;
     if (nul) buf[p++] = 0;
     this.pos = p;
     return p - start;
