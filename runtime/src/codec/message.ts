@@ -11,6 +11,7 @@ import {
   NLMSGERR_ATTR_MSG,
   NLMSGERR_ATTR_OFFS,
   NLMSGERR_ATTR_POLICY,
+  NLMSG_DONE,
   NLMSG_ERROR,
   NLMSG_HDRLEN,
   NLM_F_ACK_TLVS,
@@ -276,18 +277,46 @@ export function readErrorMessage(msg: NlMessage): ErrorMessage {
     throw new DecodeError(`echoed request of ${echoed} bytes does not fit in the error message`, '', off);
   }
   off += nlaAlign(echoed);
+  return { error, request, capped, extack: readExtAck(c, msg.flags, off, end) };
+}
+
+/** Extended ACK TLVs in `[off, end)`, present only when the kernel flagged them. */
+function readExtAck(c: Cursor, flags: number, off: number, end: number): ExtAck {
   const ext: Record<string, unknown> = {};
-  if ((msg.flags & NLM_F_ACK_TLVS) !== 0 && off < end) {
-    forEachAttr(c, off, end, (type, _f, poff, plen) => {
-      switch (type) {
-        case NLMSGERR_ATTR_MSG: ext['message'] = readString(msg.buffer, poff, plen); break;
-        case NLMSGERR_ATTR_OFFS: ext['offset'] = u(c, poff, plen); break;
-        case NLMSGERR_ATTR_COOKIE: ext['cookie'] = msg.buffer.slice(poff, poff + plen); break;
-        case NLMSGERR_ATTR_POLICY: ext['policy'] = readPolicy(c, poff, poff + plen); break;
-        case NLMSGERR_ATTR_MISS_TYPE: ext['missingType'] = u(c, poff, plen); break;
-        case NLMSGERR_ATTR_MISS_NEST: ext['missingNest'] = u(c, poff, plen); break;
-      }
-    });
-  }
-  return { error, request, capped, extack: ext as ExtAck };
+  if ((flags & NLM_F_ACK_TLVS) === 0 || off >= end) return ext;
+  forEachAttr(c, off, end, (type, _f, poff, plen) => {
+    switch (type) {
+      case NLMSGERR_ATTR_MSG: ext['message'] = readString(c.bytes, poff, plen); break;
+      case NLMSGERR_ATTR_OFFS: ext['offset'] = u(c, poff, plen); break;
+      // copied: the cookie outlives the receive buffer in NetlinkError
+      case NLMSGERR_ATTR_COOKIE: ext['cookie'] = c.bytes.slice(poff, poff + plen); break;
+      case NLMSGERR_ATTR_POLICY: ext['policy'] = readPolicy(c, poff, poff + plen); break;
+      case NLMSGERR_ATTR_MISS_TYPE: ext['missingType'] = u(c, poff, plen); break;
+      case NLMSGERR_ATTR_MISS_NEST: ext['missingNest'] = u(c, poff, plen); break;
+    }
+  });
+  return ext;
+}
+
+/** The decoded payload of an NLMSG_DONE message that ends a dump. */
+export interface DoneMessage {
+  /** 0, or the negative errno that cut the dump short. */
+  readonly error: number;
+  /** Ext-ack TLVs (only a message) when NETLINK_EXT_ACK is on and the kernel set one. */
+  readonly extack: ExtAck;
+}
+
+/**
+ * Decode an NLMSG_DONE: an `int` error (netlink_dump_done), then ext-ack TLVs
+ * when NLM_F_ACK_TLVS is set. A DONE without payload (very old kernels and
+ * some non-genetlink protocols) counts as success.
+ */
+export function readDoneMessage(msg: NlMessage): DoneMessage {
+  if (msg.type !== NLMSG_DONE) throw new DecodeError(`message type ${msg.type} is not NLMSG_DONE`, '', msg.offset);
+  const end = messageEnd(msg);
+  const off = msg.offset + NLMSG_HDRLEN;
+  if (off === end) return { error: 0, extack: {} };
+  if (end - off < 4) throw new DecodeError(`NLMSG_DONE payload of ${end - off} bytes is too short for its error code`, '', off);
+  const c = new Cursor(msg.buffer);
+  return { error: c.view.getInt32(off, true), extack: readExtAck(c, msg.flags, off + 4, end) };
 }

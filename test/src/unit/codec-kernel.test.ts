@@ -22,6 +22,7 @@ import {
   NLM_F_REQUEST,
   Writer,
   locateAttr,
+  readDoneMessage,
   readErrorMessage,
   readGenlMessage,
   splitMessages,
@@ -216,6 +217,7 @@ test('CTRL_CMD_GETFAMILY dump: every family decodes to what `genl ctrl list` sho
   const msgs: NlMessage[] = capture(req).flatMap((d) => splitMessages(d));
   const done = msgs.filter((m) => m.type === NLMSG_DONE);
   assert.equal(done.length, 1);
+  assert.deepEqual(readDoneMessage(done[0]!), { error: 0, extack: {} });
   const families = msgs.filter((m) => m.type === GENL_ID_CTRL).map((m) => asFamily(readGenlMessage(m, ctrlAttrs).attrs));
   const expected = genlList(['ctrl', 'list']);
   // where genl did not print an op's capabilities, compare only its id

@@ -11,6 +11,8 @@ import {
   NLM_F_CAPPED,
   Writer,
   locateAttr,
+  DecodeError,
+  readDoneMessage,
   readErrorMessage,
   readHeader,
   splitMessages,
@@ -105,6 +107,19 @@ test('unsigned policy bounds decode as bigint from u64 TLVs', () => {
   const body = '00000000' + '14000000 1c00 0500 01000000 00000000' + tlvs;
   const wire = bytes(`${(16 + body.replace(/\s+/g, '').length / 2).toString(16)}000000 0200 0003 01000000 00000000` + body);
   assert.deepEqual(readErrorMessage(splitMessages(wire)[0]!).extack.policy, { minValue: 0n, maxValue: 2n ** 64n - 1n });
+});
+
+test('NLMSG_DONE: error code, ext-ack message, empty payload, truncated payload', () => {
+  const ok = splitMessages(bytes('14000000 0300 0200 05000000 00000000 00000000'))[0]!;
+  assert.deepEqual(readDoneMessage(ok), { error: 0, extack: {} });
+  // a dump cut short with -EMSGSIZE and an ext-ack message (NLM_F_MULTI | NLM_F_ACK_TLVS)
+  const bad = splitMessages(bytes('1c000000 0300 0202 05000000 00000000 a6ffffff 0800 0100 6f6f7000'))[0]!;
+  assert.deepEqual(readDoneMessage(bad), { error: -90, extack: { message: 'oop' } });
+  const empty = splitMessages(bytes('10000000 0300 0200 05000000 00000000'))[0]!;
+  assert.deepEqual(readDoneMessage(empty), { error: 0, extack: {} });
+  const short = splitMessages(bytes('12000000 0300 0200 05000000 00000000 0000'))[0]!;
+  assert.throws(() => readDoneMessage(short), (e: unknown) => e instanceof DecodeError && e.offset === 16 && /too short/.test(e.reason));
+  assert.throws(() => readDoneMessage(splitMessages(bytes('14000000 0200 0000 05000000 00000000 00000000'))[0]!), DecodeError);
 });
 
 const key = new AttrSet('key', () => [
