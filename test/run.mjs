@@ -5,7 +5,7 @@
 // Each folder of test/src is a layer: unit (codec, generator; no kernel),
 // live (the host kernel over real sockets). The OVS suite runs in a VM
 // (npm run test:ovs), not here.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -24,15 +24,20 @@ function walk(dir) {
   return out;
 }
 
+if (!existsSync(root)) {
+  console.error(`run: ${root} does not exist (did the build run? npm test builds first)`);
+  process.exit(2);
+}
 const files = [];
 for (const layer of wanted) {
   const dir = join(root, layer);
-  try {
-    files.push(...walk(dir));
-  } catch {
-    console.error(`run: no compiled tests in ${dir} (did the build run?)`);
-    process.exit(2);
-  }
+  const found = existsSync(dir) ? walk(dir) : [];
+  if (found.length === 0) console.error(`run: layer '${layer}' has no compiled tests in ${dir}`);
+  files.push(...found);
+}
+if (files.length === 0) {
+  console.error('run: no tests to run');
+  process.exit(2);
 }
 const args = ['--test', '--test-reporter=spec', ...files];
 const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
