@@ -1,0 +1,88 @@
+// Helpers for the OVS tests, which run inside the VM (test/vm/run-in-vm.sh).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root (test/dist/ovs/vm.js → ../../..). */
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * Why the OVS tests cannot run here, or undefined when they can. The tests skip
+ * with this message; test/vm/run-ovs-suite.sh fails the run in the VM instead.
+ */
+export function ovsSkipReason(): string | undefined {
+  if (!existsSync('/sys/module/openvswitch')) {
+    return 'the openvswitch kernel module is not loaded (run these tests with npm run test:ovs, in the VM)';
+  }
+  if (process.getuid?.() !== 0) return 'needs root (CAP_NET_ADMIN) to create datapaths';
+  return undefined;
+}
+
+/** The kernel the VM booted (6.1 | 6.12), or 'host'. */
+export const vmKernel = process.env['YNL_VM_KERNEL'] ?? 'host';
+
+/** Runs a program, returns its stdout; throws with its stderr on failure. */
+export function run(file: string, args: readonly string[]): string {
+  return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs a program, ignoring failure (cleanup paths). */
+export function runQuiet(file: string, args: readonly string[]): void {
+  try {
+    execFileSync(file, args, { stdio: 'ignore' });
+  } catch {
+    // cleanup of something that may not exist
+  }
+}
+
+export interface ProbedFamily {
+  readonly name: string;
+  readonly id: number;
+  readonly version: number;
+  readonly hdrsize: number;
+  readonly maxattr: number;
+  readonly ops: readonly { readonly id: number; readonly flags: number }[];
+  readonly mcastGroups: readonly { readonly name: string; readonly id: number }[];
+}
+
+/** Resolves families with the independent stdlib-only decoder test/vm/genl-probe.py. */
+export function genlProbe(names: readonly string[]): Record<string, ProbedFamily | null> {
+  // /usr/bin/python3, not a PATH lookup: a pyenv shim costs seconds per start in the VM
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const out = run(python, [join(repoRoot, 'test', 'vm', 'genl-probe.py'), ...names]);
+  return JSON.parse(out) as Record<string, ProbedFamily | null>;
+}
+
+export interface GenlCtrlFamily {
+  readonly id: number;
+  readonly version: number;
+  readonly hdrsize: number;
+  readonly maxattr: number;
+  readonly ops: readonly number[];
+  readonly mcastGroups: readonly { readonly name: string; readonly id: number }[];
+}
+
+/** Parses `genl ctrl get name <family>` (iproute2). */
+export function genlCtrlGet(name: string): GenlCtrlFamily {
+  const text = run('genl', ['ctrl', 'get', 'name', name]);
+  const head =
+    /ID: 0x([0-9a-f]+)\s+Version: 0x([0-9a-f]+)\s+header size: (\d+)\s+max attribs: (\d+)/.exec(
+      text,
+    );
+  if (!head) throw new Error(`cannot parse genl ctrl output:\n${text}`);
+  const [cmds = '', groups = ''] = text.split('multicast groups:');
+  const ops = [...cmds.matchAll(/#\d+:\s+ID-0x([0-9a-f]+)/g)].map((m) => parseInt(m[1]!, 16));
+  const mcastGroups = [...groups.matchAll(/#\d+:\s+ID-0x([0-9a-f]+)\s+name: (\S+)/g)].map((m) => ({
+    name: m[2]!,
+    id: parseInt(m[1]!, 16),
+  }));
+  return {
+    id: parseInt(head[1]!, 16),
+    version: parseInt(head[2]!, 16),
+    hdrsize: Number(head[3]),
+    maxattr: Number(head[4]),
+    ops,
+    mcastGroups,
+  };
+}
