@@ -31,6 +31,8 @@ export interface ModelLike extends Named {
   readonly structs: readonly (Named & {
     readonly size: number;
     readonly members: readonly MemberLike[];
+    /** C name, if the model carries one (spec `enum-name:` / override). */
+    readonly cName?: string;
   })[];
   readonly attrSets: readonly (Named & {
     readonly subsetOf?: string;
@@ -72,6 +74,31 @@ function commonPrefix(names: readonly string[]): string {
   let p = names[0] ?? '';
   for (const n of names) while (!n.startsWith(p)) p = p.slice(0, -1);
   return p.slice(0, p.lastIndexOf('_') + 1);
+}
+
+/**
+ * The C struct a model struct describes: its C name if the model has one,
+ * else its spec name in C spelling, else the struct its member names point
+ * to (spec `vport-stats` is `struct ovs_vport_stats`).
+ */
+function structCName(
+  uapi: Uapi,
+  cName: string | undefined,
+  name: string,
+  members: readonly MemberLike[],
+): string | undefined {
+  for (const n of [cName, cIdent(name), `ovs_${cIdent(name)}`])
+    if (n !== undefined && uapi.structs.has(n)) return n;
+  // else the struct sharing most member names (at least 60 % of the model's),
+  // if only one does
+  const want = members.map((m) => cIdent(m.name));
+  const scored = [...uapi.structs]
+    .map(([n, u]) => ({ n, hits: want.filter((w) => u.members.has(w)).length }))
+    .filter((x) => x.hits > 0 && x.hits >= 0.6 * want.length)
+    .sort((a, b) => b.hits - a.hits);
+  if (scored.length === 0 || (scored.length > 1 && scored[1]!.hits === scored[0]!.hits))
+    return undefined;
+  return scored[0]!.n;
 }
 
 export function compareModel(model: ModelLike, uapi: Uapi): Mismatch[] {
@@ -117,11 +144,12 @@ export function compareModel(model: ModelLike, uapi: Uapi): Mismatch[] {
     let expected: string[] = [];
     if (cEnum) expected = significant(cEnum.members);
     else if (cNames.length >= 2) {
-      // flags are #defines (OVS_DP_F_*, OVS_UFID_F_*): all macros with the common prefix
+      // flags are #defines (OVS_DP_F_*, OVS_UFID_F_*): all macros with the common
+      // prefix, except limits and masks (OVS_CS_F_NAT_MASK)
       const prefix = commonPrefix(cNames);
       if (prefix.length > 'OVS_'.length + 1)
         expected = [...uapi.constants.keys()].filter(
-          (k) => k.startsWith(prefix) && !k.endsWith('_MAX'),
+          (k) => k.startsWith(prefix) && !k.endsWith('_MAX') && !k.endsWith('_MASK'),
         );
     }
     for (const m of expected) {
@@ -146,32 +174,45 @@ export function compareModel(model: ModelLike, uapi: Uapi): Mismatch[] {
   }
 
   for (const s of model.structs) {
-    const cName = cIdent(s.name);
-    const u = uapi.structs.get(cName);
+    const named = s.members.filter((m) => m.type !== 'pad');
+    const cName = structCName(uapi, s.cName, s.name, named);
+    const u = cName === undefined ? undefined : uapi.structs.get(cName);
     const subject = `struct:${s.name}`;
-    if (!u) {
-      add(subject, 'missing-in-uapi', `struct ${cName} not in the header`);
+    if (cName === undefined || !u) {
+      add(
+        subject,
+        'missing-in-uapi',
+        `no struct ${s.cName ?? cIdent(s.name)} (nor one with its members) in the header`,
+      );
       continue;
     }
     if (u.size !== s.size)
       add(subject, 'size', `model ${s.size}, sizeof(struct ${cName}) = ${u.size}`);
     if (u.members.size === 0) continue; // a struct with unions: size only
-    const named = s.members.filter((m) => m.type !== 'pad');
+    const matched = new Set<string>();
     for (const m of named) {
-      const um = u.members.get(cIdent(m.name));
       const ms = `${subject}.${m.name}`;
-      if (!um) add(ms, 'missing-in-uapi', `struct ${cName} has no member ${cIdent(m.name)}`);
+      let um = u.members.get(cIdent(m.name));
+      if (um) matched.add(cIdent(m.name));
       else {
-        if (um.offset !== m.offset) add(ms, 'offset', `model ${m.offset}, offsetof = ${um.offset}`);
-        if (um.size !== m.size) add(ms, 'size', `model ${m.size}, sizeof = ${um.size}`);
+        // same place, other name (e.g. spec `padding`, C `pad0`)
+        const other = [...u.members].find(([, v]) => v.offset === m.offset && v.size === m.size);
+        if (other) {
+          matched.add(other[0]);
+          add(ms, 'name', `struct ${cName} calls it ${other[0]}`);
+        } else add(ms, 'missing-in-uapi', `struct ${cName} has no member ${cIdent(m.name)}`);
+        um = other?.[1];
       }
+      if (um && um.offset !== m.offset)
+        add(ms, 'offset', `model ${m.offset}, offsetof = ${um.offset}`);
+      if (um && um.size !== m.size) add(ms, 'size', `model ${m.size}, sizeof = ${um.size}`);
     }
-    for (const [name] of u.members) {
-      if (!named.some((m) => cIdent(m.name) === name))
+    for (const [name, um] of u.members) {
+      if (!matched.has(name))
         add(
           `${subject}.${name}`,
           'missing-in-model',
-          `struct ${cName} member ${name} not in the model`,
+          `struct ${cName} member ${name} (offset ${um.offset}) not in the model`,
         );
     }
   }
