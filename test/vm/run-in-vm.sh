@@ -90,6 +90,7 @@ fi
 [ -s "$VMLINUX" ] && KERNEL=$VMLINUX
 
 # ---- initramfs: busybox + the modules to reach the host root, cached --------
+# shellcheck disable=SC2016 # expanded by the guest's sh, not here
 INIT_SCRIPT='#!/bin/sh
 export PATH=/bin
 fail() { echo "ynlvm-init: FAILED: $*"; echo o > /proc/sysrq-trigger; sleep 30; }
@@ -142,6 +143,7 @@ if [ ! -s "$INITRD" ]; then
   rm -rf "$B"
 fi
 
+# shellcheck disable=SC2054 # commas are QEMU option syntax
 case "$ACCEL" in
   tcg) ACCEL_ARGS=(-accel tcg,thread=multi -cpu max) ;;
   kvm) ACCEL_ARGS=(-accel kvm -cpu host) ;;
@@ -153,6 +155,7 @@ CWD=$(pwd -P)
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/ynl-vm.XXXXXX")
 QPID=
 CPID=
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
   if [ -n "$QPID" ]; then kill "$QPID" 2>/dev/null || true; fi
   if [ -n "$CPID" ]; then kill "$CPID" 2>/dev/null || true; fi
@@ -238,6 +241,7 @@ finish $rc
 GUEST
 
 mkfifo "$RUN/out.fifo"
+# shellcheck disable=SC2054 # commas are QEMU option syntax
 QARGS=(
   -nodefaults -no-user-config -display none -no-reboot
   -M pc "${ACCEL_ARGS[@]}" -smp "$SMP" -m "$MEM"

@@ -19,6 +19,7 @@ fi
 
 # In the guest: the datapath module must be there (the tests themselves skip
 # without it, so that a host run of the layer is harmless; here that is a failure).
+# shellcheck disable=SC2016 # expanded in the guest
 GUEST_CMD='if [ ! -d /sys/module/openvswitch ]; then
   echo "run-ovs-suite: openvswitch module is not loaded in the VM ($YNL_VM_KERNEL_RELEASE)"; exit 3
 fi

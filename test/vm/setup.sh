@@ -26,25 +26,26 @@ missing() {
   if [ -n "$p" ] && ! installed "$p"; then echo "$p"; fi
 }
 
-todo=$(missing)
-if [ -z "$todo" ]; then
+mapfile -t todo < <(missing)
+if [ ${#todo[@]} -eq 0 ]; then
   echo "setup: all VM suite packages present"
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
-  echo "setup: missing packages (need root to install):" $todo >&2
+  echo "setup: missing packages (need root to install): ${todo[*]}" >&2
   exit 1
 fi
-echo "setup: installing:" $todo
+echo "setup: installing: ${todo[*]}"
 apt-get update -qq
-# shellcheck disable=SC2086  # word splitting of the package list is intended
-apt-get install -y -qq --no-install-recommends $todo
+apt-get install -y -qq --no-install-recommends "${todo[@]}"
 # The headers package name is known only once the 6.12 kernel is installed.
-todo=$(missing)
-if [ -n "$todo" ]; then
-  # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $todo
+mapfile -t todo < <(missing)
+if [ ${#todo[@]} -gt 0 ]; then
+  apt-get install -y -qq --no-install-recommends "${todo[@]}"
 fi
-todo=$(missing)
-[ -z "$todo" ] || { echo "setup: still missing:" $todo >&2; exit 1; }
+mapfile -t todo < <(missing)
+if [ ${#todo[@]} -gt 0 ]; then
+  echo "setup: still missing: ${todo[*]}" >&2
+  exit 1
+fi
 echo "setup: done"
