@@ -3,3 +3,13 @@
  * @module
  */
 export * from './codec/index.js';
+export * from './socket/index.js';
+export {
+  GenlFamilyClient,
+  type FamilyDef,
+  type Notification,
+  type NotificationDef,
+  type NotificationOptions,
+  type OpDef,
+  type RequestOptions,
+} from './family.js';

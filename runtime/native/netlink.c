@@ -1,0 +1,577 @@
+/*
+ * AF_NETLINK sockets for Node.js, as a small N-API addon.
+ *
+ * The JS side (runtime/src/socket/native.ts) owns all protocol logic; this
+ * file only does what JS cannot: socket/bind/setsockopt/sendmsg, and a
+ * non-blocking receive driven by the event loop. On every readable wake-up it
+ * drains up to DRAIN_MAX datagrams and hands them to JS in ONE callback, so a
+ * burst of replies costs one JS transition instead of one per datagram.
+ *
+ * Lifetime: the C state is freed only when both the JS wrapper has been
+ * finalized and the libuv handle has finished closing, whichever comes last,
+ * so neither a GC during a callback nor a close() inside one can free memory
+ * still in use.
+ */
+#ifndef NAPI_VERSION
+#define NAPI_VERSION 8
+#endif
+#include <node_api.h>
+#include <uv.h>
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Datagrams read per wake-up; the rest waits for the next loop iteration so
+ * a flood on one socket cannot starve other handles. */
+#define DRAIN_MAX 64
+
+/* The kernel sizes dump datagrams after the largest buffer recvmsg was
+ * offered (capped at 32 KiB). We read each datagram into an exact-size
+ * buffer and append this never-written tail to the iovec so dumps still come
+ * in large chunks. */
+#define RECV_TAIL 32768
+static char recv_tail[RECV_TAIL];
+
+typedef struct {
+  napi_env env;
+  int fd;
+  uv_poll_t poll;
+  bool started;       /* start() installed the callback */
+  bool paused;        /* pause() stopped reading (backpressure) */
+  bool polling;       /* uv_poll_start is in effect */
+  bool closing;       /* close() ran: fd closed, handle closing */
+  bool handle_closed; /* the libuv close callback ran */
+  bool finalized;     /* the JS wrapper was garbage collected */
+  napi_ref callback;
+  napi_async_context async_ctx;
+} nl_socket;
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* An Error shaped like Node's system errors: code ('ENOBUFS'), errno
+ * (positive, unlike Node's negative uv codes, to match the netlink layer),
+ * syscall. */
+static napi_value errno_error(napi_env env, const char *syscall, int err) {
+  char msg[256];
+  const char *name = uv_err_name(-err);
+  snprintf(msg, sizeof msg, "%s failed: %s (%s)", syscall, strerror(err), name);
+  napi_value code, message, error, num, call;
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  napi_create_int32(env, err, &num);
+  napi_set_named_property(env, error, "errno", num);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &call);
+  napi_set_named_property(env, error, "syscall", call);
+  return error;
+}
+
+static napi_value throw_errno(napi_env env, const char *syscall, int err) {
+  napi_throw(env, errno_error(env, syscall, err));
+  return NULL;
+}
+
+static napi_value throw_type(napi_env env, const char *msg) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+  return NULL;
+}
+
+/* ---- argument helpers ------------------------------------------------ */
+
+/* Fetch `this` and up to `max` arguments, and the socket behind `this`. A
+ * method called on a foreign object throws instead of crashing. */
+static nl_socket *get_self(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv, bool need_open,
+                           napi_value *self_out) {
+  napi_value self;
+  if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok) {
+    throw_type(env, "invalid call");
+    return NULL;
+  }
+  nl_socket *s = NULL;
+  if (napi_unwrap(env, self, (void **)&s) != napi_ok || s == NULL) {
+    throw_type(env, "receiver is not a NetlinkSocket");
+    return NULL;
+  }
+  if (need_open && s->closing) {
+    napi_throw_error(env, "ERR_SOCKET_CLOSED", "netlink socket is closed");
+    return NULL;
+  }
+  if (self_out != NULL) *self_out = self;
+  return s;
+}
+
+/* A JS number that is an integer in [lo, hi]. */
+static bool get_int(napi_env env, napi_value v, int64_t lo, int64_t hi, const char *what, int64_t *out) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  char msg[128];
+  if (t != napi_number) {
+    snprintf(msg, sizeof msg, "%s must be a number", what);
+    throw_type(env, msg);
+    return false;
+  }
+  double d;
+  napi_get_value_double(env, v, &d);
+  if (!(d >= (double)lo && d <= (double)hi) || d != (double)(int64_t)d) {
+    snprintf(msg, sizeof msg, "%s must be an integer in [%lld, %lld]", what, (long long)lo, (long long)hi);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
+    return false;
+  }
+  *out = (int64_t)d;
+  return true;
+}
+
+/* ---- teardown -------------------------------------------------------- */
+
+static void env_cleanup(void *arg);
+
+static void maybe_free(nl_socket *s) {
+  if (s->handle_closed && s->finalized) free(s);
+}
+
+static void on_handle_closed(uv_handle_t *h) {
+  nl_socket *s = h->data;
+  s->handle_closed = true;
+  maybe_free(s);
+}
+
+/* Stop reading, close the fd and the handle, drop the JS callback. Safe to
+ * call more than once and from inside the receive callback. */
+static void do_close(nl_socket *s, bool env_alive) {
+  if (s->closing) return;
+  s->closing = true;
+  /* libuv requires the poll to stop before the fd is closed. */
+  uv_poll_stop(&s->poll);
+  s->polling = false;
+  uv_close((uv_handle_t *)&s->poll, on_handle_closed);
+  close(s->fd);
+  s->fd = -1;
+  if (env_alive) {
+    if (s->callback != NULL) napi_delete_reference(s->env, s->callback);
+    if (s->async_ctx != NULL) napi_async_destroy(s->env, s->async_ctx);
+    napi_remove_env_cleanup_hook(s->env, env_cleanup, s);
+  }
+  s->callback = NULL;
+  s->async_ctx = NULL;
+}
+
+/* The environment is going away (worker exit, process teardown). */
+static void env_cleanup(void *arg) {
+  nl_socket *s = arg;
+  if (s->closing) return;
+  /* The env is still usable inside cleanup hooks, but this hook is being
+   * consumed, so do_close must not try to remove it. */
+  if (s->callback != NULL) napi_delete_reference(s->env, s->callback);
+  if (s->async_ctx != NULL) napi_async_destroy(s->env, s->async_ctx);
+  s->callback = NULL;
+  s->async_ctx = NULL;
+  do_close(s, false);
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  nl_socket *s = data;
+  do_close(s, true);
+  s->finalized = true;
+  maybe_free(s);
+}
+
+/* ---- receive --------------------------------------------------------- */
+
+/* Read one datagram without truncation. Returns 1 and sets *out on success,
+ * 0 when the queue is empty, -errno on error. */
+static int recv_one(nl_socket *s, napi_env env, napi_value *out, uint32_t *group, uint32_t *port) {
+  ssize_t size;
+  do {
+    /* A zero-length peek with MSG_TRUNC reports the datagram's full size. */
+    size = recv(s->fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+  } while (size < 0 && errno == EINTR);
+  if (size < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+
+  void *data = NULL;
+  if (napi_create_buffer(env, (size_t)size, &data, out) != napi_ok) return -ENOMEM;
+
+  struct sockaddr_nl from;
+  char cbuf[CMSG_SPACE(sizeof(struct nl_pktinfo))];
+  struct iovec iov[2] = {{data, (size_t)size}, {recv_tail, RECV_TAIL}};
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  memset(&from, 0, sizeof from);
+  msg.msg_name = &from;
+  msg.msg_namelen = sizeof from;
+  msg.msg_iov = iov;
+  msg.msg_iovlen = 2;
+  msg.msg_control = cbuf;
+  msg.msg_controllen = sizeof cbuf;
+  ssize_t got;
+  do {
+    got = recvmsg(s->fd, &msg, MSG_DONTWAIT);
+  } while (got < 0 && errno == EINTR);
+  /* An error (ENOBUFS) can be raised between the peek and the read; the
+   * datagram stays queued and is read on the next wake-up. */
+  if (got < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+  if (got != size || (msg.msg_flags & MSG_TRUNC)) return -EMSGSIZE;
+
+  *group = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_PKTINFO) {
+      struct nl_pktinfo info;
+      memcpy(&info, CMSG_DATA(c), sizeof info);
+      *group = info.group;
+    }
+  }
+  *port = from.nl_pid;
+  return 1;
+}
+
+static void on_readable(uv_poll_t *h, int status, int events) {
+  (void)events;
+  nl_socket *s = h->data;
+  if (s->closing || !s->started) return;
+  /* On POLLERR (e.g. the receive buffer overflowed) libuv has already stopped
+   * the handle; the recv below collects the pending error, then we restart. */
+  if (status < 0) s->polling = false;
+  napi_env env = s->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+
+  napi_value list, meta, err;
+  napi_create_array(env, &list);
+  napi_create_array(env, &meta);
+  napi_get_null(env, &err);
+  uint32_t n = 0;
+  bool failed = false;
+  while (n < DRAIN_MAX) {
+    napi_value buf;
+    uint32_t group = 0, port = 0;
+    int r = recv_one(s, env, &buf, &group, &port);
+    if (r == 0) break;
+    if (r < 0) {
+      err = errno_error(env, "recvmsg", -r);
+      failed = true;
+      break;
+    }
+    napi_value g, p;
+    napi_create_uint32(env, group, &g);
+    napi_create_uint32(env, port, &p);
+    napi_set_element(env, list, n, buf);
+    napi_set_element(env, meta, 2 * n, g);
+    napi_set_element(env, meta, 2 * n + 1, p);
+    n++;
+  }
+  bool fatal = false;
+  if (status < 0 && !failed && n == 0) {
+    /* POLLERR with nothing to read and no socket error: the fd is unusable;
+     * report it and stay stopped instead of spinning. */
+    err = errno_error(env, "poll", -status);
+    failed = true;
+    fatal = true;
+  }
+
+  if (n > 0 || failed) {
+    napi_value cb, recv, argv[3] = {err, list, meta}, result;
+    napi_get_reference_value(env, s->callback, &cb);
+    /* napi_make_callback wants an object receiver. */
+    napi_get_global(env, &recv);
+    napi_make_callback(env, s->async_ctx, recv, cb, 3, argv, &result);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      /* A throwing handler is a bug in JS land: route it to 'uncaughtException'
+       * rather than leaving it pending for an unrelated later call. */
+      napi_value ex;
+      napi_get_and_clear_last_exception(env, &ex);
+      napi_fatal_exception(env, ex);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+
+  if (!s->closing && !s->paused && !s->polling && !fatal) {
+    if (uv_poll_start(&s->poll, UV_READABLE, on_readable) == 0) s->polling = true;
+  }
+}
+
+/* ---- methods --------------------------------------------------------- */
+
+static napi_value js_new(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], self, target;
+  napi_get_new_target(env, info, &target);
+  if (target == NULL) return throw_type(env, "NetlinkSocket must be called with new");
+  napi_get_cb_info(env, info, &argc, argv, &self, NULL);
+  if (argc < 1) return throw_type(env, "protocol must be a number");
+  int64_t proto;
+  if (!get_int(env, argv[0], 0, 31, "protocol", &proto)) return NULL;
+
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, (int)proto);
+  if (fd < 0) return throw_errno(env, "socket", errno);
+
+  nl_socket *s = calloc(1, sizeof *s);
+  if (s == NULL) {
+    close(fd);
+    return throw_errno(env, "calloc", ENOMEM);
+  }
+  s->env = env;
+  s->fd = fd;
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  int r = uv_poll_init(loop, &s->poll, fd);
+  if (r != 0) {
+    close(fd);
+    free(s);
+    return throw_errno(env, "uv_poll_init", -r);
+  }
+  s->poll.data = s;
+  /* Idle sockets must not keep the process alive; JS refs while it waits. */
+  uv_unref((uv_handle_t *)&s->poll);
+  if (napi_wrap(env, self, s, finalize, NULL, NULL) != napi_ok) {
+    /* Unreachable in practice; free through the handle's close path. */
+    s->finalized = true;
+    do_close(s, false);
+    return throw_type(env, "cannot wrap NetlinkSocket");
+  }
+  napi_add_env_cleanup_hook(env, env_cleanup, s);
+  return self;
+}
+
+/* bind(groups = 0): bind with port id 0 so the kernel assigns one; returns it. */
+static napi_value js_bind(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  nl_socket *s = get_self(env, info, &argc, argv, true, NULL);
+  if (s == NULL) return NULL;
+  int64_t groups = 0;
+  if (argc >= 1 && !get_int(env, argv[0], 0, UINT32_MAX, "groups", &groups)) return NULL;
+  struct sockaddr_nl sa;
+  memset(&sa, 0, sizeof sa);
+  sa.nl_family = AF_NETLINK;
+  sa.nl_groups = (uint32_t)groups;
+  if (bind(s->fd, (struct sockaddr *)&sa, sizeof sa) < 0) return throw_errno(env, "bind", errno);
+  socklen_t len = sizeof sa;
+  if (getsockname(s->fd, (struct sockaddr *)&sa, &len) < 0) return throw_errno(env, "getsockname", errno);
+  napi_value out;
+  napi_create_uint32(env, sa.nl_pid, &out);
+  return out;
+}
+
+/* setOption(level, name, value): setsockopt with an int value. */
+static napi_value js_set_option(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  nl_socket *s = get_self(env, info, &argc, argv, true, NULL);
+  if (s == NULL) return NULL;
+  if (argc < 3) return throw_type(env, "setOption(level, name, value) needs three numbers");
+  int64_t level, name, value;
+  if (!get_int(env, argv[0], 0, INT32_MAX, "level", &level)) return NULL;
+  if (!get_int(env, argv[1], 0, INT32_MAX, "name", &name)) return NULL;
+  if (!get_int(env, argv[2], INT32_MIN, UINT32_MAX, "value", &value)) return NULL;
+  int v = (int)(uint32_t)value;
+  if (setsockopt(s->fd, (int)level, (int)name, &v, sizeof v) < 0) return throw_errno(env, "setsockopt", errno);
+  return NULL;
+}
+
+/* getOption(level, name): getsockopt of an int value. */
+static napi_value js_get_option(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  nl_socket *s = get_self(env, info, &argc, argv, true, NULL);
+  if (s == NULL) return NULL;
+  if (argc < 2) return throw_type(env, "getOption(level, name) needs two numbers");
+  int64_t level, name;
+  if (!get_int(env, argv[0], 0, INT32_MAX, "level", &level)) return NULL;
+  if (!get_int(env, argv[1], 0, INT32_MAX, "name", &name)) return NULL;
+  int v = 0;
+  socklen_t len = sizeof v;
+  if (getsockopt(s->fd, (int)level, (int)name, &v, &len) < 0) return throw_errno(env, "getsockopt", errno);
+  napi_value out;
+  napi_create_int32(env, v, &out);
+  return out;
+}
+
+/* send(bytes | bytes[]): one sendmsg to the kernel (port 0). Several
+ * Uint8Arrays are gathered with an iovec, so a batch of messages costs one
+ * syscall and no JS-side concatenation; the kernel processes every message
+ * of the datagram. Returns the bytes sent. */
+#define SEND_IOV_MAX 1024
+static bool typed_bytes(napi_env env, napi_value v, struct iovec *iov) {
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) return false;
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL);
+  if (type != napi_uint8_array) return false;
+  iov->iov_base = data;
+  iov->iov_len = length;
+  return true;
+}
+
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  nl_socket *s = get_self(env, info, &argc, argv, true, NULL);
+  if (s == NULL) return NULL;
+  if (argc < 1) return throw_type(env, "send(bytes) needs a Uint8Array or an array of them");
+  struct iovec one;
+  struct iovec *iov = &one;
+  uint32_t count = 1;
+  bool is_array = false;
+  napi_is_array(env, argv[0], &is_array);
+  if (is_array) {
+    napi_get_array_length(env, argv[0], &count);
+    if (count == 0 || count > SEND_IOV_MAX) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "send() takes 1 to 1024 buffers");
+      return NULL;
+    }
+    iov = calloc(count, sizeof *iov);
+    if (iov == NULL) return throw_errno(env, "calloc", ENOMEM);
+    for (uint32_t i = 0; i < count; i++) {
+      napi_value el;
+      napi_get_element(env, argv[0], i, &el);
+      if (!typed_bytes(env, el, &iov[i])) {
+        free(iov);
+        return throw_type(env, "send(bytes[]) needs Uint8Arrays");
+      }
+    }
+  } else if (!typed_bytes(env, argv[0], &one)) {
+    return throw_type(env, "send(bytes) needs a Uint8Array or an array of them");
+  }
+
+  struct sockaddr_nl kernel;
+  memset(&kernel, 0, sizeof kernel);
+  kernel.nl_family = AF_NETLINK;
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_name = &kernel;
+  msg.msg_namelen = sizeof kernel;
+  msg.msg_iov = iov;
+  msg.msg_iovlen = count;
+  ssize_t n;
+  do {
+    n = sendmsg(s->fd, &msg, 0);
+  } while (n < 0 && errno == EINTR);
+  int err = errno;
+  if (iov != &one) free(iov);
+  if (n < 0) return throw_errno(env, "sendmsg", err);
+  napi_value out;
+  napi_create_int64(env, (int64_t)n, &out);
+  return out;
+}
+
+/* start(cb): begin reading. cb(err | null, datagrams: Buffer[], meta: number[])
+ * where meta holds [group, senderPort] per datagram (group 0 = unicast). */
+static napi_value js_start(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], self;
+  nl_socket *s = get_self(env, info, &argc, argv, true, &self);
+  if (s == NULL) return NULL;
+  napi_valuetype t = napi_undefined;
+  if (argc >= 1) napi_typeof(env, argv[0], &t);
+  if (t != napi_function) return throw_type(env, "start(callback) needs a function");
+  if (s->started) {
+    napi_throw_error(env, "ERR_SOCKET_STARTED", "netlink socket is already started");
+    return NULL;
+  }
+  napi_value name;
+  napi_create_string_utf8(env, "ynl:netlink", NAPI_AUTO_LENGTH, &name);
+  if (napi_async_init(env, self, name, &s->async_ctx) != napi_ok) return throw_type(env, "napi_async_init failed");
+  napi_create_reference(env, argv[0], 1, &s->callback);
+  s->started = true;
+  if (!s->paused) {
+    int r = uv_poll_start(&s->poll, UV_READABLE, on_readable);
+    if (r != 0) return throw_errno(env, "uv_poll_start", -r);
+    s->polling = true;
+  }
+  return NULL;
+}
+
+/* pause(): stop reading (the kernel then holds data, which is backpressure
+ * for dumps). resume() undoes it. */
+static napi_value js_pause(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  nl_socket *s = get_self(env, info, &argc, NULL, true, NULL);
+  if (s == NULL) return NULL;
+  s->paused = true;
+  if (s->polling) uv_poll_stop(&s->poll);
+  s->polling = false;
+  return NULL;
+}
+
+static napi_value js_resume(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  nl_socket *s = get_self(env, info, &argc, NULL, true, NULL);
+  if (s == NULL) return NULL;
+  s->paused = false;
+  if (s->started && !s->polling) {
+    int r = uv_poll_start(&s->poll, UV_READABLE, on_readable);
+    if (r != 0) return throw_errno(env, "uv_poll_start", -r);
+    s->polling = true;
+  }
+  return NULL;
+}
+
+/* ref()/unref(): whether the socket keeps the event loop alive. */
+static napi_value js_ref(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  nl_socket *s = get_self(env, info, &argc, NULL, false, NULL);
+  if (s == NULL) return NULL;
+  if (!s->closing) uv_ref((uv_handle_t *)&s->poll);
+  return NULL;
+}
+
+static napi_value js_unref(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  nl_socket *s = get_self(env, info, &argc, NULL, false, NULL);
+  if (s == NULL) return NULL;
+  if (!s->closing) uv_unref((uv_handle_t *)&s->poll);
+  return NULL;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  nl_socket *s = get_self(env, info, &argc, NULL, false, NULL);
+  if (s == NULL) return NULL;
+  do_close(s, true);
+  return NULL;
+}
+
+static napi_value js_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  nl_socket *s = get_self(env, info, &argc, NULL, false, NULL);
+  if (s == NULL) return NULL;
+  napi_value out;
+  napi_create_int32(env, s->fd, &out);
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor methods[] = {
+      {"bind", NULL, js_bind, NULL, NULL, NULL, napi_default_method, NULL},
+      {"setOption", NULL, js_set_option, NULL, NULL, NULL, napi_default_method, NULL},
+      {"getOption", NULL, js_get_option, NULL, NULL, NULL, napi_default_method, NULL},
+      {"send", NULL, js_send, NULL, NULL, NULL, napi_default_method, NULL},
+      {"start", NULL, js_start, NULL, NULL, NULL, napi_default_method, NULL},
+      {"pause", NULL, js_pause, NULL, NULL, NULL, napi_default_method, NULL},
+      {"resume", NULL, js_resume, NULL, NULL, NULL, napi_default_method, NULL},
+      {"ref", NULL, js_ref, NULL, NULL, NULL, napi_default_method, NULL},
+      {"unref", NULL, js_unref, NULL, NULL, NULL, napi_default_method, NULL},
+      {"close", NULL, js_close, NULL, NULL, NULL, napi_default_method, NULL},
+      {"fd", NULL, NULL, js_fd, NULL, NULL, napi_default_jsproperty, NULL},
+  };
+  napi_value cls;
+  napi_define_class(env, "NetlinkSocket", NAPI_AUTO_LENGTH, js_new, NULL, sizeof methods / sizeof methods[0], methods,
+                    &cls);
+  napi_set_named_property(env, exports, "NetlinkSocket", cls);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,146 @@
+/**
+ * Errors of the socket layer. `NetlinkError` is the kernel saying no (an
+ * NLMSG_ERROR or a failed dump); the others are local conditions: a failed
+ * syscall, a closed socket, a timeout, an abort, an interrupted dump.
+ * @module
+ */
+import { YnlError } from '../codec/errors.js';
+import type { ErrorPolicy, NlMsgHeader } from '../codec/message.js';
+import { errnoName, errnoText } from './errno.js';
+
+/** The attribute the kernel required but did not find (`NLMSGERR_ATTR_MISS_TYPE`). */
+export interface MissingAttr {
+  /** Attribute type number. */
+  readonly type: number;
+  /** Its name, when the request's layout knows it. */
+  readonly name?: string;
+  /** Path of the nest that lacks it (absent: top level of the message). */
+  readonly nest?: string;
+}
+
+/** Extended ACK of a kernel error, explained against the request. */
+export interface ExtAckInfo {
+  /** The kernel's human-readable message (`NLMSGERR_ATTR_MSG`). */
+  readonly message?: string;
+  /** Byte offset into the request of the offending attribute. */
+  readonly offset?: number;
+  /**
+   * The attribute `offset` points at: names from the request layout
+   * (`key.ipv4`), or `#type` numbers (`#6.#1`) when no layout was given.
+   */
+  readonly attrPath?: string;
+  readonly missingAttr?: MissingAttr;
+  /** Policy of the offending attribute (`NLMSGERR_ATTR_POLICY`). */
+  readonly policy?: ErrorPolicy;
+  /** Operation-specific cookie (`NLMSGERR_ATTR_COOKIE`). */
+  readonly cookie?: Uint8Array;
+}
+
+/** What a NetlinkError answered, for the message and for callers. */
+export interface NetlinkErrorContext {
+  readonly family?: string;
+  readonly op?: string;
+  /** Header of the request, as the kernel echoed it. */
+  readonly request?: NlMsgHeader;
+}
+
+/** The kernel rejected a request (NLMSG_ERROR) or ended a dump with an error. */
+export class NetlinkError extends YnlError {
+  override name = 'NetlinkError';
+  /** Positive errno, e.g. 2. */
+  readonly errno: number;
+  /** errno name, e.g. `'ENOENT'`. */
+  readonly code: string;
+  readonly extack: ExtAckInfo;
+  readonly family?: string;
+  readonly op?: string;
+  readonly request?: NlMsgHeader;
+
+  constructor(errno: number, extack: ExtAckInfo = {}, ctx: NetlinkErrorContext = {}) {
+    super();
+    this.errno = errno;
+    this.code = errnoName(errno);
+    this.extack = extack;
+    if (ctx.family !== undefined) this.family = ctx.family;
+    if (ctx.op !== undefined) this.op = ctx.op;
+    if (ctx.request !== undefined) this.request = ctx.request;
+    this.message = this.#format();
+  }
+
+  #format(): string {
+    const who = [this.family, this.op].filter((s) => s !== undefined).join(' ');
+    const e = this.extack;
+    let text = `${who ? who + ': ' : ''}${e.message ?? errnoText(this.errno)} (${this.code})`;
+    if (e.attrPath !== undefined) text += ` at attribute ${e.attrPath}`;
+    else if (e.offset !== undefined) text += ` at byte ${e.offset}`;
+    if (e.missingAttr) {
+      const m = e.missingAttr;
+      text += `; missing attribute ${m.name ?? '#' + m.type}${m.nest !== undefined ? ` in ${m.nest}` : ''}`;
+    }
+    return text;
+  }
+}
+
+/** A socket syscall failed; `code` is the errno name (`'ENOBUFS'`). */
+export class SocketError extends YnlError {
+  override name = 'SocketError';
+  constructor(
+    message: string,
+    /** errno name, e.g. `'ENOBUFS'`. */
+    readonly code: string,
+    /** Positive errno. */
+    readonly errno: number,
+    /** The syscall that failed (`'recvmsg'`, `'sendmsg'`, `'setsockopt'`). */
+    readonly syscall: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The socket was closed while the operation was pending. */
+export class SocketClosedError extends YnlError {
+  override name = 'SocketClosedError';
+  readonly code = 'ERR_SOCKET_CLOSED';
+}
+
+/** A request took longer than its `timeout`. */
+export class TimeoutError extends YnlError {
+  override name = 'TimeoutError';
+  readonly code = 'ETIMEDOUT';
+}
+
+/** A request's AbortSignal fired; `cause` is the signal's reason. */
+export class AbortError extends YnlError {
+  override name = 'AbortError';
+  readonly code = 'ABORT_ERR';
+}
+
+/**
+ * A dump reply carried NLM_F_DUMP_INTR: the kernel's data changed while it
+ * was dumped, so the result may be inconsistent. Thrown after the last
+ * message unless the dump was opened with `interrupted: 'flag'`.
+ */
+export class DumpInterruptedError extends YnlError {
+  override name = 'DumpInterruptedError';
+  readonly code = 'EINTR';
+}
+
+/** A notification queue filled up because its consumer fell behind. */
+export class QueueOverflowError extends YnlError {
+  override name = 'QueueOverflowError';
+  readonly code = 'ENOBUFS';
+}
+
+/** Convert an error thrown by the native addon into a SocketError. */
+export function fromNative(e: unknown): Error {
+  if (e instanceof Error && typeof (e as { errno?: unknown }).errno === 'number') {
+    const x = e as Error & { errno: number; code?: string; syscall?: string };
+    return new SocketError(
+      x.message,
+      x.code ?? errnoName(x.errno),
+      x.errno,
+      x.syscall ?? 'unknown',
+    );
+  }
+  return e instanceof Error ? e : new YnlError(String(e));
+}

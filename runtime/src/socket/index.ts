@@ -1,0 +1,43 @@
+/**
+ * The AF_NETLINK socket layer: {@link GenlSocket} and its errors.
+ * @module
+ */
+export {
+  GenlSocket,
+  netlinkError,
+  type McastMessage,
+  type RequestInput,
+  type ResolvedFamily,
+  type SocketOptions,
+  type SocketRequestOptions,
+  type SubscribeOptions,
+  type Subscription,
+} from './socket.js';
+export {
+  AbortError,
+  DumpInterruptedError,
+  NetlinkError,
+  QueueOverflowError,
+  SocketClosedError,
+  SocketError,
+  TimeoutError,
+  type ExtAckInfo,
+  type MissingAttr,
+  type NetlinkErrorContext,
+} from './errors.js';
+export {
+  DO_FLAGS,
+  DUMP_FLAGS,
+  genlRequest,
+  type GenlRequestInit,
+  type NetlinkRequest,
+} from './request.js';
+export { errnoName, errnoText } from './errno.js';
+export {
+  ctrlAttrs,
+  ctrlMcastGroupAttrs,
+  ctrlOpAttrs,
+  type CtrlFamily,
+  type CtrlMcastGroup,
+  type CtrlOp,
+} from './ctrl.js';

@@ -1,0 +1,101 @@
+/**
+ * What the socket sends: one encoded netlink message plus the layout needed
+ * to explain extended-ACK offsets. Encoding is the codec's job; the socket
+ * only assigns the sequence number (and request flags) at send time.
+ * @module
+ */
+import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_HDRLEN } from '../codec/constants.js';
+import { YnlError } from '../codec/errors.js';
+import type { AttrSet, StructDef } from '../codec/layout.js';
+import { writeGenlMessage } from '../codec/message.js';
+import { Writer } from '../codec/writer.js';
+
+/** One netlink request, encoded. */
+export interface NetlinkRequest {
+  /**
+   * Exactly one netlink message, nlmsghdr first. The socket sends a copy
+   * with its own sequence number and NLM_F_REQUEST (+ NLM_F_ACK for do
+   * requests, NLM_F_DUMP for dumps); the caller's bytes are not modified.
+   */
+  readonly bytes: Uint8Array;
+  /** Attribute layout of the request, to name the attribute an ext-ack offset points at. */
+  readonly set?: AttrSet;
+  /** Size of the family's fixed header between genlmsghdr and the attributes. */
+  readonly hdrSize?: number;
+  /** Family name, for error messages. */
+  readonly family?: string;
+  /** Operation name, for error messages. */
+  readonly op?: string;
+}
+
+/** Inputs of {@link genlRequest}. */
+export interface GenlRequestInit<T = unknown> {
+  readonly familyId: number;
+  readonly cmd: number;
+  /** genlmsghdr.version (the family's spec version). */
+  readonly version: number;
+  /** Extra nlmsg_flags; the socket adds NLM_F_REQUEST/ACK/DUMP itself. */
+  readonly flags?: number;
+  readonly set: AttrSet<T>;
+  readonly attrs?: T;
+  /** Fixed header layout; its value is read from `attrs.header`. */
+  readonly fixedHeader?: StructDef;
+  readonly family?: string;
+  readonly op?: string;
+}
+
+// Requests are encoded into one shared scratch writer and copied out, so
+// building a request allocates only its final bytes.
+const scratch = new Writer(4096);
+
+/** Encode a generic netlink request with the codec. */
+export function genlRequest<T>(init: GenlRequestInit<T>): NetlinkRequest {
+  scratch.reset();
+  const attrs = init.attrs ?? ({} as T);
+  const fixed = init.fixedHeader
+    ? { def: init.fixedHeader, value: (attrs as { header?: unknown }).header ?? {} }
+    : undefined;
+  writeGenlMessage(
+    scratch,
+    {
+      familyId: init.familyId,
+      cmd: init.cmd,
+      version: init.version,
+      flags: NLM_F_REQUEST | (init.flags ?? 0),
+    },
+    init.set,
+    attrs,
+    fixed,
+  );
+  const out: { -readonly [K in keyof NetlinkRequest]: NetlinkRequest[K] } = {
+    bytes: scratch.bytes(),
+    set: init.set,
+    hdrSize: init.fixedHeader?.size ?? 0,
+  };
+  if (init.family !== undefined) out.family = init.family;
+  if (init.op !== undefined) out.op = init.op;
+  return out;
+}
+
+/** Flags the socket forces on a request of each kind. */
+export const DO_FLAGS = NLM_F_REQUEST | NLM_F_ACK;
+export const DUMP_FLAGS = NLM_F_REQUEST | NLM_F_DUMP;
+
+/** Check that `req.bytes` holds exactly one well-formed netlink message. */
+export function checkRequest(req: NetlinkRequest): void {
+  const b = req.bytes;
+  if (!(b instanceof Uint8Array)) throw new TypeError('request.bytes must be a Uint8Array');
+  if (b.length < NLMSG_HDRLEN) {
+    throw new YnlError(
+      `request of ${b.length} bytes is shorter than a netlink header (${NLMSG_HDRLEN})`,
+    );
+  }
+  const len = new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(0, true);
+  // The kernel stops at the first malformed message of a batch, so one bad
+  // request must never share a sendmsg with others.
+  if (len !== b.length) {
+    throw new YnlError(
+      `request nlmsg_len ${len} does not match its ${b.length} bytes (one message per request)`,
+    );
+  }
+}

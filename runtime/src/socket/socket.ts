@@ -1,0 +1,879 @@
+/**
+ * `GenlSocket`: one generic netlink socket with many requests in flight,
+ * matched by sequence number; dumps and multicast notifications as async
+ * iterables; family resolution through nlctrl with a shared cache.
+ * @module
+ */
+import {
+  CTRL_CMD_GETFAMILY,
+  GENL_ID_CTRL,
+  NETLINK_ADD_MEMBERSHIP,
+  NETLINK_CAP_ACK,
+  NETLINK_DROP_MEMBERSHIP,
+  NETLINK_EXT_ACK,
+  NETLINK_GENERIC,
+  NETLINK_GET_STRICT_CHK,
+  NETLINK_PKTINFO,
+  NLA_TYPE_MASK,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSG_HDRLEN,
+  NLMSG_NOOP,
+  NLMSG_OVERRUN,
+  NLM_F_DUMP_INTR,
+  SOL_NETLINK,
+  nlaAlign,
+} from '../codec/constants.js';
+import { DecodeError, YnlError } from '../codec/errors.js';
+import type { AttrSet } from '../codec/layout.js';
+import { locateAttr } from '../codec/locate.js';
+import {
+  readDoneMessage,
+  readErrorMessage,
+  readGenlMessage,
+  readHeader,
+  type ExtAck,
+  type NlMessage,
+} from '../codec/message.js';
+import { ctrlAttrs } from './ctrl.js';
+import {
+  AbortError,
+  DumpInterruptedError,
+  NetlinkError,
+  QueueOverflowError,
+  SocketClosedError,
+  SocketError,
+  TimeoutError,
+  fromNative,
+  type ExtAckInfo,
+  type MissingAttr,
+} from './errors.js';
+import { nativeBinding, type NativeSocket } from './native.js';
+import { AsyncQueue } from './queue.js';
+import {
+  DO_FLAGS,
+  DUMP_FLAGS,
+  checkRequest,
+  genlRequest,
+  type GenlRequestInit,
+  type NetlinkRequest,
+} from './request.js';
+
+const SOL_SOCKET = 1;
+const SO_RCVBUF = 8;
+const SO_RCVBUFFORCE = 33;
+
+/** Options of {@link GenlSocket.open}. */
+export interface SocketOptions {
+  /**
+   * Receive buffer size in bytes. Set with SO_RCVBUFFORCE when permitted
+   * (root), else SO_RCVBUF (capped by net.core.rmem_max). Default 1 MiB;
+   * `0` keeps the system default.
+   */
+  readonly rcvbuf?: number;
+  /** Requests sent but not yet answered, at most; more wait in a local queue. Default 256. */
+  readonly maxInFlight?: number;
+  /** Dump messages queued for a slow consumer before the socket stops reading. Default 1024. */
+  readonly dumpHighWater?: number;
+  /** Ask for strict checking of dump requests (NETLINK_GET_STRICT_CHK). Default true. */
+  readonly strict?: boolean;
+}
+
+/** Per-request options of {@link GenlSocket.request} and {@link GenlSocket.dump}. */
+export interface SocketRequestOptions {
+  /** Abort the request; a late reply is discarded. */
+  readonly signal?: AbortSignal;
+  /** Milliseconds until the request fails with a TimeoutError (a dump: until its end). */
+  readonly timeout?: number;
+}
+
+/** A request as {@link GenlSocket.request} accepts it. */
+export type RequestInput = NetlinkRequest | GenlRequestInit | Uint8Array;
+
+/** A resolved generic netlink family, from CTRL_CMD_GETFAMILY. */
+export interface ResolvedFamily {
+  /** Family id (nlmsg_type of its messages). */
+  readonly id: number;
+  readonly name: string;
+  /** The kernel's version of the family (CTRL_ATTR_VERSION). */
+  readonly version: number;
+  /** Size of the family's fixed header (CTRL_ATTR_HDRSIZE). */
+  readonly hdrSize: number;
+  /** Highest attribute type of the family's main set (CTRL_ATTR_MAXATTR). */
+  readonly maxAttr: number;
+  /** Supported operations: cmd and GENL_* flags. */
+  readonly ops: readonly { readonly cmd: number; readonly flags: number }[];
+  /** Multicast groups by name → group id. */
+  readonly mcastGroups: ReadonlyMap<string, number>;
+}
+
+/** A multicast message, as a {@link Subscription} yields it. */
+export interface McastMessage extends NlMessage {
+  /** Multicast group id it was sent to. */
+  readonly group: number;
+}
+
+/** Options of {@link GenlSocket.subscribe}. */
+export interface SubscribeOptions {
+  readonly signal?: AbortSignal;
+  /** Notifications queued for a slow consumer before older ones are dropped with a QueueOverflowError. Default 65536. */
+  readonly maxQueued?: number;
+}
+
+/**
+ * Multicast notifications of one or more groups. Iterate it with `for await`;
+ * a kernel receive-buffer overflow is thrown as a {@link SocketError} with
+ * code `'ENOBUFS'` (notifications were lost), after which iteration may go on.
+ * Leaving the loop (or {@link Subscription.close}) leaves the groups.
+ */
+export interface Subscription extends AsyncIterableIterator<McastMessage> {
+  /** Leave the groups and end the iteration. */
+  close(): void;
+  /** Group ids joined. */
+  readonly groups: readonly number[];
+}
+
+interface DoPending {
+  readonly kind: 'do';
+  readonly seq: number;
+  readonly req: NetlinkRequest;
+  readonly bytes: Uint8Array;
+  reply: NlMessage | undefined;
+  resolve(m: NlMessage | undefined): void;
+  reject(e: Error): void;
+  cleanup(): void;
+}
+
+interface DumpPending {
+  readonly kind: 'dump';
+  readonly seq: number;
+  readonly req: NetlinkRequest;
+  readonly bytes: Uint8Array;
+  readonly queue: AsyncQueue<NlMessage>;
+  interrupted: boolean;
+  /** The consumer went away; messages are discarded until DONE. */
+  abandoned: boolean;
+  cleanup(): void;
+}
+
+type Pending = DoPending | DumpPending;
+
+interface SubState {
+  readonly groups: ReadonlySet<number>;
+  readonly queue: AsyncQueue<McastMessage>;
+  readonly maxQueued: number;
+}
+
+let nextSeq = (Math.random() * 0x7fffffff) >>> 0;
+
+/**
+ * A NETLINK_GENERIC socket. Many requests can be in flight at once: each gets
+ * its own sequence number and the replies are routed back to it. Dumps run one
+ * at a time per socket (the kernel allows a single dump per socket); further
+ * dumps wait their turn. An idle socket does not keep the process alive.
+ */
+export class GenlSocket {
+  /** Netlink port id the kernel assigned to this socket. */
+  readonly portId: number;
+  readonly #native: NativeSocket;
+  readonly #pending = new Map<number, Pending>();
+  /** Requests waiting for an in-flight slot or (dumps) for the running dump to end. */
+  readonly #sendQueue: Pending[] = [];
+  readonly #dumpQueue: DumpPending[] = [];
+  #dumpActive: DumpPending | undefined;
+  #inFlight = 0;
+  readonly #maxInFlight: number;
+  readonly #dumpHighWater: number;
+  #flushScheduled = false;
+  #outBatch: Pending[] = [];
+  #closed = false;
+  #paused = false;
+  #refs = 0;
+  readonly #families = new Map<string, Promise<ResolvedFamily>>();
+  readonly #subs = new Set<SubState>();
+  readonly #memberships = new Map<number, number>();
+
+  private constructor(native: NativeSocket, portId: number, opts: SocketOptions) {
+    this.#native = native;
+    this.portId = portId;
+    this.#maxInFlight = Math.max(1, opts.maxInFlight ?? 256);
+    this.#dumpHighWater = Math.max(1, opts.dumpHighWater ?? 1024);
+  }
+
+  /** Open and bind a generic netlink socket with extended ACKs on. */
+  static open(opts: SocketOptions = {}): Promise<GenlSocket> {
+    try {
+      return Promise.resolve(GenlSocket.openSync(opts));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new YnlError(String(e)));
+    }
+  }
+
+  /** Synchronous {@link GenlSocket.open}. */
+  static openSync(opts: SocketOptions = {}): GenlSocket {
+    const { NetlinkSocket } = nativeBinding();
+    let native: NativeSocket;
+    try {
+      native = new NetlinkSocket(NETLINK_GENERIC);
+    } catch (e) {
+      throw fromNative(e);
+    }
+    try {
+      native.setOption(SOL_NETLINK, NETLINK_EXT_ACK, 1);
+      native.setOption(SOL_NETLINK, NETLINK_CAP_ACK, 1);
+      native.setOption(SOL_NETLINK, NETLINK_PKTINFO, 1);
+      if (opts.strict !== false) native.setOption(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
+      const rcvbuf = opts.rcvbuf ?? 1 << 20;
+      if (rcvbuf > 0) {
+        try {
+          native.setOption(SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf);
+        } catch {
+          native.setOption(SOL_SOCKET, SO_RCVBUF, rcvbuf);
+        }
+      }
+      const portId = native.bind(0);
+      const sock = new GenlSocket(native, portId, opts);
+      native.start((err, datagrams, meta) => sock.#onReceive(err, datagrams, meta));
+      return sock;
+    } catch (e) {
+      native.close();
+      throw fromNative(e);
+    }
+  }
+
+  /** Whether {@link GenlSocket.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Requests sent or queued that have not finished. */
+  get pending(): number {
+    return this.#pending.size + this.#sendQueue.length + this.#dumpQueue.length;
+  }
+
+  /** The socket's file descriptor (for diagnostics), -1 once closed. */
+  get fd(): number {
+    return this.#native.fd;
+  }
+
+  /** SO_RCVBUF as the kernel reports it (twice the requested size). */
+  get receiveBufferSize(): number {
+    return this.#native.getOption(SOL_SOCKET, SO_RCVBUF);
+  }
+
+  // ---- requests --------------------------------------------------------
+
+  /**
+   * Send one do-request and wait for its answer: the reply message, or
+   * `undefined` when the kernel only acknowledged. Rejects with a
+   * {@link NetlinkError} when the kernel says no, with `extack.attrPath`
+   * computed against `req.set` when given.
+   */
+  request(input: RequestInput, opts: SocketRequestOptions = {}): Promise<NlMessage | undefined> {
+    let req: NetlinkRequest;
+    try {
+      req = this.#prepare(input);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new YnlError(String(e)));
+    }
+    return new Promise<NlMessage | undefined>((resolve, reject) => {
+      if (this.#closed) return reject(new SocketClosedError('netlink socket is closed'));
+      if (opts.signal?.aborted) return reject(abortError(opts.signal));
+      const seq = this.#seq();
+      const bytes = stamp(req.bytes, seq, DO_FLAGS);
+      const p: DoPending = {
+        kind: 'do',
+        seq,
+        req,
+        bytes,
+        reply: undefined,
+        resolve,
+        reject,
+        cleanup: () => undefined,
+      };
+      p.cleanup = this.#arm(p, opts, (e) => {
+        this.#forget(p);
+        reject(e);
+      });
+      this.#enqueue(p);
+    });
+  }
+
+  /**
+   * Send several do-requests in as few sendmsg calls as possible and wait
+   * for all of them; each result is settled on its own, like
+   * `Promise.allSettled`.
+   */
+  requestMany(
+    inputs: readonly RequestInput[],
+    opts: SocketRequestOptions = {},
+  ): Promise<PromiseSettledResult<NlMessage | undefined>[]> {
+    // request() only queues; the batch goes out in one flush at the end of this tick.
+    return Promise.allSettled(inputs.map((i) => this.request(i, opts)));
+  }
+
+  /**
+   * Send a dump request and iterate over the reply messages as they arrive
+   * (NLM_F_MULTI … NLMSG_DONE). A DONE carrying an error throws a
+   * {@link NetlinkError}; a dump the kernel flagged NLM_F_DUMP_INTR (data
+   * changed while dumping) throws a {@link DumpInterruptedError} after its
+   * last message. Breaking out of the loop discards the rest of the dump.
+   */
+  dump(input: RequestInput, opts: SocketRequestOptions = {}): AsyncIterableIterator<NlMessage> {
+    const req = this.#prepare(input);
+    const seq = this.#seq();
+    const bytes = stamp(req.bytes, seq, DUMP_FLAGS);
+    const queue: AsyncQueue<NlMessage> = new AsyncQueue<NlMessage>({
+      waiting: (w) => this.#refDelta(w ? 1 : -1),
+      pulled: () => this.#maybeResume(),
+      returned: () => this.#abandon(p),
+    });
+    const p: DumpPending = {
+      kind: 'dump',
+      seq,
+      req,
+      bytes,
+      queue,
+      interrupted: false,
+      abandoned: false,
+      cleanup: () => undefined,
+    };
+    if (this.#closed) {
+      queue.fail(new SocketClosedError('netlink socket is closed'), true);
+      return queue;
+    }
+    if (opts.signal?.aborted) {
+      queue.fail(abortError(opts.signal), true);
+      return queue;
+    }
+    p.cleanup = this.#arm(p, opts, (e) => {
+      queue.fail(e, true);
+      this.#abandon(p);
+    });
+    if (this.#dumpActive === undefined) {
+      this.#dumpActive = p;
+      this.#enqueue(p);
+    } else {
+      this.#dumpQueue.push(p);
+    }
+    return queue;
+  }
+
+  /** Build a {@link NetlinkRequest} from any accepted input, checking it. */
+  #prepare(input: RequestInput): NetlinkRequest {
+    let req: NetlinkRequest;
+    if (input instanceof Uint8Array) req = { bytes: input };
+    else if ('bytes' in input) req = input;
+    else req = genlRequest(input);
+    checkRequest(req);
+    return req;
+  }
+
+  #seq(): number {
+    do {
+      nextSeq = (nextSeq + 1) >>> 0;
+    } while (nextSeq === 0 || this.#pending.has(nextSeq));
+    return nextSeq;
+  }
+
+  /** Install timeout and abort handling; returns the function that removes them. */
+  #arm(p: Pending, opts: SocketRequestOptions, fail: (e: Error) => void): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    const signal = opts.signal;
+    const onAbort = (): void => {
+      if (signal) fail(abortError(signal));
+    };
+    if (opts.timeout !== undefined) {
+      if (!(opts.timeout >= 0))
+        throw new RangeError(`timeout must be a non-negative number, got ${opts.timeout}`);
+      timer = setTimeout(
+        () => fail(new TimeoutError(`request (seq ${p.seq}) timed out after ${opts.timeout} ms`)),
+        opts.timeout,
+      );
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return () => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+  }
+
+  #enqueue(p: Pending): void {
+    if (p.kind === 'do') this.#refDelta(1);
+    if (this.#inFlight >= this.#maxInFlight) {
+      this.#sendQueue.push(p);
+      return;
+    }
+    this.#inFlight++;
+    this.#pending.set(p.seq, p);
+    this.#outBatch.push(p);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
+  }
+
+  /** One sendmsg for every request queued in this tick (iovec, no concatenation). */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#outBatch;
+    this.#outBatch = [];
+    if (this.#closed) return;
+    const live = batch.filter((p) => this.#pending.get(p.seq) === p);
+    for (let i = 0; i < live.length; i += 1024) {
+      const chunk = live.slice(i, i + 1024);
+      try {
+        this.#native.send(chunk.map((p) => p.bytes));
+      } catch (e) {
+        const err = fromNative(e);
+        for (const p of chunk) this.#failPending(p, err);
+      }
+    }
+  }
+
+  /** Remove a request from every table; frees its in-flight slot. */
+  #forget(p: Pending): void {
+    p.cleanup();
+    if (this.#pending.get(p.seq) === p) {
+      this.#pending.delete(p.seq);
+      this.#inFlight--;
+      this.#pumpSendQueue();
+    } else {
+      const i = this.#sendQueue.indexOf(p);
+      if (i >= 0) this.#sendQueue.splice(i, 1);
+      if (p.kind === 'dump') {
+        const j = this.#dumpQueue.indexOf(p);
+        if (j >= 0) this.#dumpQueue.splice(j, 1);
+      }
+    }
+    if (p.kind === 'do') this.#refDelta(-1);
+    if (p.kind === 'dump' && this.#dumpActive === p) {
+      this.#dumpActive = undefined;
+      const next = this.#closed ? undefined : this.#dumpQueue.shift();
+      if (next !== undefined) {
+        this.#dumpActive = next;
+        this.#enqueue(next);
+      }
+      this.#maybeResume();
+    }
+  }
+
+  #pumpSendQueue(): void {
+    if (this.#closed) return;
+    while (this.#inFlight < this.#maxInFlight && this.#sendQueue.length > 0) {
+      const p = this.#sendQueue.shift()!;
+      if (p.kind === 'do') this.#refDelta(-1); // #enqueue counts it again
+      this.#enqueue(p);
+    }
+  }
+
+  #failPending(p: Pending, e: Error): void {
+    this.#forget(p);
+    if (p.kind === 'do') p.reject(e);
+    else p.queue.fail(e, true);
+  }
+
+  /**
+   * The consumer left a dump (break, timeout, abort): drop its queued
+   * messages; keep reading and discarding until the kernel's DONE so the
+   * socket is free for the next dump.
+   */
+  #abandon(p: DumpPending): void {
+    if (p.abandoned) return;
+    p.abandoned = true;
+    p.cleanup();
+    p.queue.discard();
+    if (this.#pending.get(p.seq) !== p) this.#forget(p); // not sent yet: just drop it
+    this.#maybeResume();
+  }
+
+  // ---- flow control and event-loop references ---------------------------
+
+  #refDelta(d: number): void {
+    const before = this.#refs;
+    this.#refs += d;
+    if (this.#closed) return;
+    if (before === 0 && this.#refs > 0) this.#native.ref();
+    else if (before > 0 && this.#refs === 0) this.#native.unref();
+  }
+
+  #maybePause(q: AsyncQueue<NlMessage>): void {
+    if (!this.#paused && !this.#closed && q.size >= this.#dumpHighWater) {
+      this.#paused = true;
+      this.#native.pause();
+    }
+  }
+
+  #maybeResume(): void {
+    if (!this.#paused || this.#closed) return;
+    const d = this.#dumpActive;
+    if (d !== undefined && !d.abandoned && d.queue.size > this.#dumpHighWater / 2) return;
+    this.#paused = false;
+    this.#native.resume();
+  }
+
+  // ---- receive -----------------------------------------------------------
+
+  #onReceive(err: Error | null, datagrams: Buffer[], meta: number[]): void {
+    for (let i = 0; i < datagrams.length; i++) {
+      this.#onDatagram(datagrams[i]!, meta[2 * i]!, meta[2 * i + 1]!);
+    }
+    if (err !== null) this.#onSocketError(fromNative(err));
+  }
+
+  #onSocketError(e: Error): void {
+    if (e instanceof SocketError && e.code === 'ENOBUFS') {
+      // Messages were lost. Subscribers get told (notifications are what
+      // usually overflows); requests are not failed, since their replies may
+      // well have arrived, but a lost one ends in its timeout.
+      if (this.#subs.size > 0) {
+        for (const s of this.#subs) s.queue.fail(e, false);
+        return;
+      }
+    }
+    // Anything else (or ENOBUFS with nobody subscribed) fails what is pending.
+    for (const p of [...this.#pending.values()]) this.#failPending(p, e);
+    for (const s of this.#subs) s.queue.fail(e, false);
+  }
+
+  #onDatagram(buf: Uint8Array, group: number, port: number): void {
+    if (port !== 0) return; // only the kernel talks to us
+    let off = 0;
+    while (off < buf.length) {
+      let msg: NlMessage;
+      try {
+        const h = readHeader(buf, off);
+        msg = { ...h, buffer: buf, offset: off };
+      } catch (e) {
+        this.#onBadDatagram(
+          buf,
+          off,
+          group,
+          e instanceof Error ? e : new DecodeError(String(e), '', off),
+        );
+        return;
+      }
+      off += nlaAlign(msg.len);
+      if (group !== 0) this.#onMcast(msg, group);
+      else this.#onUnicast(msg);
+    }
+  }
+
+  /** A datagram whose framing does not parse: fail whoever it was for, never crash. */
+  #onBadDatagram(buf: Uint8Array, off: number, group: number, e: Error): void {
+    if (group !== 0) {
+      for (const s of this.#subs) if (s.groups.has(group)) s.queue.fail(e, false);
+      return;
+    }
+    if (buf.length - off >= NLMSG_HDRLEN) {
+      const seq = new DataView(buf.buffer, buf.byteOffset + off).getUint32(8, true);
+      const p = this.#pending.get(seq);
+      if (p !== undefined) this.#failPending(p, e);
+    }
+  }
+
+  #onUnicast(msg: NlMessage): void {
+    const p = this.#pending.get(msg.seq);
+    if (p === undefined) return; // late reply of a timed-out, aborted or abandoned request
+    if (msg.type === NLMSG_NOOP || msg.type === NLMSG_OVERRUN) return;
+    if (msg.type === NLMSG_ERROR) {
+      let em;
+      try {
+        em = readErrorMessage(msg);
+      } catch (e) {
+        this.#failPending(p, e as Error);
+        return;
+      }
+      if (em.error === 0) {
+        // ACK: the end of a do-request (dumps are not sent with NLM_F_ACK).
+        this.#forget(p);
+        if (p.kind === 'do') p.resolve(p.reply);
+        else p.queue.end();
+        return;
+      }
+      this.#failPending(p, netlinkError(-em.error, em.extack, p.req));
+      return;
+    }
+    if (p.kind === 'do') {
+      if (msg.type === NLMSG_DONE) return;
+      p.reply ??= msg;
+      return;
+    }
+    // dump
+    if (msg.type === NLMSG_DONE) {
+      let done;
+      try {
+        done = readDoneMessage(msg);
+      } catch (e) {
+        this.#failPending(p, e as Error);
+        return;
+      }
+      if ((msg.flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
+      this.#forget(p);
+      if (done.error !== 0) p.queue.fail(netlinkError(-done.error, done.extack, p.req), true);
+      else if (p.interrupted) {
+        p.queue.fail(
+          new DumpInterruptedError(
+            'the dump was interrupted (NLM_F_DUMP_INTR): the data changed while it was read; retry',
+          ),
+          true,
+        );
+      } else p.queue.end();
+      return;
+    }
+    if (p.abandoned) return;
+    if ((msg.flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
+    p.queue.push(msg);
+    this.#maybePause(p.queue);
+  }
+
+  #onMcast(msg: McastMessage | NlMessage, group: number): void {
+    const m: McastMessage = { ...msg, group };
+    for (const s of this.#subs) {
+      if (!s.groups.has(group)) continue;
+      if (s.queue.size >= s.maxQueued) {
+        s.queue.fail(
+          new QueueOverflowError(`notification queue full (${s.maxQueued}); messages dropped`),
+          false,
+        );
+        continue;
+      }
+      s.queue.push(m);
+    }
+  }
+
+  // ---- families ------------------------------------------------------------
+
+  /**
+   * Resolve a generic netlink family by name (CTRL_CMD_GETFAMILY). Results
+   * are cached per socket; concurrent calls for one name share one request.
+   * An unknown family rejects with a NetlinkError of code `'ENOENT'`.
+   */
+  resolveFamily(name: string, opts: SocketRequestOptions = {}): Promise<ResolvedFamily> {
+    const cached = this.#families.get(name);
+    if (cached !== undefined) return cached;
+    const p = this.request(
+      {
+        familyId: GENL_ID_CTRL,
+        cmd: CTRL_CMD_GETFAMILY,
+        version: 2,
+        set: ctrlAttrs,
+        attrs: { familyName: name },
+        family: 'nlctrl',
+        op: `getfamily ${name}`,
+      },
+      opts,
+    ).then((msg) => {
+      if (msg === undefined)
+        throw new YnlError(`nlctrl answered getfamily ${name} without a reply`);
+      return familyFromMessage(msg);
+    });
+    this.#families.set(name, p);
+    p.catch(() => {
+      if (this.#families.get(name) === p) this.#families.delete(name);
+    });
+    return p;
+  }
+
+  /** Forget cached families (all, or one name), e.g. after a module reload. */
+  clearFamilyCache(name?: string): void {
+    if (name === undefined) this.#families.clear();
+    else this.#families.delete(name);
+  }
+
+  /** Dump every registered family (CTRL_CMD_GETFAMILY with NLM_F_DUMP). */
+  async *families(opts: SocketRequestOptions = {}): AsyncGenerator<ResolvedFamily> {
+    const it = this.dump(
+      {
+        familyId: GENL_ID_CTRL,
+        cmd: CTRL_CMD_GETFAMILY,
+        version: 2,
+        set: ctrlAttrs,
+        family: 'nlctrl',
+        op: 'getfamily dump',
+      },
+      opts,
+    );
+    for await (const msg of it) yield familyFromMessage(msg);
+  }
+
+  // ---- multicast -----------------------------------------------------------
+
+  /**
+   * Join multicast groups of a family by name (or by group id) and iterate
+   * over the notifications. The groups are left when the iteration ends.
+   */
+  async subscribe(
+    family: string | ResolvedFamily,
+    groups: readonly (string | number)[],
+    opts: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    const fam = typeof family === 'string' ? await this.resolveFamily(family) : family;
+    const ids = groups.map((g) => {
+      if (typeof g === 'number') return g;
+      const id = fam.mcastGroups.get(g);
+      if (id === undefined) {
+        throw new YnlError(
+          `family ${fam.name} has no multicast group '${g}' (it has: ${[...fam.mcastGroups.keys()].join(', ') || 'none'})`,
+        );
+      }
+      return id;
+    });
+    return this.subscribeGroups(ids, opts);
+  }
+
+  /** Join multicast groups by id; see {@link GenlSocket.subscribe}. */
+  subscribeGroups(groupIds: readonly number[], opts: SubscribeOptions = {}): Subscription {
+    if (this.#closed) throw new SocketClosedError('netlink socket is closed');
+    const joined: number[] = [];
+    try {
+      for (const g of groupIds) {
+        const n = this.#memberships.get(g) ?? 0;
+        if (n === 0) this.#native.setOption(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g);
+        this.#memberships.set(g, n + 1);
+        joined.push(g);
+      }
+    } catch (e) {
+      this.#leave(joined);
+      throw fromNative(e);
+    }
+    const holder: { state?: SubState } = {};
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      if (holder.state) this.#subs.delete(holder.state);
+      this.#leave(joined);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    const queue = new AsyncQueue<McastMessage>({
+      waiting: (w) => this.#refDelta(w ? 1 : -1),
+      returned: finish,
+    });
+    const onAbort = (): void => {
+      if (opts.signal) queue.fail(abortError(opts.signal), true);
+      finish();
+    };
+    const state: SubState = { groups: new Set(joined), queue, maxQueued: opts.maxQueued ?? 65536 };
+    holder.state = state;
+    this.#subs.add(state);
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const sub = queue as AsyncQueue<McastMessage> & { close(): void; groups: readonly number[] };
+    Object.defineProperty(sub, 'groups', { value: Object.freeze([...joined]) });
+    sub.close = (): void => {
+      queue.end();
+      finish();
+    };
+    return sub;
+  }
+
+  #leave(groups: readonly number[]): void {
+    for (const g of groups) {
+      const n = (this.#memberships.get(g) ?? 1) - 1;
+      if (n > 0) {
+        this.#memberships.set(g, n);
+        continue;
+      }
+      this.#memberships.delete(g);
+      if (!this.#closed) {
+        try {
+          this.#native.setOption(SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, g);
+        } catch {
+          // leaving a group cannot meaningfully fail; the socket may be closing
+        }
+      }
+    }
+  }
+
+  // ---- close -----------------------------------------------------------------
+
+  /**
+   * Close the socket. Everything in flight is rejected with a
+   * {@link SocketClosedError}; dumps and subscriptions throw it. Idempotent.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const err = new SocketClosedError('netlink socket closed while the request was in flight');
+    for (const p of [...this.#pending.values(), ...this.#sendQueue, ...this.#dumpQueue]) {
+      this.#failPending(p, err);
+    }
+    for (const s of this.#subs) s.queue.fail(new SocketClosedError('netlink socket closed'), true);
+    this.#subs.clear();
+    this.#memberships.clear();
+    this.#native.close();
+  }
+}
+
+/** Copy a request with our seq and the flags its kind needs; the caller's bytes stay untouched. */
+function stamp(src: Uint8Array, seq: number, flags: number): Uint8Array {
+  const b = src.slice();
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  v.setUint16(6, v.getUint16(6, true) | flags, true);
+  v.setUint32(8, seq, true);
+  v.setUint32(12, 0, true);
+  return b;
+}
+
+function abortError(signal: AbortSignal): AbortError {
+  return new AbortError('the request was aborted', { cause: signal.reason });
+}
+
+/** Build the NetlinkError of a kernel error, explaining ext-ack offsets against the request. */
+export function netlinkError(errno: number, ext: ExtAck, req: NetlinkRequest): NetlinkError {
+  const hdr = req.hdrSize ?? 0;
+  const info: { -readonly [K in keyof ExtAckInfo]: ExtAckInfo[K] } = {};
+  if (ext.message !== undefined) info.message = ext.message;
+  if (ext.offset !== undefined) {
+    info.offset = ext.offset;
+    const loc = locateAttr(req.bytes, ext.offset, req.set, hdr);
+    if (loc !== undefined) info.attrPath = loc.path;
+  }
+  if (ext.policy !== undefined) info.policy = ext.policy;
+  if (ext.cookie !== undefined) info.cookie = ext.cookie;
+  if (ext.missingType !== undefined)
+    info.missingAttr = missingAttr(ext.missingType, ext.missingNest, req);
+  const ctx: { family?: string; op?: string } = {};
+  if (req.family !== undefined) ctx.family = req.family;
+  if (req.op !== undefined) ctx.op = req.op;
+  return new NetlinkError(errno, info, ctx);
+}
+
+function missingAttr(type: number, nestOff: number | undefined, req: NetlinkRequest): MissingAttr {
+  let set: AttrSet | undefined = req.set;
+  let nest: string | undefined;
+  if (nestOff !== undefined) {
+    const loc = locateAttr(req.bytes, nestOff, req.set, req.hdrSize ?? 0);
+    nest = loc?.path;
+    set = undefined;
+    if (loc?.set !== undefined && nestOff + 4 <= req.bytes.length) {
+      const t =
+        new DataView(req.bytes.buffer, req.bytes.byteOffset).getUint16(nestOff + 2, true) &
+        NLA_TYPE_MASK;
+      set = loc.set.byType(t)?.nested;
+    }
+  }
+  const name = set?.byType(type)?.name;
+  return { type, ...(name !== undefined ? { name } : {}), ...(nest !== undefined ? { nest } : {}) };
+}
+
+/** Decode a CTRL_CMD_GETFAMILY reply. */
+function familyFromMessage(msg: NlMessage): ResolvedFamily {
+  const f = readGenlMessage(msg, ctrlAttrs).attrs;
+  if (f.familyId === undefined || f.familyName === undefined) {
+    throw new DecodeError('nlctrl family reply without an id or a name', '', msg.offset);
+  }
+  const groups = new Map<string, number>();
+  for (const g of f.mcastGroups ?? [])
+    if (g.name !== undefined && g.id !== undefined) groups.set(g.name, g.id);
+  return {
+    id: f.familyId,
+    name: f.familyName,
+    version: f.version ?? 0,
+    hdrSize: f.hdrsize ?? 0,
+    maxAttr: f.maxattr ?? 0,
+    ops: (f.ops ?? []).map((o) => ({ cmd: o.id ?? 0, flags: o.flags ?? 0 })),
+    mcastGroups: groups,
+  };
+}
