@@ -14,6 +14,8 @@ export interface QueueHooks {
   pulled?(): void;
   /** The consumer called return() (broke out of its loop). */
   returned?(): void;
+  /** The consumer saw the end: next() returned done or threw a terminal error. */
+  finished?(): void;
 }
 
 interface ErrorEntry {
@@ -73,6 +75,18 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /**
+   * Drop the queued entries and end with `error`, which the next `next()`
+   * throws (a timeout or abort must not wait behind buffered items).
+   */
+  abort(error: Error): void {
+    if (this.#ended && this.size === 0) return;
+    this.#entries = [];
+    this.#head = 0;
+    this.#deliver({ error, terminal: true });
+    this.#ended = true;
+  }
+
   /** Drop the queued entries and end now (the consumer went away). */
   discard(): void {
     this.#entries = [];
@@ -109,9 +123,13 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     if (e !== undefined) {
       this.#hooks.pulled?.();
       if ('item' in e) return Promise.resolve({ value: e.item, done: false });
+      if (e.terminal) this.#hooks.finished?.();
       return Promise.reject(e.error);
     }
-    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
+    if (this.#ended) {
+      this.#hooks.finished?.();
+      return Promise.resolve({ value: undefined, done: true });
+    }
     if (this.#waiter !== undefined)
       return Promise.reject(new Error('AsyncQueue: next() called while another next() is pending'));
     return new Promise((resolve, reject) => {

@@ -327,6 +327,8 @@ export class GenlSocket {
       waiting: (w) => this.#refDelta(w ? 1 : -1),
       pulled: () => this.#maybeResume(),
       returned: () => this.#abandon(p),
+      // timeout and abort cover the dump until its consumer saw the end
+      finished: () => p.cleanup(),
     });
     const p: DumpPending = {
       kind: 'dump',
@@ -346,10 +348,7 @@ export class GenlSocket {
       queue.fail(abortError(opts.signal), true);
       return queue;
     }
-    p.cleanup = this.#arm(p, opts, (e) => {
-      queue.fail(e, true);
-      this.#abandon(p);
-    });
+    p.cleanup = this.#arm(p, opts, (e) => this.#abandon(p, e));
     if (this.#dumpActive === undefined) {
       this.#dumpActive = p;
       this.#enqueue(p);
@@ -390,6 +389,8 @@ export class GenlSocket {
         () => fail(new TimeoutError(`request (seq ${p.seq}) timed out after ${opts.timeout} ms`)),
         opts.timeout,
       );
+      // the pending request itself keeps the loop alive; the timer need not
+      timer.unref();
     }
     signal?.addEventListener('abort', onAbort, { once: true });
     return () => {
@@ -433,7 +434,7 @@ export class GenlSocket {
 
   /** Remove a request from every table; frees its in-flight slot. */
   #forget(p: Pending): void {
-    p.cleanup();
+    if (p.kind === 'do') p.cleanup();
     if (this.#pending.get(p.seq) === p) {
       this.#pending.delete(p.seq);
       this.#inFlight--;
@@ -478,11 +479,12 @@ export class GenlSocket {
    * messages; keep reading and discarding until the kernel's DONE so the
    * socket is free for the next dump.
    */
-  #abandon(p: DumpPending): void {
+  #abandon(p: DumpPending, error?: Error): void {
     if (p.abandoned) return;
     p.abandoned = true;
     p.cleanup();
-    p.queue.discard();
+    if (error !== undefined) p.queue.abort(error);
+    else p.queue.discard();
     if (this.#pending.get(p.seq) !== p) this.#forget(p); // not sent yet: just drop it
     this.#maybeResume();
   }

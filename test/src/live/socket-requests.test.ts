@@ -1,0 +1,285 @@
+// Requests on the host kernel: extended ACK explained against the request
+// layout, dumps (streaming, break, serialization), timeouts, aborts, close,
+// decode/encode errors, and that an idle socket lets the process exit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  AbortError,
+  AttrSet,
+  DecodeError,
+  EncodeError,
+  GenlFamilyClient,
+  GenlSocket,
+  Kind,
+  NetlinkError,
+  SocketClosedError,
+  TimeoutError,
+  ctrlAttrs,
+  readGenlMessage,
+  type CtrlFamily,
+  type FamilyDef,
+  type OpDef,
+  type RequestOptions,
+} from '@ynl-ts/runtime';
+
+const nlctrlDef: FamilyDef = {
+  name: 'nlctrl',
+  version: 2,
+  mcastGroups: ['notify'],
+  notifications: {},
+};
+const getfamily: OpDef<CtrlFamily, CtrlFamily> = {
+  name: 'getfamily',
+  cmd: 3,
+  requestSet: ctrlAttrs,
+  replySet: ctrlAttrs,
+};
+
+/** A hand-written family client, the way generated code builds on GenlFamilyClient. */
+class Nlctrl extends GenlFamilyClient {
+  getfamily(req: CtrlFamily, opts?: RequestOptions): Promise<CtrlFamily | undefined> {
+    return this.doOp(getfamily, req, opts);
+  }
+  getfamilyDump(opts?: RequestOptions): AsyncIterable<CtrlFamily> {
+    return this.dumpOp(getfamily, {}, opts);
+  }
+}
+
+interface Dev {
+  readonly ifindex?: number;
+}
+const netdevDev = new AttrSet<Dev>('dev', () => [{ name: 'ifindex', type: 1, kind: Kind.U32 }]);
+
+function busyWait(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    // keep the loop from reaching its poll phase
+  }
+}
+
+test('bad requests: extended ACK message, offset, attrPath, policy, missing attribute', async () => {
+  const sock = await GenlSocket.open();
+  try {
+    // nlctrl: CTRL_ATTR_FAMILY_NAME longer than GENL_NAMSIZ - 1
+    const ctrl = await Nlctrl.open(sock, nlctrlDef);
+    await assert.rejects(ctrl.getfamily({ familyName: 'x'.repeat(40) }), (e: unknown) => {
+      assert.ok(e instanceof NetlinkError);
+      assert.equal(e.code, 'EINVAL');
+      assert.equal(e.errno, 22);
+      assert.equal(e.extack.message, 'Attribute failed policy validation');
+      assert.equal(e.extack.offset, 20);
+      assert.equal(e.extack.attrPath, 'familyName');
+      assert.equal(e.extack.policy?.maxLength, 15);
+      assert.equal(e.family, 'nlctrl');
+      assert.equal(e.op, 'getfamily');
+      assert.match(
+        e.message,
+        /Attribute failed policy validation \(EINVAL\) at attribute familyName/,
+      );
+      return true;
+    });
+    // netdev dev-get: ifindex 0 is below the policy minimum
+    const nd = await sock.resolveFamily('netdev');
+    const devGet = {
+      familyId: nd.id,
+      cmd: 1,
+      version: 1,
+      set: netdevDev,
+      family: 'netdev',
+      op: 'dev-get',
+    };
+    await assert.rejects(sock.request({ ...devGet, attrs: { ifindex: 0 } }), (e: unknown) => {
+      assert.ok(e instanceof NetlinkError);
+      assert.equal(e.code, 'ERANGE');
+      assert.equal(e.extack.attrPath, 'ifindex');
+      assert.equal(e.extack.policy?.minValue, 1n);
+      return true;
+    });
+    // netdev dev-get without ifindex: NLMSGERR_ATTR_MISS_TYPE named from the layout
+    await assert.rejects(sock.request({ ...devGet, attrs: {} }), (e: unknown) => {
+      assert.ok(e instanceof NetlinkError);
+      assert.equal(e.code, 'EINVAL');
+      assert.deepEqual(e.extack.missingAttr, { type: 1, name: 'ifindex' });
+      return true;
+    });
+    // raw bytes without a layout: the path falls back to type numbers
+    const raw = (await import('@ynl-ts/runtime')).genlRequest({
+      ...devGet,
+      attrs: { ifindex: 0 },
+    }).bytes;
+    await assert.rejects(sock.request(raw), (e: unknown) => {
+      assert.ok(e instanceof NetlinkError);
+      assert.equal(e.extack.attrPath, '#1');
+      return true;
+    });
+    // a do-request that works, through the client
+    const lo = await sock.request({ ...devGet, attrs: { ifindex: 1 } });
+    assert.ok(lo !== undefined);
+    assert.equal(readGenlMessage(lo, netdevDev).attrs.ifindex, 1);
+    assert.equal((await ctrl.getfamily({ familyName: 'nlctrl' }))?.familyId, 16);
+    assert.equal(sock.pending, 0);
+  } finally {
+    sock.close();
+  }
+});
+
+test('dumps stream, stop cleanly on break, and run one at a time', async () => {
+  const sock = await GenlSocket.open({ dumpHighWater: 2 });
+  try {
+    const ctrl = await Nlctrl.open(sock, nlctrlDef);
+    const all: string[] = [];
+    for await (const f of ctrl.getfamilyDump()) all.push(f.familyName!);
+    assert.ok(all.includes('nlctrl') && all.includes('netdev'));
+
+    // break after two: the socket stays usable, the rest of that dump is discarded
+    const some: string[] = [];
+    for await (const f of ctrl.getfamilyDump()) {
+      some.push(f.familyName!);
+      if (some.length === 2) break;
+    }
+    assert.deepEqual(some, all.slice(0, 2));
+    assert.equal((await ctrl.getfamily({ familyName: 'netdev' }))?.familyName, 'netdev');
+    const again: string[] = [];
+    for await (const f of ctrl.getfamilyDump()) again.push(f.familyName!);
+    assert.deepEqual(again, all);
+
+    // three dumps at once (the kernel allows one per socket): queued, all complete
+    const collect = async (): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const f of ctrl.getfamilyDump()) out.push(f.familyName!);
+      return out;
+    };
+    const [a, b, c] = await Promise.all([collect(), collect(), collect()]);
+    assert.deepEqual(a, all);
+    assert.deepEqual(b, all);
+    assert.deepEqual(c, all);
+
+    // a slow consumer with a tiny high-water mark still gets everything, in order
+    const slow: string[] = [];
+    for await (const f of ctrl.getfamilyDump()) {
+      slow.push(f.familyName!);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.deepEqual(slow, all);
+    assert.equal(sock.pending, 0);
+  } finally {
+    sock.close();
+  }
+});
+
+test('timeouts and AbortSignal reject and discard late replies', async () => {
+  const sock = await GenlSocket.open();
+  try {
+    // Sent from the check phase with the loop then kept busy: the next loop
+    // iteration runs its (expired) timers before it polls for the reply.
+    const { p } = await new Promise<{ p: Promise<unknown> }>((resolve) =>
+      setImmediate(() => {
+        const p = sock.resolveFamily('netdev', { timeout: 1 });
+        busyWait(5);
+        resolve({ p });
+      }),
+    );
+    await assert.rejects(p, (e: unknown) => e instanceof TimeoutError && e.code === 'ETIMEDOUT');
+    assert.equal(sock.pending, 0);
+    // the late reply is dropped; the next request gets its own answer
+    assert.equal((await sock.resolveFamily('netdev')).name, 'netdev');
+
+    // aborted before sending
+    const ac0 = new AbortController();
+    ac0.abort(new Error('not wanted'));
+    await assert.rejects(sock.resolveFamily('ethtool', { signal: ac0.signal }), AbortError);
+    // aborted after sending, before the reply is read
+    const ac = new AbortController();
+    const q = sock.resolveFamily('ethtool', { signal: ac.signal });
+    queueMicrotask(() => ac.abort());
+    await assert.rejects(q, (e: unknown) => e instanceof AbortError && e.code === 'ABORT_ERR');
+    assert.equal(sock.pending, 0);
+    assert.equal((await sock.resolveFamily('ethtool')).name, 'ethtool');
+
+    // a dump with a timeout and a slow consumer times out; the socket recovers
+    const ctrl = await Nlctrl.open(sock, nlctrlDef);
+    await assert.rejects(async () => {
+      for await (const f of ctrl.getfamilyDump({ timeout: 20 })) {
+        void f;
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    }, TimeoutError);
+    // an aborted dump
+    const ac2 = new AbortController();
+    await assert.rejects(async () => {
+      for await (const f of ctrl.getfamilyDump({ signal: ac2.signal })) {
+        void f;
+        ac2.abort();
+      }
+    }, AbortError);
+    let n = 0;
+    for await (const f of ctrl.getfamilyDump()) n += f.familyId !== undefined ? 1 : 0;
+    assert.ok(n > 3);
+    assert.equal(sock.pending, 0);
+  } finally {
+    sock.close();
+  }
+});
+
+test('close() rejects what is in flight; a closed socket refuses new work', async () => {
+  const sock = await GenlSocket.open();
+  const inflight = Array.from({ length: 20 }, () => {
+    sock.clearFamilyCache();
+    return sock.resolveFamily('netdev');
+  });
+  const it = sock.dump({ familyId: 16, cmd: 3, version: 2, set: ctrlAttrs });
+  const first = it.next();
+  sock.close();
+  for (const p of inflight) await assert.rejects(p, SocketClosedError);
+  await assert.rejects(first, SocketClosedError);
+  await assert.rejects(sock.resolveFamily('nlctrl'), SocketClosedError);
+  assert.equal(sock.closed, true);
+  sock.close(); // idempotent
+});
+
+test('bad values are EncodeErrors before sending; kernel bytes that do not fit a layout are DecodeErrors', async () => {
+  const sock = await GenlSocket.open();
+  try {
+    const ctrl = await Nlctrl.open(sock, nlctrlDef);
+    await assert.rejects(ctrl.getfamily({ familyId: 70000 }), EncodeError);
+    await assert.rejects(ctrl.getfamily({ familyName: 5 as unknown as string }), EncodeError);
+    assert.equal(sock.pending, 0);
+    // decode a real reply with a layout that disagrees with it (name as a u32)
+    const wrong = new AttrSet('wrong', () => [{ name: 'familyName', type: 2, kind: Kind.U32 }]);
+    const msg = await sock.request({
+      familyId: 16,
+      cmd: 3,
+      version: 2,
+      set: ctrlAttrs,
+      attrs: { familyName: 'netdev' },
+    });
+    assert.ok(msg !== undefined);
+    assert.throws(() => readGenlMessage(msg, wrong), DecodeError);
+    // raw bytes that are not one well-formed message are refused locally
+    assert.throws(() => sock.dump(new Uint8Array(8)), /shorter than a netlink header/);
+    await assert.rejects(sock.request(new Uint8Array(20)), /does not match/);
+  } finally {
+    sock.close();
+  }
+});
+
+test('an idle socket does not keep the process alive', () => {
+  const runtime = fileURLToPath(import.meta.resolve('@ynl-ts/runtime'));
+  const script = `
+    import { GenlSocket } from ${JSON.stringify(runtime)};
+    const sock = await GenlSocket.open();
+    const f = await sock.resolveFamily('nlctrl');
+    for await (const x of sock.families()) void x;
+    console.log('resolved', f.id);
+    // no close(): the process must still exit
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  assert.equal(r.signal, null, 'exited on its own');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /resolved 16/);
+});
