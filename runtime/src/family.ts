@@ -84,6 +84,13 @@ export interface NotificationOptions {
   copy?: boolean;
 }
 
+/** A client class: its constructor and the family it is for. */
+export interface ClientClass<C> {
+  new (socket: GenlSocket, def: FamilyDef, family: ResolvedFamily): C;
+  readonly familyDef?: FamilyDef | undefined;
+  readonly name: string;
+}
+
 /**
  * Base class of generated family clients: holds the socket and the resolved
  * family, and implements the typed do/dump/notification plumbing.
@@ -102,14 +109,23 @@ export class GenlFamilyClient {
     this.family = family;
   }
 
-  /** Resolve `def.name` on `sock` and build a client of the calling class. */
-  static async open<C>(
-    this: new (socket: GenlSocket, def: FamilyDef, family: ResolvedFamily) => C,
-    sock: GenlSocket,
-    def: FamilyDef,
-  ): Promise<C> {
-    const family = await sock.resolveFamily(def.name);
-    return new this(sock, def, family);
+  /**
+   * The family a subclass is for; generated clients set it
+   * (`static override readonly familyDef = family;`) and inherit
+   * {@link GenlFamilyClient.open}, so `await OvsDatapath.open(sock)` is typed.
+   */
+  static readonly familyDef: FamilyDef | undefined = undefined;
+
+  /**
+   * Resolve the family on `sock` and build a client of the calling class.
+   * `def` defaults to the class's `familyDef`.
+   */
+  static async open<C>(this: ClientClass<C>, sock: GenlSocket, def?: FamilyDef): Promise<C> {
+    const d = def ?? this.familyDef;
+    if (d === undefined)
+      throw new YnlError(`${this.name}.open: no FamilyDef given and the class has no familyDef`);
+    const family = await sock.resolveFamily(d.name);
+    return new this(sock, d, family);
   }
 
   /** Encode a request of `op` (for subclasses that batch or send raw). */

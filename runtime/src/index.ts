@@ -6,6 +6,7 @@ export * from './codec/index.js';
 export * from './socket/index.js';
 export {
   GenlFamilyClient,
+  type ClientClass,
   type FamilyDef,
   type Notification,
   type NotificationDef,

@@ -10,6 +10,7 @@ export {
   type ResolvedFamily,
   type SocketOptions,
   type SocketRequestOptions,
+  type SocketStats,
   type SubscribeOptions,
   type Subscription,
 } from './socket.js';

@@ -113,6 +113,20 @@ export interface McastMessage extends NlMessage {
   readonly group: number;
 }
 
+/** Counters of one socket, for benchmarks and diagnostics. */
+export interface SocketStats {
+  /** sendmsg calls. */
+  sendCalls: number;
+  /** Netlink messages sent (several per sendmsg when batched). */
+  messagesSent: number;
+  /** Receive wake-ups that delivered data to JS. */
+  wakeups: number;
+  /** Datagrams received. */
+  datagrams: number;
+  /** Netlink messages received. */
+  messagesReceived: number;
+}
+
 /** Options of {@link GenlSocket.subscribe}. */
 export interface SubscribeOptions {
   readonly signal?: AbortSignal;
@@ -189,6 +203,13 @@ export class GenlSocket {
   #closed = false;
   #paused = false;
   #refs = 0;
+  readonly #stats: SocketStats = {
+    sendCalls: 0,
+    messagesSent: 0,
+    wakeups: 0,
+    datagrams: 0,
+    messagesReceived: 0,
+  };
   readonly #families = new Map<string, Promise<ResolvedFamily>>();
   readonly #subs = new Set<SubState>();
   readonly #memberships = new Map<number, number>();
@@ -239,6 +260,11 @@ export class GenlSocket {
       native.close();
       throw fromNative(e);
     }
+  }
+
+  /** A snapshot of the socket's counters. */
+  get stats(): Readonly<SocketStats> {
+    return { ...this.#stats };
   }
 
   /** Whether {@link GenlSocket.close} was called. */
@@ -425,6 +451,8 @@ export class GenlSocket {
       const chunk = live.slice(i, i + 1024);
       try {
         this.#native.send(chunk.map((p) => p.bytes));
+        this.#stats.sendCalls++;
+        this.#stats.messagesSent += chunk.length;
       } catch (e) {
         const err = fromNative(e);
         for (const p of chunk) this.#failPending(p, err);
@@ -517,6 +545,10 @@ export class GenlSocket {
   // ---- receive -----------------------------------------------------------
 
   #onReceive(err: Error | null, datagrams: Buffer[], meta: number[]): void {
+    if (datagrams.length > 0) {
+      this.#stats.wakeups++;
+      this.#stats.datagrams += datagrams.length;
+    }
     for (let i = 0; i < datagrams.length; i++) {
       this.#onDatagram(datagrams[i]!, meta[2 * i]!, meta[2 * i + 1]!);
     }
@@ -556,6 +588,7 @@ export class GenlSocket {
         return;
       }
       off += nlaAlign(msg.len);
+      this.#stats.messagesReceived++;
       if (group !== 0) this.#onMcast(msg, group);
       else this.#onUnicast(msg);
     }

@@ -6,13 +6,41 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { GenlSocket, NetlinkError, ctrlAttrs } from '@ynl-ts/runtime';
 
+interface PeerFamily {
+  readonly id: number;
+  readonly version: number;
+  readonly hdrSize: number;
+  readonly maxAttr: number;
+  readonly groups: Map<string, number>;
+}
+
+/** `genl ctrl list` parsed to name → id, version, header size, max attribs, multicast groups. */
+function genlCtrlFamilies(): Map<string, PeerFamily> {
+  const out = execFileSync('/usr/sbin/genl', ['ctrl', 'list'], { encoding: 'utf8' });
+  const m = new Map<string, PeerFamily>();
+  for (const block of out.split(/\n(?=Name: )/)) {
+    const head =
+      /Name: (\S+)\s*\n\s*ID: (0x[0-9a-f]+)\s+Version: (0x[0-9a-f]+)\s+header size: (\d+)\s+max attribs: (\d+)/.exec(
+        block,
+      );
+    if (!head) continue;
+    const groups = new Map<string, number>();
+    for (const g of block.matchAll(/ID-(0x[0-9a-f]+)\s+name: (\S+)/g))
+      groups.set(g[2]!, Number(g[1]));
+    m.set(head[1]!, {
+      id: Number(head[2]),
+      version: Number(head[3]),
+      hdrSize: Number(head[4]),
+      maxAttr: Number(head[5]),
+      groups,
+    });
+  }
+  return m;
+}
+
 /** `genl ctrl list` parsed to name → id. */
 function genlCtrlList(): Map<string, number> {
-  const out = execFileSync('/usr/sbin/genl', ['ctrl', 'list'], { encoding: 'utf8' });
-  const m = new Map<string, number>();
-  const re = /^Name: (\S+)\s*\n\s*ID: (0x[0-9a-f]+)/gm;
-  for (const x of out.matchAll(re)) m.set(x[1]!, Number(x[2]));
-  return m;
+  return new Map([...genlCtrlFamilies()].map(([n, f]) => [n, f.id]));
 }
 
 test('resolve nlctrl, ethtool, netdev, tcp_metrics', async () => {
@@ -48,6 +76,23 @@ test('the nlctrl family dump matches `genl ctrl list` (names and ids)', async ()
     const peer = genlCtrlList();
     assert.ok(peer.size >= 4, 'genl lists families');
     assert.deepEqual([...ours.entries()].sort(), [...peer.entries()].sort());
+    // and every field genl prints, per family
+    const full = genlCtrlFamilies();
+    for await (const f of sock.families()) {
+      const p = full.get(f.name);
+      assert.ok(p, f.name);
+      assert.deepEqual(
+        {
+          id: f.id,
+          version: f.version,
+          hdrSize: f.hdrSize,
+          maxAttr: f.maxAttr,
+          groups: f.mcastGroups,
+        },
+        { id: p.id, version: p.version, hdrSize: p.hdrSize, maxAttr: p.maxAttr, groups: p.groups },
+        f.name,
+      );
+    }
   } finally {
     sock.close();
   }
@@ -129,6 +174,22 @@ test('requestMany sends a batch and settles each request', async () => {
       res.map((r) => r.status),
       ['fulfilled', 'rejected', 'fulfilled'],
     );
+    // 50 requests issued in one tick leave in one sendmsg (iovec batch)
+    const before = sock.stats;
+    const many = await sock.requestMany(
+      Array.from({ length: 50 }, () => ({
+        familyId: 16,
+        cmd: 3,
+        version: 2,
+        set: ctrlAttrs,
+        attrs: { familyName: 'netdev' },
+      })),
+    );
+    assert.ok(many.every((r) => r.status === 'fulfilled'));
+    const after = sock.stats;
+    assert.equal(after.sendCalls - before.sendCalls, 1);
+    assert.equal(after.messagesSent - before.messagesSent, 50);
+    assert.ok(after.messagesReceived - before.messagesReceived >= 100, 'a reply and an ACK each');
   } finally {
     sock.close();
   }

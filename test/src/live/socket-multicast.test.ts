@@ -28,7 +28,10 @@ const netdevDef: FamilyDef = {
     4: { name: 'dev-change-ntf', set: dev },
   },
 };
-class Netdev extends GenlFamilyClient {}
+/** The generated-code pattern: the class names its FamilyDef and inherits open(sock). */
+class Netdev extends GenlFamilyClient {
+  static override readonly familyDef = netdevDef;
+}
 
 const tag = `y${process.pid % 100000}`;
 
@@ -51,7 +54,9 @@ test('netdev mgmt: dev-add-ntf and dev-del-ntf for a veth pair created with ip l
   const a = `${tag}a0`;
   const b = `${tag}b0`;
   try {
-    const netdev = await Netdev.open(sock, netdevDef);
+    const netdev = await Netdev.open(sock);
+    assert.ok(netdev instanceof Netdev);
+    assert.equal(netdev.family.name, 'netdev');
     const it = netdev.notifications({ groups: ['mgmt'] })[Symbol.asyncIterator]();
     // joining happens on the first next(); start it, then make the device
     const first = it.next();
