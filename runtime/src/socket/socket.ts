@@ -549,10 +549,18 @@ export class GenlSocket {
       this.#stats.wakeups++;
       this.#stats.datagrams += datagrams.length;
     }
-    for (let i = 0; i < datagrams.length; i++) {
-      this.#onDatagram(datagrams[i]!, meta[2 * i]!, meta[2 * i + 1]!);
+    try {
+      for (let i = 0; i < datagrams.length; i++) {
+        this.#onDatagram(datagrams[i]!, meta[2 * i]!, meta[2 * i + 1]!);
+      }
+      if (err !== null) this.#onSocketError(fromNative(err));
+    } catch (e) {
+      // Never let an unexpected error escape into the native callback (it
+      // would become an uncaught exception): fail what is waiting instead.
+      const error = e instanceof Error ? e : new YnlError(String(e));
+      for (const p of [...this.#pending.values()]) this.#failPending(p, error);
+      for (const s of this.#subs) s.queue.fail(error, false);
     }
-    if (err !== null) this.#onSocketError(fromNative(err));
   }
 
   #onSocketError(e: Error): void {

@@ -169,6 +169,37 @@ test('dumps stream, stop cleanly on break, and run one at a time', async () => {
   }
 });
 
+test('a dump the kernel refuses rejects with NetlinkError; the socket goes on', async () => {
+  const sock = await GenlSocket.open();
+  try {
+    const getpolicy = {
+      familyId: 16,
+      cmd: 10,
+      version: 2,
+      set: ctrlAttrs,
+      family: 'nlctrl',
+      op: 'getpolicy',
+    };
+    const drain = async (attrs: CtrlFamily): Promise<number> => {
+      let n = 0;
+      for await (const m of sock.dump({ ...getpolicy, attrs })) n += m.len > 0 ? 1 : 0;
+      return n;
+    };
+    await assert.rejects(
+      drain({}),
+      (e: unknown) => e instanceof NetlinkError && e.code === 'EINVAL' && e.op === 'getpolicy',
+    );
+    await assert.rejects(
+      drain({ familyName: 'ynl_nx' }),
+      (e: unknown) => e instanceof NetlinkError && e.code === 'ENOENT',
+    );
+    assert.ok((await drain({ familyName: 'netdev' })) > 0);
+    assert.equal(sock.pending, 0);
+  } finally {
+    sock.close();
+  }
+});
+
 test('timeouts and AbortSignal reject and discard late replies', async () => {
   const sock = await GenlSocket.open();
   try {
