@@ -125,6 +125,10 @@ export interface SocketStats {
   datagrams: number;
   /** Netlink messages received. */
   messagesReceived: number;
+  /** Size of the largest datagram received (each is read whole, never truncated). */
+  largestDatagram: number;
+  /** Times reading stopped because a dump consumer fell behind (backpressure). */
+  pauses: number;
 }
 
 /** Options of {@link GenlSocket.subscribe}. */
@@ -209,6 +213,8 @@ export class GenlSocket {
     wakeups: 0,
     datagrams: 0,
     messagesReceived: 0,
+    largestDatagram: 0,
+    pauses: 0,
   };
   readonly #families = new Map<string, Promise<ResolvedFamily>>();
   readonly #subs = new Set<SubState>();
@@ -531,6 +537,7 @@ export class GenlSocket {
     if (!this.#paused && !this.#closed && q.size >= this.#dumpHighWater) {
       this.#paused = true;
       this.#native.pause();
+      this.#stats.pauses++;
     }
   }
 
@@ -579,6 +586,7 @@ export class GenlSocket {
   }
 
   #onDatagram(buf: Uint8Array, group: number, port: number): void {
+    if (buf.length > this.#stats.largestDatagram) this.#stats.largestDatagram = buf.length;
     if (port !== 0) return; // only the kernel talks to us
     let off = 0;
     while (off < buf.length) {

@@ -163,6 +163,7 @@ test('dumps stream, stop cleanly on break, and run one at a time', async () => {
       await new Promise((r) => setTimeout(r, 2));
     }
     assert.deepEqual(slow, all);
+    assert.ok(sock.stats.pauses > 0, 'reading paused while the consumer lagged');
     assert.equal(sock.pending, 0);
   } finally {
     sock.close();
@@ -194,6 +195,12 @@ test('a dump the kernel refuses rejects with NetlinkError; the socket goes on', 
       (e: unknown) => e instanceof NetlinkError && e.code === 'ENOENT',
     );
     assert.ok((await drain({ familyName: 'netdev' })) > 0);
+    // a big policy dump: large datagrams arrive whole
+    let msgs = 0;
+    for await (const m of sock.dump({ ...getpolicy, attrs: { familyName: 'ethtool' } }))
+      msgs += m.len > 0 ? 1 : 0;
+    assert.ok(msgs > 100, `${msgs} policy messages`);
+    assert.ok(sock.stats.largestDatagram > 4096, `largest datagram ${sock.stats.largestDatagram}`);
     assert.equal(sock.pending, 0);
   } finally {
     sock.close();
