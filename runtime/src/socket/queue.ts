@@ -30,10 +30,15 @@ interface Waiter<T> {
   reject(e: Error): void;
 }
 
+/**
+ * The iterator behind dumps and subscriptions: items and errors in arrival
+ * order, one consumer, hooks for the socket's bookkeeping.
+ */
 export class AsyncQueue<T> implements AsyncIterableIterator<T> {
   #entries: Entry<T>[] = [];
   #head = 0;
   #ended = false;
+  #returned = false;
   #waiter: Waiter<T> | undefined;
   #hooks: QueueHooks;
 
@@ -51,6 +56,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     return this.#ended;
   }
 
+  /** Queue an item (ignored once ended). */
   push(item: T): void {
     if (this.#ended) return;
     this.#deliver({ item });
@@ -118,6 +124,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     return e;
   }
 
+  /** The next item; waits when none is queued; throws queued errors in order. */
   next(): Promise<IteratorResult<T>> {
     const e = this.#take();
     if (e !== undefined) {
@@ -138,14 +145,18 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     });
   }
 
+  /** The consumer is done (break, return): drop what is queued and tell the owner. */
   return(): Promise<IteratorResult<T>> {
-    if (!this.#ended || this.size > 0) {
+    if (!this.#returned) {
+      this.#returned = true;
       this.discard();
       this.#hooks.returned?.();
+      this.#hooks.finished?.();
     }
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** The queue is its own iterator. */
   [Symbol.asyncIterator](): this {
     return this;
   }

@@ -77,8 +77,9 @@ export function genlRequest<T>(init: GenlRequestInit<T>): NetlinkRequest {
   return out;
 }
 
-/** Flags the socket forces on a request of each kind. */
+/** Flags the socket forces on a do-request: NLM_F_REQUEST | NLM_F_ACK. */
 export const DO_FLAGS = NLM_F_REQUEST | NLM_F_ACK;
+/** Flags the socket forces on a dump request: NLM_F_REQUEST | NLM_F_DUMP. */
 export const DUMP_FLAGS = NLM_F_REQUEST | NLM_F_DUMP;
 
 /** Check that `req.bytes` holds exactly one well-formed netlink message. */

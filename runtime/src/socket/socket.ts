@@ -94,6 +94,7 @@ export type RequestInput = NetlinkRequest | GenlRequestInit | Uint8Array;
 export interface ResolvedFamily {
   /** Family id (nlmsg_type of its messages). */
   readonly id: number;
+  /** Family name (CTRL_ATTR_FAMILY_NAME). */
   readonly name: string;
   /** The kernel's version of the family (CTRL_ATTR_VERSION). */
   readonly version: number;
@@ -133,6 +134,7 @@ export interface SocketStats {
 
 /** Options of {@link GenlSocket.subscribe}. */
 export interface SubscribeOptions {
+  /** Leave the groups and end the iteration with an AbortError. */
   readonly signal?: AbortSignal;
   /** Notifications queued for a slow consumer before older ones are dropped with a QueueOverflowError. Default 65536. */
   readonly maxQueued?: number;
