@@ -185,8 +185,9 @@ export class GenlFamilyClient {
 
   /**
    * Join the family's multicast groups (default: all of them) and yield the
-   * notifications, decoded with `def.notifications`. A lost-notifications
-   * overflow is thrown (code `'ENOBUFS'`).
+   * notifications, decoded with `def.notifications`. The groups are joined
+   * when iteration starts (the first `next()`) and left when it ends. A
+   * lost-notifications overflow is thrown (code `'ENOBUFS'`).
    */
   async *notifications(opts: NotificationOptions = {}): AsyncGenerator<Notification> {
     const names = opts.groups ?? [...this.def.mcastGroups];

@@ -298,8 +298,8 @@ export class GenlSocket {
   // ---- requests --------------------------------------------------------
 
   /**
-   * Send one do-request and wait for its answer: the reply message, or
-   * `undefined` when the kernel only acknowledged. Rejects with a
+   * Send one do-request and wait for its answer: the (first) reply message,
+   * or `undefined` when the kernel only acknowledged. Rejects with a
    * {@link NetlinkError} when the kernel says no, with `extack.attrPath`
    * computed against `req.set` when given.
    */

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  AbortError,
   AttrSet,
   GenlFamilyClient,
   GenlSocket,
@@ -87,6 +88,25 @@ test('netdev mgmt: dev-add-ntf and dev-del-ntf for a veth pair created with ip l
     assert.equal((await sock.resolveFamily('nlctrl')).id, 16);
   } finally {
     spawnSync('ip', ['link', 'del', a]);
+    sock.close();
+  }
+});
+
+test('a subscription ends with AbortError when its signal fires; groups by unknown name are refused', async () => {
+  const sock = await GenlSocket.open();
+  try {
+    await assert.rejects(
+      sock.subscribe('netdev', ['no-such-group']),
+      /no multicast group 'no-such-group'/,
+    );
+    const ac = new AbortController();
+    const sub = await sock.subscribe('netdev', ['mgmt'], { signal: ac.signal });
+    setTimeout(() => ac.abort(), 20);
+    await assert.rejects(async () => {
+      for await (const m of sub) void m;
+    }, AbortError);
+    assert.equal((await sock.resolveFamily('nlctrl')).id, 16);
+  } finally {
     sock.close();
   }
 });
