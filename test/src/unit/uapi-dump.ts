@@ -207,13 +207,9 @@ export function dumpUapi(header: UapiHeader): Uapi {
     ];
     writeFileSync(join(dir, 'ovs_uapi_syms.h'), lines.join('\n'));
     const exe = join(dir, 'ovs_uapi_dump');
-    execFileSync(
-      'gcc',
-      ['-std=gnu11', '-O0', '-I', dir, ...inc, '-o', exe, dumpSource],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    execFileSync('gcc', ['-std=gnu11', '-O0', '-I', dir, ...inc, '-o', exe, dumpSource], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const json = JSON.parse(execFileSync(exe, { encoding: 'utf8' })) as DumpJson;
     const structs = new Map<string, UapiStruct>();
     for (const s of parsed.structs) {
