@@ -1,0 +1,8 @@
+/**
+ * @ynl-ts/codegen: kernel YNL specs → validated model → typed TypeScript.
+ * @module
+ */
+export { loadFamily, type LoadOptions } from './load/family.js';
+export { SpecError, SpecErrors } from './errors.js';
+export { camel, pascal, cUpper } from './names.js';
+export type * from './model/types.js';

@@ -1,0 +1,136 @@
+/**
+ * YAML to plain data, remembering where every map, list and key came from,
+ * so later stages can point at `file:line:col` for any object they hold.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { SpecError } from '../errors.js';
+import type { SourcePos } from '../model/types.js';
+
+/** Plain data as parsed from YAML. */
+export type Data = null | boolean | number | string | Data[] | { [key: string]: Data };
+export type DataMap = { [key: string]: Data };
+
+/** Positions of parsed objects and of their keys. */
+export class Positions {
+  private readonly objects = new WeakMap<object, SourcePos>();
+  private readonly keys = new WeakMap<object, Map<string | number, SourcePos>>();
+
+  constructor(readonly file: string) {}
+
+  /** Records the position of an object (and optionally of one of its keys). */
+  set(obj: object, pos: SourcePos, key?: string | number): void {
+    if (key === undefined) {
+      this.objects.set(obj, pos);
+      return;
+    }
+    let m = this.keys.get(obj);
+    if (!m) this.keys.set(obj, (m = new Map()));
+    m.set(key, pos);
+  }
+
+  /** Position of `obj[key]` (the key's line), else of `obj`, else line 1. */
+  of(obj: unknown, key?: string | number): SourcePos {
+    if (typeof obj === 'object' && obj !== null) {
+      for (const p of [this as Positions, ...this.others]) {
+        const found = p.find(obj, key);
+        if (found) return found;
+      }
+    }
+    return { file: this.file, line: 1, col: 1 };
+  }
+
+  private readonly others: Positions[] = [];
+  /** Also consult `other` (e.g. an override file that inserted objects). */
+  also(other: Positions): void {
+    this.others.push(other);
+  }
+
+  /** Position of `obj[key]` or `obj` if this file knows it. */
+  find(obj: object, key?: string | number): SourcePos | undefined {
+    return (key !== undefined ? this.keys.get(obj)?.get(key) : undefined) ?? this.objects.get(obj);
+  }
+}
+
+/** A parsed YAML file. */
+export interface Parsed {
+  readonly data: Data;
+  readonly positions: Positions;
+  /** Syntax errors (and duplicate keys unless allowed). */
+  readonly errors: readonly SpecError[];
+}
+
+/**
+ * Parses a YAML file into plain data with positions.
+ * @param uniqueKeys false: a repeated key is not an error and the last one wins
+ *   (PyYAML's behaviour, which the kernel's tools rely on).
+ */
+export function parseYamlFile(
+  file: string,
+  opts: { uniqueKeys?: boolean; text?: string } = {},
+): Parsed {
+  const text = opts.text ?? readFileSync(file, 'utf8');
+  const lc = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter: lc,
+    uniqueKeys: opts.uniqueKeys ?? true,
+    prettyErrors: false,
+  });
+  const positions = new Positions(file);
+  const at = (offset: number): SourcePos => {
+    const p = lc.linePos(offset);
+    return { file, line: p.line, col: p.col };
+  };
+  const errors = [...doc.errors].map(
+    (e) => new SpecError(at(e.pos[0]), '', e.message.split('\n')[0] ?? e.message),
+  );
+
+  const seen = new Set<Node>();
+  const convert = (node: unknown): Data => {
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (!target || seen.has(target)) return null;
+      seen.add(target);
+      try {
+        return convert(target);
+      } finally {
+        seen.delete(target);
+      }
+    }
+    if (isMap(node)) {
+      const obj: DataMap = {};
+      if (node.range) positions.set(obj, at(node.range[0]));
+      for (const pair of node.items) {
+        const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        obj[k] = convert(pair.value);
+        const kr = isScalar(pair.key) ? pair.key.range : undefined;
+        if (kr) positions.set(obj, at(kr[0]), k);
+      }
+      return obj;
+    }
+    if (isSeq(node)) {
+      const arr: Data[] = [];
+      if (node.range) positions.set(arr, at(node.range[0]));
+      node.items.forEach((item, i) => {
+        arr.push(convert(item));
+        const r = (item as { range?: [number, number, number] } | null)?.range;
+        if (r) positions.set(arr, at(r[0]), i);
+      });
+      return arr;
+    }
+    if (isScalar(node)) {
+      const v = node.value;
+      if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string')
+        return v;
+      return String(v);
+    }
+    return null;
+  };
+  return { data: convert(doc.contents), positions, errors };
+}
+
+/** Narrowing helpers for parsed data. */
+export function isDataMap(v: unknown): v is DataMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

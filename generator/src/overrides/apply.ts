@@ -1,0 +1,243 @@
+/**
+ * The overrides layer: patches from `specs/overrides/<family>.yaml`, applied to
+ * a vendored spec after it validates. The vendored files are never edited.
+ *
+ * File format (documented in specs/overrides/README.md):
+ * ```yaml
+ * family: ovs_flow
+ * patches:
+ *   - target: attribute-sets[action-attrs].attributes   # list elements by name
+ *     insert-before: psample
+ *     value: { name: drop, type: u32 }
+ *     reason: the uapi has OVS_ACTION_ATTR_DROP = 24 before PSAMPLE = 25
+ * ```
+ * Operations: `set` (merge fields into the target object; null deletes one),
+ * `insert-before` + `value` (into the target list), `append` (to the target
+ * list), `remove: <name>` (the first element of that name from the target list:
+ * for entries a spec lists twice), `extend` (project extensions the kernel schema cannot express:
+ * `ordered` on an attribute set, `masked` on an attribute).
+ * @module
+ */
+import { SpecError } from '../errors.js';
+import type { AppliedOverride } from '../model/types.js';
+import { Ajv } from 'ajv';
+import { isDataMap, parseYamlFile, type Data, type DataMap, type Positions } from '../load/yaml.js';
+
+/** Project extensions recorded by `extend` patches. */
+export interface Extensions {
+  ordered?: boolean;
+  masked?: boolean;
+}
+
+/** What applying overrides left behind for the model builder. */
+export interface OverrideResult {
+  readonly errors: SpecError[];
+  /** Overrides that touched an object of the spec (attr, set, struct, op, family root). */
+  readonly applied: WeakMap<object, AppliedOverride[]>;
+  readonly extensions: WeakMap<object, Extensions>;
+  /** Positions of values the overrides inserted. */
+  readonly positions?: Positions;
+}
+
+const overrideSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['family', 'patches'],
+  properties: {
+    family: { type: 'string' },
+    patches: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['reason'],
+        properties: {
+          target: { type: 'string' },
+          reason: { type: 'string', minLength: 1, pattern: '^[^\\n]+$' },
+          set: { type: 'object' },
+          'insert-before': { type: 'string' },
+          value: {},
+          append: {},
+          remove: { type: 'string' },
+          extend: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { ordered: { type: 'boolean' }, masked: { type: 'boolean' } },
+          },
+        },
+        oneOf: [
+          { required: ['set'] },
+          { required: ['insert-before', 'value'] },
+          { required: ['append'] },
+          { required: ['extend'] },
+          { required: ['remove'] },
+        ],
+      },
+    },
+  },
+} as const;
+
+let validateOverrideFile: ReturnType<Ajv['compile']> | undefined;
+
+/** Splits `a[b].c` into `['a', {name: 'b'}, 'c']`. */
+function parseTarget(target: string): (string | { name: string })[] | undefined {
+  const out: (string | { name: string })[] = [];
+  if (target === '') return out;
+  for (const seg of target.split('.')) {
+    const m = /^([a-z0-9-]+)((?:\[[^\]]+\])*)$/.exec(seg);
+    if (!m) return undefined;
+    out.push(m[1]!);
+    for (const sel of m[2]!.matchAll(/\[([^\]]+)\]/g)) out.push({ name: sel[1]! });
+  }
+  return out;
+}
+
+function byName(list: Data[], name: string): DataMap | undefined {
+  for (const e of list) if (isDataMap(e) && e.name === name) return e;
+  return undefined;
+}
+
+/**
+ * Applies the override file (if it exists) to `spec` in place.
+ * @returns errors (with override file positions) and what was applied where.
+ */
+export function applyOverrides(spec: DataMap, file: string, family: string): OverrideResult {
+  const applied = new WeakMap<object, AppliedOverride[]>();
+  const extensions = new WeakMap<object, Extensions>();
+  const parsed = parseYamlFile(file);
+  const errors = [...parsed.errors];
+  const pos = parsed.positions;
+  if (errors.length) return { errors, applied, extensions };
+  validateOverrideFile ??= new Ajv({ allErrors: true, strict: false }).compile(overrideSchema);
+  const data = parsed.data;
+  if (!validateOverrideFile(data) || !isDataMap(data)) {
+    for (const e of validateOverrideFile.errors ?? []) {
+      errors.push(
+        new SpecError(
+          pos.of(data),
+          e.instancePath,
+          `invalid override file: ${e.message ?? e.keyword}`,
+        ),
+      );
+    }
+    return { errors, applied, extensions };
+  }
+  if (data.family !== family) {
+    errors.push(
+      new SpecError(
+        pos.of(data, 'family'),
+        'family',
+        `names family '${String(data.family)}', expected '${family}'`,
+      ),
+    );
+  }
+  const record = (obj: object, o: AppliedOverride): void => {
+    const l = applied.get(obj);
+    if (l) l.push(o);
+    else applied.set(obj, [o]);
+  };
+  const patches = data.patches as DataMap[];
+  patches.forEach((p, i) => {
+    const where = `patches[${i}]`;
+    const target = typeof p.target === 'string' ? p.target : '';
+    const reason = String(p.reason);
+    const steps = parseTarget(target);
+    if (!steps) {
+      errors.push(
+        new SpecError(
+          pos.of(p, 'target'),
+          `${where}.target`,
+          `'${target}' is not a target path (a.b[name].c)`,
+        ),
+      );
+      return;
+    }
+    let cur: Data = spec;
+    let owner: object = spec;
+    for (const s of steps) {
+      let next: Data | undefined;
+      if (typeof s === 'string') next = isDataMap(cur) ? cur[s] : undefined;
+      else next = Array.isArray(cur) ? byName(cur, s.name) : undefined;
+      if (next === undefined || next === null) {
+        const what = typeof s === 'string' ? `'${s}'` : `no element named '${s.name}'`;
+        errors.push(
+          new SpecError(
+            pos.of(p, 'target'),
+            `${where}.target`,
+            `target '${target}' does not exist in the spec (${what})`,
+          ),
+        );
+        return;
+      }
+      cur = next;
+      if (isDataMap(cur)) owner = cur;
+    }
+    const record1 = { target: target || '(family)', reason };
+    if (p.set !== undefined) {
+      if (!isDataMap(cur)) {
+        errors.push(
+          new SpecError(pos.of(p, 'set'), `${where}.set`, `target '${target}' is not a map`),
+        );
+        return;
+      }
+      for (const [k, v] of Object.entries(p.set as DataMap)) {
+        if (v === null) Reflect.deleteProperty(cur, k);
+        else cur[k] = v;
+      }
+      record(cur, record1);
+    } else if (p.extend !== undefined) {
+      if (!isDataMap(cur)) {
+        errors.push(
+          new SpecError(pos.of(p, 'extend'), `${where}.extend`, `target '${target}' is not a map`),
+        );
+        return;
+      }
+      extensions.set(cur, { ...extensions.get(cur), ...(p.extend as Extensions) });
+      record(cur, record1);
+    } else {
+      if (!Array.isArray(cur)) {
+        errors.push(
+          new SpecError(pos.of(p, 'target'), `${where}.target`, `target '${target}' is not a list`),
+        );
+        return;
+      }
+      if (typeof p.remove === 'string') {
+        const gone = p.remove;
+        const at = cur.findIndex((e) => isDataMap(e) && e.name === gone);
+        if (at < 0) {
+          errors.push(
+            new SpecError(
+              pos.of(p, 'remove'),
+              `${where}.remove`,
+              `no element named '${gone}' in '${target}'`,
+            ),
+          );
+          return;
+        }
+        cur.splice(at, 1);
+        record(owner, record1);
+        return;
+      }
+      const value = (p.append ?? p.value) as Data;
+      let at = cur.length;
+      if (typeof p['insert-before'] === 'string') {
+        const before = p['insert-before'];
+        at = cur.findIndex((e) => isDataMap(e) && e.name === before);
+        if (at < 0) {
+          errors.push(
+            new SpecError(
+              pos.of(p, 'insert-before'),
+              `${where}.insert-before`,
+              `no element named '${before}' in '${target}'`,
+            ),
+          );
+          return;
+        }
+      }
+      cur.splice(at, 0, value);
+      if (typeof value === 'object' && value !== null) record(value, record1);
+      record(owner, record1);
+    }
+  });
+  return { errors, applied, extensions, positions: pos };
+}
