@@ -1,0 +1,167 @@
+// Every kind of spec and override error: exact message and position.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadFamily, SpecErrors } from '@ynl-ts/codegen';
+import { repoRoot } from './spec-util.js';
+
+const schemasDir = join(repoRoot, 'specs', 'schemas');
+const base = (body: string): string => `name: demo\ndoc: Demo.\n${body}`;
+const noOps = 'operations:\n  list: []\n';
+
+/** Loads a spec from text and returns the formatted error lines. */
+function errorsOf(name: string, text: string, overridesDir: string | null = null): string[] {
+  try {
+    loadFamily(`bad/${name}.yaml`, { text, schemasDir, overridesDir });
+  } catch (e) {
+    assert.ok(e instanceof SpecErrors, `expected SpecErrors, got ${String(e)}`);
+    return e.errors.map((x) => x.format());
+  }
+  assert.fail(`bad/${name}.yaml loaded without errors`);
+}
+
+test('YAML syntax errors name the line', () => {
+  const [e, ...rest] = errorsOf('syntax', 'name: demo\ndoc: [unclosed\n');
+  assert.equal(rest.length, 0);
+  assert.match(
+    e!,
+    /^bad\/syntax\.yaml:3:1: Flow sequence in block collection must be sufficiently indented/,
+  );
+});
+
+test('schema: unknown property, missing property, bad enum value, with positions', () => {
+  assert.deepEqual(
+    errorsOf(
+      'unknown',
+      base(
+        `attribute-sets:\n  - name: main\n    colour: red\n    attributes:\n      - name: a\n        type: u32\n${noOps}`,
+      ),
+    ),
+    ["bad/unknown.yaml:5:5: attribute-sets[0]: unknown property 'colour'"],
+  );
+  assert.deepEqual(errorsOf('missing', `name: demo\nattribute-sets: []\n${noOps}`), [
+    "bad/missing.yaml:1:1: missing required property 'doc'",
+  ]);
+  const [t] = errorsOf(
+    'type',
+    base(
+      `attribute-sets:\n  - name: main\n    attributes:\n      - name: a\n        type: u33\n${noOps}`,
+    ),
+  );
+  assert.match(
+    t!,
+    /^bad\/type\.yaml:7:9: attribute-sets\[0\]\.attributes\[0\]\.type: must be one of: unused, pad, flag, .* \(is "u33"\)$/,
+  );
+});
+
+test('references to undefined sets, enums and attributes; all errors of a file at once', () => {
+  const text = base(
+    'attribute-sets:\n  - name: main\n    attributes:\n      - name: a\n        type: nest\n        nested-attributes: nowhere\n' +
+      '      - name: b\n        type: u32\n        enum: no-enum\n' +
+      'operations:\n  list:\n    - name: get\n      doc: G.\n      attribute-set: missing-set\n      do:\n        request:\n          attributes: [a]\n' +
+      '    - name: set\n      doc: S.\n      attribute-set: main\n      do:\n        request:\n          attributes: [a, zzz]\n',
+  );
+  assert.deepEqual(errorsOf('refs', text), [
+    "bad/refs.yaml:8:9: attribute-sets[0].attributes[0].nested-attributes: attribute set 'nowhere' is not defined",
+    "bad/refs.yaml:11:9: attribute-sets[0].attributes[1].enum: enum 'no-enum' is not defined",
+    "bad/refs.yaml:16:7: operations.list[0].attribute-set: attribute set 'missing-set' is not defined",
+    "bad/refs.yaml:25:27: operations.list[1].do.request.attributes[1]: 'zzz' is not an attribute of 'main'",
+  ]);
+});
+
+test('duplicate enum and attribute values', () => {
+  const text = base(
+    'definitions:\n  - name: colours\n    type: enum\n    entries:\n      - red\n      - name: green\n        value: 0\n' +
+      'attribute-sets:\n  - name: main\n    attributes:\n      - name: a\n        type: u32\n      - name: b\n        type: u32\n        value: 1\n' +
+      noOps,
+  );
+  assert.deepEqual(errorsOf('dup', text), [
+    "bad/dup.yaml:9:9: definitions[0].entries[1]: value 0 of 'green' is already used by 'red'",
+    "bad/dup.yaml:17:9: attribute-sets[0].attributes[1]: value 1 of 'b' is already used by 'a'",
+  ]);
+});
+
+test('subset-of lists an attribute the parent lacks', () => {
+  const text = base(
+    'attribute-sets:\n  - name: main\n    attributes:\n      - name: a\n        type: u32\n  - name: sub\n    subset-of: main\n    attributes:\n      - name: b\n' +
+      noOps,
+  );
+  assert.deepEqual(errorsOf('subset', text), [
+    "bad/subset.yaml:11:9: attribute-sets[1].attributes[0].name: 'b' is not an attribute of 'main', which this set is a subset of",
+  ]);
+});
+
+test('names that collide as TypeScript identifiers', () => {
+  const text = base(
+    'attribute-sets:\n  - name: main\n    attributes:\n      - name: foo-bar\n        type: u32\n      - name: foo--bar\n        type: u32\n' +
+      noOps,
+  );
+  assert.deepEqual(errorsOf('collide', text), [
+    "bad/collide.yaml:8:9: attribute-sets[0].attributes[1].name: 'foo--bar' and 'foo-bar' both become the TypeScript name 'fooBar'",
+  ]);
+});
+
+test('checks naming an undefined constant', () => {
+  const text = base(
+    'attribute-sets:\n  - name: main\n    attributes:\n      - name: a\n        type: u32\n        checks:\n          max: no-such-const\n' +
+      noOps,
+  );
+  assert.deepEqual(errorsOf('checks', text), [
+    "bad/checks.yaml:9:11: attribute-sets[0].attributes[0].checks.max: 'no-such-const' is neither a number, a defined constant nor a type limit like u32-max",
+  ]);
+});
+
+const legacy = (body: string): string =>
+  `name: demo\nprotocol: genetlink-legacy\ndoc: Demo.\n${body}`;
+
+test('structs: undefined struct/fixed-header references, bad len, top-level name clash', () => {
+  const text = legacy(
+    'definitions:\n  - name: hdr\n    type: struct\n    members:\n      - name: raw\n        type: binary\n        len: no-such-len\n' +
+      '  - name: hdr\n    type: enum\n    entries: [a]\n' +
+      'attribute-sets:\n  - name: main\n    attributes:\n      - name: s\n        type: binary\n        struct: nope\n' +
+      'operations:\n  fixed-header: missing-hdr\n  list: []\n',
+  );
+  assert.deepEqual(errorsOf('structs', text), [
+    "bad/structs.yaml:11:5: definitions[1].name: definition 'hdr' is defined twice",
+    `bad/structs.yaml:10:9: definitions[0].members[0].len: binary member 'raw' has a 'len' that is not a positive size ("no-such-len")`,
+    "bad/structs.yaml:5:5: definitions[0].name: struct 'hdr' has size 0",
+    "bad/structs.yaml:5:5: definitions[0].name: struct 'hdr' becomes the TypeScript name 'Hdr', already used by enum 'hdr'",
+    "bad/structs.yaml:19:9: attribute-sets[0].attributes[0].struct: struct 'nope' is not defined",
+    "bad/structs.yaml:21:3: operations.fixed-header: struct 'missing-hdr' is not defined",
+  ]);
+});
+
+test('overrides: bad target, wrong family, missing reason, and a patch that breaks the schema', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ynl-ovr-'));
+  const spec = base(
+    'attribute-sets:\n  - name: main\n    attributes:\n      - name: a\n        type: u32\n' +
+      noOps,
+  );
+  const write = (body: string): void => writeFileSync(join(dir, 'demo.yaml'), body);
+  const ovr = join(dir, 'demo.yaml');
+
+  write(
+    'family: demo\npatches:\n  - target: attribute-sets[nope].attributes\n    append: { name: b, type: u32 }\n    reason: r\n',
+  );
+  assert.deepEqual(errorsOf('o1', spec, dir), [
+    `${ovr}:3:5: patches[0].target: target 'attribute-sets[nope].attributes' does not exist in the spec (no element named 'nope')`,
+  ]);
+  write('family: other\npatches: []\n');
+  assert.deepEqual(errorsOf('o2', spec, dir), [
+    `${ovr}:1:1: family: names family 'other', expected 'demo'`,
+  ]);
+  write('family: demo\npatches:\n  - target: attribute-sets[main]\n    set: { name: x }\n');
+  const [noReason] = errorsOf('o3', spec, dir);
+  assert.match(
+    noReason!,
+    /patches\/0: invalid override file: must have required property 'reason'/,
+  );
+  write(
+    'family: demo\npatches:\n  - target: attribute-sets[main].attributes\n    append: { name: b, type: u99 }\n    reason: adds b\n',
+  );
+  assert.deepEqual(errorsOf('o4', spec, dir), [
+    `${ovr}:4:24: attribute-sets[0].attributes[1].type: must be one of: unused, pad, flag, binary, uint, sint, u8, u16, u32, u64, s8, s16, s32, s64, string, nest, indexed-array, nest-type-value (is "u99")`,
+  ]);
+});
