@@ -560,6 +560,18 @@ export function buildModel(
     });
   });
 
+  // A notification that reuses a request's command number (OVS multicasts
+  // OVS_FLOW_CMD_NEW) is that command in C as well.
+  if (!directional) {
+    const requests = new Map(
+      ops.filter((o) => o.notify === undefined && !o.event).map((o) => [o.value, o.cName]),
+    );
+    ops.forEach((o, i) => {
+      const shared = o.notify !== undefined || o.event ? requests.get(o.value) : undefined;
+      if (shared !== undefined) ops[i] = { ...o, cName: shared };
+    });
+  }
+
   const mcastGroups: McastGroupModel[] = maps(
     isDataMap(spec['mcast-groups']) ? spec['mcast-groups'].list : [],
   ).map((g) => ({
