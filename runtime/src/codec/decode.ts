@@ -165,7 +165,8 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number): unknown
   switch (def.kind) {
     case Kind.Flag:
       // The kernel's policy rejects a flag with a payload (NLA_FLAG: attrlen > 0).
-      if (len !== 0) throw new DecodeError(`flag has ${len} bytes of payload, expected none`, '', off);
+      if (len !== 0)
+        throw new DecodeError(`flag has ${len} bytes of payload, expected none`, '', off);
       return true;
     case Kind.String:
       return readString(c.bytes, off, len);
@@ -221,7 +222,11 @@ export function forEachAttr(
   let index = 0;
   while (off < end) {
     if (end - off < 4) {
-      throw new DecodeError(`${end - off} trailing bytes are too short for an attribute header`, '', off);
+      throw new DecodeError(
+        `${end - off} trailing bytes are too short for an attribute header`,
+        '',
+        off,
+      );
     }
     const len = v.getUint16(off, true);
     const raw = v.getUint16(off + 2, true);
@@ -252,7 +257,13 @@ function nameIn(set: AttrSet, type: number): string {
 }
 
 /** Decode the attributes in `[off, end)` as members of `set`. */
-export function decodeSet(c: Cursor, set: AttrSet, off: number, end: number, masked = false): object {
+export function decodeSet(
+  c: Cursor,
+  set: AttrSet,
+  off: number,
+  end: number,
+  masked = false,
+): object {
   if (set.ordered) return decodeOrdered(c, set, off, end, masked);
   const out: Record<string | symbol, unknown> = {};
   forEachAttr(
@@ -406,7 +417,11 @@ export function decodeAttrs<T>(
   opts: DecodeOptions = {},
 ): T {
   if (start < 0 || end > bytes.length || start > end) {
-    throw new DecodeError(`range [${start}, ${end}) is outside the ${bytes.length}-byte buffer`, '', start);
+    throw new DecodeError(
+      `range [${start}, ${end}) is outside the ${bytes.length}-byte buffer`,
+      '',
+      start,
+    );
   }
   return decodeSet(new Cursor(bytes, opts.copy === true), set, start, end) as T;
 }

@@ -6,7 +6,14 @@
  */
 import { NLA_TYPE_MASK } from './constants.js';
 import { EncodeError } from './errors.js';
-import { Kind, scalarSize, type AttrDef, type AttrSet, type EnumDef, type StructDef } from './layout.js';
+import {
+  Kind,
+  scalarSize,
+  type AttrDef,
+  type AttrSet,
+  type EnumDef,
+  type StructDef,
+} from './layout.js';
 import type { Writer } from './writer.js';
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -22,7 +29,8 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Uint8Array) return `a ${v.length}-byte Uint8Array`;
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'string')
+    return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
   if (typeof v === 'object') return 'an object';
   return `${typeof v} ${String(v)}`;
 }
@@ -36,7 +44,8 @@ function toNumber(v: unknown, e: EnumDef | undefined): number | bigint {
   if (e !== undefined) {
     if (typeof v === 'string') {
       const n = e.valueOf(v);
-      if (n === undefined) throw new EncodeError(`${JSON.stringify(v)} is not a member of ${e.name}`);
+      if (n === undefined)
+        throw new EncodeError(`${JSON.stringify(v)} is not a member of ${e.name}`);
       return n;
     }
     if (e.flags && Array.isArray(v)) {
@@ -52,7 +61,9 @@ function toNumber(v: unknown, e: EnumDef | undefined): number | bigint {
     }
   }
   if (typeof v === 'number' || typeof v === 'bigint') return v;
-  throw new EncodeError(`expected a number${e ? ` or a name from ${e.name}` : ''}, got ${describe(v)}`);
+  throw new EncodeError(
+    `expected a number${e ? ` or a name from ${e.name}` : ''}, got ${describe(v)}`,
+  );
 }
 
 function checkInt(v: number | bigint, min: number, max: number, what: string): number {
@@ -73,7 +84,13 @@ function checkBig(v: number | bigint, min: bigint, max: bigint, what: string): b
 }
 
 /** Write one scalar (no attribute header). Returns the value written, for checks. */
-export function writeScalar(w: Writer, kind: Kind, be: boolean, raw: unknown, e?: EnumDef): number | bigint {
+export function writeScalar(
+  w: Writer,
+  kind: Kind,
+  be: boolean,
+  raw: unknown,
+  e?: EnumDef,
+): number | bigint {
   const v = toNumber(raw, e);
   switch (kind) {
     case Kind.U8: {
@@ -144,8 +161,10 @@ function checkLen(def: AttrDef, len: number): void {
   if (c.exactLen !== undefined && len !== c.exactLen) {
     throw new EncodeError(`length ${len} must be exactly ${c.exactLen}`);
   }
-  if (c.minLen !== undefined && len < c.minLen) throw new EncodeError(`length ${len} is below the minimum ${c.minLen}`);
-  if (c.maxLen !== undefined && len > c.maxLen) throw new EncodeError(`length ${len} exceeds the maximum ${c.maxLen}`);
+  if (c.minLen !== undefined && len < c.minLen)
+    throw new EncodeError(`length ${len} is below the minimum ${c.minLen}`);
+  if (c.maxLen !== undefined && len > c.maxLen)
+    throw new EncodeError(`length ${len} exceeds the maximum ${c.maxLen}`);
 }
 
 function checkRange(def: AttrDef, v: number | bigint): void {
@@ -162,7 +181,12 @@ function hasMember(def: StructDef, name: string): boolean {
 
 /** Write a struct's bytes (no attribute header). */
 export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    value instanceof Uint8Array
+  ) {
     throw new EncodeError(`expected an object for struct ${def.name}, got ${describe(value)}`);
   }
   const obj = value as Record<string, unknown>;
@@ -186,7 +210,10 @@ export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
         case Kind.String: {
           if (typeof v !== 'string') throw new EncodeError(`expected a string, got ${describe(v)}`);
           const n = w.string(v, false);
-          if (n >= m.len!) throw new EncodeError(`string of ${n} bytes does not fit in ${m.len} bytes with its NUL`);
+          if (n >= m.len!)
+            throw new EncodeError(
+              `string of ${n} bytes does not fit in ${m.len} bytes with its NUL`,
+            );
           break;
         }
         case Kind.Struct:
@@ -309,12 +336,18 @@ function encodeTypeValue(w: Writer, def: AttrDef, v: unknown): void {
   for (let i = 0; i < v.length; i++) {
     const r: unknown = v[i];
     if (typeof r !== 'object' || r === null || Array.isArray(r) || r instanceof Uint8Array) {
-      throw new EncodeError(`expected a record of ${names.join('/')} and attributes, got ${describe(r)}`, `[${i}]`);
+      throw new EncodeError(
+        `expected a record of ${names.join('/')} and attributes, got ${describe(r)}`,
+        `[${i}]`,
+      );
     }
     for (const n of names) {
       const t = (r as Record<string, unknown>)[n];
       if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK) {
-        throw new EncodeError(`must be an attribute type number in [0, ${NLA_TYPE_MASK}], got ${describe(t)}`, `[${i}].${n}`);
+        throw new EncodeError(
+          `must be an attribute type number in [0, ${NLA_TYPE_MASK}], got ${describe(t)}`,
+          `[${i}].${n}`,
+        );
       }
     }
     all.push(i);
@@ -373,9 +406,12 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean): void 
     return;
   }
   if (def.kind === Kind.Pad || def.kind === Kind.Unused) {
-    throw new EncodeError(`attribute '${def.name}' is ${def.kind === Kind.Pad ? 'padding' : 'unused'} and cannot be sent`);
+    throw new EncodeError(
+      `attribute '${def.name}' is ${def.kind === Kind.Pad ? 'padding' : 'unused'} and cannot be sent`,
+    );
   }
-  const nested = def.kind === Kind.Nest || def.kind === Kind.IndexedArray || def.kind === Kind.NestTypeValue;
+  const nested =
+    def.kind === Kind.Nest || def.kind === Kind.IndexedArray || def.kind === Kind.NestTypeValue;
   const at = nested ? w.beginNest(def.type) : w.beginAttr(def.type);
   if (masked) {
     const m = v as { value?: unknown; mask?: unknown };
@@ -422,19 +458,27 @@ export function encodeSet(
     encodeOrdered(w, set, value, masked);
     return;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    value instanceof Uint8Array
+  ) {
     throw new EncodeError(`expected an object of ${set.name} attributes, got ${describe(value)}`);
   }
   const obj = value as Record<string, unknown>;
   for (const key in obj) {
     const v = obj[key];
     if (v === undefined) continue;
-    if (skip !== undefined && (typeof skip === 'string' ? key === skip : skip.includes(key))) continue;
+    if (skip !== undefined && (typeof skip === 'string' ? key === skip : skip.includes(key)))
+      continue;
     const def = set.byName(key);
-    if (def === undefined) throw new EncodeError(`'${key}' is not an attribute of ${set.name}`, key);
+    if (def === undefined)
+      throw new EncodeError(`'${key}' is not an attribute of ${set.name}`, key);
     try {
       if (def.multi) {
-        if (!Array.isArray(v)) throw new EncodeError(`multi-attr expects an array, got ${describe(v)}`);
+        if (!Array.isArray(v))
+          throw new EncodeError(`multi-attr expects an array, got ${describe(v)}`);
         for (let i = 0; i < v.length; i++) {
           try {
             encodeAttr(w, def, v[i], masked);
@@ -452,7 +496,8 @@ export function encodeSet(
 }
 
 function encodeOrdered(w: Writer, set: AttrSet, value: unknown, masked: boolean): void {
-  if (!Array.isArray(value)) throw new EncodeError(`${set.name} is a sequence: expected an array, got ${describe(value)}`);
+  if (!Array.isArray(value))
+    throw new EncodeError(`${set.name} is a sequence: expected an array, got ${describe(value)}`);
   for (let i = 0; i < value.length; i++) {
     const entry = value[i] as { type?: unknown; value?: unknown };
     try {
@@ -471,9 +516,10 @@ function encodeOrdered(w: Writer, set: AttrSet, value: unknown, masked: boolean)
         continue;
       }
       const def = typeof entry.type === 'string' ? set.byName(entry.type) : undefined;
-      if (def === undefined) throw new EncodeError(`${describe(entry.type)} is not a member of ${set.name}`);
+      if (def === undefined)
+        throw new EncodeError(`${describe(entry.type)} is not a member of ${set.name}`);
       try {
-        encodeAttr(w, def, def.kind === Kind.Flag ? entry.value ?? true : entry.value, masked);
+        encodeAttr(w, def, def.kind === Kind.Flag ? (entry.value ?? true) : entry.value, masked);
       } catch (e) {
         throw withSegment(e, def.name);
       }

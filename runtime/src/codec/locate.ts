@@ -50,13 +50,26 @@ export function locateAttr(
       const def = inArray ? undefined : s?.byType(type);
       let name = inArray ? `[${i}]` : def ? def.name : `#${type}`;
       if (s?.ordered && !inArray) name = `[${i}].${name}`;
-      const path = prefix === '' ? name : name.startsWith('[') ? prefix + name : `${prefix}.${name}`;
+      const path =
+        prefix === '' ? name : name.startsWith('[') ? prefix + name : `${prefix}.${name}`;
       const isArray = def?.kind === Kind.IndexedArray;
-      const nestedSet = inArray ? (elements ?? undefined) : (def && (def.kind === Kind.Nest || isArray) ? def.nested : undefined);
-      const isNest = nestedSet !== undefined || isArray || (def === undefined && (flags & NLA_F_NESTED) !== 0);
+      const nestedSet = inArray
+        ? (elements ?? undefined)
+        : def && (def.kind === Kind.Nest || isArray)
+          ? def.nested
+          : undefined;
+      const isNest =
+        nestedSet !== undefined || isArray || (def === undefined && (flags & NLA_F_NESTED) !== 0);
       if (offset >= poff && isNest) {
         try {
-          if (isArray) walk(poff, poff + plen, undefined, path, (def.sub ?? Kind.Nest) === Kind.Nest ? def.nested : null);
+          if (isArray)
+            walk(
+              poff,
+              poff + plen,
+              undefined,
+              path,
+              (def.sub ?? Kind.Nest) === Kind.Nest ? def.nested : null,
+            );
           else walk(poff, poff + plen, nestedSet, path);
         } catch {
           // a payload that does not parse as attributes: stop at this level

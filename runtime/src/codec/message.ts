@@ -30,7 +30,14 @@ import {
   NL_POLICY_TYPE_ATTR_TYPE,
   nlaAlign,
 } from './constants.js';
-import { Cursor, decodeSet, decodeStruct, forEachAttr, readString, type DecodeOptions } from './decode.js';
+import {
+  Cursor,
+  decodeSet,
+  decodeStruct,
+  forEachAttr,
+  readString,
+  type DecodeOptions,
+} from './decode.js';
 import { encodeSet, encodeStruct } from './encode.js';
 import { DecodeError, EncodeError } from './errors.js';
 import type { AttrSet, StructDef } from './layout.js';
@@ -60,9 +67,14 @@ export function readHeader(bytes: Uint8Array, off: number, end = bytes.length): 
   }
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const len = v.getUint32(off, true);
-  if (len < NLMSG_HDRLEN) throw new DecodeError(`nlmsg_len ${len} is shorter than the header`, '', off);
+  if (len < NLMSG_HDRLEN)
+    throw new DecodeError(`nlmsg_len ${len} is shorter than the header`, '', off);
   if (len > end - off) {
-    throw new DecodeError(`nlmsg_len ${len} runs past the datagram (${end - off} bytes left)`, '', off);
+    throw new DecodeError(
+      `nlmsg_len ${len} runs past the datagram (${end - off} bytes left)`,
+      '',
+      off,
+    );
   }
   return {
     len,
@@ -88,7 +100,11 @@ export function splitMessages(buffer: Uint8Array): NlMessage[] {
 /** End of `msg` in its buffer; a hand-built NlMessage is checked like a received one. */
 function messageEnd(msg: NlMessage): number {
   if (msg.offset < 0 || msg.len < NLMSG_HDRLEN || msg.offset + msg.len > msg.buffer.length) {
-    throw new DecodeError(`message of ${msg.len} bytes at ${msg.offset} is outside the ${msg.buffer.length}-byte buffer`, '', msg.offset);
+    throw new DecodeError(
+      `message of ${msg.len} bytes at ${msg.offset} is outside the ${msg.buffer.length}-byte buffer`,
+      '',
+      msg.offset,
+    );
   }
   return msg.offset + msg.len;
 }
@@ -127,7 +143,8 @@ export function writeGenlMessage(
         throw e instanceof EncodeError ? e.prefixed('header') : e;
       }
     }
-    if (set !== null && attrs !== undefined) encodeSet(w, set, attrs, false, fixed ? 'header' : undefined);
+    if (set !== null && attrs !== undefined)
+      encodeSet(w, set, attrs, false, fixed ? 'header' : undefined);
   } catch (e) {
     w.pos = start;
     throw e;
@@ -157,7 +174,8 @@ export function readGenlMessage<T>(
   const bytes = msg.buffer;
   const end = messageEnd(msg);
   let off = msg.offset + NLMSG_HDRLEN;
-  if (end - off < GENL_HDRLEN) throw new DecodeError('message too short for a genetlink header', '', off);
+  if (end - off < GENL_HDRLEN)
+    throw new DecodeError('message too short for a genetlink header', '', off);
   const cmd = bytes[off]!;
   const version = bytes[off + 1]!;
   off += GENL_HDRLEN;
@@ -165,7 +183,11 @@ export function readGenlMessage<T>(
   let header: object | undefined;
   if (fixed) {
     if (end - off < fixed.size) {
-      throw new DecodeError(`message too short for fixed header ${fixed.name} (${fixed.size} bytes)`, '', off);
+      throw new DecodeError(
+        `message too short for fixed header ${fixed.name} (${fixed.size} bytes)`,
+        '',
+        off,
+      );
     }
     header = decodeStruct(c, fixed, off, fixed.size);
     off += fixed.size;
@@ -234,18 +256,42 @@ function readPolicy(c: Cursor, off: number, end: number): ErrorPolicy {
   const p: Record<string, number | bigint> = {};
   forEachAttr(c, off, end, (type, _f, poff, plen) => {
     switch (type) {
-      case NL_POLICY_TYPE_ATTR_TYPE: p['type'] = u(c, poff, plen); break;
-      case NL_POLICY_TYPE_ATTR_MIN_VALUE_S: p['minValue'] = s64(c, poff, plen); break;
-      case NL_POLICY_TYPE_ATTR_MAX_VALUE_S: p['maxValue'] = s64(c, poff, plen); break;
-      case NL_POLICY_TYPE_ATTR_MIN_VALUE_U: p['minValue'] = u64(c, poff, plen); break;
-      case NL_POLICY_TYPE_ATTR_MAX_VALUE_U: p['maxValue'] = u64(c, poff, plen); break;
-      case NL_POLICY_TYPE_ATTR_MIN_LENGTH: p['minLength'] = u(c, poff, plen); break;
-      case NL_POLICY_TYPE_ATTR_MAX_LENGTH: p['maxLength'] = u(c, poff, plen); break;
-      case NL_POLICY_TYPE_ATTR_POLICY_IDX: p['policyIndex'] = u(c, poff, plen); break;
-      case NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE: p['policyMaxType'] = u(c, poff, plen); break;
-      case NL_POLICY_TYPE_ATTR_BITFIELD32_MASK: p['bitfield32Mask'] = u(c, poff, plen); break;
-      case NL_POLICY_TYPE_ATTR_MASK: p['mask'] = u64(c, poff, plen); break;
-      case NL_POLICY_TYPE_ATTR_PAD: p['pad'] = u(c, poff, plen); break;
+      case NL_POLICY_TYPE_ATTR_TYPE:
+        p['type'] = u(c, poff, plen);
+        break;
+      case NL_POLICY_TYPE_ATTR_MIN_VALUE_S:
+        p['minValue'] = s64(c, poff, plen);
+        break;
+      case NL_POLICY_TYPE_ATTR_MAX_VALUE_S:
+        p['maxValue'] = s64(c, poff, plen);
+        break;
+      case NL_POLICY_TYPE_ATTR_MIN_VALUE_U:
+        p['minValue'] = u64(c, poff, plen);
+        break;
+      case NL_POLICY_TYPE_ATTR_MAX_VALUE_U:
+        p['maxValue'] = u64(c, poff, plen);
+        break;
+      case NL_POLICY_TYPE_ATTR_MIN_LENGTH:
+        p['minLength'] = u(c, poff, plen);
+        break;
+      case NL_POLICY_TYPE_ATTR_MAX_LENGTH:
+        p['maxLength'] = u(c, poff, plen);
+        break;
+      case NL_POLICY_TYPE_ATTR_POLICY_IDX:
+        p['policyIndex'] = u(c, poff, plen);
+        break;
+      case NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE:
+        p['policyMaxType'] = u(c, poff, plen);
+        break;
+      case NL_POLICY_TYPE_ATTR_BITFIELD32_MASK:
+        p['bitfield32Mask'] = u(c, poff, plen);
+        break;
+      case NL_POLICY_TYPE_ATTR_MASK:
+        p['mask'] = u64(c, poff, plen);
+        break;
+      case NL_POLICY_TYPE_ATTR_PAD:
+        p['pad'] = u(c, poff, plen);
+        break;
     }
   });
   return p as ErrorPolicy;
@@ -253,7 +299,8 @@ function readPolicy(c: Cursor, off: number, end: number): ErrorPolicy {
 
 /** Decode an NLMSG_ERROR message (error code, echoed request header, extended ACK). */
 export function readErrorMessage(msg: NlMessage): ErrorMessage {
-  if (msg.type !== NLMSG_ERROR) throw new DecodeError(`message type ${msg.type} is not NLMSG_ERROR`, '', msg.offset);
+  if (msg.type !== NLMSG_ERROR)
+    throw new DecodeError(`message type ${msg.type} is not NLMSG_ERROR`, '', msg.offset);
   const c = new Cursor(msg.buffer);
   const end = messageEnd(msg);
   let off = msg.offset + NLMSG_HDRLEN;
@@ -274,7 +321,11 @@ export function readErrorMessage(msg: NlMessage): ErrorMessage {
   // Without NETLINK_CAP_ACK the whole request is echoed; with it, only its header.
   const echoed = capped ? NLMSG_HDRLEN : request.len;
   if (echoed < NLMSG_HDRLEN || echoed > end - off) {
-    throw new DecodeError(`echoed request of ${echoed} bytes does not fit in the error message`, '', off);
+    throw new DecodeError(
+      `echoed request of ${echoed} bytes does not fit in the error message`,
+      '',
+      off,
+    );
   }
   off += nlaAlign(echoed);
   return { error, request, capped, extack: readExtAck(c, msg.flags, off, end) };
@@ -286,13 +337,25 @@ function readExtAck(c: Cursor, flags: number, off: number, end: number): ExtAck 
   if ((flags & NLM_F_ACK_TLVS) === 0 || off >= end) return ext;
   forEachAttr(c, off, end, (type, _f, poff, plen) => {
     switch (type) {
-      case NLMSGERR_ATTR_MSG: ext['message'] = readString(c.bytes, poff, plen); break;
-      case NLMSGERR_ATTR_OFFS: ext['offset'] = u(c, poff, plen); break;
+      case NLMSGERR_ATTR_MSG:
+        ext['message'] = readString(c.bytes, poff, plen);
+        break;
+      case NLMSGERR_ATTR_OFFS:
+        ext['offset'] = u(c, poff, plen);
+        break;
       // copied: the cookie outlives the receive buffer in NetlinkError
-      case NLMSGERR_ATTR_COOKIE: ext['cookie'] = c.bytes.slice(poff, poff + plen); break;
-      case NLMSGERR_ATTR_POLICY: ext['policy'] = readPolicy(c, poff, poff + plen); break;
-      case NLMSGERR_ATTR_MISS_TYPE: ext['missingType'] = u(c, poff, plen); break;
-      case NLMSGERR_ATTR_MISS_NEST: ext['missingNest'] = u(c, poff, plen); break;
+      case NLMSGERR_ATTR_COOKIE:
+        ext['cookie'] = c.bytes.slice(poff, poff + plen);
+        break;
+      case NLMSGERR_ATTR_POLICY:
+        ext['policy'] = readPolicy(c, poff, poff + plen);
+        break;
+      case NLMSGERR_ATTR_MISS_TYPE:
+        ext['missingType'] = u(c, poff, plen);
+        break;
+      case NLMSGERR_ATTR_MISS_NEST:
+        ext['missingNest'] = u(c, poff, plen);
+        break;
     }
   });
   return ext;
@@ -312,11 +375,17 @@ export interface DoneMessage {
  * some non-genetlink protocols) counts as success.
  */
 export function readDoneMessage(msg: NlMessage): DoneMessage {
-  if (msg.type !== NLMSG_DONE) throw new DecodeError(`message type ${msg.type} is not NLMSG_DONE`, '', msg.offset);
+  if (msg.type !== NLMSG_DONE)
+    throw new DecodeError(`message type ${msg.type} is not NLMSG_DONE`, '', msg.offset);
   const end = messageEnd(msg);
   const off = msg.offset + NLMSG_HDRLEN;
   if (off === end) return { error: 0, extack: {} };
-  if (end - off < 4) throw new DecodeError(`NLMSG_DONE payload of ${end - off} bytes is too short for its error code`, '', off);
+  if (end - off < 4)
+    throw new DecodeError(
+      `NLMSG_DONE payload of ${end - off} bytes is too short for its error code`,
+      '',
+      off,
+    );
   const c = new Cursor(msg.buffer);
   return { error: c.view.getInt32(off, true), extack: readExtAck(c, msg.flags, off + 4, end) };
 }

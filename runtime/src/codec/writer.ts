@@ -165,7 +165,8 @@ export class Writer {
     const len = this.pos - at;
     // nla_len is 16 bits: a longer attribute cannot be expressed, and a silently
     // wrapped length would make the kernel misparse everything after it.
-    if (len > 0xffff) throw new EncodeError(`attribute of ${len} bytes exceeds the 65535-byte netlink limit`);
+    if (len > 0xffff)
+      throw new EncodeError(`attribute of ${len} bytes exceeds the 65535-byte netlink limit`);
     this.view.setUint16(at, len, true);
     this.align();
   }

@@ -72,7 +72,10 @@ const value = {
   pair: { x: 5, n: 'abc' },
   arr: [1, 2, 3],
   masked: { a: { value: 1, mask: 0xff } },
-  actions: [{ type: 'output', value: 1 }, { type: 'clone', value: [{ type: 'output', value: 2 }] }],
+  actions: [
+    { type: 'output', value: 1 },
+    { type: 'clone', value: [{ type: 'output', value: 2 }] },
+  ],
   idx: [4, 5],
 };
 const ATTRS_PER_ENCODE = 30; // top-level and nested attributes in `value`
@@ -105,7 +108,10 @@ test('encodeSet allocates nothing per attribute (no GC over 3M attributes)', asy
   const baseline = await gcsDuring(() => undefined);
   const n = 100000;
   const gcs = await gcsDuring(() => run(n, value));
-  assert.ok(gcs <= baseline + 1, `${gcs} GCs (baseline ${baseline}) while encoding ${n * ATTRS_PER_ENCODE} attributes`);
+  assert.ok(
+    gcs <= baseline + 1,
+    `${gcs} GCs (baseline ${baseline}) while encoding ${n * ATTRS_PER_ENCODE} attributes`,
+  );
   // the probe is sensitive: a value that forces one small allocation per
   // encode (a number for a u64 becomes a fresh BigInt) is caught
   const numeric = { ...value, u64: 2 ** 40, uint: 2 ** 41, sint: -(2 ** 41) };

@@ -64,7 +64,13 @@ const top = new AttrSet('top', () => [
   { name: 'setMasked', type: 16, kind: Kind.Nest, nested: key, masked: true },
   { name: 'flag', type: 17, kind: Kind.Flag },
   { name: 'ops', type: 18, kind: Kind.IndexedArray, sub: Kind.Nest, nested: op },
-  { name: 'policy', type: 19, kind: Kind.NestTypeValue, typeValue: ['policyId', 'attrId'], nested: pol },
+  {
+    name: 'policy',
+    type: 19,
+    kind: Kind.NestTypeValue,
+    typeValue: ['policyId', 'attrId'],
+    nested: pol,
+  },
   { name: 'u16be', type: 20, kind: Kind.U16, be: true },
   { name: 'arr64', type: 21, kind: Kind.ScalarArray, sub: Kind.U64 },
 ]);
@@ -90,7 +96,12 @@ test('attribute header truncated: 1..3 bytes left, at top level and inside a nes
     fails('0800 0300 01000000' + tail, '', 8, /trailing bytes are too short/);
     // key nest of 12 + tail bytes: the nest is named, the fragment has no type yet
     const len = (12 + tail.length / 2).toString(16).padStart(2, '0');
-    fails(`${len}00 0e80 0800 0200 01000000 ${tail}`, 'key', 12, /too short for an attribute header/);
+    fails(
+      `${len}00 0e80 0800 0200 01000000 ${tail}`,
+      'key',
+      12,
+      /too short for an attribute header/,
+    );
   }
   fails('aa', '', 0);
 });
@@ -110,10 +121,25 @@ test('nla_len past the end of its parent', () => {
 
 test('a nest whose inner attribute overruns the nest (but fits in the message)', () => {
   // key (12 bytes) holds ipv4 claiming 16; the message itself has 20 bytes
-  fails('0c00 0e80 1000 0700 0a000001 00000000 06004000', 'key.ipv4', 4, /claims 16 bytes but only 8 remain/);
+  fails(
+    '0c00 0e80 1000 0700 0a000001 00000000 06004000',
+    'key.ipv4',
+    4,
+    /claims 16 bytes but only 8 remain/,
+  );
   // two levels deep
-  fails('0c00 0e80 1000 0180 0800 0200 01000000 00000000', 'key.encap', 4, /claims 16 bytes but only 8 remain/);
-  fails('1400 0e80 1000 0180 0800 0200 01000000 0900 0200 00000000', 'key.encap.priority', 16, /claims 9 bytes but only 4/);
+  fails(
+    '0c00 0e80 1000 0180 0800 0200 01000000 00000000',
+    'key.encap',
+    4,
+    /claims 16 bytes but only 8 remain/,
+  );
+  fails(
+    '1400 0e80 1000 0180 0800 0200 01000000 0900 0200 00000000',
+    'key.encap.priority',
+    16,
+    /claims 9 bytes but only 4/,
+  );
   // ordered sets name the element: actions[1].clone[0].output
   fails(
     '1800 0f80 0800 0100 01000000 0c00 0480 0900 0100 02000000',
@@ -127,15 +153,27 @@ test('a nest whose inner attribute overruns the nest (but fits in the message)',
 
 test('scalar payload of the wrong size, for each width (too short and too long)', () => {
   const cases: [string, number, number][] = [
-    ['u8', 1, 1], ['s8', 5, 1], ['u16', 2, 2], ['s16', 6, 2], ['u16be', 20, 2],
-    ['u32', 3, 4], ['s32', 7, 4], ['u64', 4, 8], ['s64', 8, 8],
+    ['u8', 1, 1],
+    ['s8', 5, 1],
+    ['u16', 2, 2],
+    ['s16', 6, 2],
+    ['u16be', 20, 2],
+    ['u32', 3, 4],
+    ['s32', 7, 4],
+    ['u64', 4, 8],
+    ['s64', 8, 8],
   ];
   for (const [name, type, size] of cases) {
     for (const len of [0, size - 1, size + 1, size * 2]) {
       if (len === size || len < 0) continue;
       const t = type.toString(16).padStart(2, '0');
       const l = (4 + len).toString(16).padStart(2, '0');
-      fails(`${l}00 ${t}00 ${'ab'.repeat(len)}`, name, 4, new RegExp(`needs ${size} bytes of payload, got ${len}`));
+      fails(
+        `${l}00 ${t}00 ${'ab'.repeat(len)}`,
+        name,
+        4,
+        new RegExp(`needs ${size} bytes of payload, got ${len}`),
+      );
     }
   }
   // inside an ordered set and a nest
@@ -146,8 +184,18 @@ test('scalar payload of the wrong size, for each width (too short and too long)'
 test('uint/sint of 3 (or 2, 5, 0) bytes', () => {
   for (const len of [0, 2, 3, 5, 16]) {
     const l = (4 + len).toString(16).padStart(2, '0');
-    fails(`${l}00 0900 ${'01'.repeat(len)}`, 'uint', 4, new RegExp(`uint needs 4 or 8 bytes of payload, got ${len}`));
-    fails(`${l}00 0a00 ${'01'.repeat(len)}`, 'sint', 4, new RegExp(`sint needs 4 or 8 bytes of payload, got ${len}`));
+    fails(
+      `${l}00 0900 ${'01'.repeat(len)}`,
+      'uint',
+      4,
+      new RegExp(`uint needs 4 or 8 bytes of payload, got ${len}`),
+    );
+    fails(
+      `${l}00 0a00 ${'01'.repeat(len)}`,
+      'sint',
+      4,
+      new RegExp(`sint needs 4 or 8 bytes of payload, got ${len}`),
+    );
   }
 });
 
@@ -157,7 +205,12 @@ test('bitfield32 that is not 8 bytes', () => {
 });
 
 test('struct too short (a longer one is fine, see [extraBytes])', () => {
-  fails('0f00 0c00 0a000001 00000000 060040', 'ipv4', 4, /struct ovs-key-ipv4 needs 12 bytes, got 11/);
+  fails(
+    '0f00 0c00 0a000001 00000000 060040',
+    'ipv4',
+    4,
+    /struct ovs-key-ipv4 needs 12 bytes, got 11/,
+  );
   fails('0400 0c00', 'ipv4', 4, /got 0/);
   fails('1000 0e80 0c00 0700 0a000001 00000000', 'key.ipv4', 8);
 });
@@ -169,8 +222,18 @@ test('scalar array whose length is not a multiple of the element size', () => {
 
 test('masked attribute of odd length, or halves of the wrong size', () => {
   fails('0c00 1080 0700 0200 01000000', 'setMasked.priority', 8, /odd length 3/);
-  fails('0c00 1080 0800 0200 0100 ffff', 'setMasked.priority.value', 8, /u32 needs 4 bytes of payload, got 2/);
-  fails('1800 1080 1400 0700 0a000001 00000000 ffffffff 00000000', 'setMasked.ipv4.value', 8, /needs 12 bytes, got 8/);
+  fails(
+    '0c00 1080 0800 0200 0100 ffff',
+    'setMasked.priority.value',
+    8,
+    /u32 needs 4 bytes of payload, got 2/,
+  );
+  fails(
+    '1800 1080 1400 0700 0a000001 00000000 ffffffff 00000000',
+    'setMasked.ipv4.value',
+    8,
+    /needs 12 bytes, got 8/,
+  );
   fails('0c00 1080 0800 0180 00000000', 'setMasked.encap', 8, /cannot carry a value\/mask pair/);
 });
 
@@ -180,7 +243,12 @@ test('flag carrying a payload (the kernel policy rejects it too)', () => {
 
 test('indexed-array and nest-type-value elements name their position', () => {
   fails('1800 1280 0c00 0180 0800 0100 01000000 0800 0280 0400 0100', 'ops[1].id', 24, /got 0/);
-  fails('1400 1280 0c00 0180 0800 0100 01000000 0300 0280', 'ops[1]', 16, /shorter than its 4-byte header/);
+  fails(
+    '1400 1280 0c00 0180 0800 0100 01000000 0300 0280',
+    'ops[1]',
+    16,
+    /shorter than its 4-byte header/,
+  );
   fails('1000 1280 0c00 0180 0600 0100 0100 0000', 'ops[0].id', 12);
   fails(
     '1400 1380 1000 0080 0400 0180 0800 0280 0500 0100',
@@ -188,7 +256,12 @@ test('indexed-array and nest-type-value elements name their position', () => {
     16,
     /claims 5 bytes but only 4 remain/,
   );
-  fails('1400 1380 1000 0380 0c00 0580 0500 0100 01000000', 'policy[policyId=3][attrId=5].type', 16, /u32 needs 4 bytes of payload, got 1/);
+  fails(
+    '1400 1380 1000 0380 0c00 0580 0500 0100 01000000',
+    'policy[policyId=3][attrId=5].type',
+    16,
+    /u32 needs 4 bytes of payload, got 1/,
+  );
 });
 
 test('a decode range outside the buffer', () => {
@@ -218,31 +291,64 @@ const hdr = (len: number, type = 0x1c, flags = 0): string => {
 };
 
 test('nlmsghdr shorter than 16 bytes, nlmsg_len < 16, nlmsg_len past the datagram', () => {
-  for (let n = 1; n < 16; n++) failsMsg(() => splitMessages(bytes(hdr(16).slice(0, n * 2))), 0, /too short for a netlink header/);
+  for (let n = 1; n < 16; n++)
+    failsMsg(
+      () => splitMessages(bytes(hdr(16).slice(0, n * 2))),
+      0,
+      /too short for a netlink header/,
+    );
   // a second message cut short
-  failsMsg(() => splitMessages(bytes(hdr(16) + hdr(16).slice(0, 20))), 16, /10 bytes are too short/);
-  for (const l of [0, 4, 15]) failsMsg(() => splitMessages(bytes(hdr(l))), 0, new RegExp(`nlmsg_len ${l} is shorter`));
-  failsMsg(() => splitMessages(bytes(hdr(24) + genl)), 0, /nlmsg_len 24 runs past the datagram \(20 bytes left\)/);
+  failsMsg(
+    () => splitMessages(bytes(hdr(16) + hdr(16).slice(0, 20))),
+    16,
+    /10 bytes are too short/,
+  );
+  for (const l of [0, 4, 15])
+    failsMsg(() => splitMessages(bytes(hdr(l))), 0, new RegExp(`nlmsg_len ${l} is shorter`));
+  failsMsg(
+    () => splitMessages(bytes(hdr(24) + genl)),
+    0,
+    /nlmsg_len 24 runs past the datagram \(20 bytes left\)/,
+  );
   failsMsg(() => splitMessages(bytes(hdr(20) + genl + hdr(0x10000))), 20, /runs past/);
   assert.deepEqual(splitMessages(new Uint8Array(0)), []);
 });
 
 test('genetlink header missing or cut short; fixed header truncated', () => {
   const set = new AttrSet('s', () => [{ name: 'a', type: 1, kind: Kind.U32 }]);
-  const fixed: StructDef = { name: 'ovs-header', size: 4, members: [{ name: 'dpIfindex', kind: Kind.U32, offset: 0 }] };
+  const fixed: StructDef = {
+    name: 'ovs-header',
+    size: 4,
+    members: [{ name: 'dpIfindex', kind: Kind.U32, offset: 0 }],
+  };
   const [m0] = splitMessages(bytes(hdr(16)));
   failsMsg(() => readGenlMessage(m0!, set), 16, /too short for a genetlink header/);
   const [m1] = splitMessages(bytes(hdr(18) + '0102' + '0000'));
   failsMsg(() => readGenlMessage(m1!, set), 16, /too short for a genetlink header/);
   const [m2] = splitMessages(bytes(hdr(22) + genl + '0300' + '0000'));
-  failsMsg(() => readGenlMessage(m2!, set, fixed), 20, /too short for fixed header ovs-header \(4 bytes\)/);
+  failsMsg(
+    () => readGenlMessage(m2!, set, fixed),
+    20,
+    /too short for fixed header ovs-header \(4 bytes\)/,
+  );
   // attributes are checked against nlmsg_len, not the datagram: 4 bytes of a
   // u32 attribute lie beyond nlmsg_len even though the datagram holds them
   const [m3] = splitMessages(bytes(hdr(28) + genl + '0800 0100 01000000'));
   assert.deepEqual(readGenlMessage(m3!, set).attrs, { a: 1 });
   const buf = bytes(hdr(24) + genl + '0800 0100 01000000');
-  const m4: NlMessage = { len: 24, type: 0x1c, flags: 0, seq: 1, portId: 0, buffer: buf, offset: 0 };
-  assert.throws(() => readGenlMessage(m4, set), (e: unknown) => e instanceof DecodeError && e.path === 'a' && e.offset === 20);
+  const m4: NlMessage = {
+    len: 24,
+    type: 0x1c,
+    flags: 0,
+    seq: 1,
+    portId: 0,
+    buffer: buf,
+    offset: 0,
+  };
+  assert.throws(
+    () => readGenlMessage(m4, set),
+    (e: unknown) => e instanceof DecodeError && e.path === 'a' && e.offset === 20,
+  );
   // a hand-built NlMessage that lies about its length is refused, not read past
   const m5: NlMessage = { ...m4, len: 64 };
   failsMsg(() => readGenlMessage(m5, set), 0, /outside the 28-byte buffer/);
@@ -251,7 +357,11 @@ test('genetlink header missing or cut short; fixed header truncated', () => {
 
 test('NLMSG_ERROR truncated: errno, echoed header, echoed request', () => {
   // 16 + 4 + 8: the echoed header is cut
-  failsMsg(() => readErrorMessage(splitMessages(bytes(hdr(28, 2) + '00000000' + '0000000000000000'))[0]!), 16, /too short for errno/);
+  failsMsg(
+    () => readErrorMessage(splitMessages(bytes(hdr(28, 2) + '00000000' + '0000000000000000'))[0]!),
+    16,
+    /too short for errno/,
+  );
   failsMsg(() => readErrorMessage(splitMessages(bytes(hdr(16, 2)))[0]!), 16, /too short for errno/);
   // not capped: the request echo claims 40 bytes, only 16 are there
   failsMsg(
@@ -262,13 +372,23 @@ test('NLMSG_ERROR truncated: errno, echoed header, echoed request', () => {
   // an ext-ack TLV that overruns the message
   const capped = 0x100 | 0x200;
   assert.throws(
-    () => readErrorMessage(splitMessages(bytes(hdr(44, 2, capped) + 'feffffff' + hdr(40) + '0900 0200 08000000'))[0]!),
+    () =>
+      readErrorMessage(
+        splitMessages(bytes(hdr(44, 2, capped) + 'feffffff' + hdr(40) + '0900 0200 08000000'))[0]!,
+      ),
     (e: unknown) => e instanceof DecodeError && e.offset === 36,
   );
   // an ext-ack offset attribute of 3 bytes
   assert.throws(
-    () => readErrorMessage(splitMessages(bytes(hdr(44, 2, capped) + 'feffffff' + hdr(40) + '0700 0200 080000 00'))[0]!),
+    () =>
+      readErrorMessage(
+        splitMessages(bytes(hdr(44, 2, capped) + 'feffffff' + hdr(40) + '0700 0200 080000 00'))[0]!,
+      ),
     (e: unknown) => e instanceof DecodeError && e.offset === 40,
   );
-  failsMsg(() => readErrorMessage(splitMessages(bytes(hdr(20, 3) + '00000000'))[0]!), 0, /is not NLMSG_ERROR/);
+  failsMsg(
+    () => readErrorMessage(splitMessages(bytes(hdr(20, 3) + '00000000'))[0]!),
+    0,
+    /is not NLMSG_ERROR/,
+  );
 });

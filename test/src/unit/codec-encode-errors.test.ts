@@ -84,7 +84,13 @@ const top = new AttrSet('top', () => [
   { name: 'pad', type: 28, kind: Kind.Pad },
   { name: 'unused', type: 29, kind: Kind.Unused },
   { name: 'shortBin', type: 30, kind: Kind.Binary, checks: { minLen: 1, maxLen: 2 } },
-  { name: 'policy', type: 31, kind: Kind.NestTypeValue, typeValue: ['policyId', 'attrId'], nested: op },
+  {
+    name: 'policy',
+    type: 31,
+    kind: Kind.NestTypeValue,
+    typeValue: ['policyId', 'attrId'],
+    nested: op,
+  },
 ]);
 
 /** Encoding `value` throws an EncodeError at `path` whose reason matches. */
@@ -112,7 +118,11 @@ test('wrong JS types', () => {
   fails({ flag: 1 }, 'flag', /flag expects true or false, got number 1/);
   fails({ key: 5 }, 'key', /expected an object of key attributes, got number 5/);
   fails({ key: [] }, 'key', /expected an object of key attributes, got an array/);
-  fails({ key: { ipv4: new Uint8Array(12) } }, 'key.ipv4', /expected an object for struct ovs-key-ipv4, got a 12-byte Uint8Array/);
+  fails(
+    { key: { ipv4: new Uint8Array(12) } },
+    'key.ipv4',
+    /expected an object for struct ovs-key-ipv4, got a 12-byte Uint8Array/,
+  );
   fails({ multi: 5 }, 'multi', /multi-attr expects an array/);
   fails({ multi: [1, 'x'] }, 'multi[1]', /expected a number/);
   fails({ bf: 5 }, 'bf', /expected \{ value, selector \}/);
@@ -122,7 +132,11 @@ test('wrong JS types', () => {
   fails({ arr: 'ab' }, 'arr', /expected an array/);
   fails({ ops: {} }, 'ops', /expected an array/);
   fails({ ops: [{ id: 1 }, { id: -1 }] }, 'ops[1].id', /out of range for u32/);
-  fails({ actions: { output: 1 } }, 'actions', /actions is a sequence: expected an array, got an object/);
+  fails(
+    { actions: { output: 1 } },
+    'actions',
+    /actions is a sequence: expected an array, got an object/,
+  );
 });
 
 test('out of range for each width, and non-integers', () => {
@@ -144,7 +158,11 @@ test('out of range for each width, and non-integers', () => {
   // numbers beyond 2^53 are not exact: ask for a bigint rather than guess
   fails({ u64: 2 ** 60 }, 'u64', /not an exact integer; pass a bigint/);
   fails({ u64: 1.5 }, 'u64', /not an exact integer/);
-  fails({ key: { encap: { encap: { priority: 2 ** 32 } } } }, 'key.encap.encap.priority', /out of range for u32/);
+  fails(
+    { key: { encap: { encap: { priority: 2 ** 32 } } } },
+    'key.encap.encap.priority',
+    /out of range for u32/,
+  );
 });
 
 test('unknown attribute names, enum names, flag names', () => {
@@ -161,32 +179,68 @@ test('unknown attribute names, enum names, flag names', () => {
 });
 
 test('bad ordered entries', () => {
-  fails({ actions: [{ type: 'output', value: 1 }, 5] }, 'actions[1]', /expected \{ type, value \}, got number 5/);
+  fails(
+    { actions: [{ type: 'output', value: 1 }, 5] },
+    'actions[1]',
+    /expected \{ type, value \}, got number 5/,
+  );
   fails({ actions: [null] }, 'actions[0]', /got null/);
-  fails({ actions: [{ type: 'nope', value: 1 }] }, 'actions[0]', /the string "nope" is not a member of actions/);
+  fails(
+    { actions: [{ type: 'nope', value: 1 }] },
+    'actions[0]',
+    /the string "nope" is not a member of actions/,
+  );
   fails({ actions: [{ value: 1 }] }, 'actions[0]', /undefined is not a member of actions/);
   fails({ actions: [{ type: 'output', value: 'x' }] }, 'actions[0].output', /expected a number/);
   fails(
-    { actions: [{ type: 'output', value: 1 }, { type: 'clone', value: [{ type: 'output', value: -1 }] }] },
+    {
+      actions: [
+        { type: 'output', value: 1 },
+        { type: 'clone', value: [{ type: 'output', value: -1 }] },
+      ],
+    },
     'actions[1].clone[0].output',
     /out of range for u32/,
   );
   fails({ actions: [{ type: 'set', value: { nope: 1 } }] }, 'actions[0].set.nope');
   fails({ actions: [{ type: 99, value: 'x' }] }, 'actions[0]', /expected a Uint8Array/);
-  fails({ actions: [{ type: 0x4001, value: new Uint8Array(0) }] }, 'actions[0]', /attribute type 16385 is not in \[0, 16383\]/);
+  fails(
+    { actions: [{ type: 0x4001, value: new Uint8Array(0) }] },
+    'actions[0]',
+    /attribute type 16385 is not in \[0, 16383\]/,
+  );
   fails({ actions: [{ type: -1, value: new Uint8Array(0) }] }, 'actions[0]', /not in \[0, 16383\]/);
 });
 
 test('masked values: shape, value/mask size mismatch, flags and nests cannot be masked', () => {
   fails({ masked: { priority: 5 } }, 'masked.priority', /expected \{ value, mask \}, got number 5/);
   fails({ masked: { priority: { value: 5 } } }, 'masked.priority', /expected \{ value, mask \}/);
-  fails({ masked: { mac: { value: new Uint8Array(2), mask: new Uint8Array(3) } } }, 'masked.mac.mask', /value is 2 bytes but mask is 3/);
-  fails({ masked: { priority: { value: 1, mask: -1 } } }, 'masked.priority.mask', /out of range for u32/);
-  fails({ masked: { ipv4: { value: { ttl: 300 }, mask: {} } } }, 'masked.ipv4.value.ttl', /out of range for u8/);
+  fails(
+    { masked: { mac: { value: new Uint8Array(2), mask: new Uint8Array(3) } } },
+    'masked.mac.mask',
+    /value is 2 bytes but mask is 3/,
+  );
+  fails(
+    { masked: { priority: { value: 1, mask: -1 } } },
+    'masked.priority.mask',
+    /out of range for u32/,
+  );
+  fails(
+    { masked: { ipv4: { value: { ttl: 300 }, mask: {} } } },
+    'masked.ipv4.value.ttl',
+    /out of range for u8/,
+  );
   fails({ masked: { encap: { value: {}, mask: {} } } }, 'masked.encap', /'encap' cannot be masked/);
   fails({ masked: { flag: true } }, 'masked.flag', /is a flag and cannot be masked/);
   fails(
-    { actions: [{ type: 'setMasked', value: { mac: { value: new Uint8Array(1), mask: new Uint8Array(0) } } }] },
+    {
+      actions: [
+        {
+          type: 'setMasked',
+          value: { mac: { value: new Uint8Array(1), mask: new Uint8Array(0) } },
+        },
+      ],
+    },
     'actions[0].setMasked.mac.mask',
     /value is 1 bytes but mask is 0/,
   );
@@ -205,24 +259,65 @@ test('checks: min, max, min-len, max-len, exact-len', () => {
   fails({ shortBin: new Uint8Array(3) }, 'shortBin', /length 3 exceeds the maximum 2/);
   fails({ arr: [1, 2, 3] }, 'arr', /length 3 exceeds the maximum 2/);
   // the boundaries themselves pass
-  for (const ok of [{ ranged: 10 }, { ranged: 20 }, { shortStr: 'ab' }, { shortStr: 'abcd' }, { exactBin: new Uint8Array(6) }]) {
+  for (const ok of [
+    { ranged: 10 },
+    { ranged: 20 },
+    { shortStr: 'ab' },
+    { shortStr: 'abcd' },
+    { exactBin: new Uint8Array(6) },
+  ]) {
     encodeSet(new Writer(), top, ok);
   }
 });
 
 test('nest-type-value records: shape, type values, repeats, attributes (by record index)', () => {
   fails({ policy: {} }, 'policy', /expected an array of records/);
-  fails({ policy: [{ policyId: 0, attrId: 1 }, null] }, 'policy[1]', /expected a record of policyId\/attrId/);
-  fails({ policy: [{ policyId: 0 }] }, 'policy[0].attrId', /must be an attribute type number in \[0, 16383\], got undefined/);
+  fails(
+    { policy: [{ policyId: 0, attrId: 1 }, null] },
+    'policy[1]',
+    /expected a record of policyId\/attrId/,
+  );
+  fails(
+    { policy: [{ policyId: 0 }] },
+    'policy[0].attrId',
+    /must be an attribute type number in \[0, 16383\], got undefined/,
+  );
   fails({ policy: [{ policyId: 0x4000, attrId: 1 }] }, 'policy[0].policyId', /got number 16384/);
-  fails({ policy: [{ policyId: 1, attrId: 1 }, { policyId: 2, attrId: 1 }, { policyId: 1, attrId: 1 }] }, 'policy[2]', /repeats the policyId\/attrId of record 0/);
-  fails({ policy: [{ policyId: 1, attrId: 1 }, { policyId: 1, attrId: 2, id: 'x' }] }, 'policy[1].id', /expected a number/);
-  fails({ policy: [{ policyId: 1, attrId: 1, nope: 1 }] }, 'policy[0].nope', /not an attribute of op/);
+  fails(
+    {
+      policy: [
+        { policyId: 1, attrId: 1 },
+        { policyId: 2, attrId: 1 },
+        { policyId: 1, attrId: 1 },
+      ],
+    },
+    'policy[2]',
+    /repeats the policyId\/attrId of record 0/,
+  );
+  fails(
+    {
+      policy: [
+        { policyId: 1, attrId: 1 },
+        { policyId: 1, attrId: 2, id: 'x' },
+      ],
+    },
+    'policy[1].id',
+    /expected a number/,
+  );
+  fails(
+    { policy: [{ policyId: 1, attrId: 1, nope: 1 }] },
+    'policy[0].nope',
+    /not an attribute of op/,
+  );
 });
 
 test('strings: NUL inside, too long for a fixed struct member', () => {
   fails({ str: 'a\0b' }, 'str', /contains a NUL/);
-  fails({ named: { name: 'abcd' } }, 'named.name', /string of 4 bytes does not fit in 4 bytes with its NUL/);
+  fails(
+    { named: { name: 'abcd' } },
+    'named.name',
+    /string of 4 bytes does not fit in 4 bytes with its NUL/,
+  );
   fails({ named: { name: 'ééé' } }, 'named.name', /string of 6 bytes/);
   fails({ named: { name: 5 } }, 'named.name', /expected a string/);
   fails({ named: { mac: new Uint8Array(3) } }, 'named.mac', /expected 2 bytes, got 3/);
@@ -236,16 +331,33 @@ test('an attribute longer than 65535 bytes cannot be expressed in nla_len', () =
 });
 
 test('a fixed header error is named under `header`; the writer is left as before', () => {
-  const hdr: StructDef = { name: 'hdr', size: 8, members: [{ name: 'ifname', kind: Kind.String, offset: 0, len: 8 }] };
+  const hdr: StructDef = {
+    name: 'hdr',
+    size: 8,
+    members: [{ name: 'ifname', kind: Kind.String, offset: 0, len: 8 }],
+  };
   const w = new Writer(16);
   w.raw(new Uint8Array([1, 2, 3]));
   assert.throws(
-    () => writeGenlMessage(w, { familyId: 0x20, cmd: 1, version: 1, flags: 1 }, top, {}, { def: hdr, value: { ifname: 'longername' } }),
-    (e: unknown) => e instanceof EncodeError && e.path === 'header.ifname' && /does not fit in 8 bytes/.test(e.reason),
+    () =>
+      writeGenlMessage(
+        w,
+        { familyId: 0x20, cmd: 1, version: 1, flags: 1 },
+        top,
+        {},
+        { def: hdr, value: { ifname: 'longername' } },
+      ),
+    (e: unknown) =>
+      e instanceof EncodeError &&
+      e.path === 'header.ifname' &&
+      /does not fit in 8 bytes/.test(e.reason),
   );
   assert.equal(w.pos, 3);
   assert.throws(
-    () => writeGenlMessage(w, { familyId: 0x20, cmd: 1, version: 1, flags: 1 }, top, { key: { priority: -1 } }),
+    () =>
+      writeGenlMessage(w, { familyId: 0x20, cmd: 1, version: 1, flags: 1 }, top, {
+        key: { priority: -1 },
+      }),
     (e: unknown) => e instanceof EncodeError && e.path === 'key.priority',
   );
   assert.equal(w.pos, 3);

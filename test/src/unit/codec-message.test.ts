@@ -20,11 +20,18 @@ import {
 } from '@ynl-ts/runtime';
 
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+const hex = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 test('nlmsghdr fields are host-order; readHeader reads them at an offset', () => {
   const buf = bytes('ffff 1c000000 2a00 0503 78563412 d2040000 01020000 00000000 0000');
-  assert.deepEqual(readHeader(buf, 2, 30), { len: 28, type: 0x2a, flags: 0x305, seq: 0x12345678, portId: 1234 });
+  assert.deepEqual(readHeader(buf, 2, 30), {
+    len: 28,
+    type: 0x2a,
+    flags: 0x305,
+    seq: 0x12345678,
+    portId: 1234,
+  });
 });
 
 test('ACK: the kernel always caps it (NLM_F_CAPPED) and echoes only the request header', () => {
@@ -105,21 +112,36 @@ test('error with NETLINK_CAP_ACK: header only, TLVs follow it', () => {
 test('unsigned policy bounds decode as bigint from u64 TLVs', () => {
   const tlvs = '1c00 0480 0c00 0400 0000000000000000 0c00 0500 ffffffffffffffff';
   const body = '00000000' + '14000000 1c00 0500 01000000 00000000' + tlvs;
-  const wire = bytes(`${(16 + body.replace(/\s+/g, '').length / 2).toString(16)}000000 0200 0003 01000000 00000000` + body);
-  assert.deepEqual(readErrorMessage(splitMessages(wire)[0]!).extack.policy, { minValue: 0n, maxValue: 2n ** 64n - 1n });
+  const wire = bytes(
+    `${(16 + body.replace(/\s+/g, '').length / 2).toString(16)}000000 0200 0003 01000000 00000000` +
+      body,
+  );
+  assert.deepEqual(readErrorMessage(splitMessages(wire)[0]!).extack.policy, {
+    minValue: 0n,
+    maxValue: 2n ** 64n - 1n,
+  });
 });
 
 test('NLMSG_DONE: error code, ext-ack message, empty payload, truncated payload', () => {
   const ok = splitMessages(bytes('14000000 0300 0200 05000000 00000000 00000000'))[0]!;
   assert.deepEqual(readDoneMessage(ok), { error: 0, extack: {} });
   // a dump cut short with -EMSGSIZE and an ext-ack message (NLM_F_MULTI | NLM_F_ACK_TLVS)
-  const bad = splitMessages(bytes('1c000000 0300 0202 05000000 00000000 a6ffffff 0800 0100 6f6f7000'))[0]!;
+  const bad = splitMessages(
+    bytes('1c000000 0300 0202 05000000 00000000 a6ffffff 0800 0100 6f6f7000'),
+  )[0]!;
   assert.deepEqual(readDoneMessage(bad), { error: -90, extack: { message: 'oop' } });
   const empty = splitMessages(bytes('10000000 0300 0200 05000000 00000000'))[0]!;
   assert.deepEqual(readDoneMessage(empty), { error: 0, extack: {} });
   const short = splitMessages(bytes('12000000 0300 0200 05000000 00000000 0000'))[0]!;
-  assert.throws(() => readDoneMessage(short), (e: unknown) => e instanceof DecodeError && e.offset === 16 && /too short/.test(e.reason));
-  assert.throws(() => readDoneMessage(splitMessages(bytes('14000000 0200 0000 05000000 00000000 00000000'))[0]!), DecodeError);
+  assert.throws(
+    () => readDoneMessage(short),
+    (e: unknown) => e instanceof DecodeError && e.offset === 16 && /too short/.test(e.reason),
+  );
+  assert.throws(
+    () =>
+      readDoneMessage(splitMessages(bytes('14000000 0200 0000 05000000 00000000 00000000'))[0]!),
+    DecodeError,
+  );
 });
 
 const key = new AttrSet('key', () => [
@@ -147,7 +169,10 @@ test('locateAttr: an ext-ack offset back to the attribute path of the request', 
   const w = new Writer();
   writeGenlMessage(w, { familyId: 0x20, cmd: 1, version: 1, flags: 5 }, flow, {
     key: { priority: 1, ipv4: new Uint8Array(12) },
-    actions: [{ type: 'output', value: 1 }, { type: 'clone', value: [{ type: 'set', value: { priority: 2 } }] }],
+    actions: [
+      { type: 'output', value: 1 },
+      { type: 'clone', value: [{ type: 'set', value: { priority: 2 } }] },
+    ],
     list: [{ id: 1 }],
     nums: [7, 8],
   });
@@ -158,9 +183,21 @@ test('locateAttr: an ext-ack offset back to the attribute path of the request', 
   assert.deepEqual(locateAttr(req, 20, flow), { path: 'key', exact: true, set: flow });
   assert.deepEqual(locateAttr(req, 24, flow), { path: 'key.priority', exact: true, set: key });
   assert.deepEqual(locateAttr(req, 36, flow), { path: 'key.ipv4', exact: false, set: key });
-  assert.deepEqual(locateAttr(req, 52, flow), { path: 'actions[0].output', exact: true, set: actions });
-  assert.deepEqual(locateAttr(req, 68, flow), { path: 'actions[1].clone[0].set.priority', exact: true, set: key });
-  assert.deepEqual(locateAttr(req, 60, flow), { path: 'actions[1].clone', exact: true, set: actions });
+  assert.deepEqual(locateAttr(req, 52, flow), {
+    path: 'actions[0].output',
+    exact: true,
+    set: actions,
+  });
+  assert.deepEqual(locateAttr(req, 68, flow), {
+    path: 'actions[1].clone[0].set.priority',
+    exact: true,
+    set: key,
+  });
+  assert.deepEqual(locateAttr(req, 60, flow), {
+    path: 'actions[1].clone',
+    exact: true,
+    set: actions,
+  });
   assert.deepEqual(locateAttr(req, 84, flow), { path: 'list[0].id', exact: true, set: elem });
   assert.deepEqual(locateAttr(req, 80, flow), { path: 'list[0]', exact: true });
   assert.deepEqual(locateAttr(req, 104, flow), { path: 'nums[1]', exact: true });

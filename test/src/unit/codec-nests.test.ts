@@ -22,7 +22,8 @@ import {
   type StructDef,
 } from '@ynl-ts/runtime';
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+const hex = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 
 function encode(set: AttrSet, value: unknown): string {
@@ -47,7 +48,11 @@ const outer = new AttrSet('outer', () => [
 ]);
 
 test('nest: NLA_F_NESTED on the start, nla_len includes the children and their padding', () => {
-  golden(outer, { inner: { a: 1, b: 2 } }, '1400 0280' + '0800 0100 01000000' + '0600 0200 0200 0000');
+  golden(
+    outer,
+    { inner: { a: 1, b: 2 } },
+    '1400 0280' + '0800 0100 01000000' + '0600 0200 0200 0000',
+  );
   golden(outer, { inner: {} }, '0400 0280');
   golden(
     outer,
@@ -65,11 +70,7 @@ test('recursion: a set nesting itself', () => {
   golden(
     tree,
     { value: 1, child: { value: 2, child: { value: 3 } } },
-    '0800 0100 01000000' +
-      '1800 0280' +
-      '0800 0100 02000000' +
-      '0c00 0280' +
-      '0800 0100 03000000',
+    '0800 0100 01000000' + '1800 0280' + '0800 0100 02000000' + '0c00 0280' + '0800 0100 03000000',
   );
 });
 
@@ -95,7 +96,13 @@ test('ordered set: array of { type, value }, repeats and order kept, recursion',
       { type: 'trunc', value: 100 },
       { type: 'popVlan', value: true },
       { type: 'output', value: 2 },
-      { type: 'clone', value: [{ type: 'output', value: 3 }, { type: 'userspace', value: { pid: 7 } }] },
+      {
+        type: 'clone',
+        value: [
+          { type: 'output', value: 3 },
+          { type: 'userspace', value: { pid: 7 } },
+        ],
+      },
       { type: 'output', value: 1 },
     ],
     '0800 0100 01000000' +
@@ -114,11 +121,15 @@ test('ordered set: array of { type, value }, repeats and order kept, recursion',
 
 test('ordered set: unknown types decode to { type: number, value: bytes } and re-encode as is', () => {
   const wire = '0800 0100 01000000' + '0600 6300 abcd 0000' + '0800 0100 02000000';
-  golden(actions, [
-    { type: 'output', value: 1 },
-    { type: 99, value: new Uint8Array([0xab, 0xcd]) },
-    { type: 'output', value: 2 },
-  ], wire);
+  golden(
+    actions,
+    [
+      { type: 'output', value: 1 },
+      { type: 99, value: new Uint8Array([0xab, 0xcd]) },
+      { type: 'output', value: 2 },
+    ],
+    wire,
+  );
 });
 
 const ipv4: StructDef = {
@@ -160,7 +171,8 @@ test('masked nest: each attribute carries value then mask of the same size', () 
     '3400 0280' +
       '0c00 0200 05000000 ffffffff' +
       '0800 0600 0800 ffff' +
-      '1c00 0700 0a000001 00000000 06 00 40 00' + 'ffffffff 00000000 ff 00 ff 00',
+      '1c00 0700 0a000001 00000000 06 00 40 00' +
+      'ffffffff 00000000 ff 00 ff 00',
   );
   // the same key set unmasked under `set`
   golden(setActions, { set: { ethertype: 0x86dd } }, '0c00 0180 0600 0600 86dd 0000');
@@ -184,7 +196,12 @@ const pair: StructDef = {
   size: 12,
   members: [
     { name: 'x', kind: Kind.S32, offset: 0 },
-    { name: 'inner', kind: Kind.Struct, offset: 4, struct: { name: 'u64box', size: 8, members: [{ name: 'v', kind: Kind.U64, offset: 0 }] } },
+    {
+      name: 'inner',
+      kind: Kind.Struct,
+      offset: 4,
+      struct: { name: 'u64box', size: 8, members: [{ name: 'v', kind: Kind.U64, offset: 0 }] },
+    },
   ],
 };
 const structs = new AttrSet('structs', () => [
@@ -193,21 +210,40 @@ const structs = new AttrSet('structs', () => [
 ]);
 
 test('struct layouts: pad members hidden and zero, big-endian and enum members, fixed strings', () => {
-  const value = { sample: { a: 0x1234, b: 0x01020304, state: 'up', name: 'ab', mac: new Uint8Array([0xaa, 0xbb]) } };
+  const value = {
+    sample: {
+      a: 0x1234,
+      b: 0x01020304,
+      state: 'up',
+      name: 'ab',
+      mac: new Uint8Array([0xaa, 0xbb]),
+    },
+  };
   golden(structs, value, '1400 0100 3412 0000 01020304 01 6162000000 aabb');
-  golden(structs, { pair: { x: -2, inner: { v: 0x1122334455667788n } } }, '1000 0200 feffffff 8877665544332211');
+  golden(
+    structs,
+    { pair: { x: -2, inner: { v: 0x1122334455667788n } } },
+    '1000 0200 feffffff 8877665544332211',
+  );
   // unknown enum values stay numbers; absent members encode as zero
   assert.deepEqual(decodeAttrs(structs, bytes('1400 0100 0000 0000 00000000 07 0000000000 0000')), {
     sample: { a: 0, b: 0, state: 7, name: '', mac: new Uint8Array([0, 0]) },
   });
-  assert.equal(encode(structs, { sample: { state: 7 } }), '140001000000000000000000070000000000' + '0000');
+  assert.equal(
+    encode(structs, { sample: { state: 7 } }),
+    '140001000000000000000000070000000000' + '0000',
+  );
 });
 
 test('struct tails longer than the layout are kept under [extraBytes]', () => {
   const out = decodeAttrs(structs, bytes('1200 0200 01000000 0200000000000000 cafe 0000')) as {
     pair: Record<string | symbol, unknown>;
   };
-  assert.deepEqual(out.pair, { x: 1, inner: { v: 2n }, [extraBytes]: new Uint8Array([0xca, 0xfe]) });
+  assert.deepEqual(out.pair, {
+    x: 1,
+    inner: { v: 2n },
+    [extraBytes]: new Uint8Array([0xca, 0xfe]),
+  });
 });
 
 const op = new AttrSet('op', () => [
@@ -220,10 +256,22 @@ const policyAttrs = new AttrSet('policy-attrs', () => [
 ]);
 const arrays = new AttrSet('arrays', () => [
   { name: 'ops', type: 6, kind: Kind.IndexedArray, sub: Kind.Nest, nested: op },
-  { name: 'colors', type: 7, kind: Kind.IndexedArray, sub: Kind.U32, enum: new EnumDef('c', { r: 1, g: 2 }) },
+  {
+    name: 'colors',
+    type: 7,
+    kind: Kind.IndexedArray,
+    sub: Kind.U32,
+    enum: new EnumDef('c', { r: 1, g: 2 }),
+  },
   { name: 'names', type: 9, kind: Kind.IndexedArray, sub: Kind.String },
   { name: 'blobs', type: 10, kind: Kind.IndexedArray, sub: Kind.Binary },
-  { name: 'policy', type: 8, kind: Kind.NestTypeValue, typeValue: ['policyId', 'attrId'], nested: policyAttrs },
+  {
+    name: 'policy',
+    type: 8,
+    kind: Kind.NestTypeValue,
+    typeValue: ['policyId', 'attrId'],
+    nested: policyAttrs,
+  },
   { name: 'byCmd', type: 11, kind: Kind.NestTypeValue, typeValue: ['cmd'], nested: policyAttrs },
 ]);
 
@@ -231,10 +279,14 @@ test('indexed-array of nests: elements typed 0.. with NLA_F_NESTED (as YNL encod
   golden(
     arrays,
     { ops: [{ id: 3, flags: 0xe }, { id: 4 }] },
-    '2400 0680' + '1400 0080 0800 0100 03000000 0800 0200 0e000000' + '0c00 0180 0800 0100 04000000',
+    '2400 0680' +
+      '1400 0080 0800 0100 03000000 0800 0200 0e000000' +
+      '0c00 0180 0800 0100 04000000',
   );
   // the kernel's nlctrl numbers its ops from 1: indices are positions, not keys
-  assert.deepEqual(decodeAttrs(arrays, bytes('1000 0680 0c00 0180 0800 0100 05000000')), { ops: [{ id: 5 }] });
+  assert.deepEqual(decodeAttrs(arrays, bytes('1000 0680 0c00 0180 0800 0100 05000000')), {
+    ops: [{ id: 5 }],
+  });
 });
 
 test('indexed-array of scalars (with enum), strings and binaries', () => {
@@ -263,7 +315,11 @@ test('nest-type-value: levels of attribute types carry values; flat records', ()
   golden(arrays, { byCmd: [{ cmd: 3, type: 1 }] }, '1000 0b80 0c00 0380 0800 0100 01000000');
 });
 
-const ovsHeader: StructDef = { name: 'ovs-header', size: 4, members: [{ name: 'dpIfindex', kind: Kind.U32, offset: 0 }] };
+const ovsHeader: StructDef = {
+  name: 'ovs-header',
+  size: 4,
+  members: [{ name: 'dpIfindex', kind: Kind.U32, offset: 0 }],
+};
 const datapath = new AttrSet('datapath', () => [
   { name: 'name', type: 1, kind: Kind.String },
   { name: 'upcallPid', type: 2, kind: Kind.U32 },
@@ -279,7 +335,8 @@ test('genl message with a fixed header: nlmsghdr + genlmsghdr + ovs_header + att
     { def: ovsHeader, value: { dpIfindex: 3 } },
   );
   assert.equal(at, 0);
-  const wire = '20000000 1c00 0500 07000000 00000000' + '01 02 0000' + '03000000' + '0800 0100 64703000';
+  const wire =
+    '20000000 1c00 0500 07000000 00000000' + '01 02 0000' + '03000000' + '0800 0100 64703000';
   assert.equal(hex(w.bytes()), wire.replace(/\s+/g, ''));
   const [msg] = splitMessages(bytes(wire));
   assert.deepEqual(
@@ -295,17 +352,35 @@ test('genl message with a fixed header: nlmsghdr + genlmsghdr + ovs_header + att
 
 test('two messages in one writer are each aligned; splitMessages finds both', () => {
   const w = new Writer();
-  writeGenlMessage(w, { familyId: 0x10, cmd: 3, version: 1, flags: 1, seq: 1 }, datapath, { name: 'a' });
-  const second = writeGenlMessage(w, { familyId: 0x10, cmd: 3, version: 1, flags: 1, seq: 2 }, datapath, { upcallPid: 9 });
+  writeGenlMessage(w, { familyId: 0x10, cmd: 3, version: 1, flags: 1, seq: 1 }, datapath, {
+    name: 'a',
+  });
+  const second = writeGenlMessage(
+    w,
+    { familyId: 0x10, cmd: 3, version: 1, flags: 1, seq: 2 },
+    datapath,
+    { upcallPid: 9 },
+  );
   assert.equal(second, 28);
   const msgs = splitMessages(w.bytes());
-  assert.deepEqual(msgs.map((m) => [m.offset, m.len, m.seq]), [[0, 28, 1], [28, 28, 2]]);
+  assert.deepEqual(
+    msgs.map((m) => [m.offset, m.len, m.seq]),
+    [
+      [0, 28, 1],
+      [28, 28, 2],
+    ],
+  );
   assert.deepEqual(readGenlMessage(msgs[1]!, datapath).attrs, { upcallPid: 9 });
 });
 
 const u8set = new AttrSet('u8set', () => [
   { name: 'x', type: 1, kind: Kind.U8 },
-  { name: 'n', type: 2, kind: Kind.Nest, nested: new AttrSet('n', () => [{ name: 'y', type: 1, kind: Kind.U8 }]) },
+  {
+    name: 'n',
+    type: 2,
+    kind: Kind.Nest,
+    nested: new AttrSet('n', () => [{ name: 'y', type: 1, kind: Kind.U8 }]),
+  },
 ]);
 
 test('an unaligned last attribute (no trailing pad, OVS_DP_F_UNALIGNED style) decodes', () => {
@@ -317,7 +392,10 @@ test('an unaligned last attribute (no trailing pad, OVS_DP_F_UNALIGNED style) de
   // a nest whose last child is unaligned, itself last in the buffer
   assert.deepEqual(decodeAttrs(u8set, bytes('0900 0280 0500 0100 01')), { n: { y: 1 } });
   // an unaligned attribute in the middle is still followed at its aligned offset
-  assert.deepEqual(decodeAttrs(u8set, bytes('0900 0280 0500 0100 01 000000 0500 0100 02')), { n: { y: 1 }, x: 2 });
+  assert.deepEqual(decodeAttrs(u8set, bytes('0900 0280 0500 0100 01 000000 0500 0100 02')), {
+    n: { y: 1 },
+    x: 2,
+  });
 });
 
 test('padding bytes are written as zeros even in a reused, dirty writer', () => {
@@ -341,7 +419,10 @@ test('padding bytes are written as zeros even in a reused, dirty writer', () => 
   w.raw(new Uint8Array(64).fill(0xee));
   w.reset();
   writeGenlMessage(w, { familyId: 0x10, cmd: 1, version: 1, flags: 1 }, u8set, { x: 3 });
-  assert.equal(hex(w.bytes()), '1c000000100001000000000000000000' + '01010000' + '0500010003000000');
+  assert.equal(
+    hex(w.bytes()),
+    '1c000000100001000000000000000000' + '01010000' + '0500010003000000',
+  );
 });
 
 test('binaries are zero-copy views into the received buffer unless { copy: true }', () => {

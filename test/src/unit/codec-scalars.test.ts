@@ -16,7 +16,8 @@ import {
   type AttrDef,
 } from '@ynl-ts/runtime';
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+const hex = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 
 const color = new EnumDef('color', { red: 0, green: 1, blue: 2 });
@@ -186,7 +187,13 @@ test('flag sets: arrays of names; unknown bits stay numbers', () => {
 });
 
 test('pad attributes are skipped; unused and unknown types are kept under [extraAttrs]', () => {
-  const wire = bytes('0c00 1500 0000000000000000' + '0500 1600 aa000000' + '0600 6300 bbcc 0000' + '0800 0380 01000000' + '0800 6480 0000 0000');
+  const wire = bytes(
+    '0c00 1500 0000000000000000' +
+      '0500 1600 aa000000' +
+      '0600 6300 bbcc 0000' +
+      '0800 0380 01000000' +
+      '0800 6480 0000 0000',
+  );
   const out = decodeAttrs(set, wire) as Record<string | symbol, unknown>;
   assert.deepEqual(out, {
     u32: 1,
@@ -208,5 +215,12 @@ test('a repeated non-multi attribute keeps the first and moves the repeat to [ex
 
 test('a whole set in one buffer, in key order', () => {
   const value = { u8: 1, str: 'x', u64: 2n, flag: true, s16be: -1 };
-  golden(value, '0500 0100 01000000' + '0600 1100 7800 0000' + '0c00 0400 0200000000000000' + '0400 1300' + '0600 0c00 ffff 0000');
+  golden(
+    value,
+    '0500 0100 01000000' +
+      '0600 1100 7800 0000' +
+      '0c00 0400 0200000000000000' +
+      '0400 1300' +
+      '0600 0c00 ffff 0000',
+  );
 });

@@ -4,11 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EncodeError, Writer } from '@ynl-ts/runtime';
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+const hex = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 test('string() writes exactly what TextEncoder writes, lone surrogates included', () => {
   const te = new TextEncoder();
-  const units = [0x41, 0x7f, 0x80, 0x7ff, 0x800, 0xfffd, 0xffff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0x00e9, 0x20ac];
+  const units = [
+    0x41, 0x7f, 0x80, 0x7ff, 0x800, 0xfffd, 0xffff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0x00e9,
+    0x20ac,
+  ];
   let seed = 12345;
   const rnd = (n: number): number => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -18,7 +22,10 @@ test('string() writes exactly what TextEncoder writes, lone surrogates included'
     let s = '';
     const len = rnd(12);
     for (let k = 0; k < len; k++) {
-      s += rnd(4) === 0 ? String.fromCodePoint(0x10000 + rnd(0xfffff)) : String.fromCharCode(units[rnd(units.length)]!);
+      s +=
+        rnd(4) === 0
+          ? String.fromCodePoint(0x10000 + rnd(0xfffff))
+          : String.fromCharCode(units[rnd(units.length)]!);
     }
     const w = new Writer(1);
     const n = w.string(s, false);
@@ -64,7 +71,10 @@ test('endAttr refuses an attribute longer than 65535 bytes; 65535 itself is fine
   const w2 = new Writer();
   const at2 = w2.beginNest(2);
   w2.zeros(65532);
-  assert.throws(() => w2.endAttr(at2), (e: unknown) => e instanceof EncodeError && /65536 bytes exceeds/.test(e.reason));
+  assert.throws(
+    () => w2.endAttr(at2),
+    (e: unknown) => e instanceof EncodeError && /65536 bytes exceeds/.test(e.reason),
+  );
 });
 
 test('beginMessage/genlHeader/endMessage/patchSeq lay out nlmsghdr + genlmsghdr', () => {
@@ -76,5 +86,8 @@ test('beginMessage/genlHeader/endMessage/patchSeq lay out nlmsghdr + genlmsghdr'
   w.u8(9);
   w.endMessage(at);
   w.patchSeq(at, 77);
-  assert.equal(hex(w.bytes()), 'ff000000' + '18000000 3412 0503 4d000000 00000080 0302 0000 09000000'.replace(/\s+/g, ''));
+  assert.equal(
+    hex(w.bytes()),
+    'ff000000' + '18000000 3412 0503 4d000000 00000080 0302 0000 09000000'.replace(/\s+/g, ''),
+  );
 });

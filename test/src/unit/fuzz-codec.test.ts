@@ -189,7 +189,13 @@ const allAttrs: AttrDef[] = [
   { name: 'idxNames', type: 33, kind: Kind.IndexedArray, sub: Kind.String },
   { name: 'idxBlobs', type: 34, kind: Kind.IndexedArray, sub: Kind.Binary },
   { name: 'idxRecs', type: 35, kind: Kind.IndexedArray, sub: Kind.Binary, struct: pairStruct },
-  { name: 'policy', type: 36, kind: Kind.NestTypeValue, typeValue: ['policyId', 'attrId'], nested: pol },
+  {
+    name: 'policy',
+    type: 36,
+    kind: Kind.NestTypeValue,
+    typeValue: ['policyId', 'attrId'],
+    nested: pol,
+  },
   { name: 'byCmd', type: 37, kind: Kind.NestTypeValue, typeValue: ['cmd'], nested: pol },
   { name: 'pad', type: 38, kind: Kind.Pad },
   { name: 'unused', type: 39, kind: Kind.Unused },
@@ -197,25 +203,43 @@ const allAttrs: AttrDef[] = [
   { name: 'key', type: 41, kind: Kind.Nest, nested: key },
 ];
 const all = new AttrSet('all', () => allAttrs);
-const fixed: StructDef = { name: 'hdr', size: 4, members: [{ name: 'ifindex', kind: Kind.U32, offset: 0 }] };
+const fixed: StructDef = {
+  name: 'hdr',
+  size: 4,
+  members: [{ name: 'ifindex', kind: Kind.U32, offset: 0 }],
+};
 
 // ---- value generation: values in the exact shape the decoder produces ----
 function scalar(g: Gen, kind: Kind): number | bigint {
   switch (kind) {
-    case Kind.U8: return g.edge([0, 0xff], () => g.int(0, 0xff));
-    case Kind.S8: return g.edge([-128, 127, -1], () => g.int(-128, 127));
-    case Kind.U16: return g.edge([0, 0xffff], () => g.int(0, 0xffff));
-    case Kind.S16: return g.edge([-32768, 32767, -1], () => g.int(-32768, 32767));
-    case Kind.U32: return g.edge([0, 0xffffffff], () => g.u32());
-    case Kind.S32: return g.edge([-(2 ** 31), 2 ** 31 - 1, -1], () => g.u32() - 2 ** 31);
-    case Kind.U64: return g.edge([0n, 2n ** 64n - 1n], () => g.big(64));
-    case Kind.S64: return g.edge([-(2n ** 63n), 2n ** 63n - 1n, -1n], () => g.big(64) - 2n ** 63n);
-    case Kind.Uint: return g.edge([0n, 0xffffffffn, 0x100000000n, 2n ** 64n - 1n], () => g.big(g.pick([8, 32, 40, 64])));
+    case Kind.U8:
+      return g.edge([0, 0xff], () => g.int(0, 0xff));
+    case Kind.S8:
+      return g.edge([-128, 127, -1], () => g.int(-128, 127));
+    case Kind.U16:
+      return g.edge([0, 0xffff], () => g.int(0, 0xffff));
+    case Kind.S16:
+      return g.edge([-32768, 32767, -1], () => g.int(-32768, 32767));
+    case Kind.U32:
+      return g.edge([0, 0xffffffff], () => g.u32());
+    case Kind.S32:
+      return g.edge([-(2 ** 31), 2 ** 31 - 1, -1], () => g.u32() - 2 ** 31);
+    case Kind.U64:
+      return g.edge([0n, 2n ** 64n - 1n], () => g.big(64));
+    case Kind.S64:
+      return g.edge([-(2n ** 63n), 2n ** 63n - 1n, -1n], () => g.big(64) - 2n ** 63n);
+    case Kind.Uint:
+      return g.edge([0n, 0xffffffffn, 0x100000000n, 2n ** 64n - 1n], () =>
+        g.big(g.pick([8, 32, 40, 64])),
+      );
     case Kind.Sint:
-      return g.edge([-(2n ** 31n), 2n ** 31n - 1n, 2n ** 31n, -(2n ** 31n) - 1n, -(2n ** 63n), 2n ** 63n - 1n], () => {
-        const bits = g.pick([8, 32, 64]);
-        return g.big(bits) - (1n << BigInt(bits - 1));
-      });
+      return g.edge(
+        [-(2n ** 31n), 2n ** 31n - 1n, 2n ** 31n, -(2n ** 31n) - 1n, -(2n ** 63n), 2n ** 63n - 1n],
+        () => {
+          const bits = g.pick([8, 32, 64]);
+          return g.big(bits) - (1n << BigInt(bits - 1));
+        },
+      );
     default:
       throw new Error(`not a scalar: ${kind}`);
   }
@@ -246,26 +270,40 @@ function structVal(g: Gen, def: StructDef): Record<string, unknown> {
     if (m.kind === Kind.String) o[m.name] = str(g, m.len! - 1, true);
     else if (m.kind === Kind.Binary) o[m.name] = g.bytes(m.len!);
     else if (m.kind === Kind.Struct) o[m.name] = structVal(g, m.struct!);
-    else o[m.name] = m.enum ? enumVal(g, m.enum, 2 ** (8 * (m.kind === Kind.U8 ? 1 : 4)) - 1) : scalar(g, m.kind);
+    else
+      o[m.name] = m.enum
+        ? enumVal(g, m.enum, 2 ** (8 * (m.kind === Kind.U8 ? 1 : 4)) - 1)
+        : scalar(g, m.kind);
   }
   return o;
 }
 function payload(g: Gen, def: AttrDef, depth: number): unknown {
   switch (def.kind) {
-    case Kind.Flag: return true;
-    case Kind.String: return str(g, 40);
-    case Kind.Binary: return g.bytes(g.int(0, 20));
-    case Kind.Bitfield32: return { value: g.u32(), selector: g.u32() };
-    case Kind.Struct: return structVal(g, def.struct!);
-    case Kind.ScalarArray: return Array.from({ length: g.int(0, 4) }, () => scalar(g, def.sub!));
-    case Kind.Nest: return setVal(g, def.nested!, depth + 1, def.masked === true);
+    case Kind.Flag:
+      return true;
+    case Kind.String:
+      return str(g, 40);
+    case Kind.Binary:
+      return g.bytes(g.int(0, 20));
+    case Kind.Bitfield32:
+      return { value: g.u32(), selector: g.u32() };
+    case Kind.Struct:
+      return structVal(g, def.struct!);
+    case Kind.ScalarArray:
+      return Array.from({ length: g.int(0, 4) }, () => scalar(g, def.sub!));
+    case Kind.Nest:
+      return setVal(g, def.nested!, depth + 1, def.masked === true);
     case Kind.IndexedArray:
       return Array.from({ length: g.int(0, 3) }, () => {
         switch (def.sub) {
-          case Kind.Nest: return setVal(g, def.nested!, depth + 1, false);
-          case Kind.String: return str(g, 10);
-          case Kind.Binary: return def.struct ? structVal(g, def.struct) : g.bytes(g.int(0, 6));
-          default: return def.enum ? enumVal(g, def.enum) : scalar(g, def.sub!);
+          case Kind.Nest:
+            return setVal(g, def.nested!, depth + 1, false);
+          case Kind.String:
+            return str(g, 10);
+          case Kind.Binary:
+            return def.struct ? structVal(g, def.struct) : g.bytes(g.int(0, 6));
+          default:
+            return def.enum ? enumVal(g, def.enum) : scalar(g, def.sub!);
         }
       });
     case Kind.NestTypeValue: {
@@ -285,7 +323,11 @@ function payload(g: Gen, def: AttrDef, depth: number): unknown {
       return out;
     }
     default:
-      return def.enum ? (def.enum.flags ? flagsVal(g, def.enum) : enumVal(g, def.enum)) : scalar(g, def.kind);
+      return def.enum
+        ? def.enum.flags
+          ? flagsVal(g, def.enum)
+          : enumVal(g, def.enum)
+        : scalar(g, def.kind);
   }
 }
 function setVal(g: Gen, set: AttrSet, depth: number, masked: boolean): unknown {
@@ -307,7 +349,8 @@ function setVal(g: Gen, set: AttrSet, depth: number, masked: boolean): unknown {
   for (const def of set.attrs) {
     if (def.kind === Kind.Pad || def.kind === Kind.Unused) continue;
     if (!g.bool(depth === 0 ? 0.5 : 0.4)) continue;
-    const nesting = def.kind === Kind.Nest || def.kind === Kind.IndexedArray || def.kind === Kind.NestTypeValue;
+    const nesting =
+      def.kind === Kind.Nest || def.kind === Kind.IndexedArray || def.kind === Kind.NestTypeValue;
     if (nesting && depth > 3) continue;
     if (masked) {
       if (def.kind === Kind.Nest || def.kind === Kind.Flag) continue;
@@ -335,33 +378,44 @@ function encodeMsg(w: Writer, value: unknown, seq: number): void {
   });
 }
 
-test(`fuzz: ${ROUND_TRIPS} random values of every kind round-trip exactly (seed ${SEED})`, { timeout: 120_000 }, () => {
-  const g = new Gen(prng(SEED));
-  const w = new Writer(64);
-  const w2 = new Writer(64);
-  let bytesTotal = 0;
-  for (let i = 0; i < ROUND_TRIPS; i++) {
-    const value = setVal(g, all, 0, false) as Record<string, unknown>;
-    const ctx = `seed ${SEED} iteration ${i}`;
-    w.reset();
-    encodeSet(w, all, value);
-    const wire = w.bytes();
-    bytesTotal += wire.length;
-    const back = decodeAttrs(all, wire);
-    assert.deepEqual(back, value, ctx);
-    w2.reset();
-    encodeSet(w2, all, back);
-    assert.deepEqual(w2.bytes(), wire, `${ctx}: re-encoding differs`);
-    // the same inside a framed message with a fixed header
-    if (i % 8 === 0) {
+test(
+  `fuzz: ${ROUND_TRIPS} random values of every kind round-trip exactly (seed ${SEED})`,
+  { timeout: 120_000 },
+  () => {
+    const g = new Gen(prng(SEED));
+    const w = new Writer(64);
+    const w2 = new Writer(64);
+    let bytesTotal = 0;
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      const value = setVal(g, all, 0, false) as Record<string, unknown>;
+      const ctx = `seed ${SEED} iteration ${i}`;
       w.reset();
-      encodeMsg(w, value, i);
-      const [msg] = splitMessages(w.bytes());
-      assert.deepEqual(readGenlMessage(msg!, all, fixed).attrs, { ...value, header: { ifindex: i } }, ctx);
+      encodeSet(w, all, value);
+      const wire = w.bytes();
+      bytesTotal += wire.length;
+      const back = decodeAttrs(all, wire);
+      assert.deepEqual(back, value, ctx);
+      w2.reset();
+      encodeSet(w2, all, back);
+      assert.deepEqual(w2.bytes(), wire, `${ctx}: re-encoding differs`);
+      // the same inside a framed message with a fixed header
+      if (i % 8 === 0) {
+        w.reset();
+        encodeMsg(w, value, i);
+        const [msg] = splitMessages(w.bytes());
+        assert.deepEqual(
+          readGenlMessage(msg!, all, fixed).attrs,
+          { ...value, header: { ifindex: i } },
+          ctx,
+        );
+      }
     }
-  }
-  assert.ok(bytesTotal > ROUND_TRIPS * 50, `the generator produced non-trivial messages (${bytesTotal} bytes)`);
-});
+    assert.ok(
+      bytesTotal > ROUND_TRIPS * 50,
+      `the generator produced non-trivial messages (${bytesTotal} bytes)`,
+    );
+  },
+);
 
 /**
  * A view that fails loudly on any index outside `[0, length)`, where a plain
@@ -374,7 +428,12 @@ function guarded(bytes: Uint8Array): Uint8Array {
     get(target, prop) {
       if (typeof prop === 'string') {
         const n = Number(prop);
-        if (Number.isInteger(n) && prop !== '' && String(n) === prop && (n < 0 || n >= target.length)) {
+        if (
+          Number.isInteger(n) &&
+          prop !== '' &&
+          String(n) === prop &&
+          (n < 0 || n >= target.length)
+        ) {
           throw new OutOfBounds(`read of index ${n} of a ${target.length}-byte buffer`);
         }
       }
@@ -392,7 +451,8 @@ function mutate(g: Gen, src: Uint8Array): Uint8Array {
       case 0: // flip a byte
         if (b.length) b[g.int(0, b.length - 1)] = g.int(0, 255);
         break;
-      case 1: { // rewrite a length / type field at an aligned offset
+      case 1: {
+        // rewrite a length / type field at an aligned offset
         if (b.length < 4) break;
         const at = g.int(0, (b.length >> 2) - 1) * 4;
         const v = g.pick([0, 1, 2, 3, 4, 5, 7, 8, g.int(0, b.length + 8), 0xffff]);
@@ -403,7 +463,8 @@ function mutate(g: Gen, src: Uint8Array): Uint8Array {
       case 2: // truncate
         b = b.slice(0, g.int(0, b.length));
         break;
-      case 3: { // append junk
+      case 3: {
+        // append junk
         const extra = g.bytes(g.int(1, 9));
         const c = new Uint8Array(b.length + extra.length);
         c.set(b);
@@ -411,7 +472,8 @@ function mutate(g: Gen, src: Uint8Array): Uint8Array {
         b = c;
         break;
       }
-      case 4: { // cut a range out of the middle
+      case 4: {
+        // cut a range out of the middle
         if (b.length < 2) break;
         const from = g.int(0, b.length - 1);
         const to = g.int(from, Math.min(b.length, from + 8));
@@ -421,7 +483,8 @@ function mutate(g: Gen, src: Uint8Array): Uint8Array {
         b = c;
         break;
       }
-      default: { // flip a flag bit in a type field
+      default: {
+        // flip a flag bit in a type field
         if (b.length < 4) break;
         const at = g.int(0, (b.length >> 2) - 1) * 4 + 3;
         b[at]! ^= g.pick([0x80, 0x40]);
@@ -431,97 +494,113 @@ function mutate(g: Gen, src: Uint8Array): Uint8Array {
   return b;
 }
 
-test(`fuzz: ${MUTATIONS} mutated messages decode or throw DecodeError, never read out of bounds (seed ${SEED})`, { timeout: 120_000 }, () => {
-  // the guard itself works: it throws past the end and passes views and methods through
-  const probe = guarded(new Uint8Array([1, 2]));
-  assert.throws(() => probe[2], OutOfBounds);
-  assert.equal(probe[1], 2);
-  assert.deepEqual(decodeAttrs(all, guarded(new Uint8Array([5, 0, 1, 0, 9]))), { u8: 9 });
-  const g = new Gen(prng(SEED ^ 0xa5a5a5a5));
-  const pool: Uint8Array[] = [];
-  for (let i = 0; i < 64; i++) {
-    const w = new Writer();
-    encodeMsg(w, setVal(g, all, 0, false), i);
-    pool.push(w.bytes());
-  }
-  const outcomes = { decoded: 0, rejected: 0 };
-  for (let i = 0; i < MUTATIONS; i++) {
-    const raw = mutate(g, g.pick(pool));
-    const buf = i % 4 === 0 ? guarded(raw) : raw;
-    const attempt = (fn: () => unknown): void => {
-      try {
-        fn();
-        outcomes.decoded++;
-      } catch (e) {
-        if (e instanceof DecodeError) {
-          outcomes.rejected++;
-          assert.ok(e.offset >= 0 && e.offset <= raw.length, `offset ${e.offset} inside the ${raw.length}-byte buffer`);
-          return;
+test(
+  `fuzz: ${MUTATIONS} mutated messages decode or throw DecodeError, never read out of bounds (seed ${SEED})`,
+  { timeout: 120_000 },
+  () => {
+    // the guard itself works: it throws past the end and passes views and methods through
+    const probe = guarded(new Uint8Array([1, 2]));
+    assert.throws(() => probe[2], OutOfBounds);
+    assert.equal(probe[1], 2);
+    assert.deepEqual(decodeAttrs(all, guarded(new Uint8Array([5, 0, 1, 0, 9]))), { u8: 9 });
+    const g = new Gen(prng(SEED ^ 0xa5a5a5a5));
+    const pool: Uint8Array[] = [];
+    for (let i = 0; i < 64; i++) {
+      const w = new Writer();
+      encodeMsg(w, setVal(g, all, 0, false), i);
+      pool.push(w.bytes());
+    }
+    const outcomes = { decoded: 0, rejected: 0 };
+    for (let i = 0; i < MUTATIONS; i++) {
+      const raw = mutate(g, g.pick(pool));
+      const buf = i % 4 === 0 ? guarded(raw) : raw;
+      const attempt = (fn: () => unknown): void => {
+        try {
+          fn();
+          outcomes.decoded++;
+        } catch (e) {
+          if (e instanceof DecodeError) {
+            outcomes.rejected++;
+            assert.ok(
+              e.offset >= 0 && e.offset <= raw.length,
+              `offset ${e.offset} inside the ${raw.length}-byte buffer`,
+            );
+            return;
+          }
+          assert.fail(
+            `seed ${SEED} mutation ${i}: ${String(e)}\n${Buffer.from(raw).toString('hex')}`,
+          );
         }
-        assert.fail(`seed ${SEED} mutation ${i}: ${String(e)}\n${Buffer.from(raw).toString('hex')}`);
-      }
-    };
-    attempt(() => {
-      for (const m of splitMessages(buf)) readGenlMessage(m, all, fixed, { copy: i % 2 === 0 });
-    });
-    // and the attributes alone, so mutations behind a broken nlmsghdr still reach the TLV walk
-    attempt(() => decodeAttrs(all, buf, Math.min(24, raw.length)));
-  }
-  // both outcomes happen: the mutations are neither all harmless nor all fatal
-  assert.ok(outcomes.decoded > MUTATIONS / 20, JSON.stringify(outcomes));
-  assert.ok(outcomes.rejected > MUTATIONS / 20, JSON.stringify(outcomes));
-});
+      };
+      attempt(() => {
+        for (const m of splitMessages(buf)) readGenlMessage(m, all, fixed, { copy: i % 2 === 0 });
+      });
+      // and the attributes alone, so mutations behind a broken nlmsghdr still reach the TLV walk
+      attempt(() => decodeAttrs(all, buf, Math.min(24, raw.length)));
+    }
+    // both outcomes happen: the mutations are neither all harmless nor all fatal
+    assert.ok(outcomes.decoded > MUTATIONS / 20, JSON.stringify(outcomes));
+    assert.ok(outcomes.rejected > MUTATIONS / 20, JSON.stringify(outcomes));
+  },
+);
 
-test('fuzz: junk values encode or throw EncodeError, never another error', { timeout: 60_000 }, () => {
-  const g = new Gen(prng(SEED ^ 0x1234567));
-  const junk = (): unknown =>
-    g.pick<() => unknown>([
-      () => null,
-      () => undefined,
-      () => g.int(-5, 300),
-      () => -1.5,
-      () => NaN,
-      () => 2n ** 70n,
-      () => 'x',
-      () => '\0',
-      () => true,
-      () => [],
-      () => [null],
-      () => [1, 'a'],
-      () => ({}),
-      () => ({ value: 1 }),
-      () => ({ value: null, mask: 1 }),
-      () => ({ type: 'output' }),
-      () => ({ type: 99, value: 1 }),
-      () => [{ type: 'clone', value: null }],
-      () => [{ policyId: null }],
-      () => [{ cmd: 1, type: {} }],
-      () => new Uint8Array(3),
-      () => Symbol('s'),
-      () => () => 1,
-    ])();
-  const w = new Writer();
-  let rejected = 0;
-  for (let i = 0; i < 20000; i++) {
-    // a valid value with one attribute (at some depth) replaced by junk
-    const value = setVal(g, all, 0, false) as Record<string, unknown>;
-    const target = g.pick(allAttrs);
-    if (g.bool(0.7)) value[target.name] = junk();
-    else if (typeof value[target.name] === 'object' && !(value[target.name] instanceof Uint8Array)) {
-      const inner = value[target.name] as Record<string | number, unknown>;
-      const keys = Object.keys(inner);
-      if (keys.length) inner[g.pick(keys)] = junk();
-    }
-    w.reset();
-    try {
-      encodeSet(w, all, value);
-    } catch (e) {
-      if (e instanceof EncodeError) {
-        rejected++;
-        continue;
+test(
+  'fuzz: junk values encode or throw EncodeError, never another error',
+  { timeout: 60_000 },
+  () => {
+    const g = new Gen(prng(SEED ^ 0x1234567));
+    const junk = (): unknown =>
+      g.pick<() => unknown>([
+        () => null,
+        () => undefined,
+        () => g.int(-5, 300),
+        () => -1.5,
+        () => NaN,
+        () => 2n ** 70n,
+        () => 'x',
+        () => '\0',
+        () => true,
+        () => [],
+        () => [null],
+        () => [1, 'a'],
+        () => ({}),
+        () => ({ value: 1 }),
+        () => ({ value: null, mask: 1 }),
+        () => ({ type: 'output' }),
+        () => ({ type: 99, value: 1 }),
+        () => [{ type: 'clone', value: null }],
+        () => [{ policyId: null }],
+        () => [{ cmd: 1, type: {} }],
+        () => new Uint8Array(3),
+        () => Symbol('s'),
+        () => () => 1,
+      ])();
+    const w = new Writer();
+    let rejected = 0;
+    for (let i = 0; i < 20000; i++) {
+      // a valid value with one attribute (at some depth) replaced by junk
+      const value = setVal(g, all, 0, false) as Record<string, unknown>;
+      const target = g.pick(allAttrs);
+      if (g.bool(0.7)) value[target.name] = junk();
+      else if (
+        typeof value[target.name] === 'object' &&
+        !(value[target.name] instanceof Uint8Array)
+      ) {
+        const inner = value[target.name] as Record<string | number, unknown>;
+        const keys = Object.keys(inner);
+        if (keys.length) inner[g.pick(keys)] = junk();
       }
-      assert.fail(`seed ${SEED} junk ${i} at ${target.name}: ${String(e)}`);
+      w.reset();
+      try {
+        encodeSet(w, all, value);
+      } catch (e) {
+        if (e instanceof EncodeError) {
+          rejected++;
+          continue;
+        }
+        assert.fail(`seed ${SEED} junk ${i} at ${target.name}: ${String(e)}`);
+      }
     }
-  }
-  assert.ok(rejected > 1000, `junk was rejected ${rejected} times`);
-});
+    assert.ok(rejected > 1000, `junk was rejected ${rejected} times`);
+  },
+);
