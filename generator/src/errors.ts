@@ -16,6 +16,19 @@ export class SpecError {
     readonly message: string,
   ) {}
 
+  /** The file the error is in (same as `pos.file`). */
+  get file(): string {
+    return this.pos.file;
+  }
+  /** 1-based line (same as `pos.line`). */
+  get line(): number {
+    return this.pos.line;
+  }
+  /** 1-based column (same as `pos.col`). */
+  get col(): number {
+    return this.pos.col;
+  }
+
   /** `file:line:col: path: message` */
   format(): string {
     const where = `${this.pos.file}:${this.pos.line}:${this.pos.col}`;

@@ -56,7 +56,11 @@ export function validateSchema(
   return readableErrors(validate.errors ?? [], data, positions);
 }
 
-function readableErrors(
+/**
+ * Turns ajv errors into readable {@link SpecError}s placed at the offending
+ * node (also used for override files, which have their own schema).
+ */
+export function readableErrors(
   errors: readonly ErrorObject[],
   data: Data,
   positions: Positions,

@@ -20,7 +20,8 @@
  */
 import { SpecError } from '../errors.js';
 import type { AppliedOverride } from '../model/types.js';
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
+import { readableErrors } from '../load/schema.js';
 import { isDataMap, parseYamlFile, type Data, type DataMap, type Positions } from '../load/yaml.js';
 
 /** Project extensions recorded by `extend` patches. */
@@ -111,12 +112,28 @@ export function applyOverrides(spec: DataMap, file: string, family: string): Ove
   validateOverrideFile ??= new Ajv({ allErrors: true, strict: false }).compile(overrideSchema);
   const data = parsed.data;
   if (!validateOverrideFile(data) || !isDataMap(data)) {
-    for (const e of validateOverrideFile.errors ?? []) {
+    // The oneOf over operations reports one 'required' per alternative (or a
+    // bare oneOf when several match): say it once, plainly, per patch.
+    const all = validateOverrideFile.errors ?? [];
+    const ops = new Map<string, ErrorObject>();
+    for (const e of all) {
+      const inOneOf = e.keyword === 'oneOf' || e.schemaPath.includes('/oneOf/');
+      const several = e.keyword === 'oneOf' && Array.isArray(e.params.passingSchemas);
+      if (inOneOf && (several || !ops.has(e.instancePath))) ops.set(e.instancePath, e);
+    }
+    const rest = all.filter((e) => e.keyword !== 'oneOf' && !e.schemaPath.includes('/oneOf/'));
+    for (const e of readableErrors(rest, data, pos))
+      errors.push(new SpecError(e.pos, e.path, `invalid override: ${e.message}`));
+    for (const [at, e] of ops) {
+      const several = e.keyword === 'oneOf' && Array.isArray(e.params.passingSchemas);
+      const [first] = readableErrors([{ ...e, keyword: 'ynl-op' }], data, pos);
       errors.push(
         new SpecError(
-          pos.of(data),
-          e.instancePath,
-          `invalid override file: ${e.message ?? e.keyword}`,
+          first?.pos ?? pos.of(data),
+          first?.path ?? at,
+          several
+            ? 'invalid override: more than one operation in one patch (use separate patches)'
+            : 'invalid override: needs one operation: set, insert-before with value, append, extend or remove',
         ),
       );
     }

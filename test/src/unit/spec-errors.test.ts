@@ -152,12 +152,18 @@ test('overrides: bad target, wrong family, missing reason, and a patch that brea
   assert.deepEqual(errorsOf('o2', spec, dir), [
     `${ovr}:1:1: family: names family 'other', expected 'demo'`,
   ]);
-  write('family: demo\npatches:\n  - target: attribute-sets[main]\n    set: { name: x }\n');
-  const [noReason] = errorsOf('o3', spec, dir);
-  assert.match(
-    noReason!,
-    /patches\/0: invalid override file: must have required property 'reason'/,
+  write(
+    'family: demo\npatches:\n  - target: attribute-sets[main]\n    set: { name: x }\n' +
+      '  - target: 3\n    reason: r\n    bogus: 1\n' +
+      '  - target: attribute-sets[main]\n    set: { name: x }\n    append: 1\n    reason: two\n',
   );
+  assert.deepEqual(errorsOf('o3', spec, dir), [
+    `${ovr}:3:5: patches[0]: invalid override: missing required property 'reason'`,
+    `${ovr}:7:5: patches[1]: invalid override: unknown property 'bogus'`,
+    `${ovr}:5:5: patches[1].target: invalid override: must be of type string (is 3)`,
+    `${ovr}:5:5: patches[1]: invalid override: needs one operation: set, insert-before with value, append, extend or remove`,
+    `${ovr}:8:5: patches[2]: invalid override: more than one operation in one patch (use separate patches)`,
+  ]);
   write(
     'family: demo\npatches:\n  - target: attribute-sets[main].attributes\n    append: { name: b, type: u99 }\n    reason: adds b\n',
   );
