@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SpecError, SpecErrors } from '../errors.js';
 import { buildModel } from '../model/build.js';
 import type { FamilyModel } from '../model/types.js';
@@ -15,19 +16,36 @@ import { isDataMap, parseYamlFile } from './yaml.js';
 
 /** Where the loader finds schemas and overrides. */
 export interface LoadOptions {
-  /** Directory of the kernel's schema YAMLs (default: `schemas/` next to the spec). */
+  /** Directory of the kernel's schema YAMLs (default: `schemas/` next to the spec, else the project's `specs/schemas`). */
   readonly schemasDir?: string;
-  /** Directory of override files (default: `overrides/` next to the spec); `null`: none. */
+  /** Directory of override files (default: `overrides/` next to the spec, else the project's `specs/overrides`); `null`: none. */
   readonly overridesDir?: string | null;
   /** Spec text to use instead of reading the file (the path still names it). */
   readonly text?: string;
 }
 
-/** Loads, validates and models one family spec. */
+/** The project's own `specs/` (generator/dist/load → ../../../specs). */
+const projectSpecs = fileURLToPath(new URL('../../../specs/', import.meta.url));
+
+/** `<spec dir>/<sub>` when it exists, else the project's `specs/<sub>`. */
+function nearOrProject(dir: string, sub: string): string {
+  const near = join(dir, sub);
+  return existsSync(near) ? near : join(projectSpecs, sub);
+}
+
+/**
+ * Loads, validates and models one family spec.
+ *
+ * Defaults: schemas from `schemas/` next to the spec, else the project's
+ * `specs/schemas`; overrides from `overrides/` next to the spec, else the
+ * project's `specs/overrides` (`overridesDir: null`: no overrides).
+ * @throws SpecErrors with every problem of the spec (or override) file at once.
+ */
 export function loadFamily(specPath: string, opts: LoadOptions = {}): FamilyModel {
   const dir = dirname(resolve(specPath));
-  const schemasDir = opts.schemasDir ?? join(dir, 'schemas');
-  const overridesDir = opts.overridesDir === undefined ? join(dir, 'overrides') : opts.overridesDir;
+  const schemasDir = opts.schemasDir ?? nearOrProject(dir, 'schemas');
+  const overridesDir =
+    opts.overridesDir === undefined ? nearOrProject(dir, 'overrides') : opts.overridesDir;
   const parsed = parseYamlFile(specPath, opts.text !== undefined ? { text: opts.text } : {});
   if (parsed.errors.length) throw new SpecErrors(specPath, parsed.errors);
   const spec = parsed.data;

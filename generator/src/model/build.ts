@@ -19,6 +19,7 @@ import type {
   EnumModel,
   FamilyModel,
   McastGroupModel,
+  SubMessageModel,
   OpMessageModel,
   OpModel,
   Protocol,
@@ -136,8 +137,8 @@ export function buildModel(
       next = raw + 1;
       const value = flags ? 2 ** raw : raw;
       const epath = [...path, 'entries', j];
-      const owner = em ?? d;
-      const key = em ? 'name' : undefined;
+      const owner: object = em ?? list(d.entries);
+      const key = em ? 'name' : j;
       const dup = seenV.get(value);
       if (dup !== undefined)
         err(
@@ -276,6 +277,9 @@ export function buildModel(
     setData.set(sn, s);
   });
   const subMessages = new Set(maps(spec['sub-messages']).map((m) => String(m.name)));
+  const attrNames = new Set<string>();
+  for (const s of setData.values())
+    for (const a of maps(s.attributes)) attrNames.add(String(a.name));
   const attrSets: AttrSetModel[] = [];
   maps(spec['attribute-sets']).forEach((s, i) => {
     const path: (string | number)[] = ['attribute-sets', i];
@@ -376,6 +380,21 @@ export function buildModel(
       const sm = str(a['sub-message']);
       if (sm !== undefined && !subMessages.has(sm))
         err(own, 'sub-message', [...apath, 'sub-message'], `sub-message '${sm}' is not defined`);
+      const selector = str(a.selector);
+      if (t === 'sub-message' && (sm === undefined || selector === undefined))
+        err(
+          own,
+          'type',
+          [...apath, 'type'],
+          `a sub-message attribute needs 'sub-message' and 'selector'`,
+        );
+      if (selector !== undefined && !attrNames.has(selector))
+        err(
+          own,
+          'selector',
+          [...apath, 'selector'],
+          `selector '${selector}' is not an attribute of any attribute set`,
+        );
       const checks = isDataMap(a.checks)
         ? buildChecks(a.checks, t, consts, (k, msg) =>
             err(a.checks as DataMap, k, [...apath, 'checks', k], msg),
@@ -407,6 +426,8 @@ export function buildModel(
         ...(Array.isArray(a['type-value']) ? { typeValue: a['type-value'].map(String) } : {}),
         ...(en !== undefined ? { enum: en } : {}),
         enumAsFlags: a['enum-as-flags'] === true,
+        ...(sm !== undefined ? { subMessage: sm } : {}),
+        ...(selector !== undefined ? { selector } : {}),
         masked:
           ext(own).masked === true || (parent ? ext(parentAttrs.get(an)!).masked === true : false),
         ...(checks ? { checks } : {}),
@@ -572,6 +593,48 @@ export function buildModel(
     });
   }
 
+  // ---- sub-messages (netlink-raw) ----
+  const subMessageModels: SubMessageModel[] = [];
+  const seenSub = new Set<string>();
+  maps(spec['sub-messages']).forEach((m, i) => {
+    const path: (string | number)[] = ['sub-messages', i];
+    const mn = String(m.name);
+    if (seenSub.has(mn)) err(m, 'name', [...path, 'name'], `sub-message '${mn}' is defined twice`);
+    seenSub.add(mn);
+    const tsName = pascal(mn);
+    claimTop(m, tsName, `sub-message '${mn}'`, [...path, 'name']);
+    const values = new Set<string>();
+    const formats = maps(m.formats).map((f, j) => {
+      const fpath = [...path, 'formats', j];
+      const value = String(f.value);
+      if (values.has(value))
+        err(f, 'value', [...fpath, 'value'], `format '${value}' is listed twice`);
+      values.add(value);
+      const attrSet = str(f['attribute-set']);
+      if (attrSet !== undefined && !setData.has(attrSet))
+        err(
+          f,
+          'attribute-set',
+          [...fpath, 'attribute-set'],
+          `attribute set '${attrSet}' is not defined`,
+        );
+      const fixedHeader = str(f['fixed-header']);
+      if (fixedHeader !== undefined && !structDefs.has(fixedHeader))
+        err(
+          f,
+          'fixed-header',
+          [...fpath, 'fixed-header'],
+          `struct '${fixedHeader}' is not defined`,
+        );
+      return {
+        value,
+        ...(attrSet !== undefined ? { attrSet } : {}),
+        ...(fixedHeader !== undefined ? { fixedHeader } : {}),
+      };
+    });
+    subMessageModels.push({ name: mn, tsName, formats });
+  });
+
   const mcastGroups: McastGroupModel[] = maps(
     isDataMap(spec['mcast-groups']) ? spec['mcast-groups'].list : [],
   ).map((g) => ({
@@ -595,6 +658,7 @@ export function buildModel(
     ...(familyHeader !== undefined ? { fixedHeader: familyHeader } : {}),
     ops,
     mcastGroups,
+    subMessages: subMessageModels,
     overrides: overridesOf(spec),
   };
   return { model, errors };

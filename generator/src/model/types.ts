@@ -42,7 +42,31 @@ export interface FamilyModel {
   readonly fixedHeader?: string;
   readonly ops: readonly OpModel[];
   readonly mcastGroups: readonly McastGroupModel[];
+  /**
+   * netlink-raw sub-messages (`sub-messages:`): the format of a `sub-message`
+   * attribute is chosen by the value of its `selector` attribute. Empty for
+   * families without them. (Added after the first contract.)
+   */
+  readonly subMessages: readonly SubMessageModel[];
   readonly overrides: readonly AppliedOverride[];
+}
+
+/** One format of a sub-message, chosen when the selector equals `value`. */
+export interface SubMessageFormatModel {
+  /** Selector value (a string: e.g. the link kind `vlan`). */
+  readonly value: string;
+  /** Attribute set (model name) of the payload, if it is a nest of attributes. */
+  readonly attrSet?: string;
+  /** Struct (model name) at the start of the payload, if any. */
+  readonly fixedHeader?: string;
+}
+
+/** A netlink-raw sub-message definition (rt-link `linkinfo-data-msg`, tc `options-msg`). */
+export interface SubMessageModel {
+  readonly name: string;
+  /** PascalCase type name, e.g. `LinkinfoDataMsg`. */
+  readonly tsName: string;
+  readonly formats: readonly SubMessageFormatModel[];
 }
 
 export interface ConstModel {
@@ -149,6 +173,13 @@ export interface AttrModel {
   readonly typeValue?: readonly string[];
   readonly enum?: string;
   readonly enumAsFlags: boolean;
+  /** Sub-message (model name) of a `sub-message` attribute. */
+  readonly subMessage?: string;
+  /**
+   * Name of the attribute whose value picks the sub-message format (`selector`);
+   * it is looked up in this attribute's set, then in the enclosing sets.
+   */
+  readonly selector?: string;
   /** Nested set's attributes carry value + mask (OVS set-masked), from an override. */
   readonly masked: boolean;
   readonly checks?: ChecksModel;

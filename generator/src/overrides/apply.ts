@@ -209,7 +209,26 @@ export function applyOverrides(spec: DataMap, file: string, family: string): Ove
         );
         return;
       }
-      extensions.set(cur, { ...extensions.get(cur), ...(p.extend as Extensions) });
+      // `ordered` describes an attribute set, `masked` an attribute.
+      const shape = steps.map((x) => (typeof x === 'string' ? x : '[]')).join('.');
+      const ext = p.extend as Extensions;
+      const wrong =
+        ext.ordered !== undefined && shape !== 'attribute-sets.[]'
+          ? ['ordered', 'an attribute set (attribute-sets[name])']
+          : ext.masked !== undefined && shape !== 'attribute-sets.[].attributes.[]'
+            ? ['masked', 'an attribute (attribute-sets[name].attributes[name])']
+            : undefined;
+      if (wrong) {
+        errors.push(
+          new SpecError(
+            pos.of(p, 'extend'),
+            `${where}.extend.${wrong[0]!}`,
+            `'${wrong[0]!}' applies to ${wrong[1]!}, not to '${target}'`,
+          ),
+        );
+        return;
+      }
+      extensions.set(cur, { ...extensions.get(cur), ...ext });
       record(cur, record1);
     } else {
       if (!Array.isArray(cur)) {
