@@ -635,12 +635,26 @@ export function buildModel(
     subMessageModels.push({ name: mn, tsName, formats });
   });
 
+  const seenGroups = new Map<string, string>();
   const mcastGroups: McastGroupModel[] = maps(
     isDataMap(spec['mcast-groups']) ? spec['mcast-groups'].list : [],
-  ).map((g) => ({
-    name: String(g.name),
-    tsName: camel(String(g.name)),
-  }));
+  ).map((g, i) => {
+    const gn = String(g.name);
+    const tsName = camel(gn);
+    const dup = seenGroups.get(tsName);
+    if (dup !== undefined)
+      err(
+        g,
+        'name',
+        ['mcast-groups', 'list', i, 'name'],
+        dup === gn
+          ? `multicast group '${gn}' is listed twice`
+          : `'${gn}' and '${dup}' both become the TypeScript name '${tsName}'`,
+      );
+    seenGroups.set(tsName, gn);
+    const value = num(g.value);
+    return { name: gn, tsName, ...(value !== undefined ? { value } : {}) };
+  });
 
   if (errors.length) return { errors };
   const model: FamilyModel = {

@@ -234,4 +234,10 @@ export interface OpModel {
 export interface McastGroupModel {
   readonly name: string;
   readonly tsName: string;
+  /**
+   * Group number for netlink-raw families (spec `value:`, e.g. RTNLGRP_LINK = 1);
+   * absent for genetlink, whose group ids are resolved at run time. (Added
+   * after the first contract.)
+   */
+  readonly value?: number;
 }

@@ -77,6 +77,14 @@ test('sub-messages (netlink-raw) are modelled: formats, selector, attribute sets
     { value: 'bfifo', fixedHeader: 'tc-fifo-qopt' },
   );
   assert.deepEqual(loadFamily(join(specsDir, 'netdev.yaml')).subMessages, []);
+  // netlink-raw multicast groups carry their number; genetlink ones do not.
+  assert.deepEqual(
+    link.mcastGroups.find((g) => g.name === 'rtnlgrp-link'),
+    { name: 'rtnlgrp-link', tsName: 'rtnlgrpLink', value: 1 },
+  );
+  assert.deepEqual(loadFamily(join(specsDir, 'ovs_flow.yaml')).mcastGroups, [
+    { name: 'ovs_flow', tsName: 'ovsFlow' },
+  ]);
 });
 
 test('defaults: a spec outside specs/ gets the project schemas and overrides', () => {
