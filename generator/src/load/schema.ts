@@ -5,8 +5,14 @@
  * - genetlink.yaml reuses genetlink-legacy's `$id`: every schema gets its own id.
  * - netlink-raw.yaml repeats `if:`/`then:` keys: the last wins, as with PyYAML,
  *   which the kernel's own tools (nlspec.py + jsonschema) use.
+ *
+ * ajv options mirror what nlspec.py's `jsonschema.validate` effectively does:
+ * draft-07, unknown keywords and `format`s ignored (`strict: false`), union
+ * `type: [a, b]` allowed. Unlike jsonschema (which raises the first error) we
+ * collect all errors (`allErrors`) and report each at its YAML position.
  * @module
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { formatPath, SpecError } from '../errors.js';
@@ -31,6 +37,10 @@ export function schemaValidator(schemasDir: string, protocol: SchemaProtocol): V
   const file = join(schemasDir, schemaFiles[protocol]);
   const hit = cache.get(file);
   if (hit) return hit;
+  if (!existsSync(file))
+    throw new Error(
+      `no schema for protocol '${protocol}': ${file} does not exist (pass schemasDir to loadFamily)`,
+    );
   const parsed = parseYamlFile(file, { uniqueKeys: false });
   if (parsed.errors.length || !isDataMap(parsed.data)) {
     throw new Error(

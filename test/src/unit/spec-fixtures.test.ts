@@ -97,3 +97,10 @@ test('defaults: a spec outside specs/ gets the project schemas and overrides', (
   });
   assert.equal(none.version, 2);
 });
+
+test('a missing schema directory is a plain error naming the file it looked for', () => {
+  const dir = join(repoRoot, 'test', 'fixtures', 'no-such-schemas');
+  assert.throws(() => loadFamily(join(specsDir, 'netdev.yaml'), { schemasDir: dir }), {
+    message: `no schema for protocol 'genetlink': ${join(dir, 'genetlink.yaml')} does not exist (pass schemasDir to loadFamily)`,
+  });
+});
