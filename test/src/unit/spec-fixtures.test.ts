@@ -104,3 +104,20 @@ test('a missing schema directory is a plain error naming the file it looked for'
     message: `no schema for protocol 'genetlink': ${join(dir, 'genetlink.yaml')} does not exist (pass schemasDir to loadFamily)`,
   });
 });
+
+test('ovs_flow geneve-opts are plain bytes (override drops the u32 sub-type)', () => {
+  const m = loadFamily(join(specsDir, 'ovs_flow.yaml'));
+  const tun = m.attrSets.find((s) => s.name === 'tunnel-key-attrs');
+  const g = tun?.attrs.find((a) => a.name === 'geneve-opts');
+  assert.equal(g?.type, 'binary');
+  assert.equal(g?.subType, undefined);
+  assert.deepEqual(
+    g?.overrides.map((o) => o.target),
+    ['attribute-sets[tunnel-key-attrs].attributes[geneve-opts]'],
+  );
+  const raw = loadFamily(join(specsDir, 'ovs_flow.yaml'), { overridesDir: null });
+  const rawG = raw.attrSets
+    .find((s) => s.name === 'tunnel-key-attrs')
+    ?.attrs.find((a) => a.name === 'geneve-opts');
+  assert.equal(rawG?.subType, 'u32');
+});
