@@ -121,3 +121,20 @@ test('ovs_flow geneve-opts are plain bytes (override drops the u32 sub-type)', (
     ?.attrs.find((a) => a.name === 'geneve-opts');
   assert.equal(rawG?.subType, 'u32');
 });
+
+test('ovs_vport tunnel options follow the kernel: u16 dst-port, extension nest with a gbp flag', () => {
+  const m = loadFamily(join(specsDir, 'ovs_vport.yaml'));
+  const opts = m.attrSets.find((s) => s.name === 'vport-options');
+  const port = opts?.attrs.find((a) => a.name === 'dst-port');
+  assert.equal(port?.type, 'u16');
+  assert.equal(port?.byteOrder, 'host');
+  const ext = opts?.attrs.find((a) => a.name === 'extension');
+  assert.equal(ext?.type, 'nest');
+  assert.equal(ext?.nested, 'vport-vxlan-ext-attrs');
+  const exts = m.attrSets.find((s) => s.name === 'vport-vxlan-ext-attrs');
+  assert.deepEqual(
+    exts?.attrs.map((a) => [a.name, a.value, a.type, a.cName]),
+    [['gbp', 1, 'flag', 'OVS_VXLAN_EXT_GBP']],
+  );
+  assert.equal(exts?.overrides.length, 1);
+});
