@@ -166,6 +166,22 @@ export class GenlFamilyClient {
     return readGenlMessage(msg, op.replySet, fixed, { copy: opts.copy === true }).attrs;
   }
 
+  /**
+   * Run a do-request whose op answers with a message: like {@link doOp}, but
+   * an ACK without the reply the op promises is an error, not `undefined`.
+   */
+  protected async doOpReply<Req, Rsp>(
+    op: OpDef<Req, Rsp>,
+    req: Req,
+    opts: RequestOptions = {},
+  ): Promise<Rsp> {
+    const r = await this.doOp(op, req, opts);
+    if (r === undefined) {
+      throw new YnlError(`${this.def.name} ${op.name}: the kernel acknowledged without a reply`);
+    }
+    return r;
+  }
+
   /** Run a dump request and decode each reply message as it arrives. */
   protected async *dumpOp<Req, Rsp>(
     op: OpDef<Req, Rsp>,
