@@ -721,7 +721,7 @@ export const flowAttrsSet: AttrSet<FlowAttrs> = new AttrSet('flow-attrs', () => 
   { name: 'clear', type: 6, kind: Kind.Flag },
   { name: 'mask', type: 7, kind: Kind.Nest, nested: keyAttrsSet },
   { name: 'probe', type: 8, kind: Kind.Flag },
-  { name: 'ufid', type: 9, kind: Kind.Binary },
+  { name: 'ufid', type: 9, kind: Kind.Binary, display: 'uuid' },
   { name: 'ufidFlags', type: 10, kind: Kind.U32, enum: ovsUfidFlagsEnum },
   { name: 'pad', type: 11, kind: Kind.Binary },
 ]);
@@ -911,7 +911,7 @@ export const keyAttrsSet: AttrSet<KeyAttrs> = new AttrSet('key-attrs', () => [
   { name: 'ctState', type: 22, kind: Kind.U32, enum: ctStateFlagsEnum },
   { name: 'ctZone', type: 23, kind: Kind.U16 },
   { name: 'ctMark', type: 24, kind: Kind.U32 },
-  { name: 'ctLabels', type: 25, kind: Kind.Binary },
+  { name: 'ctLabels', type: 25, kind: Kind.Binary, display: 'hex' },
   { name: 'ctOrigTupleIpv4', type: 26, kind: Kind.Struct, struct: ovsKeyCtTupleIpv4Struct },
   { name: 'ctOrigTupleIpv6', type: 27, kind: Kind.Binary },
   { name: 'nsh', type: 28, kind: Kind.Nest, nested: ovsNshKeyAttrsSet },

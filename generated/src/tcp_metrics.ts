@@ -78,8 +78,15 @@ export interface TcpMetrics {
 }
 /** Layout of `tcp-metrics`. */
 export const tcpMetricsSet: AttrSet<TcpMetrics> = new AttrSet('tcp-metrics', () => [
-  { name: 'addrIpv4', type: 1, kind: Kind.U32, be: true },
-  { name: 'addrIpv6', type: 2, kind: Kind.Binary, be: true, checks: { minLen: 16 } },
+  { name: 'addrIpv4', type: 1, kind: Kind.U32, be: true, display: 'ipv4' },
+  {
+    name: 'addrIpv6',
+    type: 2,
+    kind: Kind.Binary,
+    be: true,
+    checks: { minLen: 16 },
+    display: 'ipv6',
+  },
   { name: 'age', type: 3, kind: Kind.U64 },
   { name: 'twTsval', type: 4, kind: Kind.U32 },
   { name: 'twTsStamp', type: 5, kind: Kind.S32 },
@@ -88,8 +95,15 @@ export const tcpMetricsSet: AttrSet<TcpMetrics> = new AttrSet('tcp-metrics', () 
   { name: 'fopenSynDrops', type: 8, kind: Kind.U16 },
   { name: 'fopenSynDropTs', type: 9, kind: Kind.U64 },
   { name: 'fopenCookie', type: 10, kind: Kind.Binary, checks: { minLen: 16 } },
-  { name: 'saddrIpv4', type: 11, kind: Kind.U32, be: true },
-  { name: 'saddrIpv6', type: 12, kind: Kind.Binary, be: true, checks: { minLen: 16 } },
+  { name: 'saddrIpv4', type: 11, kind: Kind.U32, be: true, display: 'ipv4' },
+  {
+    name: 'saddrIpv6',
+    type: 12,
+    kind: Kind.Binary,
+    be: true,
+    checks: { minLen: 16 },
+    display: 'ipv6',
+  },
   { name: 'pad', type: 13, kind: Kind.Pad },
 ]);
 

@@ -14,3 +14,4 @@ export {
   type OpDef,
   type RequestOptions,
 } from './family.js';
+export * from './format.js';

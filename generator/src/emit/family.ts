@@ -293,6 +293,7 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
     }
     const e = a.enum !== undefined ? enums.get(a.enum) : undefined;
     if (e) parts.push(`enum: ${a.enumAsFlags && !e.flags ? flagsValue(e) : enumValue(e)}`);
+    if (a.displayHint !== undefined) parts.push(`display: ${lit(a.displayHint)}`);
     return `{ ${parts.join(', ')} }`;
   }
 

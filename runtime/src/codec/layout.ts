@@ -5,6 +5,7 @@
  * each kind travels on the wire.
  * @module
  */
+import type { DisplayHint } from '../format.js';
 
 /** Wire kinds of attributes and struct members. */
 export const Kind = {
@@ -82,6 +83,8 @@ export interface AttrDef {
   readonly checks?: Checks;
   /** Scalar values are members of this enum (or flag set): decoded to names. */
   readonly enum?: EnumDef;
+  /** The spec's display hint (see `formatValue` in the runtime's format module). */
+  readonly display?: DisplayHint;
 }
 
 /**
@@ -181,6 +184,8 @@ export interface StructMember {
   readonly be?: boolean;
   readonly struct?: StructDef;
   readonly enum?: EnumDef;
+  /** The spec's display hint. */
+  readonly display?: DisplayHint;
 }
 
 /** A fixed-layout C struct (fixed headers and `binary` attributes with `struct:`). */

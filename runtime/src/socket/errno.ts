@@ -12,6 +12,12 @@ const byNumber = new Map<number, string>();
 for (const [name, value] of Object.entries(constants.errno)) {
   if (!byNumber.has(value)) byNumber.set(value, name);
 }
+// Aliases: use the names the kernel uses (errno 95 is EOPNOTSUPP in the kernel;
+// ENOTSUP is libc's alias; 11 is EAGAIN, not EWOULDBLOCK).
+for (const name of ['EOPNOTSUPP', 'EAGAIN', 'EDEADLK']) {
+  const v = (constants.errno as Record<string, number | undefined>)[name];
+  if (v !== undefined) byNumber.set(v, name);
+}
 
 /** Name of a positive errno (`2` → `'ENOENT'`); `'E<n>'` when unknown. */
 export function errnoName(errno: number): string {
