@@ -1,0 +1,49 @@
+// Golden files of the generated OVS families: any change to the emitter, the
+// model or the overrides shows up here as a reviewable diff.
+// UPDATE_GOLDEN=1 node test/run.mjs unit   rewrites them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generatePackage } from '@ynl-ts/codegen';
+import { repoRoot } from './spec-util.js';
+
+const families = ['ovs_datapath', 'ovs_vport', 'ovs_flow', 'ovs_packet'];
+
+test('generated OVS families match test/golden byte for byte', async () => {
+  const files = await generatePackage({
+    specs: families.map((f) => join(repoRoot, 'specs', `${f}.yaml`)),
+    relativeTo: repoRoot,
+  });
+  for (const f of families) {
+    const text = files.find((x) => x.path === `src/${f}.ts`)?.text;
+    assert.ok(text, `no output for ${f}`);
+    const golden = join(repoRoot, 'test', 'golden', `${f}.ts`);
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, text);
+    assert.equal(
+      text,
+      readFileSync(golden, 'utf8'),
+      `${f}: run UPDATE_GOLDEN=1 to accept the change`,
+    );
+  }
+});
+
+test('generation is deterministic (two runs, same bytes)', async () => {
+  const specs = families.map((f) => join(repoRoot, 'specs', `${f}.yaml`));
+  const a = await generatePackage({ specs, relativeTo: repoRoot });
+  const b = await generatePackage({ specs: [...specs].reverse(), relativeTo: repoRoot });
+  assert.deepEqual(a, b);
+});
+
+test('generated OVS code carries override reasons and C names in TSDoc', () => {
+  const flow = readFileSync(join(repoRoot, 'test', 'golden', 'ovs_flow.ts'), 'utf8');
+  assert.match(flow, /`OVS_ACTION_ATTR_DROP` \(24\)/);
+  assert.match(flow, /`OVS_ACTION_ATTR_PSAMPLE` \(25\)/);
+  assert.match(flow, /Override \(specs\/overrides\): the uapi has OVS_ACTION_ATTR_DROP = 24/);
+  assert.match(flow, /export type ActionAttrsEntry =/);
+  assert.match(flow, /\{ readonly type: 'output'; readonly value: number \}/);
+  assert.match(flow, /ordered: true/);
+  assert.match(flow, /masked: true/);
+  const vport = readFileSync(join(repoRoot, 'test', 'golden', 'ovs_vport.ts'), 'utf8');
+  assert.match(vport, /version: 1,/);
+});
