@@ -163,7 +163,7 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
         return setTs(a.nested!);
       case 'indexed-array':
         if (a.subType === 'nest') return `readonly ${setTs(a.nested!)}[]`;
-        return `readonly ${scalarTs(a.subType ?? 'u32', a.enum, false)}[]`;
+        return `readonly (${scalarTs(a.subType ?? 'u32', a.enum, false)})[]`;
       case 'nest-type-value': {
         const keys = (a.typeValue ?? []).map((k) => `readonly ${camel(k)}: number`).join('; ');
         return `readonly ({ ${keys} } & ${setTs(a.nested!)})[]`;
@@ -174,8 +174,17 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
     }
   };
 
-  // ---- structs ----
-  for (const s of m.structs) {
+  // ---- structs (members' structs first: the layouts are plain constants) ----
+  const ordered: StructModel[] = [];
+  const visit = (s: StructModel, seen: Set<string>): void => {
+    if (ordered.includes(s) || seen.has(s.name)) return;
+    seen.add(s.name);
+    for (const x of s.members)
+      if (x.struct !== undefined && structs.get(x.struct)) visit(structs.get(x.struct)!, seen);
+    ordered.push(s);
+  };
+  for (const s of m.structs) visit(s, new Set());
+  for (const s of ordered) {
     used.add('Kind');
     used.add('type StructDef');
     emit(
@@ -292,6 +301,7 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
       if (cs.length) parts.push(`checks: { ${cs.join(', ')} }`);
     }
     const e = a.enum !== undefined ? enums.get(a.enum) : undefined;
+    if (e && a.enumAsFlags && !e.flags) asFlagsNeeded.add(e.name);
     if (e) parts.push(`enum: ${a.enumAsFlags && !e.flags ? flagsValue(e) : enumValue(e)}`);
     if (a.displayHint !== undefined) parts.push(`display: ${lit(a.displayHint)}`);
     return `{ ${parts.join(', ')} }`;
@@ -308,7 +318,6 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
 
   // ---- ops, family, client (generic netlink only) ----
   if (genl && m.ops.length) {
-    used.add('type OpDef');
     used.add('type FamilyDef');
     const header = m.fixedHeader !== undefined ? structs.get(m.fixedHeader) : undefined;
     const msgType = (op: OpModel, setName: string | undefined): string => {
@@ -324,6 +333,8 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
     );
     emit(`export const ops = {\n`);
     for (const o of requestOps) {
+      used.add('type OpDef');
+      used.add('type RequestOptions');
       const set = o.attrSet !== undefined ? sets.get(o.attrSet) : undefined;
       const replies = Boolean(o.do?.reply ?? o.dump?.reply);
       const setV = set ? setValue(set) : 'emptySet';
@@ -377,7 +388,6 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
     }
     emit(`  },\n};\n\n`);
     used.add('GenlFamilyClient');
-    used.add('type RequestOptions');
     used.add('type Notification');
     used.add('type NotificationOptions');
     const ntfName = `${client}Notification`;
