@@ -18,8 +18,6 @@ import {
   type RequestOptions,
 } from '@ynl-ts/runtime';
 
-export const pageSize = 0;
-
 /**
  * Flags `xdp-act`.
  *
@@ -939,7 +937,7 @@ export const dmabufSet: AttrSet<Dmabuf> = new AttrSet('dmabuf', () => [
   { name: 'queues', type: 2, kind: Kind.Nest, multi: true, nested: queueIdSet },
   { name: 'fd', type: 3, kind: Kind.U32 },
   { name: 'id', type: 4, kind: Kind.U32, checks: { min: 1 } },
-  { name: 'rxPageSize', type: 5, kind: Kind.U32, checks: { min: 0, max: 4294967295 } },
+  { name: 'rxPageSize', type: 5, kind: Kind.U32, checks: { max: 4294967295 } },
 ]);
 
 /** Operations of `netdev`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */

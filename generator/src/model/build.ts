@@ -74,8 +74,15 @@ export function buildModel(
   const protocol = (str(spec.protocol) ?? 'genetlink') as Protocol;
   const defs = maps(spec.definitions);
   const consts = new Map<string, number | string>();
+  // Kernel-scope consts (netdev `page-size`: PAGE_SIZE) have only a dummy value in
+  // the spec: not emitted, and checks against them are left to the kernel.
+  const kernelOnly = new Set<string>();
   for (const d of defs) {
     if (d.type !== 'const') continue;
+    if (d.scope === 'kernel') {
+      kernelOnly.add(String(d.name));
+      continue;
+    }
     // checks and lengths may name a const with or without its name-prefix
     consts.set(String(d.name), d.value as number | string);
     if (typeof d['name-prefix'] === 'string')
@@ -111,7 +118,7 @@ export function buildModel(
     ) {
       err(d, 'name', [...path, 'name'], `definition '${dn}' is defined twice`);
     }
-    if (d.type === 'const') {
+    if (d.type === 'const' && d.scope !== 'kernel') {
       constModels.push({
         name: dn,
         tsName: camel(dn),
@@ -396,7 +403,7 @@ export function buildModel(
           `selector '${selector}' is not an attribute of any attribute set`,
         );
       const checks = isDataMap(a.checks)
-        ? buildChecks(a.checks, t, consts, (k, msg) =>
+        ? buildChecks(a.checks, t, consts, kernelOnly, (k, msg) =>
             err(a.checks as DataMap, k, [...apath, 'checks', k], msg),
           )
         : undefined;
@@ -698,12 +705,14 @@ function buildChecks(
   c: DataMap,
   type: AttrType,
   consts: Map<string, number | string>,
+  kernelOnly: ReadonlySet<string>,
   err: (key: string, msg: string) => void,
 ): ChecksModel | undefined {
   const wide = type === 'u64' || type === 's64' || type === 'uint' || type === 'sint';
   const value = (key: string): number | bigint | undefined => {
     const v = c[key];
     if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string' && kernelOnly.has(v)) return undefined;
     let big: bigint | undefined;
     if (typeof v === 'number') big = BigInt(v);
     else if (typeof v === 'string') {
