@@ -503,7 +503,7 @@ export const napiSet: AttrSet<Napi> = new AttrSet('napi', () => [
 /**
  * Attribute set `xsk-info`.
  */
-export interface XskInfo {}
+export type XskInfo = Record<string, never>;
 /** Layout of `xsk-info`. */
 export const xskInfoSet: AttrSet<XskInfo> = new AttrSet('xsk-info', () => []);
 

@@ -255,6 +255,9 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
       }
       used.add('type UnknownEntry');
       emit(`  | UnknownEntry;\n`);
+    } else if (!s.attrs.some((a) => valueTs(a) !== undefined)) {
+      emit(head);
+      emit(`export type ${s.tsName} = Record<string, never>;\n`);
     } else {
       emit(head);
       emit(`export interface ${s.tsName} {\n`);
