@@ -14,7 +14,7 @@ import type {
   StructMemberModel,
   StructModel,
 } from '../model/types.js';
-import { camel } from '../names.js';
+import { camel, pascal } from '../names.js';
 import { lit, overrideNotes, tsdoc } from './doc.js';
 
 const kindOf: Record<string, string> = {
@@ -61,10 +61,15 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
   const structs = new Map(m.structs.map((s) => [s.name, s]));
   const sets = new Map(m.attrSets.map((s) => [s.name, s]));
   const genl = m.protocol !== 'netlink-raw';
-  const enumValue = (e: EnumModel): string => `${camel(e.name)}Enum`;
-  const flagsValue = (e: EnumModel): string => `${camel(e.name)}AsFlags`;
-  const structValue = (s: StructModel): string => `${camel(s.name)}Struct`;
-  const setValue = (s: AttrSetModel): string => `${camel(s.name)}Set`;
+  // Value declarations: the Pascal name with a lower-case first letter and a suffix.
+  const decl = (n: string, suffix: string): string => {
+    const p = pascal(n);
+    return p.charAt(0).toLowerCase() + p.slice(1) + suffix;
+  };
+  const enumValue = (e: EnumModel): string => decl(e.name, 'Enum');
+  const flagsValue = (e: EnumModel): string => decl(e.name, 'AsFlags');
+  const structValue = (s: StructModel): string => decl(s.name, 'Struct');
+  const setValue = (s: AttrSetModel): string => decl(s.name, 'Set');
   const entryType = (s: AttrSetModel): string => `${s.tsName}Entry`;
   // Always suffixed, so it never clashes with a set named like the family (tcp_metrics).
   const client = `${m.tsName}Client`;
