@@ -18,7 +18,8 @@ const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
 
 /** Formatting of generated TypeScript (the repository's prettier settings). */
 const prettierOptions: prettier.Options = {
-  parser: 'typescript',
+  // babel-ts prints the same as the typescript parser and loads in less than half the time
+  parser: 'babel-ts',
   singleQuote: true,
   printWidth: 100,
   trailingComma: 'all',
