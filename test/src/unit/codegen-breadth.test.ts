@@ -2,11 +2,10 @@
 // netlink-raw) generates, and the output typechecks under `strict`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget } from 'ts-morph';
 import { generatePackage } from '@ynl-ts/codegen';
-import { repoRoot } from './spec-util.js';
+import { repoRoot, strictProject } from './spec-util.js';
 
 test('all specs generate and typecheck with tsc --strict', { timeout: 300_000 }, async () => {
   const specsDir = join(repoRoot, 'specs');
@@ -18,23 +17,10 @@ test('all specs generate and typecheck with tsc --strict', { timeout: 300_000 },
   // Inside the repository so that '@ynl-ts/runtime' resolves like for a user.
   const out = join(repoRoot, 'test', 'dist', 'breadth-pkg');
   rmSync(out, { recursive: true, force: true });
-  for (const f of files.filter((x) => x.path.startsWith('src/'))) {
-    mkdirSync(join(out, 'src'), { recursive: true });
-    writeFileSync(join(out, f.path), f.text);
-  }
-  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
-  const project = new Project({
-    compilerOptions: {
-      strict: true,
-      noEmit: true,
-      target: ScriptTarget.ES2022,
-      module: ModuleKind.NodeNext,
-      moduleResolution: ModuleResolutionKind.NodeNext,
-      types: ['node'],
-      noUnusedLocals: true,
-    },
-  });
-  project.addSourceFilesAtPaths(join(out, 'src', '*.ts'));
+  const project = strictProject(
+    out,
+    files.filter((x) => x.path.startsWith('src/')),
+  );
   const diags = project.getPreEmitDiagnostics();
   const text = project.formatDiagnosticsWithColorAndContext(diags.slice(0, 20));
   assert.equal(diags.length, 0, text);

@@ -2,11 +2,10 @@
 // that are awkward in TypeScript still give valid, working code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget } from 'ts-morph';
 import { generatePackage } from '@ynl-ts/codegen';
-import { repoRoot } from './spec-util.js';
+import { repoRoot, strictProject } from './spec-util.js';
 
 const hostile = `name: hostile
 doc: "Ends a comment */ opens \`\${process.exit(1)}\` and @param tags"
@@ -56,20 +55,8 @@ test('hostile docs and names generate code that parses, typechecks and exports o
   assert.match(text, /readonly constructor_\?: string;/);
   assert.match(text, /readonly _8021q\?: boolean;/);
   assert.match(text, /async delete\(/, 'an op named delete is a valid method name');
-  mkdirSync(join(dir, 'src'), { recursive: true });
-  writeFileSync(join(dir, 'src', 'hostile.ts'), text);
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }');
-  const project = new Project({
-    compilerOptions: {
-      strict: true,
-      noEmit: true,
-      target: ScriptTarget.ES2022,
-      module: ModuleKind.NodeNext,
-      moduleResolution: ModuleResolutionKind.NodeNext,
-      types: ['node'],
-    },
-  });
-  const sf = project.addSourceFileAtPath(join(dir, 'src', 'hostile.ts'));
+  const project = strictProject(dir, [{ path: 'src/hostile.ts', text }]);
+  const sf = project.getSourceFileOrThrow(join(dir, 'src', 'hostile.ts'));
   const diags = project.getPreEmitDiagnostics();
   assert.equal(diags.length, 0, project.formatDiagnosticsWithColorAndContext(diags));
   assert.deepEqual(
