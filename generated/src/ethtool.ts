@@ -4176,4 +4176,11 @@ export class EthtoolClient extends GenlFamilyClient {
   override notifications(opts?: NotificationOptions): AsyncGenerator<EthtoolClientNotification> {
     return super.notifications(opts) as AsyncGenerator<EthtoolClientNotification>;
   }
+
+  /** Events the kernel sends to this socket's port (`cable-test-ntf`, `cable-test-tdr-ntf`, `module-fw-flash-ntf`, `pse-ntf`, `rss-delete-ntf`), decoded. */
+  override events(
+    opts?: Omit<NotificationOptions, 'groups'>,
+  ): AsyncGenerator<EthtoolClientNotification> {
+    return super.events(opts) as AsyncGenerator<EthtoolClientNotification>;
+  }
 }

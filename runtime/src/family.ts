@@ -9,7 +9,7 @@ import { YnlError } from './codec/errors.js';
 import type { AttrSet, StructDef } from './codec/layout.js';
 import { readGenlMessage } from './codec/message.js';
 import { genlRequest, type NetlinkRequest } from './socket/request.js';
-import type { GenlSocket, ResolvedFamily } from './socket/socket.js';
+import type { GenlSocket, McastMessage, ResolvedFamily } from './socket/socket.js';
 
 /** One operation of a family (a spec `operations.list` entry, do and/or dump). */
 export interface OpDef<Req = unknown, Rsp = unknown> {
@@ -218,13 +218,30 @@ export class GenlFamilyClient {
       [...byId.keys()],
       opts.signal ? { signal: opts.signal } : {},
     );
-    const copy = opts.copy === true;
+    yield* this.#decodeAll(sub, (g) => byId.get(g) ?? String(g), opts.copy === true);
+  }
+
+  /**
+   * Messages of this family that the kernel sends to this socket's port on
+   * its own initiative, decoded like notifications (`group` is `''`): e.g. OVS
+   * upcalls (`miss`, `action`) sent to the port given as a vport's upcall PID.
+   */
+  async *events(opts: Omit<NotificationOptions, 'groups'> = {}): AsyncGenerator<Notification> {
+    const sub = this.socket.unsolicited(opts.signal ? { signal: opts.signal } : {});
+    yield* this.#decodeAll(sub, () => '', opts.copy === true);
+  }
+
+  async *#decodeAll(
+    sub: AsyncIterable<McastMessage> & { close(): void },
+    groupName: (id: number) => string,
+    copy: boolean,
+  ): AsyncGenerator<Notification> {
     try {
       for await (const msg of sub) {
         if (msg.type !== this.family.id) continue;
         const cmd = msg.buffer[msg.offset + 16] ?? 0;
         const nd = this.def.notifications[cmd];
-        const group = byId.get(msg.group) ?? String(msg.group);
+        const group = groupName(msg.group);
         if (nd === undefined) {
           yield {
             name: `cmd-${cmd}`,

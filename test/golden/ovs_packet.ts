@@ -194,4 +194,11 @@ export class OvsPacketClient extends GenlFamilyClient {
   override notifications(opts?: NotificationOptions): AsyncGenerator<OvsPacketClientNotification> {
     return super.notifications(opts) as AsyncGenerator<OvsPacketClientNotification>;
   }
+
+  /** Events the kernel sends to this socket's port (`miss`, `action`), decoded. */
+  override events(
+    opts?: Omit<NotificationOptions, 'groups'>,
+  ): AsyncGenerator<OvsPacketClientNotification> {
+    return super.events(opts) as AsyncGenerator<OvsPacketClientNotification>;
+  }
 }

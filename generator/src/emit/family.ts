@@ -463,8 +463,20 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
       `  /** Notifications from ${m.mcastGroups.length ? m.mcastGroups.map((g) => `\`${g.name}\``).join(', ') : 'no groups'}, decoded. */\n`,
     );
     emit(
-      `  override notifications(opts?: NotificationOptions): AsyncGenerator<${ntfName}> {\n    return super.notifications(opts) as AsyncGenerator<${ntfName}>;\n  }\n}\n`,
+      `  override notifications(opts?: NotificationOptions): AsyncGenerator<${ntfName}> {\n    return super.notifications(opts) as AsyncGenerator<${ntfName}>;\n  }\n`,
     );
+    if (m.ops.some((o) => o.event)) {
+      emit(
+        `\n  /** Events the kernel sends to this socket's port (${m.ops
+          .filter((o) => o.event)
+          .map((o) => `\`${o.name}\``)
+          .join(', ')}), decoded. */\n`,
+      );
+      emit(
+        `  override events(opts?: Omit<NotificationOptions, 'groups'>): AsyncGenerator<${ntfName}> {\n    return super.events(opts) as AsyncGenerator<${ntfName}>;\n  }\n`,
+      );
+    }
+    emit(`}\n`);
   }
 
   // ---- header ----

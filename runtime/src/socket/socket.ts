@@ -19,6 +19,7 @@ import {
   NLMSG_ERROR,
   NLMSG_HDRLEN,
   NLMSG_NOOP,
+  NLMSG_MIN_TYPE,
   NLMSG_OVERRUN,
   NLM_F_DUMP_INTR,
   SOL_NETLINK,
@@ -62,6 +63,9 @@ import {
 const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;
 const SO_RCVBUFFORCE = 33;
+
+/** Pseudo group id of {@link GenlSocket.unsolicited} subscriptions (multicast ids start at 1). */
+const UNSOLICITED = 0;
 
 /** Options of {@link GenlSocket.open}. */
 export interface SocketOptions {
@@ -627,7 +631,12 @@ export class GenlSocket {
 
   #onUnicast(msg: NlMessage): void {
     const p = this.#pending.get(msg.seq);
-    if (p === undefined) return; // late reply of a timed-out, aborted or abandoned request
+    if (p === undefined) {
+      // seq 0: the kernel's own message to our port (an upcall); else a late
+      // reply of a timed-out, aborted or abandoned request.
+      if (msg.seq === 0 && msg.type >= NLMSG_MIN_TYPE) this.#onMcast(msg, UNSOLICITED);
+      return;
+    }
     if (msg.type === NLMSG_NOOP || msg.type === NLMSG_OVERRUN) return;
     if (msg.type === NLMSG_ERROR) {
       let em;
@@ -775,12 +784,26 @@ export class GenlSocket {
     return this.subscribeGroups(ids, opts);
   }
 
+  /**
+   * Iterate over messages the kernel sends to this socket's port on its own
+   * initiative (sequence number 0, no multicast group): e.g. OVS upcalls
+   * (`OVS_PACKET_CMD_MISS`) sent to the port given as a vport's upcall PID.
+   * They arrive with `group` 0. Without such a subscription they are dropped.
+   */
+  unsolicited(opts: SubscribeOptions = {}): Subscription {
+    return this.subscribeGroups([UNSOLICITED], opts);
+  }
+
   /** Join multicast groups by id; see {@link GenlSocket.subscribe}. */
   subscribeGroups(groupIds: readonly number[], opts: SubscribeOptions = {}): Subscription {
     if (this.#closed) throw new SocketClosedError('netlink socket is closed');
     const joined: number[] = [];
     try {
       for (const g of groupIds) {
+        if (g === UNSOLICITED) {
+          joined.push(g); // not a multicast group: nothing to join
+          continue;
+        }
         const n = this.#memberships.get(g) ?? 0;
         if (n === 0) this.#native.setOption(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g);
         this.#memberships.set(g, n + 1);
@@ -823,6 +846,7 @@ export class GenlSocket {
 
   #leave(groups: readonly number[]): void {
     for (const g of groups) {
+      if (g === UNSOLICITED) continue;
       const n = (this.#memberships.get(g) ?? 1) - 1;
       if (n > 0) {
         this.#memberships.set(g, n);
