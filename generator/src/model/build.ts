@@ -23,7 +23,6 @@ import type {
   OpMessageModel,
   OpModel,
   Protocol,
-  ScalarType,
   StructMemberModel,
   StructModel,
 } from './types.js';
@@ -46,7 +45,6 @@ const scalarSize: Record<string, number> = {
   u64: 8,
   s64: 8,
 };
-const scalarTypes = new Set(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'uint', 'sint']);
 
 const str = (v: Data | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: Data | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
@@ -752,9 +750,4 @@ function buildChecks(
   if (min !== undefined && max !== undefined && BigInt(min) > BigInt(max))
     err('min', `min ${min} is greater than max ${max}`);
   return Object.keys(out).length ? out : undefined;
-}
-
-/** Scalar attribute types (for emitters). */
-export function isScalarType(t: string): t is ScalarType {
-  return scalarTypes.has(t);
 }
