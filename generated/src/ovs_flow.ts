@@ -1515,7 +1515,7 @@ export const ops = {
    *
    * `OVS_FLOW_CMD_NEW`
    */
-  new: { name: 'new', cmd: 1, requestSet: flowAttrsSet, replySet: flowAttrsSet } as OpDef<
+  new: { name: 'new', cmd: 1, requestSet: flowAttrsSet } as OpDef<
     FlowAttrs & { readonly header: OvsHeader },
     FlowAttrs & { readonly header: OvsHeader }
   >,
@@ -1524,9 +1524,9 @@ export const ops = {
    *
    * `OVS_FLOW_CMD_DEL`
    *
-   * Override (specs/overrides): the uapi has OVS_FLOW_CMD_DEL = 2; the spec lacks it.
+   * Override (specs/overrides): the uapi has OVS_FLOW_CMD_DEL = 2; the spec lacks it (the kernel only ACKs; the deleted flow goes to the ovs_flow group, and to the sender with NLM_F_ECHO).
    */
-  del: { name: 'del', cmd: 2, requestSet: flowAttrsSet, replySet: flowAttrsSet } as OpDef<
+  del: { name: 'del', cmd: 2, requestSet: flowAttrsSet } as OpDef<
     FlowAttrs & { readonly header: OvsHeader },
     FlowAttrs & { readonly header: OvsHeader }
   >,
@@ -1535,9 +1535,9 @@ export const ops = {
    *
    * `OVS_FLOW_CMD_SET`
    *
-   * Override (specs/overrides): the uapi has OVS_FLOW_CMD_SET = 4; the spec lacks it.
+   * Override (specs/overrides): the uapi has OVS_FLOW_CMD_SET = 4; the spec lacks it (the kernel only ACKs unless NLM_F_ECHO).
    */
-  set: { name: 'set', cmd: 4, requestSet: flowAttrsSet, replySet: flowAttrsSet } as OpDef<
+  set: { name: 'set', cmd: 4, requestSet: flowAttrsSet } as OpDef<
     FlowAttrs & { readonly header: OvsHeader },
     FlowAttrs & { readonly header: OvsHeader }
   >,
@@ -1606,13 +1606,10 @@ export class OvsFlowClient extends GenlFamilyClient {
    *
    * `OVS_FLOW_CMD_NEW`
    *
-   * Resolves to the reply.
+   * Resolves when the kernel acknowledges.
    */
-  new(
-    req: FlowAttrs & { readonly header: OvsHeader },
-    opts?: RequestOptions,
-  ): Promise<FlowAttrs & { readonly header: OvsHeader }> {
-    return this.doOpReply(ops.new, req, opts);
+  async new(req: FlowAttrs & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.new, req, opts);
   }
 
   /**
@@ -1620,15 +1617,12 @@ export class OvsFlowClient extends GenlFamilyClient {
    *
    * `OVS_FLOW_CMD_DEL`
    *
-   * Override (specs/overrides): the uapi has OVS_FLOW_CMD_DEL = 2; the spec lacks it.
+   * Override (specs/overrides): the uapi has OVS_FLOW_CMD_DEL = 2; the spec lacks it (the kernel only ACKs; the deleted flow goes to the ovs_flow group, and to the sender with NLM_F_ECHO).
    *
-   * Resolves to the reply.
+   * Resolves when the kernel acknowledges.
    */
-  del(
-    req: FlowAttrs & { readonly header: OvsHeader },
-    opts?: RequestOptions,
-  ): Promise<FlowAttrs & { readonly header: OvsHeader }> {
-    return this.doOpReply(ops.del, req, opts);
+  async del(req: FlowAttrs & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.del, req, opts);
   }
 
   /**
@@ -1636,15 +1630,12 @@ export class OvsFlowClient extends GenlFamilyClient {
    *
    * `OVS_FLOW_CMD_SET`
    *
-   * Override (specs/overrides): the uapi has OVS_FLOW_CMD_SET = 4; the spec lacks it.
+   * Override (specs/overrides): the uapi has OVS_FLOW_CMD_SET = 4; the spec lacks it (the kernel only ACKs unless NLM_F_ECHO).
    *
-   * Resolves to the reply.
+   * Resolves when the kernel acknowledges.
    */
-  set(
-    req: FlowAttrs & { readonly header: OvsHeader },
-    opts?: RequestOptions,
-  ): Promise<FlowAttrs & { readonly header: OvsHeader }> {
-    return this.doOpReply(ops.set, req, opts);
+  async set(req: FlowAttrs & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.set, req, opts);
   }
 
   /** Notifications from `ovs_flow`, decoded. */
