@@ -337,13 +337,6 @@ export const opPolicyAttrsSet: AttrSet<OpPolicyAttrs> = new AttrSet('op-policy-a
   { name: 'dump', type: 2, kind: Kind.U32 },
 ]);
 
-/** `op-flags` used as flags (bit n = value n). */
-export const opFlagsAsFlags: EnumDef = new EnumDef(
-  'op-flags',
-  { adminPerm: 2, cmdCapDo: 4, cmdCapDump: 16, cmdCapHaspol: 256, unsAdminPerm: 65536 },
-  true,
-);
-
 /** Operations of `nlctrl`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */
 export const ops = {
   /**

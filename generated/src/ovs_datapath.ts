@@ -164,13 +164,6 @@ export const datapathSet: AttrSet<Datapath> = new AttrSet('datapath', () => [
   { name: 'ifindex', type: 9, kind: Kind.U32 },
 ]);
 
-/** `user-features` used as flags (bit n = value n). */
-export const userFeaturesAsFlags: EnumDef = new EnumDef(
-  'user-features',
-  { unaligned: 2, vportPids: 4, tcRecircSharing: 16, dispatchUpcallPerCpu: 256 },
-  true,
-);
-
 /** Operations of `ovs_datapath`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */
 export const ops = {
   /**

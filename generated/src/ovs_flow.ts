@@ -618,6 +618,8 @@ export const ovsActionAddMplsStruct: StructDef<OvsActionAddMpls> = {
 
 /**
  * Attribute set `flow-attrs` (`OVS_FLOW_ATTR_*`).
+ *
+ * Override (specs/overrides): the kernel's match_validate() rejects a key that lacks what its ethertype/protocol imply, or a mask wider than the key, with a bare EINVAL; these rules let the encoder name the attribute first.
  */
 export interface FlowAttrs {
   /**
@@ -712,19 +714,154 @@ export interface FlowAttrs {
   readonly pad?: Uint8Array;
 }
 /** Layout of `flow-attrs`. */
-export const flowAttrsSet: AttrSet<FlowAttrs> = new AttrSet('flow-attrs', () => [
-  { name: 'key', type: 1, kind: Kind.Nest, nested: keyAttrsSet },
-  { name: 'actions', type: 2, kind: Kind.Nest, nested: actionAttrsSet },
-  { name: 'stats', type: 3, kind: Kind.Struct, struct: ovsFlowStatsStruct },
-  { name: 'tcpFlags', type: 4, kind: Kind.U8 },
-  { name: 'used', type: 5, kind: Kind.U64 },
-  { name: 'clear', type: 6, kind: Kind.Flag },
-  { name: 'mask', type: 7, kind: Kind.Nest, nested: keyAttrsSet },
-  { name: 'probe', type: 8, kind: Kind.Flag },
-  { name: 'ufid', type: 9, kind: Kind.Binary, display: 'uuid' },
-  { name: 'ufidFlags', type: 10, kind: Kind.U32, enum: ovsUfidFlagsEnum },
-  { name: 'pad', type: 11, kind: Kind.Binary },
-]);
+export const flowAttrsSet: AttrSet<FlowAttrs> = new AttrSet(
+  'flow-attrs',
+  () => [
+    { name: 'key', type: 1, kind: Kind.Nest, nested: keyAttrsSet },
+    { name: 'actions', type: 2, kind: Kind.Nest, nested: actionAttrsSet },
+    { name: 'stats', type: 3, kind: Kind.Struct, struct: ovsFlowStatsStruct },
+    { name: 'tcpFlags', type: 4, kind: Kind.U8 },
+    { name: 'used', type: 5, kind: Kind.U64 },
+    { name: 'clear', type: 6, kind: Kind.Flag },
+    { name: 'mask', type: 7, kind: Kind.Nest, nested: keyAttrsSet },
+    { name: 'probe', type: 8, kind: Kind.Flag },
+    { name: 'ufid', type: 9, kind: Kind.Binary, display: 'uuid' },
+    { name: 'ufidFlags', type: 10, kind: Kind.U32, enum: ovsUfidFlagsEnum },
+    { name: 'pad', type: 11, kind: Kind.Binary },
+  ],
+  {
+    match: {
+      key: 'key',
+      mask: 'mask',
+      flatten: 'encap',
+      always: ['tunnel', 'inPort', 'ethertype'],
+      gated: [
+        'ipv4',
+        'ctOrigTupleIpv4',
+        'ipv6',
+        'ctOrigTupleIpv6',
+        'tcp',
+        'tcpFlags',
+        'udp',
+        'sctp',
+        'icmp',
+        'icmpv6',
+        'arp',
+        'nd',
+        'mpls',
+        'nsh',
+      ],
+      rules: [
+        {
+          when: [{ path: ['ethertype'], in: [0x806, 0x8035] }],
+          expect: ['arp'],
+          exact: [['ethertype']],
+        },
+        {
+          when: [{ path: ['ethertype'], in: [0x8847, 0x8848] }],
+          expect: ['mpls'],
+          exact: [['ethertype']],
+        },
+        {
+          when: [{ path: ['ethertype'], in: [0x800] }],
+          expect: ['ipv4'],
+          allow: ['ctOrigTupleIpv4'],
+          exact: [['ethertype']],
+        },
+        {
+          when: [
+            { path: ['ethertype'], in: [0x800] },
+            { path: ['ipv4', 'ipv4Proto'], in: [17] },
+            { path: ['ipv4', 'ipv4Frag'], notIn: [2] },
+          ],
+          expect: ['udp'],
+          exact: [['ipv4', 'ipv4Proto']],
+        },
+        {
+          when: [
+            { path: ['ethertype'], in: [0x800] },
+            { path: ['ipv4', 'ipv4Proto'], in: [132] },
+            { path: ['ipv4', 'ipv4Frag'], notIn: [2] },
+          ],
+          expect: ['sctp'],
+          exact: [['ipv4', 'ipv4Proto']],
+        },
+        {
+          when: [
+            { path: ['ethertype'], in: [0x800] },
+            { path: ['ipv4', 'ipv4Proto'], in: [6] },
+            { path: ['ipv4', 'ipv4Frag'], notIn: [2] },
+          ],
+          expect: ['tcp', 'tcpFlags'],
+          exact: [['ipv4', 'ipv4Proto']],
+        },
+        {
+          when: [
+            { path: ['ethertype'], in: [0x800] },
+            { path: ['ipv4', 'ipv4Proto'], in: [1] },
+            { path: ['ipv4', 'ipv4Frag'], notIn: [2] },
+          ],
+          expect: ['icmp'],
+          exact: [['ipv4', 'ipv4Proto']],
+        },
+        {
+          when: [{ path: ['ethertype'], in: [0x86dd] }],
+          expect: ['ipv6'],
+          allow: ['ctOrigTupleIpv6'],
+          exact: [['ethertype']],
+        },
+        {
+          when: [
+            { path: ['ethertype'], in: [0x86dd] },
+            { path: ['ipv6', 'ipv6Proto'], in: [17] },
+            { path: ['ipv6', 'ipv6Frag'], notIn: [2] },
+          ],
+          expect: ['udp'],
+          exact: [['ipv6', 'ipv6Proto']],
+        },
+        {
+          when: [
+            { path: ['ethertype'], in: [0x86dd] },
+            { path: ['ipv6', 'ipv6Proto'], in: [132] },
+            { path: ['ipv6', 'ipv6Frag'], notIn: [2] },
+          ],
+          expect: ['sctp'],
+          exact: [['ipv6', 'ipv6Proto']],
+        },
+        {
+          when: [
+            { path: ['ethertype'], in: [0x86dd] },
+            { path: ['ipv6', 'ipv6Proto'], in: [6] },
+            { path: ['ipv6', 'ipv6Frag'], notIn: [2] },
+          ],
+          expect: ['tcp', 'tcpFlags'],
+          exact: [['ipv6', 'ipv6Proto']],
+        },
+        {
+          when: [
+            { path: ['ethertype'], in: [0x86dd] },
+            { path: ['ipv6', 'ipv6Proto'], in: [58] },
+            { path: ['ipv6', 'ipv6Frag'], notIn: [2] },
+          ],
+          expect: ['icmpv6'],
+          exact: [['ipv6', 'ipv6Proto']],
+        },
+        {
+          when: [
+            { path: ['ethertype'], in: [0x86dd] },
+            { path: ['ipv6', 'ipv6Proto'], in: [58] },
+            { path: ['ipv6', 'ipv6Frag'], notIn: [2] },
+            { path: ['icmpv6', 'icmpType'], in: [135, 136] },
+          ],
+          expect: ['nd'],
+          deny: ['ctOrigTupleIpv6'],
+          exact: [['icmpv6', 'icmpType']],
+        },
+        { when: [{ path: ['ethertype'], in: [0x894f] }], expect: ['nsh'], exact: [['ethertype']] },
+      ],
+    },
+  },
+);
 
 /**
  * Attribute set `key-attrs` (`OVS_KEY_ATTR_*`).
@@ -1482,22 +1619,6 @@ export const psampleAttrsSet: AttrSet<PsampleAttrs> = new AttrSet('psample-attrs
   { name: 'group', type: 1, kind: Kind.U32 },
   { name: 'cookie', type: 2, kind: Kind.Binary },
 ]);
-
-/** `ct-state-flags` used as flags (bit n = value n). */
-export const ctStateFlagsAsFlags: EnumDef = new EnumDef(
-  'ct-state-flags',
-  {
-    new: 2,
-    established: 4,
-    related: 16,
-    replyDir: 256,
-    invalid: 65536,
-    tracked: 4294967296,
-    srcNat: 18446744073709552000,
-    dstNat: 3.402823669209385e38,
-  },
-  true,
-);
 
 /** Operations of `ovs_flow`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */
 export const ops = {

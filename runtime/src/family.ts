@@ -61,6 +61,11 @@ export interface RequestOptions {
   flags?: number;
   /** Copy binary values out of the receive buffer instead of returning views into it. */
   copy?: boolean;
+  /**
+   * Skip the client-side match checks (key/mask consistency the kernel
+   * enforces) and send the request as given, to see what the kernel says.
+   */
+  unchecked?: boolean;
 }
 
 /** A decoded multicast notification. */
@@ -145,6 +150,7 @@ export class GenlFamilyClient {
       ...(opts.flags !== undefined ? { flags: opts.flags } : {}),
       family: this.def.name,
       op: op.name,
+      ...(opts.unchecked === true ? { unchecked: true } : {}),
     });
   }
 

@@ -13,6 +13,8 @@ import type {
   OpModel,
   StructMemberModel,
   StructModel,
+  MatchModel,
+  MatchRuleModel,
 } from '../model/types.js';
 import { camel, pascal } from '../names.js';
 import { lit, overrideNotes, tsdoc } from './doc.js';
@@ -174,7 +176,8 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
         return `readonly ({ ${keys} } & ${setTs(a.nested!)})[]`;
       }
       default:
-        if (a.enumAsFlags && a.enum !== undefined) asFlagsNeeded.add(a.enum);
+        if (a.enumAsFlags && a.enum !== undefined && enums.get(a.enum)?.flags !== true)
+          asFlagsNeeded.add(a.enum);
         return scalarTs(a.type, a.enum, a.enumAsFlags);
     }
   };
@@ -279,7 +282,32 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
       `/** Layout of \`${s.name}\`. */\nexport const ${setValue(s)}: AttrSet<${ty}> = new AttrSet(${lit(s.name)}, () => [\n`,
     );
     for (const a of s.attrs) emit(`  ${attrDef(a)},\n`);
-    emit(`]${s.ordered ? ', { ordered: true }' : ''});\n\n`);
+    const opts: string[] = [];
+    if (s.ordered) opts.push('ordered: true');
+    if (s.match) opts.push(`match: ${matchLit(s.match)}`);
+    emit(`]${opts.length ? `, { ${opts.join(', ')} }` : ''});\n\n`);
+  }
+
+  function matchLit(m: MatchModel): string {
+    const strs = (xs: readonly string[]): string => `[${xs.map(lit).join(', ')}]`;
+    const num = (x: number): string => (x > 0xff ? `0x${x.toString(16)}` : String(x));
+    const nums = (xs: readonly number[]): string => `[${xs.map(num).join(', ')}]`;
+    const rule = (r: MatchRuleModel): string => {
+      const when = r.when.map(
+        (c) =>
+          `{ path: ${strs(c.path)}, ${c.in ? `in: ${nums(c.in)}` : `notIn: ${nums(c.notIn ?? [])}`} }`,
+      );
+      const parts = [`when: [${when.join(', ')}]`];
+      for (const k of ['expect', 'allow', 'deny'] as const)
+        if (r[k].length) parts.push(`${k}: ${strs(r[k])}`);
+      if (r.exact.length) parts.push(`exact: [${r.exact.map(strs).join(', ')}]`);
+      return `{ ${parts.join(', ')} }`;
+    };
+    const parts = [`key: ${lit(m.key)}`, `mask: ${lit(m.mask)}`];
+    if (m.flatten !== undefined) parts.push(`flatten: ${lit(m.flatten)}`);
+    if (m.always.length) parts.push(`always: ${strs(m.always)}`);
+    parts.push(`gated: ${strs(m.gated)}`, `rules: [${m.rules.map(rule).join(', ')}]`);
+    return `{ ${parts.join(', ')} }`;
   }
 
   function attrDef(a: AttrModel): string {

@@ -26,6 +26,7 @@ import type {
   StructMemberModel,
   StructModel,
 } from './types.js';
+import { buildMatch } from './match.js';
 
 /** What the builder needs besides the spec data. */
 export interface BuildContext {
@@ -455,6 +456,20 @@ export function buildModel(
       attrs,
       overrides: overridesOf(s),
     });
+  });
+  // Match rules name attributes of other sets, so they are built once all sets exist.
+  const setByName = new Map(attrSets.map((x) => [x.name, x]));
+  const structByName = new Map(structs.map((x) => [x.name, x]));
+  maps(spec['attribute-sets']).forEach((s, i) => {
+    const raw = ext(s).match;
+    const owner = setByName.get(String(s.name));
+    if (raw === undefined || owner === undefined) return;
+    const match = buildMatch(raw, owner, setByName, structByName, err, [
+      'attribute-sets',
+      i,
+      'match',
+    ]);
+    if (match) attrSets[attrSets.indexOf(owner)] = { ...owner, match };
   });
 
   // ---- operations ----

@@ -197,6 +197,8 @@ export interface AttrSetModel {
   readonly ordered: boolean;
   /** Set this one is a subset of, if any (attributes then come from it). */
   readonly subsetOf?: string;
+  /** Key/mask consistency rules (override `extend: {match: ...}`), in TS names. */
+  readonly match?: MatchModel;
   readonly attrs: readonly AttrModel[];
   readonly overrides: readonly AppliedOverride[];
 }
@@ -240,4 +242,33 @@ export interface McastGroupModel {
    * after the first contract.)
    */
   readonly value?: number;
+}
+
+/** A condition of a match rule: a key field (attribute, then struct members; TS names). */
+export interface MatchCondModel {
+  readonly path: readonly string[];
+  readonly in?: readonly number[];
+  readonly notIn?: readonly number[];
+}
+
+/** One rule of {@link MatchModel}; names are TS names. */
+export interface MatchRuleModel {
+  readonly when: readonly MatchCondModel[];
+  readonly expect: readonly string[];
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+  readonly exact: readonly (readonly string[])[];
+}
+
+/**
+ * What a kernel checks between a key and its mask (OVS `match_validate()`),
+ * declared by an override and interpreted by the runtime's `checkMatch`.
+ */
+export interface MatchModel {
+  readonly key: string;
+  readonly mask: string;
+  readonly flatten?: string;
+  readonly always: readonly string[];
+  readonly gated: readonly string[];
+  readonly rules: readonly MatchRuleModel[];
 }

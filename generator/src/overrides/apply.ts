@@ -15,7 +15,7 @@
  * `insert-before` + `value` (into the target list), `append` (to the target
  * list), `remove: <name>` (the first element of that name from the target list:
  * for entries a spec lists twice), `extend` (project extensions the kernel schema cannot express:
- * `ordered` on an attribute set, `masked` on an attribute).
+ * `ordered` and `match` on an attribute set, `masked` on an attribute).
  * @module
  */
 import { SpecError } from '../errors.js';
@@ -28,7 +28,53 @@ import { isDataMap, parseYamlFile, type Data, type DataMap, type Positions } fro
 export interface Extensions {
   ordered?: boolean;
   masked?: boolean;
+  /** Key/mask consistency rules of an attribute set (checked in the model builder). */
+  match?: DataMap;
 }
+
+const names = { type: 'array', items: { type: 'string' } } as const;
+const ints = { type: 'array', minItems: 1, items: { type: 'integer' } } as const;
+const matchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'mask', 'gated', 'rules'],
+  properties: {
+    key: { type: 'string' },
+    mask: { type: 'string' },
+    flatten: { type: 'string' },
+    always: names,
+    gated: names,
+    rules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['when'],
+        properties: {
+          when: {
+            type: 'object',
+            minProperties: 1,
+            additionalProperties: {
+              oneOf: [
+                ints,
+                {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['not'],
+                  properties: { not: ints },
+                },
+              ],
+            },
+          },
+          expect: names,
+          allow: names,
+          deny: names,
+          exact: names,
+        },
+      },
+    },
+  },
+} as const;
 
 /** What applying overrides left behind for the model builder. */
 export interface OverrideResult {
@@ -63,7 +109,11 @@ const overrideSchema = {
           extend: {
             type: 'object',
             additionalProperties: false,
-            properties: { ordered: { type: 'boolean' }, masked: { type: 'boolean' } },
+            properties: {
+              ordered: { type: 'boolean' },
+              masked: { type: 'boolean' },
+              match: matchSchema,
+            },
           },
         },
         oneOf: [
@@ -209,12 +259,13 @@ export function applyOverrides(spec: DataMap, file: string, family: string): Ove
         );
         return;
       }
-      // `ordered` describes an attribute set, `masked` an attribute.
+      // `ordered` and `match` describe an attribute set, `masked` an attribute.
       const shape = steps.map((x) => (typeof x === 'string' ? x : '[]')).join('.');
       const ext = p.extend as Extensions;
+      const setExt = ext.ordered !== undefined ? 'ordered' : ext.match ? 'match' : undefined;
       const wrong =
-        ext.ordered !== undefined && shape !== 'attribute-sets.[]'
-          ? ['ordered', 'an attribute set (attribute-sets[name])']
+        setExt !== undefined && shape !== 'attribute-sets.[]'
+          ? [setExt, 'an attribute set (attribute-sets[name])']
           : ext.masked !== undefined && shape !== 'attribute-sets.[].attributes.[]'
             ? ['masked', 'an attribute (attribute-sets[name].attributes[name])']
             : undefined;

@@ -19,4 +19,5 @@ export {
 } from './decode.js';
 export { encodeSet, encodeStruct, writeScalar } from './encode.js';
 export * from './message.js';
+export { checkMatch, type MatchCond, type MatchRule, type MatchRules } from './match.js';
 export { locateAttr, type AttrLocation } from './locate.js';

@@ -6,6 +6,7 @@
  * @module
  */
 import type { DisplayHint } from '../format.js';
+import type { MatchRules } from './match.js';
 
 /** Wire kinds of attributes and struct members. */
 export const Kind = {
@@ -121,6 +122,8 @@ export interface AttrSetOptions {
    * set decodes to an array of `{ type, value }` entries, in wire order.
    */
   readonly ordered?: boolean;
+  /** Key/mask consistency the kernel enforces (checked before encoding; see `checkMatch`). */
+  readonly match?: MatchRules;
 }
 
 /**
@@ -131,6 +134,7 @@ export interface AttrSetOptions {
 export class AttrSet<T = unknown> {
   declare readonly __type?: T;
   readonly ordered: boolean;
+  readonly match: MatchRules | undefined;
   #thunk: (() => readonly AttrDef[]) | null;
   #attrs: readonly AttrDef[] = [];
   #byType: (AttrDef | undefined)[] = [];
@@ -144,6 +148,7 @@ export class AttrSet<T = unknown> {
   ) {
     this.#thunk = attrs;
     this.ordered = opts.ordered === true;
+    this.match = opts.match;
   }
 
   #init(): void {

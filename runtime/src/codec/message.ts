@@ -42,6 +42,7 @@ import { encodeSet, encodeStruct } from './encode.js';
 import { DecodeError, EncodeError } from './errors.js';
 import type { AttrSet, StructDef } from './layout.js';
 import type { Writer } from './writer.js';
+import { checkMatch } from './match.js';
 
 /** `struct nlmsghdr` */
 export interface NlMsgHeader {
@@ -123,7 +124,9 @@ export interface GenlRequestHeader {
 
 /**
  * Append one generic netlink message: nlmsghdr + genlmsghdr + optional fixed
- * header + attributes. Returns the message's offset in the writer.
+ * header + attributes. Returns the message's offset in the writer. A set with
+ * match rules is checked first unless `unchecked` (to send what the kernel
+ * would reject, e.g. to see its error).
  */
 export function writeGenlMessage(
   w: Writer,
@@ -131,7 +134,9 @@ export function writeGenlMessage(
   set: AttrSet | null,
   attrs: unknown,
   fixed?: { readonly def: StructDef; readonly value: unknown },
+  unchecked = false,
 ): number {
+  if (set?.match !== undefined && !unchecked) checkMatch(set.match, set, attrs);
   const start = w.pos;
   const at = w.beginMessage(h.familyId, h.flags, h.seq ?? 0, h.portId ?? 0);
   try {

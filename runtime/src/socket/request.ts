@@ -42,6 +42,8 @@ export interface GenlRequestInit<T = unknown> {
   readonly fixedHeader?: StructDef;
   readonly family?: string;
   readonly op?: string;
+  /** Skip the set's match rules (send what the kernel would reject, to see its error). */
+  readonly unchecked?: boolean;
 }
 
 // Requests are encoded into one shared scratch writer and copied out, so
@@ -66,6 +68,7 @@ export function genlRequest<T>(init: GenlRequestInit<T>): NetlinkRequest {
     init.set,
     attrs,
     fixed,
+    init.unchecked === true,
   );
   const out: { -readonly [K in keyof NetlinkRequest]: NetlinkRequest[K] } = {
     bytes: scratch.bytes(),

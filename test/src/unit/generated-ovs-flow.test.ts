@@ -24,6 +24,7 @@ const flow: FlowMsg = {
       ipv4Frag: 'none',
     },
     tcp: { tcpSrc: 1234, tcpDst: 80 },
+    tcpFlags: 0,
   },
   actions: [
     { type: 'output', value: 1 },

@@ -171,3 +171,45 @@ test('overrides: bad target, wrong family, missing reason, and a patch that brea
     `${ovr}:4:24: attribute-sets[0].attributes[1].type: must be one of: unused, pad, flag, binary, uint, sint, u8, u16, u32, u64, s8, s16, s32, s64, string, nest, indexed-array, nest-type-value (is "u99")`,
   ]);
 });
+
+test('overrides: match rules name attributes and integer fields of the key set', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ynl-match-'));
+  const ovr = join(dir, 'demo.yaml');
+  const spec = legacy(
+    'definitions:\n  - name: st\n    type: struct\n    members:\n      - name: p\n        type: u8\n      - name: q\n        type: binary\n        len: 4\n' +
+      'attribute-sets:\n  - name: main\n    attributes:\n      - name: k\n        type: nest\n        nested-attributes: keys\n' +
+      '      - name: m\n        type: nest\n        nested-attributes: keys\n      - name: n\n        type: u32\n' +
+      '  - name: keys\n    attributes:\n      - name: x\n        type: u16\n      - name: s\n        type: binary\n        struct: st\n' +
+      noOps,
+  );
+  writeFileSync(
+    ovr,
+    'family: demo\npatches:\n  - target: attribute-sets[main]\n    extend:\n      match:\n' +
+      '        key: k\n        mask: n\n        gated: [s, nope]\n' +
+      '        rules:\n          - when: { x: [1], s.zz: [2] }\n            expect: [s]\n            exact: [s.q]\n' +
+      '    reason: r\n  - target: attribute-sets[keys].attributes[x]\n    extend: { match: { key: a, mask: b, gated: [], rules: [] } }\n    reason: r\n',
+  );
+  assert.deepEqual(errorsOf('m1', spec, dir), [
+    `${ovr}:15:5: patches[1].extend.match: 'match' applies to an attribute set (attribute-sets[name]), not to 'attribute-sets[keys].attributes[x]'`,
+  ]);
+  writeFileSync(
+    ovr,
+    'family: demo\npatches:\n  - target: attribute-sets[main]\n    extend:\n      match:\n' +
+      '        key: k\n        mask: n\n        gated: [s, nope]\n' +
+      '        rules:\n          - when: { x: [1], s.zz: [2] }\n            expect: [s]\n            exact: [s.q]\n    reason: r\n',
+  );
+  assert.deepEqual(errorsOf('m2', spec, dir), [
+    `${ovr}:7:9: attribute-sets[0].match.mask: 'n' is not a nested attribute of 'main'`,
+  ]);
+  writeFileSync(
+    ovr,
+    'family: demo\npatches:\n  - target: attribute-sets[main]\n    extend:\n      match:\n' +
+      '        key: k\n        mask: m\n        gated: [s, nope]\n' +
+      '        rules:\n          - when: { x: [1], s.zz: [2] }\n            expect: [s]\n            exact: [s.q]\n    reason: r\n',
+  );
+  assert.deepEqual(errorsOf('m3', spec, dir), [
+    `${ovr}:10:29: attribute-sets[0].match.rules[0].when.s.zz: 's.zz': 'zz' is not a member of struct 'st'`,
+    `${ovr}:12:21: attribute-sets[0].match.rules[0].exact[0]: 's.q' is binary; \`exact\` needs a u8, u16 or u32`,
+    `${ovr}:8:20: attribute-sets[0].match.gated[1]: 'nope' is not an attribute of 'keys'`,
+  ]);
+});

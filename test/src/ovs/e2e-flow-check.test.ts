@@ -1,0 +1,66 @@
+// The OVS module answers an inconsistent key/mask with a bare EINVAL (no
+// extended ACK). The generated ovs_flow client checks the same rules first
+// (specs/overrides/ovs_flow.yaml, `match`): each bad flow fails on the client
+// with the attribute path and is never sent; sent `unchecked`, the kernel
+// rejects it with EINVAL. The good flows install and read back. Runs in the VM.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EncodeError, GenlSocket, NetlinkError } from '@ynl-ts/runtime';
+import { OvsDatapathClient } from '@ynl-ts/families/ovs_datapath';
+import { OvsFlowClient } from '@ynl-ts/families/ovs_flow';
+import { badFlows, goodFlows } from '../unit/ovs-flow-cases.js';
+import { ovsSkipReason } from './vm.js';
+
+const skip = ovsSkipReason();
+const DP = 'ynlchk0';
+
+test(
+  'bad flows: a precise client-side error, and the kernel EINVAL when sent unchecked',
+  { skip },
+  async () => {
+    const sock = await GenlSocket.open();
+    const dp = await OvsDatapathClient.open(sock);
+    await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
+    try {
+      await dp.new({ header: { dpIfindex: 0 }, name: DP, upcallPid: sock.portId });
+      const dpIfindex = (await dp.get({ header: { dpIfindex: 0 }, name: DP })).header.dpIfindex;
+      const h = { header: { dpIfindex } };
+      const flows = await OvsFlowClient.open(sock);
+      const sent = (): number => sock.stats.messagesSent;
+
+      for (const c of badFlows) {
+        const before = sent();
+        await assert.rejects(flows.new({ ...h, ...c.flow }), (e: unknown) => {
+          assert.ok(e instanceof EncodeError, `${c.name}: ${String(e)}`);
+          assert.equal(e.path, c.path, c.name);
+          assert.match(e.message, c.message, c.name);
+          return true;
+        });
+        assert.equal(sent(), before, `${c.name}: nothing was sent`);
+        await assert.rejects(flows.new({ ...h, ...c.flow }, { unchecked: true }), (e: unknown) => {
+          assert.ok(e instanceof NetlinkError, `${c.name}: ${String(e)}`);
+          assert.equal(e.code, 'EINVAL', c.name);
+          assert.equal(
+            e.extack.message,
+            undefined,
+            `${c.name}: the OVS module sets no extack text`,
+          );
+          return true;
+        });
+      }
+      const left: unknown[] = [];
+      for await (const f of flows.dump(h)) left.push(f);
+      assert.equal(left.length, 0, 'no bad flow was installed');
+
+      for (const c of goodFlows) {
+        await flows.new({ ...h, ...c.flow });
+        const back = await flows.get({ ...h, key: c.flow.key! });
+        assert.ok(back.key, `${c.name}: read back`);
+        await flows.del({ ...h, key: c.flow.key! });
+      }
+    } finally {
+      await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
+      sock.close();
+    }
+  },
+);
