@@ -202,6 +202,77 @@ const cases: Case[] = [
     check: [],
   },
   {
+    name: '802.1Q key (vlan + encap) with pop_vlan, push_vlan',
+    key: (p1) => ({
+      inPort: p1,
+      ethernet: eth,
+      vlan: 0x1000 | 10, // VLAN_CFI (tag present) | VID 10
+      ethertype: 0x8100,
+      encap: {
+        ethertype: 0x0800,
+        ipv4: { ...ipv4, ipv4Proto: 6 },
+        tcp: { tcpSrc: 7, tcpDst: 86 },
+        tcpFlags: 0,
+      },
+    }),
+    mask: {
+      inPort: 0xffffffff,
+      ethernet: ethMask,
+      vlan: 0xffff,
+      ethertype: 0xffff,
+      encap: { ethertype: 0xffff, ipv4: ipv4Mask, tcp: { tcpSrc: 0, tcpDst: 0xffff }, tcpFlags: 0 },
+    },
+    actions: (p1, p2) => [
+      { type: 'popVlan', value: true },
+      out(p1),
+      { type: 'pushVlan', value: { vlanTpid: 0x8100, vlanTci: 0x1000 | 20 } },
+      out(p2),
+    ],
+    check: ['vlan', 'ethertype', 'encap'],
+  },
+  {
+    name: 'set (ethernet, tunnel) and set_masked (ipv4 source, tcp destination) between outputs',
+    key: (p1) => tcpBase(p1, 85),
+    mask: tcpMask,
+    actions: (p1, p2) => [
+      {
+        type: 'set',
+        value: { ethernet: { ethSrc: mac('02:00:00:00:00:aa'), ethDst: mac('02:00:00:00:00:bb') } },
+      },
+      out(p1),
+      {
+        type: 'setMasked',
+        value: {
+          ipv4: {
+            value: {
+              ipv4Src: 0x0a0000fe,
+              ipv4Dst: 0,
+              ipv4Proto: 0,
+              ipv4Tos: 0,
+              ipv4Ttl: 0,
+              ipv4Frag: 'none',
+            },
+            mask: {
+              ipv4Src: 0xffffffff,
+              ipv4Dst: 0,
+              ipv4Proto: 0,
+              ipv4Tos: 0,
+              ipv4Ttl: 0,
+              ipv4Frag: 'none',
+            },
+          },
+        },
+      },
+      {
+        type: 'setMasked',
+        value: { tcp: { value: { tcpSrc: 0, tcpDst: 8080 }, mask: { tcpSrc: 0, tcpDst: 0xffff } } },
+      },
+      { type: 'set', value: { tunnel: { id: 42n, ipv4Dst: 0xc0a80002, ttl: 64 } } },
+      out(p2),
+    ],
+    check: [],
+  },
+  {
     name: 'ct, recirc, hash, userspace',
     key: (p1) => tcpBase(p1, 84),
     mask: tcpMask,
