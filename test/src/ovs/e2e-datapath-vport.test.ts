@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { GenlSocket, NetlinkError } from '@ynl-ts/runtime';
 import { OvsDatapathClient } from '@ynl-ts/families/ovs_datapath';
 import { OvsVportClient } from '@ynl-ts/families/ovs_vport';
@@ -162,9 +163,17 @@ test(
           const port = dumped.get(v.name)!.portNo!;
           assert.match(show, new RegExp(`port ${port}: ${v.name}(\\s|$| \\()`), show);
         }
-        // set: a vport's upcall PID.
-        await vp.set({ ...h, name: 'ynle2ei', upcallPid: [sock.portId + 1] });
-        assert.deepEqual((await vp.get({ ...h, name: 'ynle2ei' })).upcallPid, [sock.portId + 1]);
+        // set: a vport's upcall PIDs, as many as the kernel has CPUs (nr_cpu_ids);
+        // one more is EINVAL (a limit Debian's 6.1 and 6.12 kernels both enforce).
+        const pids = cpus().map((_, i) => sock.portId + 1 + i);
+        await vp.set({ ...h, name: 'ynle2ei', upcallPid: pids });
+        // Without the vport-pids user feature the kernel reports only the first.
+        assert.deepEqual((await vp.get({ ...h, name: 'ynle2ei' })).upcallPid, pids.slice(0, 1));
+        await dp.set({ ...h, name: 'ynle2e1', userFeatures: ['vportPids'] });
+        assert.deepEqual((await vp.get({ ...h, name: 'ynle2ei' })).upcallPid, pids);
+        await expectCode(vp.set({ ...h, name: 'ynle2ei', upcallPid: [...pids, sock.portId] }), [
+          'EINVAL',
+        ]);
         for (const v of made) await vp.del({ ...h, name: v.name });
         await expectCode(vp.get({ ...h, name: 'ynle2ei' }), ['ENODEV', 'ENOENT']);
       });
