@@ -17,6 +17,7 @@ import {
   type ExtraAttr,
   type StructDef,
 } from './layout.js';
+import { FAIL, fastPath, setDecoder, structDecoder, type CompileRuntime } from './compile.js';
 
 export interface DecodeOptions {
   /** Copy binary values out of the receive buffer instead of returning views into it. */
@@ -130,8 +131,12 @@ export function enumValue(e: EnumDef, raw: number | bigint): string | number | (
   return out;
 }
 
+/** What compiled decoders call back into. */
+const compileRt: CompileRuntime = { readString, enumValue };
+
 /** Decode a struct laid out at `[off, off+len)`. */
 export function decodeStruct(c: Cursor, def: StructDef, off: number, len: number): object {
+  if (len === def.size && fastPath.enabled) return structDecoder(def, compileRt)(c, off);
   if (len < def.size) {
     throw new DecodeError(`struct ${def.name} needs ${def.size} bytes, got ${len}`, '', off);
   }
@@ -264,6 +269,12 @@ export function decodeSet(
   end: number,
   masked = false,
 ): object {
+  if (!masked && fastPath.enabled) {
+    // The compiled decoder takes the well-formed common case; anything else
+    // is decoded (or rejected, with its path) by the interpreter below.
+    const r = setDecoder(set, compileRt)(c, off, end);
+    if (r !== FAIL) return r;
+  }
   if (set.ordered) return decodeOrdered(c, set, off, end, masked);
   const out: Record<string | symbol, unknown> = {};
   forEachAttr(

@@ -19,5 +19,6 @@ export {
 } from './decode.js';
 export { encodeSet, encodeStruct, writeScalar } from './encode.js';
 export * from './message.js';
+export { fastPath } from './compile.js';
 export { checkMatch, type MatchCond, type MatchRule, type MatchRules } from './match.js';
 export { locateAttr, type AttrLocation } from './locate.js';

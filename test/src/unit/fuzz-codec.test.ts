@@ -4,7 +4,9 @@
 // 2. random mutations / truncations of valid messages either decode or throw
 //    DecodeError: never another exception, never a hang, never a read past the
 //    buffer (checked by decoding through a bounds-asserting view);
-// 3. random junk values either encode or throw EncodeError (never a TypeError).
+// 3. random junk values either encode or throw EncodeError (never a TypeError);
+// 4. the compiled decoders (the fast path) and the interpreter agree on every
+//    valid and every mutated message: the same object or the same error.
 // A failure prints the seed and iteration so the case can be replayed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +19,7 @@ import {
   Writer,
   decodeAttrs,
   encodeSet,
+  fastPath,
   readGenlMessage,
   splitMessages,
   writeGenlMessage,
@@ -395,6 +398,11 @@ test(
       bytesTotal += wire.length;
       const back = decodeAttrs(all, wire);
       assert.deepEqual(back, value, ctx);
+      assert.deepEqual(
+        interpreted(() => decodeAttrs(all, wire)),
+        back,
+        `${ctx}: interpreter`,
+      );
       w2.reset();
       encodeSet(w2, all, back);
       assert.deepEqual(w2.bytes(), wire, `${ctx}: re-encoding differs`);
@@ -441,6 +449,25 @@ function guarded(bytes: Uint8Array): Uint8Array {
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
+}
+
+/** Runs `fn` with the compiled decoders off: the interpreter alone. */
+function interpreted<T>(fn: () => T): T {
+  fastPath.enabled = false;
+  try {
+    return fn();
+  } finally {
+    fastPath.enabled = true;
+  }
+}
+
+/** The value, or the error's class and message, for comparing two decoders. */
+function outcome(fn: () => unknown): unknown {
+  try {
+    return { value: fn() };
+  } catch (e) {
+    return { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  }
 }
 
 function mutate(g: Gen, src: Uint8Array): Uint8Array {
@@ -532,11 +559,25 @@ test(
           );
         }
       };
-      attempt(() => {
-        for (const m of splitMessages(buf)) readGenlMessage(m, all, fixed, { copy: i % 2 === 0 });
-      });
+      const whole = (): unknown =>
+        splitMessages(buf).map((m) => readGenlMessage(m, all, fixed, { copy: i % 2 === 0 }));
       // and the attributes alone, so mutations behind a broken nlmsghdr still reach the TLV walk
-      attempt(() => decodeAttrs(all, buf, Math.min(24, raw.length)));
+      const attrsOnly = (): unknown => decodeAttrs(all, buf, Math.min(24, raw.length));
+      attempt(whole);
+      attempt(attrsOnly);
+      if (i % 2 === 0) {
+        const ctx = `seed ${SEED} mutation ${i}: compiled and interpreted decoders differ`;
+        assert.deepEqual(
+          outcome(whole),
+          outcome(() => interpreted(whole)),
+          ctx,
+        );
+        assert.deepEqual(
+          outcome(attrsOnly),
+          outcome(() => interpreted(attrsOnly)),
+          ctx,
+        );
+      }
     }
     // both outcomes happen: the mutations are neither all harmless nor all fatal
     assert.ok(outcomes.decoded > MUTATIONS / 20, JSON.stringify(outcomes));
