@@ -22,6 +22,7 @@ import {
   type StructDef,
 } from './layout.js';
 import type { Cursor } from './decode.js';
+import type { Writer } from './writer.js';
 
 /** Returned by a compiled decoder that leaves the input to the interpreter. */
 export const FAIL: unique symbol = Symbol('ynl-ts.decodeFail');
@@ -222,6 +223,212 @@ export function setDecoder(set: AttrSet, rt: CompileRuntime): SetDecoder {
   if (f === undefined) {
     f = compileSet(set, rt);
     setCache.set(set, f);
+  }
+  return f;
+}
+
+// ---- encoders ----
+
+/**
+ * A compiled encoder: writes `value` (the set's object, or an ordered set's
+ * array) and returns true, or returns false (having written garbage past the
+ * start position) when the value needs the interpreter: a type it does not
+ * take, a check that fails, a kind it leaves out. The caller then rewinds
+ * and re-encodes with the interpreter, which writes or throws the precise
+ * EncodeError.
+ */
+export type SetEncoder = (w: Writer, value: unknown, skip: string | undefined) => boolean;
+type StructEncoder = (w: Writer, value: unknown) => boolean;
+
+const setEncCache = new WeakMap<AttrSet, SetEncoder>();
+const structEncCache = new WeakMap<StructDef, StructEncoder | null>();
+
+const intRange: Partial<Record<Kind, [number, number, string]>> = {
+  [Kind.U8]: [0, 0xff, 'u8'],
+  [Kind.S8]: [-0x80, 0x7f, 's8'],
+  [Kind.U16]: [0, 0xffff, 'u16'],
+  [Kind.S16]: [-0x8000, 0x7fff, 's16'],
+  [Kind.U32]: [0, 0xffffffff, 'u32'],
+  [Kind.S32]: [-0x80000000, 0x7fffffff, 's32'],
+};
+
+/**
+ * Statements that check the JS value in `x` and write it as a scalar of
+ * `kind` (no attribute header), or undefined for kinds left to the
+ * interpreter. `checks` adds the spec's min/max.
+ */
+function scalarWrite(
+  kind: Kind,
+  be: boolean,
+  e: EnumDef | undefined,
+  k: Consts,
+  checks?: { min?: number | bigint; max?: number | bigint },
+): string | undefined {
+  const out: string[] = [];
+  if (e !== undefined) {
+    if (e.flags) return undefined; // flag arrays: the interpreter
+    out.push(
+      `if (typeof x === 'string') { x = ${k.add(e)}.valueOf(x); if (x === undefined) return false; }`,
+    );
+  }
+  const r = intRange[kind];
+  if (r !== undefined) {
+    out.push(
+      `if (typeof x !== 'number' || !Number.isInteger(x) || x < ${r[0]} || x > ${r[1]}) return false;`,
+    );
+    if (checks?.min !== undefined) out.push(`if (x < ${Number(checks.min)}) return false;`);
+    if (checks?.max !== undefined) out.push(`if (x > ${Number(checks.max)}) return false;`);
+    out.push(`w.${r[2]}(x${kind === Kind.U8 || kind === Kind.S8 ? '' : `, ${be}`});`);
+    return out.join(' ');
+  }
+  if (kind === Kind.U64 || kind === Kind.S64) {
+    const [lo, hi] =
+      kind === Kind.U64
+        ? ['0n', '0xffffffffffffffffn']
+        : ['-0x8000000000000000n', '0x7fffffffffffffffn'];
+    out.push(`if (typeof x !== 'bigint' || x < ${lo} || x > ${hi}) return false;`);
+    if (checks?.min !== undefined) out.push(`if (x < ${BigInt(checks.min)}n) return false;`);
+    if (checks?.max !== undefined) out.push(`if (x > ${BigInt(checks.max)}n) return false;`);
+    out.push(`w.${kind === Kind.U64 ? 'u64' : 's64'}(x, ${be});`);
+    return out.join(' ');
+  }
+  return undefined;
+}
+
+function compileStructEncoder(def: StructDef): StructEncoder | null {
+  const k = new Consts();
+  const names = def.members.filter((m) => m.kind !== Kind.Pad).map((m) => JSON.stringify(m.name));
+  const body: string[] = [
+    "if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) return false;",
+    `for (const key in v) if (v[key] !== undefined && ${names.map((n) => `key !== ${n}`).join(' && ') || 'true'}) return false;`,
+    `w.ensure(${def.size}); const base = w.pos; w.zeros(${def.size});`,
+    'let x;',
+  ];
+  for (const m of def.members) {
+    if (m.kind === Kind.Pad) continue;
+    const get = `x = v[${JSON.stringify(m.name)}]; if (x !== undefined) { w.pos = base + ${m.offset}; `;
+    if (m.kind === Kind.Binary) {
+      body.push(
+        `${get}if (!(x instanceof Uint8Array) || x.length !== ${m.len!}) return false; w.raw(x); }`,
+      );
+    } else if (m.kind === Kind.Struct) {
+      const inner = structEncoder(m.struct!);
+      if (inner === null) return null;
+      body.push(`${get}if (!${k.add(inner)}(w, x)) return false; }`);
+    } else {
+      const s = scalarWrite(m.kind, m.be === true, m.enum, k);
+      if (s === undefined) return null; // strings, flag sets: the interpreter
+      body.push(`${get}${s} }`);
+    }
+  }
+  body.push(`w.pos = base + ${def.size}; return true;`);
+  return new Function('k', `return function(w, v) {\n${body.join('\n')}\n};`)(
+    k.values,
+  ) as StructEncoder;
+}
+
+function structEncoder(def: StructDef): StructEncoder | null {
+  let f = structEncCache.get(def);
+  if (f === undefined) {
+    f = compileStructEncoder(def);
+    structEncCache.set(def, f);
+  }
+  return f;
+}
+
+/** Statements writing attribute `def` (header included) from `x`, or undefined. */
+function attrWrite(def: AttrDef, k: Consts): string | undefined {
+  if (def.masked) return undefined;
+  const T = def.type;
+  const c = def.checks;
+  switch (def.kind) {
+    case Kind.Flag:
+      return `if (x === true) w.endAttr(w.beginAttr(${T})); else if (x !== false) return false;`;
+    case Kind.Binary: {
+      const lens: string[] = [];
+      if (c?.exactLen !== undefined) lens.push(`x.length !== ${c.exactLen}`);
+      if (c?.minLen !== undefined) lens.push(`x.length < ${c.minLen}`);
+      if (c?.maxLen !== undefined) lens.push(`x.length > ${c.maxLen}`);
+      return `if (!(x instanceof Uint8Array)${lens.map((l) => ` || ${l}`).join('')}) return false; { const at = w.beginAttr(${T}); w.raw(x); w.endAttr(at); }`;
+    }
+    case Kind.String: {
+      const lens: string[] = [];
+      if (c?.exactLen !== undefined) lens.push(`n - 1 !== ${c.exactLen}`);
+      if (c?.minLen !== undefined) lens.push(`n - 1 < ${c.minLen}`);
+      if (c?.maxLen !== undefined) lens.push(`n - 1 > ${c.maxLen}`);
+      return `if (typeof x !== 'string' || x.indexOf('\\0') !== -1) return false; { const at = w.beginAttr(${T}); const n = w.string(x, true);${lens.length ? ` if (${lens.join(' || ')}) return false;` : ''} w.endAttr(at); }`;
+    }
+    case Kind.Nest:
+      return `{ const at = w.beginNest(${T}); if (!${k.add(lazyEncoder(def.nested!))}(w, x, undefined)) return false; w.endAttr(at); }`;
+    case Kind.Struct: {
+      const s = structEncoder(def.struct!);
+      if (s === null || c !== undefined) return undefined;
+      return `{ const at = w.beginAttr(${T}); if (!${k.add(s)}(w, x)) return false; w.endAttr(at); }`;
+    }
+    default: {
+      const s = scalarWrite(def.kind, def.be === true, def.enum, k, c);
+      if (s === undefined) return undefined;
+      return `{ const at = w.beginAttr(${T}); ${s} w.endAttr(at); }`;
+    }
+  }
+}
+
+function lazyEncoder(set: AttrSet): SetEncoder {
+  let f: SetEncoder | undefined;
+  return (w, v, skip) => (f ??= setEncoder(set))(w, v, skip);
+}
+
+function compileSetEncoder(set: AttrSet): SetEncoder {
+  const k = new Consts();
+  const cases: string[] = [];
+  for (const def of set.attrs) {
+    const code = attrWrite(def, k);
+    if (code === undefined) continue;
+    const key = JSON.stringify(def.name);
+    if (set.ordered) {
+      const value = def.kind === Kind.Flag ? 'e.value ?? true' : 'e.value';
+      cases.push(`case ${key}: { let x = ${value}; ${code} break; }`);
+    } else if (def.multi) {
+      cases.push(
+        `case ${key}: { if (!Array.isArray(v)) return false; for (let x of v) { ${code} } break; }`,
+      );
+    } else {
+      cases.push(`case ${key}: { let x = v; ${code} break; }`);
+    }
+  }
+  const src = set.ordered
+    ? `return function(w, value) {
+  if (!Array.isArray(value)) return false;
+  for (const e of value) {
+    if (typeof e !== 'object' || e === null) return false;
+    switch (e.type) {
+      ${cases.join('\n      ')}
+      default: return false;
+    }
+  }
+  return true;
+};`
+    : `return function(w, value, skip) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return false;
+  for (const key in value) {
+    const v = value[key];
+    if (v === undefined || key === skip) continue;
+    switch (key) {
+      ${cases.join('\n      ')}
+      default: return false;
+    }
+  }
+  return true;
+};`;
+  return new Function('k', src)(k.values) as SetEncoder;
+}
+
+/** The compiled encoder of `set` (built on first use, then cached). */
+export function setEncoder(set: AttrSet): SetEncoder {
+  let f = setEncCache.get(set);
+  if (f === undefined) {
+    f = compileSetEncoder(set);
+    setEncCache.set(set, f);
   }
   return f;
 }

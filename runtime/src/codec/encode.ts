@@ -15,6 +15,7 @@ import {
   type StructDef,
 } from './layout.js';
 import type { Writer } from './writer.js';
+import { fastPath, setEncoder } from './compile.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 const S64_MIN = -(1n << 63n);
@@ -454,6 +455,17 @@ export function encodeSet(
   masked = false,
   skip?: string | readonly string[],
 ): void {
+  if (fastPath.enabled && !masked && typeof skip !== 'object') {
+    // The compiled encoder takes the common case; on anything else it gives
+    // up and the interpreter below re-encodes (or throws with the path).
+    const start = w.pos;
+    try {
+      if (setEncoder(set)(w, value, skip)) return;
+    } catch {
+      // e.g. an attribute over 64 KiB: the interpreter reports it properly
+    }
+    w.pos = start;
+  }
   if (set.ordered) {
     encodeOrdered(w, set, value, masked);
     return;

@@ -48,54 +48,80 @@ export interface MatchRules {
 }
 
 type Obj = Record<string, unknown>;
-/** A key or mask with its nests flattened: attribute name -> [value, path it came from]. */
-type Flat = Map<string, { value: unknown; path: string }>;
 
-function flatten(v: unknown, base: string, via: string | undefined): Flat {
-  const out: Flat = new Map();
-  let cur = v as Obj | undefined;
-  let path = base;
-  // The inner set overrides the outer (an 802.1Q key's inner ethertype wins).
-  while (cur !== undefined && cur !== null && typeof cur === 'object') {
-    for (const [k, x] of Object.entries(cur)) {
-      if (x === undefined || k === via) continue;
-      out.set(k, { value: x, path: `${path}.${k}` });
+/**
+ * A key or mask as the kernel sees it: the set's own attributes and those of
+ * its `flatten` nests, innermost last (an 802.1Q key's inner ethertype wins).
+ */
+class Levels {
+  readonly objs: Obj[] = [];
+  readonly paths: string[] = [];
+  constructor(v: unknown, base: string, via: string | undefined) {
+    let cur = v;
+    let path = base;
+    while (typeof cur === 'object' && cur !== null && !Array.isArray(cur)) {
+      this.objs.push(cur as Obj);
+      this.paths.push(path);
+      if (via === undefined) break;
+      cur = (cur as Obj)[via];
+      path = `${path}.${via}`;
     }
-    if (via === undefined) break;
-    cur = cur[via] as Obj | undefined;
-    path = `${path}.${via}`;
   }
-  return out;
+  /** Index of the level that holds attribute `name`, or -1. */
+  find(name: string): number {
+    for (let i = this.objs.length - 1; i >= 0; i--) if (this.objs[i]![name] !== undefined) return i;
+    return -1;
+  }
+  has(name: string): boolean {
+    return this.find(name) >= 0;
+  }
+  get(name: string): unknown {
+    const i = this.find(name);
+    return i < 0 ? undefined : this.objs[i]![name];
+  }
 }
+
+// Field layouts by path, resolved once per rule set.
+const fieldDefs = new WeakMap<readonly string[], AttrDef | StructMember | null>();
 
 /** The layout of the field at `path` (an attribute, then struct members). */
 function fieldDef(set: AttrSet, path: readonly string[]): AttrDef | StructMember | undefined {
-  let def: AttrDef | StructMember | undefined = set.byName(path[0]!);
-  for (const m of path.slice(1)) def = def?.struct?.members.find((x) => x.name === m);
-  return def;
+  let def = fieldDefs.get(path);
+  if (def === undefined) {
+    let d: AttrDef | StructMember | undefined = set.byName(path[0]!);
+    for (let i = 1; i < path.length; i++) d = d?.struct?.members.find((x) => x.name === path[i]);
+    def = d ?? null;
+    fieldDefs.set(path, def);
+  }
+  return def ?? undefined;
 }
 
-function fieldValue(flat: Flat, set: AttrSet, path: readonly string[]): number {
-  let v = flat.get(path[0]!)?.value;
-  for (const m of path.slice(1)) v = v === undefined ? undefined : (v as Obj)[m];
+function fieldValue(obj: Levels, set: AttrSet, path: readonly string[]): number {
+  let v = obj.get(path[0]!);
+  for (let i = 1; i < path.length && v !== undefined; i++) v = (v as Obj)[path[i]!];
   // Absent fields are zero, as in the kernel's zero-filled flow key.
   if (v === undefined) return 0;
   if (typeof v === 'string') return fieldDef(set, path)?.enum?.valueOf(v) ?? NaN;
   return typeof v === 'bigint' ? Number(v) : (v as number);
 }
 
-function isExact(flat: Flat, set: AttrSet, path: readonly string[]): boolean {
+function isExact(mask: Levels, set: AttrSet, path: readonly string[]): boolean {
   const def = fieldDef(set, path);
   const size = def === undefined ? 0 : scalarSize(def.kind);
-  return size > 0 && fieldValue(flat, set, path) === 2 ** (8 * size) - 1;
+  return size > 0 && fieldValue(mask, set, path) === 2 ** (8 * size) - 1;
 }
 
 /** A mask attribute the kernel ignores: all zero (its parser skips those). */
 function isZero(v: unknown): boolean {
-  if (v === 0 || v === 0n || v === false) return true;
-  if (v instanceof Uint8Array) return v.every((b) => b === 0);
-  if (typeof v === 'object' && v !== null && !Array.isArray(v))
-    return Object.values(v).every((x) => x === undefined || isZero(x));
+  if (v === 0 || v === 0n || v === false || v === undefined) return true;
+  if (v instanceof Uint8Array) {
+    for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
+    return true;
+  }
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    for (const k in v) if (!isZero((v as Obj)[k])) return false;
+    return true;
+  }
   return false;
 }
 
@@ -113,11 +139,50 @@ function describeRule(r: MatchRule, keyName: string, maskName: string): string {
   return [...when, ...exact].join(' and ');
 }
 
-function holds(rule: MatchRule, key: Flat, set: AttrSet): boolean {
-  return rule.when.every((c) => {
+/** A rule set with its lookups precomputed (once per MatchRules). */
+interface Prepared {
+  readonly gated: ReadonlySet<string>;
+  readonly always: ReadonlySet<string>;
+  /** For each gated attribute, the indexes of the rules whose expect/allow open it. */
+  readonly openers: ReadonlyMap<string, readonly number[]>;
+  /** Rules whose `deny` lists an attribute, by attribute. */
+  readonly deniers: ReadonlyMap<string, readonly number[]>;
+}
+
+const prepared = new WeakMap<MatchRules, Prepared>();
+
+function prepare(rules: MatchRules): Prepared {
+  let p = prepared.get(rules);
+  if (p === undefined) {
+    const openers = new Map<string, number[]>();
+    const deniers = new Map<string, number[]>();
+    const add = (m: Map<string, number[]>, a: string, i: number): void => {
+      const l = m.get(a);
+      if (l === undefined) m.set(a, [i]);
+      else if (!l.includes(i)) l.push(i);
+    };
+    rules.rules.forEach((r, i) => {
+      for (const a of [...(r.expect ?? []), ...(r.allow ?? [])]) add(openers, a, i);
+      for (const a of r.deny ?? []) add(deniers, a, i);
+    });
+    p = {
+      gated: new Set(rules.gated),
+      always: new Set(rules.always ?? []),
+      openers,
+      deniers,
+    };
+    prepared.set(rules, p);
+  }
+  return p;
+}
+
+function holds(rule: MatchRule, key: Levels, set: AttrSet): boolean {
+  for (const c of rule.when) {
     const v = fieldValue(key, set, c.path);
-    return c.in !== undefined ? c.in.includes(v) : !(c.notIn ?? []).includes(v);
-  });
+    if (c.in !== undefined ? !c.in.includes(v) : c.notIn !== undefined && c.notIn.includes(v))
+      return false;
+  }
+  return true;
 }
 
 /**
@@ -131,47 +196,46 @@ export function checkMatch(rules: MatchRules, set: AttrSet, value: unknown): voi
   const obj = value as Obj;
   const keySet = set.byName(rules.key)?.nested;
   if (keySet === undefined || obj[rules.key] === undefined) return;
-  const key = flatten(obj[rules.key], rules.key, rules.flatten);
-  const maskVal = obj[rules.mask];
-  const mask = maskVal === undefined ? undefined : flatten(maskVal, rules.mask, rules.flatten);
-  const applying = rules.rules.filter((r) => holds(r, key, keySet));
-
-  for (const r of applying) {
-    for (const a of r.expect ?? []) {
+  const p = prepare(rules);
+  const key = new Levels(obj[rules.key], rules.key, rules.flatten);
+  const all = rules.rules;
+  const applies: boolean[] = new Array<boolean>(all.length);
+  for (let i = 0; i < all.length; i++) {
+    const r = all[i]!;
+    applies[i] = holds(r, key, keySet);
+    if (!applies[i] || r.expect === undefined) continue;
+    for (const a of r.expect) {
       if (key.has(a)) continue;
       // Missing where the rule's first field was found (inside `encap` for an 802.1Q key).
-      const at = key.get(r.when[0]?.path[0] ?? '')?.path.replace(/\.[^.]+$/, '') ?? rules.key;
+      const li = key.find(r.when[0]?.path[0] ?? '');
       throw new EncodeError(
         `missing: the kernel expects '${a}' in a key where ${r.when.map(describeCond).join(' and ')}`,
-        `${at}.${a}`,
+        `${li >= 0 ? key.paths[li] : rules.key}.${a}`,
       );
     }
   }
-  if (mask === undefined) return;
+  if (obj[rules.mask] === undefined) return;
+  const mask = new Levels(obj[rules.mask], rules.mask, rules.flatten);
 
-  const open = new Set<string>();
-  const denied = new Set<string>();
-  for (const r of applying) {
-    for (const a of r.deny ?? []) denied.add(a);
-    if ((r.exact ?? []).every((p) => isExact(mask, keySet, p)))
-      for (const a of [...(r.expect ?? []), ...(r.allow ?? [])]) open.add(a);
-  }
-  for (const [a, { value: v, path }] of mask) {
-    if (a === rules.flatten || isZero(v)) continue;
-    const gated = rules.gated.includes(a);
-    if (gated ? open.has(a) && !denied.has(a) : key.has(a) || rules.always?.includes(a)) continue;
-    let why: string;
-    if (!gated) {
-      why = `the key has no '${a}'; a mask may only cover attributes of the key`;
-    } else {
-      const opening = rules.rules.filter((r) =>
-        [...(r.expect ?? []), ...(r.allow ?? [])].includes(a),
-      );
-      why =
-        denied.has(a) && open.has(a)
-          ? `the kernel rejects a '${a}' mask for this key`
-          : `the kernel accepts a '${a}' mask only when ${opening.map((r) => describeRule(r, rules.key, rules.mask)).join(', or when ') || 'never'}`;
+  for (let li = 0; li < mask.objs.length; li++) {
+    const level = mask.objs[li]!;
+    for (const a in level) {
+      if (a === rules.flatten || isZero(level[a])) continue;
+      let why: string | undefined;
+      if (!p.gated.has(a)) {
+        if (!p.always.has(a) && !key.has(a))
+          why = `the key has no '${a}'; a mask may only cover attributes of the key`;
+      } else if ((p.deniers.get(a) ?? []).some((i) => applies[i])) {
+        why = `the kernel rejects a '${a}' mask for this key`;
+      } else {
+        const openers = p.openers.get(a) ?? [];
+        const open = openers.some(
+          (i) => applies[i] && (all[i]!.exact ?? []).every((x) => isExact(mask, keySet, x)),
+        );
+        if (!open)
+          why = `the kernel accepts a '${a}' mask only when ${openers.map((i) => describeRule(all[i]!, rules.key, rules.mask)).join(', or when ') || 'never'}`;
+      }
+      if (why !== undefined) throw new EncodeError(`not allowed: ${why}`, `${mask.paths[li]}.${a}`);
     }
-    throw new EncodeError(`not allowed: ${why}`, path);
   }
 }

@@ -35,9 +35,16 @@ export class Writer {
     this.view = new DataView(next.buffer);
   }
 
-  /** Copy of the bytes written so far. */
+  /**
+   * Copy of the bytes written so far. Small copies come from Node's Buffer
+   * pool (a fresh ArrayBuffer per message costs more than encoding it), so
+   * the result may be a view into a shared ArrayBuffer: use its
+   * `byteOffset`/`byteLength`, as every reader in the runtime does.
+   */
   bytes(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const out = Buffer.allocUnsafe(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
+    return out;
   }
 
   /** View (not a copy) of the bytes written so far; invalid after the next write. */

@@ -404,6 +404,9 @@ test(
         `${ctx}: interpreter`,
       );
       w2.reset();
+      interpreted(() => encodeSet(w2, all, value));
+      assert.deepEqual(w2.bytes(), wire, `${ctx}: interpreted encoding differs`);
+      w2.reset();
       encodeSet(w2, all, back);
       assert.deepEqual(w2.bytes(), wire, `${ctx}: re-encoding differs`);
       // the same inside a framed message with a fixed header
@@ -631,9 +634,18 @@ test(
         const keys = Object.keys(inner);
         if (keys.length) inner[g.pick(keys)] = junk();
       }
-      w.reset();
-      try {
+      const encode = (): Uint8Array => {
+        w.reset();
         encodeSet(w, all, value);
+        return w.bytes();
+      };
+      assert.deepEqual(
+        outcome(encode),
+        outcome(() => interpreted(encode)),
+        `seed ${SEED} junk ${i}: compiled and interpreted encoders differ`,
+      );
+      try {
+        encode();
       } catch (e) {
         if (e instanceof EncodeError) {
           rejected++;
