@@ -164,9 +164,9 @@ export function handEncode(m: FlowMsg, familyId: number): Uint8Array {
   o += 8;
   sv.setUint32(0, o, true);
   // The fastest copy out on Node (pooled, like the codec's Writer.bytes()).
-  const out = Buffer.allocUnsafe(o);
-  out.set(scratch.subarray(0, o));
-  return out;
+  const b = Buffer.allocUnsafe(o);
+  b.set(scratch.subarray(0, o));
+  return new Uint8Array(b.buffer, b.byteOffset, o);
 }
 
 // ---- hand-written straight-line decoder ----

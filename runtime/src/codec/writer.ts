@@ -42,9 +42,10 @@ export class Writer {
    * `byteOffset`/`byteLength`, as every reader in the runtime does.
    */
   bytes(): Uint8Array {
-    const out = Buffer.allocUnsafe(this.pos);
-    out.set(this.buf.subarray(0, this.pos));
-    return out;
+    const b = Buffer.allocUnsafe(this.pos);
+    b.set(this.buf.subarray(0, this.pos));
+    // A plain Uint8Array, so views decoded from it are Uint8Arrays too.
+    return new Uint8Array(b.buffer, b.byteOffset, b.length);
   }
 
   /** View (not a copy) of the bytes written so far; invalid after the next write. */
