@@ -159,6 +159,25 @@ function valueCode(def: AttrDef, k: Consts, rt: CompileRuntime): string | undefi
       if (e === undefined || size === 0) return undefined;
       return `if (pl % ${size} !== 0) return FAIL; { const n = pl / ${size}; val = new Array(n); for (let i = 0; i < n; i++) val[i] = ${e}; }`;
     }
+    case Kind.IndexedArray: {
+      const sub = def.sub ?? Kind.Nest;
+      let elem: string | undefined;
+      if (sub === Kind.Nest) {
+        elem = `{ const r = ${k.add(lazySet(def.nested!, rt))}(c, p2, p2 + pl2); if (r === FAIL) return FAIL; val.push(r); }`;
+      } else if (sub === Kind.Binary) {
+        elem = def.struct
+          ? `if (pl2 !== ${def.struct.size}) return FAIL; val.push(${k.add(structDecoder(def.struct, rt))}(c, p2));`
+          : 'val.push(c.binary(p2, pl2));';
+      } else if (sub === Kind.String) {
+        elem = 'val.push(rt.readString(b, p2, pl2));';
+      } else {
+        const e = readExpr(sub, def.be === true, 'p2');
+        if (e !== undefined)
+          elem = `if (pl2 !== ${scalarSize(sub)}) return FAIL; val.push(${withEnum(e, def.enum, k, rt)});`;
+      }
+      if (elem === undefined) return undefined;
+      return `val = []; for (let q = p, qe = p + pl; q < qe; ) { if (qe - q < 4) return FAIL; const l2 = v.getUint16(q, true); if (l2 < 4 || l2 > qe - q) return FAIL; const p2 = q + 4, pl2 = l2 - 4; ${elem} q += (l2 + 3) & ~3; }`;
+    }
     case Kind.Uint:
     case Kind.Sint: {
       const [r4, r8] =
