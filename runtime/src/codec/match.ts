@@ -239,3 +239,128 @@ export function checkMatch(rules: MatchRules, set: AttrSet, value: unknown): voi
     }
   }
 }
+
+/** A compiled acceptor: true when `value` certainly passes; false: ask {@link checkMatch}. */
+type Acceptor = (value: Obj) => boolean;
+const acceptors = new WeakMap<MatchRules, Acceptor>();
+
+/**
+ * Compiles `rules` into straight-line code with the attribute names inlined
+ * (the generic checker's name lookups dominate an encode otherwise). It only
+ * accepts: anything it cannot decide (strings it cannot map, deeper `flatten`
+ * nesting, a violation) returns false and the generic checker decides, and
+ * words the error.
+ */
+function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
+  const consts: unknown[] = [];
+  const k = (v: unknown): string => `k[${consts.push(v) - 1}]`;
+  const q = JSON.stringify;
+  const F = rules.flatten;
+  const levels = (v: string, src: string): string =>
+    `const ${v}0 = ${src}; if (typeof ${v}0 !== 'object' || ${v}0 === null) return false;` +
+    (F === undefined
+      ? ` const ${v}1 = undefined;`
+      : ` const ${v}1 = ${v}0[${q(F)}]; if (${v}1 !== undefined && (typeof ${v}1 !== 'object' || ${v}1 === null || ${v}1[${q(F)}] !== undefined)) return false;`);
+  const get = (v: string, name: string): string =>
+    `(${v}1 !== undefined && ${v}1[${q(name)}] !== undefined ? ${v}1[${q(name)}] : ${v}0[${q(name)}])`;
+  // A field's numeric value; `NaN` (never equal) for what only the generic checker can judge.
+  const field = (v: string, path: readonly string[]): string => {
+    let e = get(v, path[0]!);
+    for (const m of path.slice(1))
+      e = `${k((x: Obj | undefined) => (x === undefined ? undefined : x[m]))}(${e})`;
+    const def = fieldDef(keySet, path);
+    return `${k((x: unknown) =>
+      x === undefined
+        ? 0
+        : typeof x === 'number'
+          ? x
+          : typeof x === 'string'
+            ? (def?.enum?.valueOf(x) ?? NaN)
+            : typeof x === 'bigint'
+              ? Number(x)
+              : NaN,
+    )}(${e})`;
+  };
+  const body: string[] = [levels('K', `obj[${q(rules.key)}]`)];
+  // Each distinct field is read once, into a local, where it is first needed.
+  const locals = new Map<string, string>();
+  const local = (v: string, path: readonly string[]): string => {
+    const id = `${v}:${path.join('.')}`;
+    let name = locals.get(id);
+    if (name === undefined) {
+      name = `f${locals.size}`;
+      locals.set(id, name);
+      body.push(`const ${name} = ${field(v, path)};`);
+    }
+    return name;
+  };
+  rules.rules.forEach((r, i) => {
+    const conds = r.when.map((c) => {
+      const f = local('K', c.path);
+      return c.in !== undefined
+        ? `${k(c.in)}.includes(${f})`
+        : `!${k(c.notIn ?? [])}.includes(${f})`;
+    });
+    body.push(`const r${i} = ${conds.join(' && ') || 'true'};`);
+    for (const a of r.expect ?? [])
+      body.push(`if (r${i} && ${get('K', a)} === undefined) return false;`);
+  });
+  body.push(
+    `if (obj[${q(rules.mask)}] === undefined) return true;`,
+    levels('M', `obj[${q(rules.mask)}]`),
+  );
+  const cases: string[] = [];
+  for (const def of keySet.attrs) {
+    const a = def.name;
+    if (a === F) continue;
+    let allowed: string;
+    if (rules.gated.includes(a)) {
+      const denied = rules.rules.flatMap((r, i) => ((r.deny ?? []).includes(a) ? [`r${i}`] : []));
+      const opened = rules.rules.flatMap((r, i) =>
+        (r.expect ?? []).includes(a) || (r.allow ?? []).includes(a)
+          ? [
+              [
+                `r${i}`,
+                ...(r.exact ?? []).map(
+                  (p) =>
+                    `${local('M', p)} === ${2 ** (8 * scalarSize(fieldDef(keySet, p)?.kind ?? 0)) - 1}`,
+                ),
+              ].join(' && '),
+            ]
+          : [],
+      );
+      allowed = `(${opened.map((o) => `(${o})`).join(' || ') || 'false'})${denied.length ? ` && !(${denied.join(' || ')})` : ''}`;
+    } else if ((rules.always ?? []).includes(a)) {
+      allowed = 'true';
+    } else {
+      allowed = `${get('K', a)} !== undefined`;
+    }
+    cases.push(`case ${q(a)}: if (!(${allowed}) && !isZero(x)) return false; break;`);
+  }
+  const loop = (m: string): string =>
+    `for (const a in ${m}) { const x = ${m}[a]; if (x === undefined${F === undefined ? '' : ` || a === ${q(F)}`}) continue; switch (a) { ${cases.join(' ')} default: return false; } }`;
+  body.push(loop('M0'), `if (M1 !== undefined) { ${loop('M1')} }`, 'return true;');
+  return new Function('k', 'isZero', `return function(obj) {\n${body.join('\n')}\n};`)(
+    consts,
+    isZero,
+  ) as Acceptor;
+}
+
+/**
+ * {@link checkMatch} with a compiled fast path for the common, consistent
+ * case: what the encoder calls before every message of a set with rules.
+ */
+export function checkMatchFast(rules: MatchRules, set: AttrSet, value: unknown): void {
+  if (typeof value === 'object' && value !== null) {
+    const keySet = set.byName(rules.key)?.nested;
+    if (keySet !== undefined) {
+      let f = acceptors.get(rules);
+      if (f === undefined) {
+        f = compileAcceptor(rules, keySet);
+        acceptors.set(rules, f);
+      }
+      if (f(value as Obj)) return;
+    }
+  }
+  checkMatch(rules, set, value);
+}

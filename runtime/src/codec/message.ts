@@ -42,7 +42,7 @@ import { encodeSet, encodeStruct } from './encode.js';
 import { DecodeError, EncodeError } from './errors.js';
 import type { AttrSet, StructDef } from './layout.js';
 import type { Writer } from './writer.js';
-import { checkMatch } from './match.js';
+import { checkMatchFast } from './match.js';
 
 /** `struct nlmsghdr` */
 export interface NlMsgHeader {
@@ -136,7 +136,7 @@ export function writeGenlMessage(
   fixed?: { readonly def: StructDef; readonly value: unknown },
   unchecked = false,
 ): number {
-  if (set?.match !== undefined && !unchecked) checkMatch(set.match, set, attrs);
+  if (set?.match !== undefined && !unchecked) checkMatchFast(set.match, set, attrs);
   const start = w.pos;
   const at = w.beginMessage(h.familyId, h.flags, h.seq ?? 0, h.portId ?? 0);
   try {
