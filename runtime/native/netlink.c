@@ -39,6 +39,13 @@
 #define RECV_TAIL 32768
 static char recv_tail[RECV_TAIL];
 
+/* Datagrams are read into large ArrayBuffer chunks and handed to JS as
+ * Uint8Array views: one ArrayBuffer allocation per chunk instead of one per
+ * datagram. A chunk is never rewritten: the cursor only moves forward and a
+ * full chunk is replaced by a new one, so views (and zero-copy values decoded
+ * from them) stay valid; the GC frees a chunk when no view is left. */
+#define CHUNK_SIZE (256 * 1024)
+
 typedef struct {
   napi_env env;
   int fd;
@@ -51,6 +58,10 @@ typedef struct {
   bool finalized;     /* the JS wrapper was garbage collected */
   napi_ref callback;
   napi_async_context async_ctx;
+  napi_ref chunk;      /* the current receive chunk (an ArrayBuffer), or NULL */
+  uint8_t *chunk_data; /* its bytes */
+  size_t chunk_size;
+  size_t chunk_used; /* bytes handed out so far */
 } nl_socket;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -154,12 +165,14 @@ static void do_close(nl_socket *s, bool env_alive) {
   close(s->fd);
   s->fd = -1;
   if (env_alive) {
+    if (s->chunk != NULL) napi_delete_reference(s->env, s->chunk);
     if (s->callback != NULL) napi_delete_reference(s->env, s->callback);
     if (s->async_ctx != NULL) napi_async_destroy(s->env, s->async_ctx);
     napi_remove_env_cleanup_hook(s->env, env_cleanup, s);
   }
   s->callback = NULL;
   s->async_ctx = NULL;
+  s->chunk = NULL;
 }
 
 /* The environment is going away (worker exit, process teardown). */
@@ -168,8 +181,10 @@ static void env_cleanup(void *arg) {
   if (s->closing) return;
   /* The env is still usable inside cleanup hooks, but this hook is being
    * consumed, so do_close must not try to remove it. */
+  if (s->chunk != NULL) napi_delete_reference(s->env, s->chunk);
   if (s->callback != NULL) napi_delete_reference(s->env, s->callback);
   if (s->async_ctx != NULL) napi_async_destroy(s->env, s->async_ctx);
+  s->chunk = NULL;
   s->callback = NULL;
   s->async_ctx = NULL;
   do_close(s, false);
@@ -196,8 +211,27 @@ static int recv_one(nl_socket *s, napi_env env, napi_value *out, uint32_t *group
   } while (size < 0 && errno == EINTR);
   if (size < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
 
-  void *data = NULL;
-  if (napi_create_buffer(env, (size_t)size, &data, out) != napi_ok) return -ENOMEM;
+  /* Room in the current chunk? A chunk JS detached (transferred) is replaced. */
+  napi_value ab = NULL;
+  bool detached = false;
+  if (s->chunk != NULL) {
+    napi_get_reference_value(env, s->chunk, &ab);
+    if (ab == NULL || napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok) detached = true;
+  }
+  if (s->chunk == NULL || detached || (size_t)size > s->chunk_size - s->chunk_used) {
+    size_t want = (size_t)size > CHUNK_SIZE ? (size_t)size : CHUNK_SIZE;
+    void *d = NULL;
+    if (napi_create_arraybuffer(env, want, &d, &ab) != napi_ok) return -ENOMEM;
+    if (s->chunk != NULL) napi_delete_reference(env, s->chunk);
+    if (napi_create_reference(env, ab, 1, &s->chunk) != napi_ok) {
+      s->chunk = NULL;
+      return -ENOMEM;
+    }
+    s->chunk_data = d;
+    s->chunk_size = want;
+    s->chunk_used = 0;
+  }
+  void *data = s->chunk_data + s->chunk_used;
 
   struct sockaddr_nl from;
   char cbuf[CMSG_SPACE(sizeof(struct nl_pktinfo))];
@@ -219,6 +253,12 @@ static int recv_one(nl_socket *s, napi_env env, napi_value *out, uint32_t *group
    * datagram stays queued and is read on the next wake-up. */
   if (got < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
   if (got != size || (msg.msg_flags & MSG_TRUNC)) return -EMSGSIZE;
+  if (napi_create_typedarray(env, napi_uint8_array, (size_t)size, ab, s->chunk_used, out) !=
+      napi_ok)
+    return -ENOMEM;
+  /* Keep views 8-byte aligned (DataView reads do not need it, but it is free). */
+  s->chunk_used += ((size_t)size + 7) & ~(size_t)7;
+  if (s->chunk_used > s->chunk_size) s->chunk_used = s->chunk_size;
 
   *group = 0;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {

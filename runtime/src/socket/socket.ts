@@ -885,7 +885,10 @@ export class GenlSocket {
 
 /** Copy a request with our seq and the flags its kind needs; the caller's bytes stay untouched. */
 function stamp(src: Uint8Array, seq: number, flags: number): Uint8Array {
-  const b = src.slice();
+  // A pooled copy (a fresh ArrayBuffer per request costs more than the request).
+  const pooled = Buffer.allocUnsafe(src.length);
+  pooled.set(src);
+  const b = new Uint8Array(pooled.buffer, pooled.byteOffset, src.length);
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   v.setUint16(6, v.getUint16(6, true) | flags, true);
   v.setUint32(8, seq, true);
