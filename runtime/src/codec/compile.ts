@@ -92,36 +92,41 @@ function withEnum(expr: string, e: EnumDef | undefined, k: Consts, rt: CompileRu
   return `${k.add(f)}(${expr})`;
 }
 
-function compileStruct(def: StructDef, rt: CompileRuntime): StructDecoder {
-  const k = new Consts();
-  const lines: string[] = ['const v = c.view, b = c.bytes;', 'return {'];
+/**
+ * An object literal expression decoding struct `def` at offset expression
+ * `base` (needs `v`, `b`, `c` in scope). Nested structs are inlined too.
+ */
+function structExpr(def: StructDef, base: string, k: Consts, rt: CompileRuntime): string {
+  const parts: string[] = [];
   for (const m of def.members) {
-    const at = `off + ${m.offset}`;
+    const at = `${base} + ${m.offset}`;
     const key = JSON.stringify(m.name);
     switch (m.kind) {
       case Kind.Pad:
         continue;
       case Kind.Binary:
-        lines.push(`${key}: c.binary(${at}, ${m.len!}),`);
+        parts.push(`${key}: c.binary(${at}, ${m.len!})`);
         continue;
       case Kind.String:
-        lines.push(`${key}: rt.readString(b, ${at}, ${m.len!}),`);
+        parts.push(`${key}: rt.readString(b, ${at}, ${m.len!})`);
         continue;
       case Kind.Struct:
-        lines.push(`${key}: ${k.add(structDecoder(m.struct!, rt))}(c, ${at}),`);
+        parts.push(`${key}: ${structExpr(m.struct!, `(${at})`, k, rt)}`);
         continue;
       default: {
         const e = readExpr(m.kind, m.be === true, at);
         if (e === undefined) throw new Error(`struct ${def.name}: member kind ${m.kind}`);
-        lines.push(`${key}: ${withEnum(e, m.enum, k, rt)},`);
+        parts.push(`${key}: ${withEnum(e, m.enum, k, rt)}`);
       }
     }
   }
-  lines.push('};');
-  return new Function('rt', 'k', `return function(c, off) {\n${lines.join('\n')}\n};`)(
-    rt,
-    k.values,
-  ) as StructDecoder;
+  return `{ ${parts.join(', ')} }`;
+}
+
+function compileStruct(def: StructDef, rt: CompileRuntime): StructDecoder {
+  const k = new Consts();
+  const src = `return function(c, off) { const v = c.view, b = c.bytes; return ${structExpr(def, 'off', k, rt)}; };`;
+  return new Function('rt', 'k', src)(rt, k.values) as StructDecoder;
 }
 
 /** The compiled decoder of a struct laid out at `off` (exactly `def.size` bytes). */
@@ -150,7 +155,7 @@ function valueCode(def: AttrDef, k: Consts, rt: CompileRuntime): string | undefi
     case Kind.Nest:
       return `val = ${k.add(lazySet(def.nested!, rt))}(c, p, p + pl); if (val === FAIL) return FAIL;`;
     case Kind.Struct:
-      return `if (pl !== ${def.struct!.size}) return FAIL; val = ${k.add(structDecoder(def.struct!, rt))}(c, p);`;
+      return `if (pl !== ${def.struct!.size}) return FAIL; val = ${structExpr(def.struct!, 'p', k, rt)};`;
     case Kind.Bitfield32:
       return 'if (pl !== 8) return FAIL; val = { value: v.getUint32(p, true), selector: v.getUint32(p + 4, true) };';
     case Kind.ScalarArray: {
@@ -195,8 +200,14 @@ function valueCode(def: AttrDef, k: Consts, rt: CompileRuntime): string | undefi
   }
 }
 
-/** A decoder for `set` that compiles it on its first call (sets may recurse). */
+const compiling = new Set<AttrSet>();
+
+/**
+ * The decoder of a nested `set`: compiled now, unless it is being compiled
+ * further up (a recursive set), then compiled on its first call.
+ */
 function lazySet(set: AttrSet, rt: CompileRuntime): SetDecoder {
+  if (!compiling.has(set)) return setDecoder(set, rt);
   let f: SetDecoder | undefined;
   return (c, off, end) => (f ??= setDecoder(set, rt))(c, off, end);
 }
@@ -240,7 +251,12 @@ function compileSet(set: AttrSet, rt: CompileRuntime): SetDecoder {
 export function setDecoder(set: AttrSet, rt: CompileRuntime): SetDecoder {
   let f = setCache.get(set);
   if (f === undefined) {
-    f = compileSet(set, rt);
+    compiling.add(set);
+    try {
+      f = compileSet(set, rt);
+    } finally {
+      compiling.delete(set);
+    }
     setCache.set(set, f);
   }
   return f;
