@@ -288,13 +288,12 @@ const intRange: Partial<Record<Kind, [number, number, string]>> = {
 };
 
 /**
- * Statements that check the JS value in `x` and write it as a scalar of
- * `kind` (no attribute header), or undefined for kinds left to the
- * interpreter. `checks` adds the spec's min/max.
+ * Statements that check (and, for enum names, convert) the JS value in `x`
+ * for a scalar of `kind`; `return false` on anything the interpreter must
+ * judge. Undefined for kinds left to the interpreter.
  */
-function scalarWrite(
+function scalarCheck(
   kind: Kind,
-  be: boolean,
   e: EnumDef | undefined,
   k: Consts,
   checks?: { min?: number | bigint; max?: number | bigint },
@@ -313,7 +312,6 @@ function scalarWrite(
     );
     if (checks?.min !== undefined) out.push(`if (x < ${Number(checks.min)}) return false;`);
     if (checks?.max !== undefined) out.push(`if (x > ${Number(checks.max)}) return false;`);
-    out.push(`w.${r[2]}(x${kind === Kind.U8 || kind === Kind.S8 ? '' : `, ${be}`});`);
     return out.join(' ');
   }
   if (kind === Kind.U64 || kind === Kind.S64) {
@@ -324,10 +322,50 @@ function scalarWrite(
     out.push(`if (typeof x !== 'bigint' || x < ${lo} || x > ${hi}) return false;`);
     if (checks?.min !== undefined) out.push(`if (x < ${BigInt(checks.min)}n) return false;`);
     if (checks?.max !== undefined) out.push(`if (x > ${BigInt(checks.max)}n) return false;`);
-    out.push(`w.${kind === Kind.U64 ? 'u64' : 's64'}(x, ${be});`);
     return out.join(' ');
   }
   return undefined;
+}
+
+/**
+ * Statements that check the JS value in `x` and write it as a scalar of
+ * `kind` (no attribute header), or undefined for kinds left to the
+ * interpreter. `checks` adds the spec's min/max.
+ */
+function scalarWrite(
+  kind: Kind,
+  be: boolean,
+  e: EnumDef | undefined,
+  k: Consts,
+  checks?: { min?: number | bigint; max?: number | bigint },
+): string | undefined {
+  const check = scalarCheck(kind, e, k, checks);
+  if (check === undefined) return undefined;
+  const name = intRange[kind]?.[2] ?? (kind === Kind.U64 ? 'u64' : 's64');
+  return `${check} w.${name}(x${kind === Kind.U8 || kind === Kind.S8 ? '' : `, ${be}`});`;
+}
+
+/**
+ * A whole fixed-width scalar attribute (header, value, zeroed padding) written
+ * straight into the writer's buffer with one bounds check.
+ */
+function scalarAttr(def: AttrDef, k: Consts): string | undefined {
+  const check = scalarCheck(def.kind, def.enum, k, def.checks);
+  const size = scalarSize(def.kind);
+  if (check === undefined || size === 0) return undefined;
+  const le = def.be === true ? 'false' : 'true';
+  const total = (4 + size + 3) & ~3;
+  const value: Partial<Record<Kind, string>> = {
+    [Kind.U8]: 'dv.setUint32(o + 4, x, true);',
+    [Kind.S8]: 'dv.setUint32(o + 4, x & 0xff, true);',
+    [Kind.U16]: `dv.setUint16(o + 4, x, ${le}); dv.setUint16(o + 6, 0, true);`,
+    [Kind.S16]: `dv.setInt16(o + 4, x, ${le}); dv.setUint16(o + 6, 0, true);`,
+    [Kind.U32]: `dv.setUint32(o + 4, x, ${le});`,
+    [Kind.S32]: `dv.setInt32(o + 4, x, ${le});`,
+    [Kind.U64]: `dv.setBigUint64(o + 4, x, ${le});`,
+    [Kind.S64]: `dv.setBigInt64(o + 4, x, ${le});`,
+  };
+  return `${check} { w.ensure(${total}); const o = w.pos, dv = w.view; dv.setUint32(o, ${4 + size} | (${def.type} << 16), true); ${value[def.kind]!} w.pos = o + ${total}; }`;
 }
 
 function compileStructEncoder(def: StructDef): StructEncoder | null {
@@ -362,7 +400,8 @@ function compileStructEncoder(def: StructDef): StructEncoder | null {
   ) as StructEncoder;
 }
 
-function structEncoder(def: StructDef): StructEncoder | null {
+/** The compiled encoder of a struct, or null when it has members only the interpreter writes. */
+export function structEncoder(def: StructDef): StructEncoder | null {
   let f = structEncCache.get(def);
   if (f === undefined) {
     f = compileStructEncoder(def);
@@ -400,11 +439,8 @@ function attrWrite(def: AttrDef, k: Consts): string | undefined {
       if (s === null || c !== undefined) return undefined;
       return `{ const at = w.beginAttr(${T}); if (!${k.add(s)}(w, x)) return false; w.endAttr(at); }`;
     }
-    default: {
-      const s = scalarWrite(def.kind, def.be === true, def.enum, k, c);
-      if (s === undefined) return undefined;
-      return `{ const at = w.beginAttr(${T}); ${s} w.endAttr(at); }`;
-    }
+    default:
+      return scalarAttr(def, k);
   }
 }
 

@@ -15,7 +15,7 @@ import {
   type StructDef,
 } from './layout.js';
 import type { Writer } from './writer.js';
-import { fastPath, setEncoder } from './compile.js';
+import { fastPath, setEncoder, structEncoder } from './compile.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 const S64_MIN = -(1n << 63n);
@@ -182,6 +182,14 @@ function hasMember(def: StructDef, name: string): boolean {
 
 /** Write a struct's bytes (no attribute header). */
 export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
+  if (fastPath.enabled) {
+    const f = structEncoder(def);
+    if (f !== null) {
+      const start = w.pos;
+      if (f(w, value)) return;
+      w.pos = start;
+    }
+  }
   if (
     typeof value !== 'object' ||
     value === null ||

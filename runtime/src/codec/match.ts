@@ -266,21 +266,22 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
   // A field's numeric value; `NaN` (never equal) for what only the generic checker can judge.
   const field = (v: string, path: readonly string[]): string => {
     let e = get(v, path[0]!);
-    for (const m of path.slice(1))
-      e = `${k((x: Obj | undefined) => (x === undefined ? undefined : x[m]))}(${e})`;
+    for (const m of path.slice(1)) e = `((x) => x === undefined ? undefined : x[${q(m)}])(${e})`;
     const def = fieldDef(keySet, path);
-    return `${k((x: unknown) =>
+    const slow = k((x: unknown) =>
       x === undefined
         ? 0
-        : typeof x === 'number'
-          ? x
-          : typeof x === 'string'
-            ? (def?.enum?.valueOf(x) ?? NaN)
-            : typeof x === 'bigint'
-              ? Number(x)
-              : NaN,
-    )}(${e})`;
+        : typeof x === 'string'
+          ? (def?.enum?.valueOf(x) ?? NaN)
+          : typeof x === 'bigint'
+            ? Number(x)
+            : NaN,
+    );
+    // Numbers (the common case) inline; names, bigints and absence through `slow`.
+    return `((x) => typeof x === 'number' ? x : ${slow}(x))(${e})`;
   };
+  const oneOf = (f: string, xs: readonly number[]): string =>
+    xs.length ? `(${xs.map((x) => `${f} === ${x}`).join(' || ')})` : 'false';
   const body: string[] = [levels('K', `obj[${q(rules.key)}]`)];
   // Each distinct field is read once, into a local, where it is first needed.
   const locals = new Map<string, string>();
@@ -297,9 +298,7 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
   rules.rules.forEach((r, i) => {
     const conds = r.when.map((c) => {
       const f = local('K', c.path);
-      return c.in !== undefined
-        ? `${k(c.in)}.includes(${f})`
-        : `!${k(c.notIn ?? [])}.includes(${f})`;
+      return c.in !== undefined ? oneOf(f, c.in) : `!${oneOf(f, c.notIn ?? [])}`;
     });
     body.push(`const r${i} = ${conds.join(' && ') || 'true'};`);
     for (const a of r.expect ?? [])

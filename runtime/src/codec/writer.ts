@@ -7,6 +7,10 @@
 import { EncodeError } from './errors.js';
 import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_HDRLEN, GENL_HDRLEN } from './constants.js';
 
+const POOL_SIZE = 64 * 1024;
+let pool = new ArrayBuffer(POOL_SIZE);
+let poolUsed = 0;
+
 export class Writer {
   /** The underlying storage; valid bytes are `[0, pos)`. Replaced on growth. */
   buf: Uint8Array;
@@ -36,16 +40,26 @@ export class Writer {
   }
 
   /**
-   * Copy of the bytes written so far. Small copies come from Node's Buffer
-   * pool (a fresh ArrayBuffer per message costs more than encoding it), so
-   * the result may be a view into a shared ArrayBuffer: use its
-   * `byteOffset`/`byteLength`, as every reader in the runtime does.
+   * Copy of the bytes written so far. Small copies are carved out of a shared
+   * 64 KiB pool (a fresh ArrayBuffer per message costs more than encoding
+   * it), so the result may be a view into a shared ArrayBuffer: use its
+   * `byteOffset`/`byteLength`, as every reader in the runtime does. Pool
+   * memory is never reused while a view of it is alive.
    */
   bytes(): Uint8Array {
-    const b = Buffer.allocUnsafe(this.pos);
-    b.set(this.buf.subarray(0, this.pos));
-    // A plain Uint8Array, so views decoded from it are Uint8Arrays too.
-    return new Uint8Array(b.buffer, b.byteOffset, b.length);
+    const n = this.pos;
+    let out: Uint8Array;
+    if (n > POOL_SIZE / 8) out = new Uint8Array(n);
+    else {
+      if (poolUsed + n > POOL_SIZE) {
+        pool = new ArrayBuffer(POOL_SIZE);
+        poolUsed = 0;
+      }
+      out = new Uint8Array(pool, poolUsed, n);
+      poolUsed += (n + 7) & ~7;
+    }
+    out.set(this.buf.subarray(0, n));
+    return out;
   }
 
   /** View (not a copy) of the bytes written so far; invalid after the next write. */
@@ -58,13 +72,18 @@ export class Writer {
     const pad = (4 - (this.pos & 3)) & 3;
     if (pad === 0) return;
     this.ensure(pad);
-    this.buf.fill(0, this.pos, this.pos + pad);
+    const b = this.buf;
+    for (let i = this.pos, end = this.pos + pad; i < end; i++) b[i] = 0;
     this.pos += pad;
   }
 
   zeros(n: number): void {
     this.ensure(n);
-    this.buf.fill(0, this.pos, this.pos + n);
+    // A loop beats the fill() builtin's call overhead for the few bytes of a struct or pad.
+    if (n <= 64) {
+      const b = this.buf;
+      for (let i = this.pos, end = this.pos + n; i < end; i++) b[i] = 0;
+    } else this.buf.fill(0, this.pos, this.pos + n);
     this.pos += n;
   }
 
@@ -109,9 +128,13 @@ export class Writer {
   }
 
   raw(data: Uint8Array): void {
-    this.ensure(data.length);
-    this.buf.set(data, this.pos);
-    this.pos += data.length;
+    const n = data.length;
+    this.ensure(n);
+    if (n <= 16) {
+      const b = this.buf;
+      for (let i = 0, o = this.pos; i < n; i++) b[o + i] = data[i]!;
+    } else this.buf.set(data, this.pos);
+    this.pos += n;
   }
 
   /**
