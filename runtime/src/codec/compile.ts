@@ -444,7 +444,11 @@ function attrWrite(def: AttrDef, k: Consts): string | undefined {
   }
 }
 
+const compilingEnc = new Set<AttrSet>();
+
+/** The encoder of a nested `set`: compiled now unless it is being compiled further up. */
 function lazyEncoder(set: AttrSet): SetEncoder {
+  if (!compilingEnc.has(set)) return setEncoder(set);
   let f: SetEncoder | undefined;
   return (w, v, skip) => (f ??= setEncoder(set))(w, v, skip);
 }
@@ -498,7 +502,12 @@ function compileSetEncoder(set: AttrSet): SetEncoder {
 export function setEncoder(set: AttrSet): SetEncoder {
   let f = setEncCache.get(set);
   if (f === undefined) {
-    f = compileSetEncoder(set);
+    compilingEnc.add(set);
+    try {
+      f = compileSetEncoder(set);
+    } finally {
+      compilingEnc.delete(set);
+    }
     setEncCache.set(set, f);
   }
   return f;
