@@ -351,15 +351,14 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
  */
 export function checkMatchFast(rules: MatchRules, set: AttrSet, value: unknown): void {
   if (typeof value === 'object' && value !== null) {
-    const keySet = set.byName(rules.key)?.nested;
-    if (keySet !== undefined) {
-      let f = acceptors.get(rules);
-      if (f === undefined) {
-        f = compileAcceptor(rules, keySet);
-        acceptors.set(rules, f);
-      }
-      if (f(value as Obj)) return;
+    let f = acceptors.get(rules);
+    if (f === undefined) {
+      const keySet = set.byName(rules.key)?.nested;
+      // Without a key layout there is nothing to accept; the generic checker returns.
+      f = keySet === undefined ? () => false : compileAcceptor(rules, keySet);
+      acceptors.set(rules, f);
     }
+    if (f(value as Obj)) return;
   }
   checkMatch(rules, set, value);
 }

@@ -4,11 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { GenlSocket } from '@ynl-ts/runtime';
-import { OvsDatapathClient } from '@ynl-ts/families/ovs_datapath';
-import { OvsVportClient } from '@ynl-ts/families/ovs_vport';
-import { OvsFlowClient, type KeyAttrs } from '@ynl-ts/families/ovs_flow';
-import { ovsSkipReason } from './vm.js';
+import type { KeyAttrs } from '@ynl-ts/families/ovs_flow';
+import { ovsSkipReason, withDatapath } from './vm.js';
 
 const skip = ovsSkipReason();
 const DP = 'ynl10k0';
@@ -17,90 +14,82 @@ const N = 10_000;
 test(
   `${N} flows: install, dump, and the same set in ovs-dpctl dump-flows`,
   { skip, timeout: 300_000 },
-  async (t) => {
-    const sock = await GenlSocket.open({ rcvbuf: 8 << 20 });
-    const dp = await OvsDatapathClient.open(sock);
-    await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
-    try {
-      await dp.new({ header: { dpIfindex: 0 }, name: DP, upcallPid: sock.portId });
-      const dpIfindex = (await dp.get({ header: { dpIfindex: 0 }, name: DP })).header.dpIfindex;
-      const h = { header: { dpIfindex } };
-      const vp = await OvsVportClient.open(sock);
-      await vp.new({ ...h, name: 'ynl10kp', type: 'internal', upcallPid: [sock.portId] });
-      const port = (await vp.get({ ...h, name: 'ynl10kp' })).portNo!;
-      const flows = await OvsFlowClient.open(sock);
-      const key = (i: number): KeyAttrs => ({
-        inPort: port,
-        ethernet: {
-          ethSrc: Uint8Array.from([2, 0, 0, 0, 0, 1]),
-          ethDst: Uint8Array.from([2, 0, 0, 0, 0, 2]),
-        },
-        ethertype: 0x0800,
-        ipv4: {
-          ipv4Src: 0x0a000000 + (i >> 8),
-          ipv4Dst: 0x0b000000 + (i & 0xff),
-          ipv4Proto: 17,
-          ipv4Tos: 0,
-          ipv4Ttl: 64,
-          ipv4Frag: 'none',
-        },
-        udp: { udpSrc: 1000 + (i % 50000), udpDst: 53 },
-      });
-      const mask: KeyAttrs = {
-        inPort: 0xffffffff,
-        ethertype: 0xffff,
-        ipv4: {
-          ipv4Src: 0xffffffff,
-          ipv4Dst: 0xffffffff,
-          ipv4Proto: 0xff,
-          ipv4Tos: 0,
-          ipv4Ttl: 0,
-          ipv4Frag: 0xff,
-        },
-        udp: { udpSrc: 0xffff, udpDst: 0xffff },
-      };
-      const t0 = performance.now();
-      const batch = 256;
-      for (let i = 0; i < N; i += batch) {
-        const ps: Promise<void>[] = [];
-        for (let j = i; j < Math.min(N, i + batch); j++) {
-          ps.push(
-            flows.new({ ...h, key: key(j), mask, actions: [{ type: 'output', value: port }] }),
-          );
+  (t) =>
+    withDatapath(
+      DP,
+      ['ynl10kp'],
+      async ({ sock, flows, h, ports }) => {
+        const port = ports[0]!;
+        const key = (i: number): KeyAttrs => ({
+          inPort: port,
+          ethernet: {
+            ethSrc: Uint8Array.from([2, 0, 0, 0, 0, 1]),
+            ethDst: Uint8Array.from([2, 0, 0, 0, 0, 2]),
+          },
+          ethertype: 0x0800,
+          ipv4: {
+            ipv4Src: 0x0a000000 + (i >> 8),
+            ipv4Dst: 0x0b000000 + (i & 0xff),
+            ipv4Proto: 17,
+            ipv4Tos: 0,
+            ipv4Ttl: 64,
+            ipv4Frag: 'none',
+          },
+          udp: { udpSrc: 1000 + (i % 50000), udpDst: 53 },
+        });
+        const mask: KeyAttrs = {
+          inPort: 0xffffffff,
+          ethertype: 0xffff,
+          ipv4: {
+            ipv4Src: 0xffffffff,
+            ipv4Dst: 0xffffffff,
+            ipv4Proto: 0xff,
+            ipv4Tos: 0,
+            ipv4Ttl: 0,
+            ipv4Frag: 0xff,
+          },
+          udp: { udpSrc: 0xffff, udpDst: 0xffff },
+        };
+        const t0 = performance.now();
+        const batch = 256;
+        for (let i = 0; i < N; i += batch) {
+          const ps: Promise<void>[] = [];
+          for (let j = i; j < Math.min(N, i + batch); j++) {
+            ps.push(
+              flows.new({ ...h, key: key(j), mask, actions: [{ type: 'output', value: port }] }),
+            );
+          }
+          await Promise.all(ps);
         }
-        await Promise.all(ps);
-      }
-      const t1 = performance.now();
-      const ours = new Set<string>();
-      for await (const f of flows.dump(h)) {
-        const k = f.key!;
-        ours.add(`${k.ipv4!.ipv4Src >>> 0}/${k.ipv4!.ipv4Dst >>> 0}/${k.udp!.udpSrc}`);
-      }
-      const t2 = performance.now();
-      t.diagnostic(
-        `install ${Math.round(N / ((t1 - t0) / 1000))} flows/s, dump ${Math.round(N / ((t2 - t1) / 1000))} flows/s (TCG VM; ${sock.stats.sendCalls} sendmsg calls for ${sock.stats.messagesSent} messages)`,
-      );
-      assert.equal(ours.size, N);
-      const text = execFileSync('ovs-dpctl', ['dump-flows', `system@${DP}`], {
-        encoding: 'utf8',
-        maxBuffer: 64 << 20,
-      });
-      const theirs = new Set<string>();
-      for (const m of text.matchAll(
-        /ipv4\(src=(\d+)\.(\d+)\.(\d+)\.(\d+),dst=(\d+)\.(\d+)\.(\d+)\.(\d+),[^)]*\),udp\(src=(\d+)/g,
-      )) {
-        const ip = (a: string, b: string, c: string, d: string): number =>
-          ((+a << 24) | (+b << 16) | (+c << 8) | +d) >>> 0;
-        theirs.add(`${ip(m[1]!, m[2]!, m[3]!, m[4]!)}/${ip(m[5]!, m[6]!, m[7]!, m[8]!)}/${m[9]}`);
-      }
-      assert.equal(theirs.size, N, 'ovs-dpctl shows every flow');
-      assert.deepEqual(
-        [...ours].filter((x) => !theirs.has(x)),
-        [],
-      );
-    } finally {
-      await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
-      sock.close();
-    }
-  },
+        const t1 = performance.now();
+        const ours = new Set<string>();
+        for await (const f of flows.dump(h)) {
+          const k = f.key!;
+          ours.add(`${k.ipv4!.ipv4Src >>> 0}/${k.ipv4!.ipv4Dst >>> 0}/${k.udp!.udpSrc}`);
+        }
+        const t2 = performance.now();
+        t.diagnostic(
+          `install ${Math.round(N / ((t1 - t0) / 1000))} flows/s, dump ${Math.round(N / ((t2 - t1) / 1000))} flows/s (TCG VM; ${sock.stats.sendCalls} sendmsg calls for ${sock.stats.messagesSent} messages)`,
+        );
+        assert.equal(ours.size, N);
+        const text = execFileSync('ovs-dpctl', ['dump-flows', `system@${DP}`], {
+          encoding: 'utf8',
+          maxBuffer: 64 << 20,
+        });
+        const theirs = new Set<string>();
+        for (const m of text.matchAll(
+          /ipv4\(src=(\d+)\.(\d+)\.(\d+)\.(\d+),dst=(\d+)\.(\d+)\.(\d+)\.(\d+),[^)]*\),udp\(src=(\d+)/g,
+        )) {
+          const ip = (a: string, b: string, c: string, d: string): number =>
+            ((+a << 24) | (+b << 16) | (+c << 8) | +d) >>> 0;
+          theirs.add(`${ip(m[1]!, m[2]!, m[3]!, m[4]!)}/${ip(m[5]!, m[6]!, m[7]!, m[8]!)}/${m[9]}`);
+        }
+        assert.equal(theirs.size, N, 'ovs-dpctl shows every flow');
+        assert.deepEqual(
+          [...ours].filter((x) => !theirs.has(x)),
+          [],
+        );
+      },
+      { rcvbuf: 8 << 20 },
+    ),
 );

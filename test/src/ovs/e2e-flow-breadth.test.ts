@@ -2,11 +2,8 @@
 // flow is installed and read back from the kernel. Runs in the VM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GenlSocket } from '@ynl-ts/runtime';
-import { OvsDatapathClient } from '@ynl-ts/families/ovs_datapath';
-import { OvsVportClient } from '@ynl-ts/families/ovs_vport';
-import { OvsFlowClient, type ActionAttrsEntry, type KeyAttrs } from '@ynl-ts/families/ovs_flow';
-import { ovsSkipReason } from './vm.js';
+import type { ActionAttrsEntry, KeyAttrs } from '@ynl-ts/families/ovs_flow';
+import { ovsSkipReason, withDatapath } from './vm.js';
 
 const skip = ovsSkipReason();
 const DP = 'ynlbrd0';
@@ -290,22 +287,9 @@ const cases: Case[] = [
 test(
   'flow key and action breadth: installed and read back unchanged',
   { skip, timeout: 120_000 },
-  async (t) => {
-    const sock = await GenlSocket.open();
-    const dp = await OvsDatapathClient.open(sock);
-    await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
-    try {
-      await dp.new({ header: { dpIfindex: 0 }, name: DP, upcallPid: sock.portId });
-      const dpIfindex = (await dp.get({ header: { dpIfindex: 0 }, name: DP })).header.dpIfindex;
-      const h = { header: { dpIfindex } };
-      const vp = await OvsVportClient.open(sock);
-      const ports: number[] = [];
-      for (const name of ['ynlbrdp1', 'ynlbrdp2']) {
-        await vp.new({ ...h, name, type: 'internal', upcallPid: [sock.portId] });
-        ports.push((await vp.get({ ...h, name })).portNo!);
-      }
+  (t) =>
+    withDatapath(DP, ['ynlbrdp1', 'ynlbrdp2'], async ({ sock, flows, h, ports }) => {
       const [p1, p2] = ports as [number, number];
-      const flows = await OvsFlowClient.open(sock);
       for (const c of cases) {
         await t.test(c.name, async () => {
           const key = c.key(p1);
@@ -318,11 +302,7 @@ test(
           }
         });
       }
-    } finally {
-      await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
-      sock.close();
-    }
-  },
+    }),
 );
 
 /** Comparable form: byte arrays (Buffer views or not) as hex, bigints tagged. */

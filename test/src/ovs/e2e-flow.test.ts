@@ -4,10 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GenlSocket, NetlinkError } from '@ynl-ts/runtime';
-import { OvsDatapathClient } from '@ynl-ts/families/ovs_datapath';
-import { OvsVportClient } from '@ynl-ts/families/ovs_vport';
 import { OvsFlowClient, type ActionAttrsEntry, type KeyAttrs } from '@ynl-ts/families/ovs_flow';
-import { ovsSkipReason, run, vmKernel } from './vm.js';
+import { ovsSkipReason, run, vmKernel, withDatapath } from './vm.js';
 
 const skip = ovsSkipReason();
 const DP = 'ynlflow0';
@@ -22,25 +20,10 @@ interface Ctx {
   p2: number;
 }
 
-async function withDatapath(fn: (c: Ctx) => Promise<void>): Promise<void> {
-  const sock = await GenlSocket.open();
-  const dp = await OvsDatapathClient.open(sock);
-  await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
-  try {
-    await dp.new({ header: { dpIfindex: 0 }, name: DP, upcallPid: sock.portId });
-    const dpIfindex = (await dp.get({ header: { dpIfindex: 0 }, name: DP })).header.dpIfindex;
-    const h = { header: { dpIfindex } };
-    const vp = await OvsVportClient.open(sock);
-    const ports: number[] = [];
-    for (const name of ['ynlflp1', 'ynlflp2']) {
-      await vp.new({ ...h, name, type: 'internal', upcallPid: [sock.portId] });
-      ports.push((await vp.get({ ...h, name })).portNo!);
-    }
-    await fn({ sock, flows: await OvsFlowClient.open(sock), h, p1: ports[0]!, p2: ports[1]! });
-  } finally {
-    await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
-    sock.close();
-  }
+function withFlowDatapath(fn: (c: Ctx) => Promise<void>): Promise<void> {
+  return withDatapath(DP, ['ynlflp1', 'ynlflp2'], ({ sock, flows, h, ports }) =>
+    fn({ sock, flows, h, p1: ports[0]!, p2: ports[1]! }),
+  );
 }
 
 const tcpKey = (inPort: number, dst = 80): KeyAttrs => ({
@@ -82,7 +65,7 @@ test(
   'flow: new, get, dump, set (actions, clear), del; actions keep order and repeats; ovs-dpctl agrees',
   { skip },
   async () => {
-    await withDatapath(async ({ flows, h, p1, p2 }) => {
+    await withFlowDatapath(async ({ flows, h, p1, p2 }) => {
       const actions: ActionAttrsEntry[] = [
         { type: 'output', value: p2 },
         { type: 'pushVlan', value: { vlanTpid: 0x8100, vlanTci: 0x1000 | 5 } },
@@ -133,7 +116,7 @@ test(
 );
 
 test('flow by UFID; ufid-flags omit key, mask and actions from replies', { skip }, async () => {
-  await withDatapath(async ({ flows, h, p1, p2 }) => {
+  await withFlowDatapath(async ({ flows, h, p1, p2 }) => {
     const ufid = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
     await flows.new({
       ...h,
@@ -159,7 +142,7 @@ test('flow by UFID; ufid-flags omit key, mask and actions from replies', { skip 
 });
 
 test('malformed flows: the kernel says EINVAL (OVS sends no extended ACK)', { skip }, async () => {
-  await withDatapath(async ({ flows, h, p1, p2 }) => {
+  await withFlowDatapath(async ({ flows, h, p1, p2 }) => {
     await expectEinval(flows.new({ ...h, actions: [{ type: 'output', value: p2 }] })); // no key
     // a mask that matches on a field the key does not have (tcp without ipv4);
     // the client would refuse it (e2e-flow-check), so it goes out unchecked
@@ -181,7 +164,7 @@ test(
   'drop and psample actions: accepted by 6.12 with the uapi numbers, refused by 6.1',
   { skip },
   async () => {
-    await withDatapath(async ({ flows, h, p1 }) => {
+    await withFlowDatapath(async ({ flows, h, p1 }) => {
       const drop: ActionAttrsEntry[] = [{ type: 'drop', value: 0 }];
       const psample: ActionAttrsEntry[] = [
         { type: 'psample', value: { group: 7, cookie: Uint8Array.from([1, 2, 3, 4]) } },
@@ -203,7 +186,7 @@ test(
 );
 
 test('flows made by ovs-dpctl decode through our dump', { skip }, async () => {
-  await withDatapath(async ({ flows, h, p1, p2 }) => {
+  await withFlowDatapath(async ({ flows, h, p1, p2 }) => {
     run('ovs-dpctl', [
       'add-flow',
       `system@${DP}`,

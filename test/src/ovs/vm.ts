@@ -3,6 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GenlSocket } from '@ynl-ts/runtime';
+import { OvsDatapathClient } from '@ynl-ts/families/ovs_datapath';
+import { OvsVportClient } from '@ynl-ts/families/ovs_vport';
+import { OvsFlowClient } from '@ynl-ts/families/ovs_flow';
 
 /** Repository root (test/dist/ovs/vm.js → ../../..). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -85,4 +89,45 @@ export function genlCtrlGet(name: string): GenlCtrlFamily {
     ops,
     mcastGroups,
   };
+}
+
+/** What {@link withDatapath} hands a test. */
+export interface DatapathFixture {
+  readonly sock: GenlSocket;
+  readonly flows: OvsFlowClient;
+  /** The ovs_header of the datapath, to spread into requests. */
+  readonly h: { readonly header: { readonly dpIfindex: number } };
+  /** Port numbers of the internal ports, in the order named. */
+  readonly ports: readonly number[];
+}
+
+/**
+ * Runs `fn` with a fresh datapath `name` (a stale one of that name is removed
+ * first) with internal ports `ports`, all upcalls to the socket's port; the
+ * datapath is deleted and the socket closed afterwards, whatever happens.
+ */
+export async function withDatapath(
+  name: string,
+  ports: readonly string[],
+  fn: (c: DatapathFixture) => Promise<void>,
+  sockOpts: { rcvbuf?: number } = {},
+): Promise<void> {
+  const sock = await GenlSocket.open(sockOpts);
+  const dp = await OvsDatapathClient.open(sock);
+  const hdr0 = { header: { dpIfindex: 0 } };
+  await dp.del({ ...hdr0, name }).catch(() => undefined);
+  try {
+    await dp.new({ ...hdr0, name, upcallPid: sock.portId });
+    const h = { header: { dpIfindex: (await dp.get({ ...hdr0, name })).header.dpIfindex } };
+    const vp = await OvsVportClient.open(sock);
+    const nums: number[] = [];
+    for (const p of ports) {
+      await vp.new({ ...h, name: p, type: 'internal', upcallPid: [sock.portId] });
+      nums.push((await vp.get({ ...h, name: p })).portNo!);
+    }
+    await fn({ sock, flows: await OvsFlowClient.open(sock), h, ports: nums });
+  } finally {
+    await dp.del({ ...hdr0, name }).catch(() => undefined);
+    sock.close();
+  }
 }

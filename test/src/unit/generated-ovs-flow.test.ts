@@ -2,10 +2,9 @@
 // the uapi's bytes and decodes back unchanged, actions in order with repeats.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EncodeError, genlRequest, readGenlMessage, splitMessages } from '@ynl-ts/runtime';
-import { family, ops, type FlowAttrs, type OvsHeader } from '@ynl-ts/families/ovs_flow';
-
-type FlowMsg = FlowAttrs & { readonly header: OvsHeader };
+import { EncodeError, readGenlMessage, splitMessages } from '@ynl-ts/runtime';
+import { family, ops } from '@ynl-ts/families/ovs_flow';
+import { encodeFlowNew, type FlowMsg } from './ovs-flow-cases.js';
 
 const mac = (s: string): Uint8Array => Uint8Array.from(s.split(':').map((x) => parseInt(x, 16)));
 
@@ -66,16 +65,7 @@ const flow: FlowMsg = {
   ],
 };
 
-function encode(msg: FlowMsg): Uint8Array {
-  return genlRequest({
-    familyId: 0x20,
-    cmd: ops.new.cmd,
-    version: family.version,
-    set: ops.new.requestSet,
-    attrs: msg,
-    ...(family.fixedHeader ? { fixedHeader: family.fixedHeader } : {}),
-  }).bytes;
-}
+const encode = (msg: FlowMsg): Uint8Array => encodeFlowNew(msg);
 
 test('an ovs_flow NEW message round-trips: header, key structs, ordered actions with repeats, set-masked', () => {
   const bytes = encode(flow);

@@ -2,9 +2,26 @@
 // rejects, and flows it accepts. Shared by the unit test (the client-side
 // check) and the OVS suite (the kernel's EINVAL for the same flows, sent
 // unchecked, and success for the good ones).
-import type { FlowAttrs } from '@ynl-ts/families/ovs_flow';
+import { genlRequest } from '@ynl-ts/runtime';
+import { family, ops, type FlowAttrs, type OvsHeader } from '@ynl-ts/families/ovs_flow';
 
 type Flow = Omit<FlowAttrs, 'header'>;
+
+/** A flow message with its ovs_header, as requests carry it. */
+export type FlowMsg = FlowAttrs & { readonly header: OvsHeader };
+
+/** Encodes `msg` as an OVS_FLOW_CMD_NEW request (family id 0x20) without a socket. */
+export function encodeFlowNew(msg: FlowMsg, unchecked = false): Uint8Array {
+  return genlRequest({
+    familyId: 0x20,
+    cmd: ops.new.cmd,
+    version: family.version,
+    set: ops.new.requestSet,
+    attrs: msg,
+    ...(family.fixedHeader ? { fixedHeader: family.fixedHeader } : {}),
+    unchecked,
+  }).bytes;
+}
 
 const mac = (s: string): Uint8Array => Uint8Array.from(s.split(':').map((x) => parseInt(x, 16)));
 const eth = { ethSrc: mac('02:00:00:00:00:01'), ethDst: mac('02:00:00:00:00:02') };

@@ -5,23 +5,10 @@
 // kernel and sees its EINVAL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EncodeError, genlRequest } from '@ynl-ts/runtime';
-import { family, ops, type FlowAttrs, type OvsHeader } from '@ynl-ts/families/ovs_flow';
-import { badFlows, goodFlows, tcpKey } from './ovs-flow-cases.js';
+import { EncodeError } from '@ynl-ts/runtime';
+import { badFlows, encodeFlowNew, goodFlows, tcpKey, type FlowMsg } from './ovs-flow-cases.js';
 
-type FlowMsg = FlowAttrs & { readonly header: OvsHeader };
-
-function encode(msg: FlowMsg, unchecked = false): Uint8Array {
-  return genlRequest({
-    familyId: 0x20,
-    cmd: ops.new.cmd,
-    version: family.version,
-    set: ops.new.requestSet,
-    attrs: msg,
-    ...(family.fixedHeader ? { fixedHeader: family.fixedHeader } : {}),
-    unchecked,
-  }).bytes;
-}
+const encode = encodeFlowNew;
 
 for (const c of badFlows) {
   test(`rejected before sending: ${c.name}`, () => {
