@@ -24,6 +24,45 @@ function walk(dir) {
   return out;
 }
 
+// System tools the unit and live tests use as independent peers or compilers:
+// iproute2 (ip, genl), python3, gcc, diff. A fresh Debian machine usually has
+// them; when one is missing and we are root, install it here, so that the
+// README's `npm test` needs nothing else.
+const tools = {
+  ip: 'iproute2',
+  genl: 'iproute2',
+  python3: 'python3',
+  gcc: 'gcc',
+  diff: 'diffutils',
+};
+const has = (cmd) =>
+  ['/usr/sbin', '/usr/bin', '/sbin', '/bin'].some((d) => existsSync(join(d, cmd)));
+const missingPkgs = [
+  ...new Set(
+    Object.entries(tools)
+      .filter(([c]) => !has(c))
+      .map(([, p]) => p),
+  ),
+];
+if (missingPkgs.length > 0) {
+  if (process.getuid?.() !== 0) {
+    console.error(`run: missing system packages (install them as root): ${missingPkgs.join(' ')}`);
+    process.exit(2);
+  }
+  console.error(`run: installing ${missingPkgs.join(' ')} (apt-get)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...missingPkgs],
+  ]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.status !== 0) {
+      console.error(`run: apt-get ${args[0]} failed`);
+      process.exit(2);
+    }
+  }
+}
+
 if (!existsSync(root)) {
   console.error(`run: ${root} does not exist (did the build run? npm test builds first)`);
   process.exit(2);

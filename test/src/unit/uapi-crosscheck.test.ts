@@ -1,7 +1,6 @@
 // Cross-checks the OVS families' model (vendored specs + specs/overrides, as
-// the generator loads them) against <linux/openvswitch.h> of each available
-// kernel (6.1: linux-libc-dev, 6.12: linux-headers-6.12.*-common), compiled
-// with gcc: every enum value, attribute and command number, family version,
+// the generator loads them) against <linux/openvswitch.h> of Linux 6.1 and
+// 6.12 (vendored in test/uapi/linux-<version>/), compiled with gcc: every enum value, attribute and command number, family version,
 // struct size and member offset. Accepted differences are listed, each with a
 // reason, in test/uapi/known-mismatches.json; anything new fails, and so does
 // a listed mismatch that no longer occurs.
@@ -52,9 +51,8 @@ function readKnown(): KnownMismatch[] {
 }
 
 const headers = availableHeaders();
-const compilerMissing = haveCompiler() ? undefined : 'gcc is not installed (bash test/vm/setup.sh)';
 
-describe('OVS uapi cross-check', { skip: compilerMissing }, () => {
+describe('OVS uapi cross-check', () => {
   const dumps = new Map<string, Uapi>();
   const uapiOf = (version: string): Uapi => {
     let u = dumps.get(version);
@@ -65,13 +63,11 @@ describe('OVS uapi cross-check', { skip: compilerMissing }, () => {
     return u;
   };
 
-  test('the 6.1 and 6.12 headers are installed', () => {
+  test('the 6.1 and 6.12 headers are vendored and gcc is there to compile them', () => {
     const versions = headers.map((h) => h.version);
-    for (const v of ['6.1', '6.12'])
-      assert.ok(
-        versions.includes(v),
-        `no ${v} linux/openvswitch.h (have ${versions.join(', ')}): bash test/vm/setup.sh`,
-      );
+    assert.deepEqual(versions, ['6.1', '6.12']);
+    // The native addon needs a C compiler too; without one nothing below can run.
+    assert.ok(haveCompiler(), 'gcc is not installed (the README needs a C compiler for npm ci)');
   });
 
   test('known-mismatches.json is well-formed and has no duplicates', () => {
