@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs the compiled test files with node's test runner.
-//   node test/run.mjs            unit + golden + live-host tests
+//   node test/run.mjs            unit + golden + live-host + netns tests
 //   node test/run.mjs unit live  only those folders of test/dist
 // Each folder of test/src is a layer: unit (codec, generator; no kernel),
-// live (the host kernel over real sockets). The OVS suite runs in a VM
+// live (the host kernel over real sockets), netns (the host kernel, in a
+// private network namespace of their own: `unshare --net`, as root; tests
+// that create links and addresses run there). The OVS suite runs in a VM
 // (npm run test:ovs), not here.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -12,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), 'dist');
 const layers = process.argv.slice(2);
-const wanted = layers.length ? layers : ['unit', 'live'];
+const wanted = layers.length ? layers : ['unit', 'live', 'netns'];
 
 function walk(dir) {
   let out = [];
@@ -68,16 +70,29 @@ if (!existsSync(root)) {
   process.exit(2);
 }
 const files = [];
+const netnsFiles = [];
 for (const layer of wanted) {
   const dir = join(root, layer);
   const found = existsSync(dir) ? walk(dir) : [];
   if (found.length === 0) console.error(`run: layer '${layer}' has no compiled tests in ${dir}`);
-  files.push(...found);
+  (layer === 'netns' ? netnsFiles : files).push(...found);
 }
-if (files.length === 0) {
+if (files.length + netnsFiles.length === 0) {
   console.error('run: no tests to run');
   process.exit(2);
 }
-const args = ['--test', '--test-reporter=spec', ...files];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+let status = 0;
+const runTests = (prefix, list) => {
+  const [cmd, ...rest] = [...prefix, process.execPath, '--test', '--test-reporter=spec', ...list];
+  const r = spawnSync(cmd, rest, { stdio: 'inherit' });
+  if (r.error) {
+    console.error(`run: cannot start ${cmd}: ${r.error.message}`);
+    status = 2;
+  } else if (r.status !== 0) status = r.status ?? 1;
+};
+if (files.length > 0) runTests([], files);
+if (netnsFiles.length > 0) {
+  console.error('run: netns layer, in a private network namespace (unshare --net)');
+  runTests(['unshare', '--net', '--'], netnsFiles);
+}
+process.exit(status);
