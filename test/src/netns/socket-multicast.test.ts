@@ -1,4 +1,4 @@
-// Multicast on the host kernel: netdev's "mgmt" group announces devices that
+// Multicast on the host kernel, in this private network namespace: netdev's "mgmt" group announces devices that
 // `ip link add` creates (veth pairs); a tiny receive buffer that is not read
 // while many notifications arrive overflows, and the iterator throws ENOBUFS.
 import { test } from 'node:test';
