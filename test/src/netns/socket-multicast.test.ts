@@ -1,6 +1,7 @@
-// Multicast on the host kernel, in this private network namespace: netdev's "mgmt" group announces devices that
-// `ip link add` creates (veth pairs); a tiny receive buffer that is not read
-// while many notifications arrive overflows, and the iterator throws ENOBUFS.
+// Multicast on the host kernel, in this private network namespace: netdev's
+// "mgmt" group announces devices that `ip link add` creates (veth pairs); a
+// tiny receive buffer that is not read while many notifications arrive
+// overflows, and the iterator throws ENOBUFS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
