@@ -13,7 +13,8 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SpecErrors } from './errors.js';
-import { generatePackage, type GeneratedFile } from './emit/package.js';
+import type { GeneratedFile } from './emit/package.js';
+import { generatePackage } from './pipeline.js';
 
 const usage = `Usage: codegen [options] [spec.yaml...]
 

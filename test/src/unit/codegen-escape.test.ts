@@ -61,6 +61,14 @@ test('hostile docs and names generate code that parses, typechecks and exports o
   assert.equal(diags.length, 0, project.formatDiagnosticsWithColorAndContext(diags));
   assert.deepEqual(
     [...sf.getExportedDeclarations().keys()].sort(),
-    ['HostileClient', 'HostileClientNotification', 'Then', 'family', 'ops', 'thenSet'].sort(),
+    [
+      'DeleteRequest',
+      'HostileClient',
+      'HostileClientNotification',
+      'Then',
+      'family',
+      'ops',
+      'thenSet',
+    ].sort(),
   );
 });
