@@ -112,17 +112,17 @@ test('hand-made edits: attribute removed, type narrowed, enum value renumbered a
     [
       'attribute removed',
       base.replace('      - name: label\n        type: string\n', '').replace(', label]', ']'),
-      /- prop Main\.label  \[breaking: removed/,
+      /- prop Main\.label {2}\[breaking: removed/,
     ],
     [
       'type narrowed (u64 → u32)',
       base.replace('type: u64', 'type: u32'),
-      /~ prop Main\.size \?: bigint -> \?: number  \[breaking: its type changed\]/,
+      /~ prop Main\.size \?: bigint -> \?: number {2}\[breaking: its type changed\]/,
     ],
     [
       'enum value renumbered',
       base.replace('entries: [red, green, blue]', 'entries: [red, blue, green]'),
-      /~ value Colour\.green 1 -> 2  \[breaking: renumbered/,
+      /~ value Colour\.green 1 -> 2 {2}\[breaking: renumbered/,
     ],
   ];
   for (const [what, text, line] of edits) {
