@@ -12,7 +12,7 @@
  * Each stage throws `SpecErrors` with every problem of a file at once.
  * @module
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpecError, SpecErrors } from './errors.js';
@@ -22,13 +22,16 @@ import {
   moduleName,
   packageFiles,
   specPath,
+  summary,
+  type FamilySummary,
   type GeneratedFile,
 } from './emit/package.js';
+import { cacheGet, cachePut, contentHash } from './cache.js';
 import { formatModule } from './format.js';
 import { isDataMap, parseYamlFile } from './load/yaml.js';
 import { buildModel } from './model/build.js';
 import type { FamilyModel } from './model/types.js';
-import { applyOverrides } from './overrides/apply.js';
+import { applyOverrides, overrideSchemaFile } from './overrides/apply.js';
 import { schemaFiles, validateSchema, type SchemaProtocol } from './validate/schema.js';
 
 /** Where the loader finds schemas and overrides. */
@@ -117,23 +120,91 @@ export interface GenerateOptions {
   readonly templatesDir?: string;
 }
 
+/** A generated module with what the package files need of its family. */
+interface Generated {
+  readonly family: FamilySummary;
+  readonly text: string;
+}
+
+/** Stages 1-6 for one spec. */
+async function generateOne(spec: string, base: string, opts: LoadOptions): Promise<Generated> {
+  const m = loadFamily(spec, opts);
+  return { family: summary(m), text: await formatModule(emitFamily(m, specPath(base, m.file))) };
+}
+
+/** Texts of the files in `dir` (names and contents), '' when it does not exist. */
+function dirText(dir: string | null): string {
+  if (dir === null || !existsSync(dir)) return '';
+  return readdirSync(dir)
+    .sort()
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .map((f) => `${f}\n${readFileSync(join(dir, f), 'utf8')}`)
+    .join('\n');
+}
+
+let generatorHash: string | undefined;
+/** Hash of the generator's own code: a changed generator never reuses a cached module. */
+function ownHash(): string {
+  if (generatorHash !== undefined) return generatorHash;
+  const root = fileURLToPath(new URL('.', import.meta.url));
+  const parts: string[] = [];
+  const walk = (d: string): void => {
+    for (const f of readdirSync(d).sort()) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (f.endsWith('.js')) parts.push(f, readFileSync(p, 'utf8'));
+    }
+  };
+  walk(root);
+  return (generatorHash = contentHash(...parts));
+}
+
+/**
+ * Stages 1-6 for one spec, or their cached result: the key covers the spec,
+ * every file of its overrides and schemas directories, the override schema,
+ * the header's spec path and the generator's code, so any change reruns them.
+ */
+async function generateCached(spec: string, base: string, opts: LoadOptions): Promise<Generated> {
+  const dir = dirname(resolve(spec));
+  const schemasDir = opts.schemasDir ?? nearOrProject(dir, 'schemas');
+  const overridesDir =
+    opts.overridesDir === undefined ? nearOrProject(dir, 'overrides') : opts.overridesDir;
+  const key = contentHash(
+    ownHash(),
+    specPath(base, resolve(spec)),
+    spec,
+    readFileSync(spec, 'utf8'),
+    dirText(schemasDir),
+    dirText(overridesDir),
+    readFileSync(overrideSchemaFile, 'utf8'),
+  );
+  const hit = cacheGet('modules', key);
+  if (hit !== undefined) {
+    try {
+      return JSON.parse(hit) as Generated;
+    } catch {
+      // a torn entry: regenerate
+    }
+  }
+  const g = await generateOne(spec, base, { schemasDir, overridesDir });
+  cachePut('modules', key, JSON.stringify(g));
+  return g;
+}
+
 /** Stages 1-6 for every spec: the package's files, deterministic byte for byte. */
 export async function generatePackage(opts: GenerateOptions): Promise<GeneratedFile[]> {
   const base = opts.relativeTo ?? process.cwd();
-  const models = opts.specs.map((s) =>
-    loadFamily(s, {
-      ...(opts.schemasDir !== undefined ? { schemasDir: opts.schemasDir } : {}),
-      ...(opts.overridesDir !== undefined ? { overridesDir: opts.overridesDir } : {}),
-    }),
-  );
-  models.sort((a, b) => a.name.localeCompare(b.name));
-  // 5. emit, 6. format
-  const modules = await Promise.all([
-    ...models.map(async (m) => ({
-      path: `src/${moduleName(m)}.ts`,
-      text: await formatModule(emitFamily(m, specPath(base, m.file))),
-    })),
-    (async () => ({ path: 'src/index.ts', text: await formatModule(indexModule(models)) }))(),
-  ]);
-  return [...modules, ...packageFiles(models, base, opts.templatesDir)];
+  const load: LoadOptions = {
+    ...(opts.schemasDir !== undefined ? { schemasDir: opts.schemasDir } : {}),
+    ...(opts.overridesDir !== undefined ? { overridesDir: opts.overridesDir } : {}),
+  };
+  const done: Generated[] = [];
+  for (const s of opts.specs) done.push(await generateCached(s, base, load));
+  done.sort((a, b) => a.family.name.localeCompare(b.family.name));
+  const families = done.map((g) => g.family);
+  return [
+    ...done.map((g) => ({ path: `src/${moduleName(g.family)}.ts`, text: g.text })),
+    { path: 'src/index.ts', text: await formatModule(indexModule(families)) },
+    ...packageFiles(families, base, opts.templatesDir),
+  ];
 }
