@@ -2,7 +2,16 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/build/**', 'node_modules/**', 'specs/**', 'test/golden/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/build/**',
+      'node_modules/**',
+      'specs/**',
+      'test/golden/**',
+      'docs/api/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.strict,
   {

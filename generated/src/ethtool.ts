@@ -24,17 +24,11 @@ import {
  * C: `ETHTOOL_UDP_TUNNEL_TYPE_*`
  */
 export const UdpTunnelType = {
-  /**
-   * `ETHTOOL_UDP_TUNNEL_TYPE_VXLAN`
-   */
+  /** `ETHTOOL_UDP_TUNNEL_TYPE_VXLAN` */
   vxlan: 0,
-  /**
-   * `ETHTOOL_UDP_TUNNEL_TYPE_GENEVE`
-   */
+  /** `ETHTOOL_UDP_TUNNEL_TYPE_GENEVE` */
   geneve: 1,
-  /**
-   * `ETHTOOL_UDP_TUNNEL_TYPE_VXLAN_GPE`
-   */
+  /** `ETHTOOL_UDP_TUNNEL_TYPE_VXLAN_GPE` */
   vxlanGpe: 2,
 } as const;
 /** Names of values of `udp-tunnel-type`. */
@@ -42,9 +36,7 @@ export type UdpTunnelType = keyof typeof UdpTunnelType;
 /** Value ↔ name lookup for `udp-tunnel-type` (`nameOf`, `valueOf`). */
 export const udpTunnelTypeEnum: EnumDef = new EnumDef('udp-tunnel-type', UdpTunnelType);
 
-/**
- * Enum `stringset`.
- */
+/** Enum `stringset`. */
 export const Stringset = {} as const;
 /** Names of values of `stringset`. */
 export type Stringset = keyof typeof Stringset;
@@ -193,13 +185,9 @@ export const c33PseExtStateEnum: EnumDef = new EnumDef('c33-pse-ext-state', C33P
  * C: `PHY_*`
  */
 export const PhyUpstreamType = {
-  /**
-   * `PHY_UPSTREAMMAC`
-   */
+  /** `PHY_UPSTREAMMAC` */
   mac: 0,
-  /**
-   * `PHY_UPSTREAMPHY`
-   */
+  /** `PHY_UPSTREAMPHY` */
   phy: 1,
 } as const;
 /** Names of values of `phy-upstream-type`. */
@@ -213,17 +201,11 @@ export const phyUpstreamTypeEnum: EnumDef = new EnumDef('phy-upstream-type', Phy
  * C: `ETHTOOL_TCP_DATA_SPLIT_*`
  */
 export const TcpDataSplit = {
-  /**
-   * `ETHTOOL_TCP_DATA_SPLIT_UNKNOWN`
-   */
+  /** `ETHTOOL_TCP_DATA_SPLIT_UNKNOWN` */
   unknown: 0,
-  /**
-   * `ETHTOOL_TCP_DATA_SPLIT_DISABLED`
-   */
+  /** `ETHTOOL_TCP_DATA_SPLIT_DISABLED` */
   disabled: 1,
-  /**
-   * `ETHTOOL_TCP_DATA_SPLIT_ENABLED`
-   */
+  /** `ETHTOOL_TCP_DATA_SPLIT_ENABLED` */
   enabled: 2,
 } as const;
 /** Names of values of `tcp-data-split`. */
@@ -348,25 +330,15 @@ export const inputXfrmEnum: EnumDef = new EnumDef('input-xfrm', InputXfrm, true)
  * C: `RXH_*`
  */
 export const RxfhFields = {
-  /**
-   * `RXH_L2DA`
-   */
+  /** `RXH_L2DA` */
   l2da: 2,
-  /**
-   * `RXH_VLAN`
-   */
+  /** `RXH_VLAN` */
   vlan: 4,
-  /**
-   * `RXH_L3_PROTO`
-   */
+  /** `RXH_L3_PROTO` */
   l3Proto: 8,
-  /**
-   * `RXH_IP_SRC`
-   */
+  /** `RXH_IP_SRC` */
   ipSrc: 16,
-  /**
-   * `RXH_IP_DST`
-   */
+  /** `RXH_IP_DST` */
   ipDst: 32,
   /**
    * src port in case of TCP/UDP/SCTP
@@ -380,9 +352,7 @@ export const RxfhFields = {
    * `RXH_L4_B_2_3`
    */
   l4B23: 128,
-  /**
-   * `RXH_GTP_TEID`
-   */
+  /** `RXH_GTP_TEID` */
   gtpTeid: 256,
   /**
    * IPv6 Flow Label
@@ -390,9 +360,7 @@ export const RxfhFields = {
    * `RXH_IP6_FL`
    */
   ip6Fl: 512,
-  /**
-   * `RXH_DISCARD`
-   */
+  /** `RXH_DISCARD` */
   discard: 2147483648,
 } as const;
 /** Names of flags of `rxfh-fields`. */
@@ -400,25 +368,15 @@ export type RxfhFields = keyof typeof RxfhFields;
 /** Value ↔ name lookup for `rxfh-fields` (`nameOf`, `valueOf`). */
 export const rxfhFieldsEnum: EnumDef = new EnumDef('rxfh-fields', RxfhFields, true);
 
-/**
- * Attribute set `header` (`ETHTOOL_A_HEADER_*`).
- */
+/** Attribute set `header` (`ETHTOOL_A_HEADER_*`). */
 export interface Header {
-  /**
-   * `ETHTOOL_A_HEADER_DEV_INDEX` (1)
-   */
+  /** `ETHTOOL_A_HEADER_DEV_INDEX` (1) */
   readonly devIndex?: number;
-  /**
-   * `ETHTOOL_A_HEADER_DEV_NAME` (2)
-   */
+  /** `ETHTOOL_A_HEADER_DEV_NAME` (2) */
   readonly devName?: string;
-  /**
-   * `ETHTOOL_A_HEADER_FLAGS` (3)
-   */
+  /** `ETHTOOL_A_HEADER_FLAGS` (3) */
   readonly flags?: readonly (HeaderFlags | number)[];
-  /**
-   * `ETHTOOL_A_HEADER_PHY_INDEX` (4)
-   */
+  /** `ETHTOOL_A_HEADER_PHY_INDEX` (4) */
   readonly phyIndex?: number;
 }
 /** Layout of `header`. */
@@ -430,21 +388,13 @@ export const headerSet: AttrSet<Header> = new AttrSet('header', () => [
   { name: 'phyIndex', type: 4, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `bitset-bit` (`ETHTOOL_A_BITSET_BIT_*`).
- */
+/** Attribute set `bitset-bit` (`ETHTOOL_A_BITSET_BIT_*`). */
 export interface BitsetBit {
-  /**
-   * `ETHTOOL_A_BITSET_BIT_INDEX` (1)
-   */
+  /** `ETHTOOL_A_BITSET_BIT_INDEX` (1) */
   readonly index?: number;
-  /**
-   * `ETHTOOL_A_BITSET_BIT_NAME` (2)
-   */
+  /** `ETHTOOL_A_BITSET_BIT_NAME` (2) */
   readonly name?: string;
-  /**
-   * `ETHTOOL_A_BITSET_BIT_VALUE` (3)
-   */
+  /** `ETHTOOL_A_BITSET_BIT_VALUE` (3) */
   readonly value?: boolean;
 }
 /** Layout of `bitset-bit`. */
@@ -455,13 +405,9 @@ export const bitsetBitSet: AttrSet<BitsetBit> = new AttrSet('bitset-bit', () => 
   { name: 'value', type: 3, kind: Kind.Flag },
 ]);
 
-/**
- * Attribute set `bitset-bits` (`ETHTOOL_A_BITSET_BITS_*`).
- */
+/** Attribute set `bitset-bits` (`ETHTOOL_A_BITSET_BITS_*`). */
 export interface BitsetBits {
-  /**
-   * `ETHTOOL_A_BITSET_BITS_BIT` (1)
-   */
+  /** `ETHTOOL_A_BITSET_BITS_BIT` (1) */
   readonly bit?: readonly BitsetBit[];
 }
 /** Layout of `bitset-bits`. */
@@ -470,29 +416,17 @@ export const bitsetBitsSet: AttrSet<BitsetBits> = new AttrSet('bitset-bits', () 
   { name: 'bit', type: 1, kind: Kind.Nest, multi: true, nested: bitsetBitSet },
 ]);
 
-/**
- * Attribute set `bitset` (`ETHTOOL_A_BITSET_*`).
- */
+/** Attribute set `bitset` (`ETHTOOL_A_BITSET_*`). */
 export interface Bitset {
-  /**
-   * `ETHTOOL_A_BITSET_NOMASK` (1)
-   */
+  /** `ETHTOOL_A_BITSET_NOMASK` (1) */
   readonly nomask?: boolean;
-  /**
-   * `ETHTOOL_A_BITSET_SIZE` (2)
-   */
+  /** `ETHTOOL_A_BITSET_SIZE` (2) */
   readonly size?: number;
-  /**
-   * `ETHTOOL_A_BITSET_BITS` (3)
-   */
+  /** `ETHTOOL_A_BITSET_BITS` (3) */
   readonly bits?: BitsetBits;
-  /**
-   * `ETHTOOL_A_BITSET_VALUE` (4)
-   */
+  /** `ETHTOOL_A_BITSET_VALUE` (4) */
   readonly value?: Uint8Array;
-  /**
-   * `ETHTOOL_A_BITSET_MASK` (5)
-   */
+  /** `ETHTOOL_A_BITSET_MASK` (5) */
   readonly mask?: Uint8Array;
 }
 /** Layout of `bitset`. */
@@ -505,34 +439,24 @@ export const bitsetSet: AttrSet<Bitset> = new AttrSet('bitset', () => [
   { name: 'mask', type: 5, kind: Kind.Binary },
 ]);
 
-/**
- * Attribute set `string` (`ETHTOOL_A_STRING_*`).
- */
-export interface String {
-  /**
-   * `ETHTOOL_A_STRING_INDEX` (1)
-   */
+/** Attribute set `string` (`ETHTOOL_A_STRING_*`). */
+export interface StringAttrs {
+  /** `ETHTOOL_A_STRING_INDEX` (1) */
   readonly index?: number;
-  /**
-   * `ETHTOOL_A_STRING_VALUE` (2)
-   */
+  /** `ETHTOOL_A_STRING_VALUE` (2) */
   readonly value?: string;
 }
 /** Layout of `string`. */
-export const stringSet: AttrSet<String> = new AttrSet('string', () => [
+export const stringSet: AttrSet<StringAttrs> = new AttrSet('string', () => [
   { name: 'unspec', type: 0, kind: Kind.Unused },
   { name: 'index', type: 1, kind: Kind.U32 },
   { name: 'value', type: 2, kind: Kind.String },
 ]);
 
-/**
- * Attribute set `strings` (`ETHTOOL_A_STRINGS_*`).
- */
+/** Attribute set `strings` (`ETHTOOL_A_STRINGS_*`). */
 export interface Strings {
-  /**
-   * `ETHTOOL_A_STRINGS_STRING` (1)
-   */
-  readonly string?: readonly String[];
+  /** `ETHTOOL_A_STRINGS_STRING` (1) */
+  readonly string?: readonly StringAttrs[];
 }
 /** Layout of `strings`. */
 export const stringsSet: AttrSet<Strings> = new AttrSet('strings', () => [
@@ -540,21 +464,13 @@ export const stringsSet: AttrSet<Strings> = new AttrSet('strings', () => [
   { name: 'string', type: 1, kind: Kind.Nest, multi: true, nested: stringSet },
 ]);
 
-/**
- * Attribute set `stringset` (`ETHTOOL_A_STRINGSET_*`).
- */
+/** Attribute set `stringset` (`ETHTOOL_A_STRINGSET_*`). */
 export interface StringsetAttrs {
-  /**
-   * `ETHTOOL_A_STRINGSET_ID` (1)
-   */
+  /** `ETHTOOL_A_STRINGSET_ID` (1) */
   readonly id?: number;
-  /**
-   * `ETHTOOL_A_STRINGSET_COUNT` (2)
-   */
+  /** `ETHTOOL_A_STRINGSET_COUNT` (2) */
   readonly count?: number;
-  /**
-   * `ETHTOOL_A_STRINGSET_STRINGS` (3)
-   */
+  /** `ETHTOOL_A_STRINGSET_STRINGS` (3) */
   readonly strings?: readonly Strings[];
 }
 /** Layout of `stringset`. */
@@ -565,13 +481,9 @@ export const stringsetSet: AttrSet<StringsetAttrs> = new AttrSet('stringset', ()
   { name: 'strings', type: 3, kind: Kind.Nest, multi: true, nested: stringsSet },
 ]);
 
-/**
- * Attribute set `stringsets` (`ETHTOOL_A_STRINGSETS_*`).
- */
+/** Attribute set `stringsets` (`ETHTOOL_A_STRINGSETS_*`). */
 export interface Stringsets {
-  /**
-   * `ETHTOOL_A_STRINGSETS_STRINGSET` (1)
-   */
+  /** `ETHTOOL_A_STRINGSETS_STRINGSET` (1) */
   readonly stringset?: readonly StringsetAttrs[];
 }
 /** Layout of `stringsets`. */
@@ -580,21 +492,13 @@ export const stringsetsSet: AttrSet<Stringsets> = new AttrSet('stringsets', () =
   { name: 'stringset', type: 1, kind: Kind.Nest, multi: true, nested: stringsetSet },
 ]);
 
-/**
- * Attribute set `strset` (`ETHTOOL_A_STRSET_*`).
- */
+/** Attribute set `strset` (`ETHTOOL_A_STRSET_*`). */
 export interface Strset {
-  /**
-   * `ETHTOOL_A_STRSET_HEADER` (1)
-   */
+  /** `ETHTOOL_A_STRSET_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_STRSET_STRINGSETS` (2)
-   */
+  /** `ETHTOOL_A_STRSET_STRINGSETS` (2) */
   readonly stringsets?: Stringsets;
-  /**
-   * `ETHTOOL_A_STRSET_COUNTS_ONLY` (3)
-   */
+  /** `ETHTOOL_A_STRSET_COUNTS_ONLY` (3) */
   readonly countsOnly?: boolean;
 }
 /** Layout of `strset`. */
@@ -605,17 +509,11 @@ export const strsetSet: AttrSet<Strset> = new AttrSet('strset', () => [
   { name: 'countsOnly', type: 3, kind: Kind.Flag },
 ]);
 
-/**
- * Attribute set `privflags` (`ETHTOOL_A_PRIVFLAGS_*`).
- */
+/** Attribute set `privflags` (`ETHTOOL_A_PRIVFLAGS_*`). */
 export interface Privflags {
-  /**
-   * `ETHTOOL_A_PRIVFLAGS_HEADER` (1)
-   */
+  /** `ETHTOOL_A_PRIVFLAGS_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_PRIVFLAGS_FLAGS` (2)
-   */
+  /** `ETHTOOL_A_PRIVFLAGS_FLAGS` (2) */
   readonly flags?: Bitset;
 }
 /** Layout of `privflags`. */
@@ -625,81 +523,43 @@ export const privflagsSet: AttrSet<Privflags> = new AttrSet('privflags', () => [
   { name: 'flags', type: 2, kind: Kind.Nest, nested: bitsetSet },
 ]);
 
-/**
- * Attribute set `rings` (`ETHTOOL_A_RINGS_*`).
- */
+/** Attribute set `rings` (`ETHTOOL_A_RINGS_*`). */
 export interface Rings {
-  /**
-   * `ETHTOOL_A_RINGS_HEADER` (1)
-   */
+  /** `ETHTOOL_A_RINGS_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_RINGS_RX_MAX` (2)
-   */
+  /** `ETHTOOL_A_RINGS_RX_MAX` (2) */
   readonly rxMax?: number;
-  /**
-   * `ETHTOOL_A_RINGS_RX_MINI_MAX` (3)
-   */
+  /** `ETHTOOL_A_RINGS_RX_MINI_MAX` (3) */
   readonly rxMiniMax?: number;
-  /**
-   * `ETHTOOL_A_RINGS_RX_JUMBO_MAX` (4)
-   */
+  /** `ETHTOOL_A_RINGS_RX_JUMBO_MAX` (4) */
   readonly rxJumboMax?: number;
-  /**
-   * `ETHTOOL_A_RINGS_TX_MAX` (5)
-   */
+  /** `ETHTOOL_A_RINGS_TX_MAX` (5) */
   readonly txMax?: number;
-  /**
-   * `ETHTOOL_A_RINGS_RX` (6)
-   */
+  /** `ETHTOOL_A_RINGS_RX` (6) */
   readonly rx?: number;
-  /**
-   * `ETHTOOL_A_RINGS_RX_MINI` (7)
-   */
+  /** `ETHTOOL_A_RINGS_RX_MINI` (7) */
   readonly rxMini?: number;
-  /**
-   * `ETHTOOL_A_RINGS_RX_JUMBO` (8)
-   */
+  /** `ETHTOOL_A_RINGS_RX_JUMBO` (8) */
   readonly rxJumbo?: number;
-  /**
-   * `ETHTOOL_A_RINGS_TX` (9)
-   */
+  /** `ETHTOOL_A_RINGS_TX` (9) */
   readonly tx?: number;
-  /**
-   * `ETHTOOL_A_RINGS_RX_BUF_LEN` (10)
-   */
+  /** `ETHTOOL_A_RINGS_RX_BUF_LEN` (10) */
   readonly rxBufLen?: number;
-  /**
-   * `ETHTOOL_A_RINGS_TCP_DATA_SPLIT` (11)
-   */
+  /** `ETHTOOL_A_RINGS_TCP_DATA_SPLIT` (11) */
   readonly tcpDataSplit?: TcpDataSplit | number;
-  /**
-   * `ETHTOOL_A_RINGS_CQE_SIZE` (12)
-   */
+  /** `ETHTOOL_A_RINGS_CQE_SIZE` (12) */
   readonly cqeSize?: number;
-  /**
-   * `ETHTOOL_A_RINGS_TX_PUSH` (13)
-   */
+  /** `ETHTOOL_A_RINGS_TX_PUSH` (13) */
   readonly txPush?: number;
-  /**
-   * `ETHTOOL_A_RINGS_RX_PUSH` (14)
-   */
+  /** `ETHTOOL_A_RINGS_RX_PUSH` (14) */
   readonly rxPush?: number;
-  /**
-   * `ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN` (15)
-   */
+  /** `ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN` (15) */
   readonly txPushBufLen?: number;
-  /**
-   * `ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN_MAX` (16)
-   */
+  /** `ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN_MAX` (16) */
   readonly txPushBufLenMax?: number;
-  /**
-   * `ETHTOOL_A_RINGS_HDS_THRESH` (17)
-   */
+  /** `ETHTOOL_A_RINGS_HDS_THRESH` (17) */
   readonly hdsThresh?: number;
-  /**
-   * `ETHTOOL_A_RINGS_HDS_THRESH_MAX` (18)
-   */
+  /** `ETHTOOL_A_RINGS_HDS_THRESH_MAX` (18) */
   readonly hdsThreshMax?: number;
 }
 /** Layout of `rings`. */
@@ -780,53 +640,29 @@ export const mmStatSet: AttrSet<MmStat> = new AttrSet('mm-stat', () => [
   { name: 'holdCount', type: 7, kind: Kind.U64 },
 ]);
 
-/**
- * Attribute set `mm` (`ETHTOOL_A_MM_*`).
- */
+/** Attribute set `mm` (`ETHTOOL_A_MM_*`). */
 export interface Mm {
-  /**
-   * `ETHTOOL_A_MM_HEADER` (1)
-   */
+  /** `ETHTOOL_A_MM_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_MM_PMAC_ENABLED` (2)
-   */
+  /** `ETHTOOL_A_MM_PMAC_ENABLED` (2) */
   readonly pmacEnabled?: number;
-  /**
-   * `ETHTOOL_A_MM_TX_ENABLED` (3)
-   */
+  /** `ETHTOOL_A_MM_TX_ENABLED` (3) */
   readonly txEnabled?: number;
-  /**
-   * `ETHTOOL_A_MM_TX_ACTIVE` (4)
-   */
+  /** `ETHTOOL_A_MM_TX_ACTIVE` (4) */
   readonly txActive?: number;
-  /**
-   * `ETHTOOL_A_MM_TX_MIN_FRAG_SIZE` (5)
-   */
+  /** `ETHTOOL_A_MM_TX_MIN_FRAG_SIZE` (5) */
   readonly txMinFragSize?: number;
-  /**
-   * `ETHTOOL_A_MM_RX_MIN_FRAG_SIZE` (6)
-   */
+  /** `ETHTOOL_A_MM_RX_MIN_FRAG_SIZE` (6) */
   readonly rxMinFragSize?: number;
-  /**
-   * `ETHTOOL_A_MM_VERIFY_ENABLED` (7)
-   */
+  /** `ETHTOOL_A_MM_VERIFY_ENABLED` (7) */
   readonly verifyEnabled?: number;
-  /**
-   * `ETHTOOL_A_MM_VERIFY_STATUS` (8)
-   */
+  /** `ETHTOOL_A_MM_VERIFY_STATUS` (8) */
   readonly verifyStatus?: number;
-  /**
-   * `ETHTOOL_A_MM_VERIFY_TIME` (9)
-   */
+  /** `ETHTOOL_A_MM_VERIFY_TIME` (9) */
   readonly verifyTime?: number;
-  /**
-   * `ETHTOOL_A_MM_MAX_VERIFY_TIME` (10)
-   */
+  /** `ETHTOOL_A_MM_MAX_VERIFY_TIME` (10) */
   readonly maxVerifyTime?: number;
-  /**
-   * `ETHTOOL_A_MM_STATS` (11)
-   */
+  /** `ETHTOOL_A_MM_STATS` (11) */
   readonly stats?: MmStat;
 }
 /** Layout of `mm`. */
@@ -845,33 +681,19 @@ export const mmSet: AttrSet<Mm> = new AttrSet('mm', () => [
   { name: 'stats', type: 11, kind: Kind.Nest, nested: mmStatSet },
 ]);
 
-/**
- * Attribute set `linkinfo` (`ETHTOOL_A_LINKINFO_*`).
- */
+/** Attribute set `linkinfo` (`ETHTOOL_A_LINKINFO_*`). */
 export interface Linkinfo {
-  /**
-   * `ETHTOOL_A_LINKINFO_HEADER` (1)
-   */
+  /** `ETHTOOL_A_LINKINFO_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_LINKINFO_PORT` (2)
-   */
+  /** `ETHTOOL_A_LINKINFO_PORT` (2) */
   readonly port?: number;
-  /**
-   * `ETHTOOL_A_LINKINFO_PHYADDR` (3)
-   */
+  /** `ETHTOOL_A_LINKINFO_PHYADDR` (3) */
   readonly phyaddr?: number;
-  /**
-   * `ETHTOOL_A_LINKINFO_TP_MDIX` (4)
-   */
+  /** `ETHTOOL_A_LINKINFO_TP_MDIX` (4) */
   readonly tpMdix?: number;
-  /**
-   * `ETHTOOL_A_LINKINFO_TP_MDIX_CTRL` (5)
-   */
+  /** `ETHTOOL_A_LINKINFO_TP_MDIX_CTRL` (5) */
   readonly tpMdixCtrl?: number;
-  /**
-   * `ETHTOOL_A_LINKINFO_TRANSCEIVER` (6)
-   */
+  /** `ETHTOOL_A_LINKINFO_TRANSCEIVER` (6) */
   readonly transceiver?: number;
 }
 /** Layout of `linkinfo`. */
@@ -885,49 +707,27 @@ export const linkinfoSet: AttrSet<Linkinfo> = new AttrSet('linkinfo', () => [
   { name: 'transceiver', type: 6, kind: Kind.U8 },
 ]);
 
-/**
- * Attribute set `linkmodes` (`ETHTOOL_A_LINKMODES_*`).
- */
+/** Attribute set `linkmodes` (`ETHTOOL_A_LINKMODES_*`). */
 export interface Linkmodes {
-  /**
-   * `ETHTOOL_A_LINKMODES_HEADER` (1)
-   */
+  /** `ETHTOOL_A_LINKMODES_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_LINKMODES_AUTONEG` (2)
-   */
+  /** `ETHTOOL_A_LINKMODES_AUTONEG` (2) */
   readonly autoneg?: number;
-  /**
-   * `ETHTOOL_A_LINKMODES_OURS` (3)
-   */
+  /** `ETHTOOL_A_LINKMODES_OURS` (3) */
   readonly ours?: Bitset;
-  /**
-   * `ETHTOOL_A_LINKMODES_PEER` (4)
-   */
+  /** `ETHTOOL_A_LINKMODES_PEER` (4) */
   readonly peer?: Bitset;
-  /**
-   * `ETHTOOL_A_LINKMODES_SPEED` (5)
-   */
+  /** `ETHTOOL_A_LINKMODES_SPEED` (5) */
   readonly speed?: number;
-  /**
-   * `ETHTOOL_A_LINKMODES_DUPLEX` (6)
-   */
+  /** `ETHTOOL_A_LINKMODES_DUPLEX` (6) */
   readonly duplex?: number;
-  /**
-   * `ETHTOOL_A_LINKMODES_MASTER_SLAVE_CFG` (7)
-   */
+  /** `ETHTOOL_A_LINKMODES_MASTER_SLAVE_CFG` (7) */
   readonly masterSlaveCfg?: number;
-  /**
-   * `ETHTOOL_A_LINKMODES_MASTER_SLAVE_STATE` (8)
-   */
+  /** `ETHTOOL_A_LINKMODES_MASTER_SLAVE_STATE` (8) */
   readonly masterSlaveState?: number;
-  /**
-   * `ETHTOOL_A_LINKMODES_LANES` (9)
-   */
+  /** `ETHTOOL_A_LINKMODES_LANES` (9) */
   readonly lanes?: number;
-  /**
-   * `ETHTOOL_A_LINKMODES_RATE_MATCHING` (10)
-   */
+  /** `ETHTOOL_A_LINKMODES_RATE_MATCHING` (10) */
   readonly rateMatching?: number;
 }
 /** Layout of `linkmodes`. */
@@ -945,37 +745,21 @@ export const linkmodesSet: AttrSet<Linkmodes> = new AttrSet('linkmodes', () => [
   { name: 'rateMatching', type: 10, kind: Kind.U8 },
 ]);
 
-/**
- * Attribute set `linkstate` (`ETHTOOL_A_LINKSTATE_*`).
- */
+/** Attribute set `linkstate` (`ETHTOOL_A_LINKSTATE_*`). */
 export interface Linkstate {
-  /**
-   * `ETHTOOL_A_LINKSTATE_HEADER` (1)
-   */
+  /** `ETHTOOL_A_LINKSTATE_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_LINKSTATE_LINK` (2)
-   */
+  /** `ETHTOOL_A_LINKSTATE_LINK` (2) */
   readonly link?: number;
-  /**
-   * `ETHTOOL_A_LINKSTATE_SQI` (3)
-   */
+  /** `ETHTOOL_A_LINKSTATE_SQI` (3) */
   readonly sqi?: number;
-  /**
-   * `ETHTOOL_A_LINKSTATE_SQI_MAX` (4)
-   */
+  /** `ETHTOOL_A_LINKSTATE_SQI_MAX` (4) */
   readonly sqiMax?: number;
-  /**
-   * `ETHTOOL_A_LINKSTATE_EXT_STATE` (5)
-   */
+  /** `ETHTOOL_A_LINKSTATE_EXT_STATE` (5) */
   readonly extState?: number;
-  /**
-   * `ETHTOOL_A_LINKSTATE_EXT_SUBSTATE` (6)
-   */
+  /** `ETHTOOL_A_LINKSTATE_EXT_SUBSTATE` (6) */
   readonly extSubstate?: number;
-  /**
-   * `ETHTOOL_A_LINKSTATE_EXT_DOWN_CNT` (7)
-   */
+  /** `ETHTOOL_A_LINKSTATE_EXT_DOWN_CNT` (7) */
   readonly extDownCnt?: number;
 }
 /** Layout of `linkstate`. */
@@ -990,17 +774,11 @@ export const linkstateSet: AttrSet<Linkstate> = new AttrSet('linkstate', () => [
   { name: 'extDownCnt', type: 7, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `debug` (`ETHTOOL_A_DEBUG_*`).
- */
+/** Attribute set `debug` (`ETHTOOL_A_DEBUG_*`). */
 export interface Debug {
-  /**
-   * `ETHTOOL_A_DEBUG_HEADER` (1)
-   */
+  /** `ETHTOOL_A_DEBUG_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_DEBUG_MSGMASK` (2)
-   */
+  /** `ETHTOOL_A_DEBUG_MSGMASK` (2) */
   readonly msgmask?: Bitset;
 }
 /** Layout of `debug`. */
@@ -1010,21 +788,13 @@ export const debugSet: AttrSet<Debug> = new AttrSet('debug', () => [
   { name: 'msgmask', type: 2, kind: Kind.Nest, nested: bitsetSet },
 ]);
 
-/**
- * Attribute set `wol` (`ETHTOOL_A_WOL_*`).
- */
+/** Attribute set `wol` (`ETHTOOL_A_WOL_*`). */
 export interface Wol {
-  /**
-   * `ETHTOOL_A_WOL_HEADER` (1)
-   */
+  /** `ETHTOOL_A_WOL_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_WOL_MODES` (2)
-   */
+  /** `ETHTOOL_A_WOL_MODES` (2) */
   readonly modes?: Bitset;
-  /**
-   * `ETHTOOL_A_WOL_SOPASS` (3)
-   */
+  /** `ETHTOOL_A_WOL_SOPASS` (3) */
   readonly sopass?: Uint8Array;
 }
 /** Layout of `wol`. */
@@ -1035,29 +805,17 @@ export const wolSet: AttrSet<Wol> = new AttrSet('wol', () => [
   { name: 'sopass', type: 3, kind: Kind.Binary },
 ]);
 
-/**
- * Attribute set `features` (`ETHTOOL_A_FEATURES_*`).
- */
+/** Attribute set `features` (`ETHTOOL_A_FEATURES_*`). */
 export interface Features {
-  /**
-   * `ETHTOOL_A_FEATURES_HEADER` (1)
-   */
+  /** `ETHTOOL_A_FEATURES_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_FEATURES_HW` (2)
-   */
+  /** `ETHTOOL_A_FEATURES_HW` (2) */
   readonly hw?: Bitset;
-  /**
-   * `ETHTOOL_A_FEATURES_WANTED` (3)
-   */
+  /** `ETHTOOL_A_FEATURES_WANTED` (3) */
   readonly wanted?: Bitset;
-  /**
-   * `ETHTOOL_A_FEATURES_ACTIVE` (4)
-   */
+  /** `ETHTOOL_A_FEATURES_ACTIVE` (4) */
   readonly active?: Bitset;
-  /**
-   * `ETHTOOL_A_FEATURES_NOCHANGE` (5)
-   */
+  /** `ETHTOOL_A_FEATURES_NOCHANGE` (5) */
   readonly nochange?: Bitset;
 }
 /** Layout of `features`. */
@@ -1070,45 +828,25 @@ export const featuresSet: AttrSet<Features> = new AttrSet('features', () => [
   { name: 'nochange', type: 5, kind: Kind.Nest, nested: bitsetSet },
 ]);
 
-/**
- * Attribute set `channels` (`ETHTOOL_A_CHANNELS_*`).
- */
+/** Attribute set `channels` (`ETHTOOL_A_CHANNELS_*`). */
 export interface Channels {
-  /**
-   * `ETHTOOL_A_CHANNELS_HEADER` (1)
-   */
+  /** `ETHTOOL_A_CHANNELS_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_CHANNELS_RX_MAX` (2)
-   */
+  /** `ETHTOOL_A_CHANNELS_RX_MAX` (2) */
   readonly rxMax?: number;
-  /**
-   * `ETHTOOL_A_CHANNELS_TX_MAX` (3)
-   */
+  /** `ETHTOOL_A_CHANNELS_TX_MAX` (3) */
   readonly txMax?: number;
-  /**
-   * `ETHTOOL_A_CHANNELS_OTHER_MAX` (4)
-   */
+  /** `ETHTOOL_A_CHANNELS_OTHER_MAX` (4) */
   readonly otherMax?: number;
-  /**
-   * `ETHTOOL_A_CHANNELS_COMBINED_MAX` (5)
-   */
+  /** `ETHTOOL_A_CHANNELS_COMBINED_MAX` (5) */
   readonly combinedMax?: number;
-  /**
-   * `ETHTOOL_A_CHANNELS_RX_COUNT` (6)
-   */
+  /** `ETHTOOL_A_CHANNELS_RX_COUNT` (6) */
   readonly rxCount?: number;
-  /**
-   * `ETHTOOL_A_CHANNELS_TX_COUNT` (7)
-   */
+  /** `ETHTOOL_A_CHANNELS_TX_COUNT` (7) */
   readonly txCount?: number;
-  /**
-   * `ETHTOOL_A_CHANNELS_OTHER_COUNT` (8)
-   */
+  /** `ETHTOOL_A_CHANNELS_OTHER_COUNT` (8) */
   readonly otherCount?: number;
-  /**
-   * `ETHTOOL_A_CHANNELS_COMBINED_COUNT` (9)
-   */
+  /** `ETHTOOL_A_CHANNELS_COMBINED_COUNT` (9) */
   readonly combinedCount?: number;
 }
 /** Layout of `channels`. */
@@ -1125,21 +863,13 @@ export const channelsSet: AttrSet<Channels> = new AttrSet('channels', () => [
   { name: 'combinedCount', type: 9, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `irq-moderation` (`ETHTOOL_A_IRQ_MODERATION_*`).
- */
+/** Attribute set `irq-moderation` (`ETHTOOL_A_IRQ_MODERATION_*`). */
 export interface IrqModeration {
-  /**
-   * `ETHTOOL_A_IRQ_MODERATION_USEC` (1)
-   */
+  /** `ETHTOOL_A_IRQ_MODERATION_USEC` (1) */
   readonly usec?: number;
-  /**
-   * `ETHTOOL_A_IRQ_MODERATION_PKTS` (2)
-   */
+  /** `ETHTOOL_A_IRQ_MODERATION_PKTS` (2) */
   readonly pkts?: number;
-  /**
-   * `ETHTOOL_A_IRQ_MODERATION_COMPS` (3)
-   */
+  /** `ETHTOOL_A_IRQ_MODERATION_COMPS` (3) */
   readonly comps?: number;
 }
 /** Layout of `irq-moderation`. */
@@ -1150,13 +880,9 @@ export const irqModerationSet: AttrSet<IrqModeration> = new AttrSet('irq-moderat
   { name: 'comps', type: 3, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `profile` (`ETHTOOL_A_PROFILE_*`).
- */
+/** Attribute set `profile` (`ETHTOOL_A_PROFILE_*`). */
 export interface Profile {
-  /**
-   * `ETHTOOL_A_PROFILE_IRQ_MODERATION` (1)
-   */
+  /** `ETHTOOL_A_PROFILE_IRQ_MODERATION` (1) */
   readonly irqModeration?: readonly IrqModeration[];
 }
 /** Layout of `profile`. */
@@ -1165,137 +891,71 @@ export const profileSet: AttrSet<Profile> = new AttrSet('profile', () => [
   { name: 'irqModeration', type: 1, kind: Kind.Nest, multi: true, nested: irqModerationSet },
 ]);
 
-/**
- * Attribute set `coalesce` (`ETHTOOL_A_COALESCE_*`).
- */
+/** Attribute set `coalesce` (`ETHTOOL_A_COALESCE_*`). */
 export interface Coalesce {
-  /**
-   * `ETHTOOL_A_COALESCE_HEADER` (1)
-   */
+  /** `ETHTOOL_A_COALESCE_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_COALESCE_RX_USECS` (2)
-   */
+  /** `ETHTOOL_A_COALESCE_RX_USECS` (2) */
   readonly rxUsecs?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_RX_MAX_FRAMES` (3)
-   */
+  /** `ETHTOOL_A_COALESCE_RX_MAX_FRAMES` (3) */
   readonly rxMaxFrames?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_RX_USECS_IRQ` (4)
-   */
+  /** `ETHTOOL_A_COALESCE_RX_USECS_IRQ` (4) */
   readonly rxUsecsIrq?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_RX_MAX_FRAMES_IRQ` (5)
-   */
+  /** `ETHTOOL_A_COALESCE_RX_MAX_FRAMES_IRQ` (5) */
   readonly rxMaxFramesIrq?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_USECS` (6)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_USECS` (6) */
   readonly txUsecs?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_MAX_FRAMES` (7)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_MAX_FRAMES` (7) */
   readonly txMaxFrames?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_USECS_IRQ` (8)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_USECS_IRQ` (8) */
   readonly txUsecsIrq?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_MAX_FRAMES_IRQ` (9)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_MAX_FRAMES_IRQ` (9) */
   readonly txMaxFramesIrq?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_STATS_BLOCK_USECS` (10)
-   */
+  /** `ETHTOOL_A_COALESCE_STATS_BLOCK_USECS` (10) */
   readonly statsBlockUsecs?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_USE_ADAPTIVE_RX` (11)
-   */
+  /** `ETHTOOL_A_COALESCE_USE_ADAPTIVE_RX` (11) */
   readonly useAdaptiveRx?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_USE_ADAPTIVE_TX` (12)
-   */
+  /** `ETHTOOL_A_COALESCE_USE_ADAPTIVE_TX` (12) */
   readonly useAdaptiveTx?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_PKT_RATE_LOW` (13)
-   */
+  /** `ETHTOOL_A_COALESCE_PKT_RATE_LOW` (13) */
   readonly pktRateLow?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_RX_USECS_LOW` (14)
-   */
+  /** `ETHTOOL_A_COALESCE_RX_USECS_LOW` (14) */
   readonly rxUsecsLow?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_RX_MAX_FRAMES_LOW` (15)
-   */
+  /** `ETHTOOL_A_COALESCE_RX_MAX_FRAMES_LOW` (15) */
   readonly rxMaxFramesLow?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_USECS_LOW` (16)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_USECS_LOW` (16) */
   readonly txUsecsLow?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_MAX_FRAMES_LOW` (17)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_MAX_FRAMES_LOW` (17) */
   readonly txMaxFramesLow?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_PKT_RATE_HIGH` (18)
-   */
+  /** `ETHTOOL_A_COALESCE_PKT_RATE_HIGH` (18) */
   readonly pktRateHigh?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_RX_USECS_HIGH` (19)
-   */
+  /** `ETHTOOL_A_COALESCE_RX_USECS_HIGH` (19) */
   readonly rxUsecsHigh?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_RX_MAX_FRAMES_HIGH` (20)
-   */
+  /** `ETHTOOL_A_COALESCE_RX_MAX_FRAMES_HIGH` (20) */
   readonly rxMaxFramesHigh?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_USECS_HIGH` (21)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_USECS_HIGH` (21) */
   readonly txUsecsHigh?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_MAX_FRAMES_HIGH` (22)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_MAX_FRAMES_HIGH` (22) */
   readonly txMaxFramesHigh?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_RATE_SAMPLE_INTERVAL` (23)
-   */
+  /** `ETHTOOL_A_COALESCE_RATE_SAMPLE_INTERVAL` (23) */
   readonly rateSampleInterval?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_USE_CQE_MODE_TX` (24)
-   */
+  /** `ETHTOOL_A_COALESCE_USE_CQE_MODE_TX` (24) */
   readonly useCqeModeTx?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_USE_CQE_MODE_RX` (25)
-   */
+  /** `ETHTOOL_A_COALESCE_USE_CQE_MODE_RX` (25) */
   readonly useCqeModeRx?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_AGGR_MAX_BYTES` (26)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_AGGR_MAX_BYTES` (26) */
   readonly txAggrMaxBytes?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_AGGR_MAX_FRAMES` (27)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_AGGR_MAX_FRAMES` (27) */
   readonly txAggrMaxFrames?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_AGGR_TIME_USECS` (28)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_AGGR_TIME_USECS` (28) */
   readonly txAggrTimeUsecs?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_RX_PROFILE` (29)
-   */
+  /** `ETHTOOL_A_COALESCE_RX_PROFILE` (29) */
   readonly rxProfile?: Profile;
-  /**
-   * `ETHTOOL_A_COALESCE_TX_PROFILE` (30)
-   */
+  /** `ETHTOOL_A_COALESCE_TX_PROFILE` (30) */
   readonly txProfile?: Profile;
-  /**
-   * `ETHTOOL_A_COALESCE_RX_CQE_FRAMES` (31)
-   */
+  /** `ETHTOOL_A_COALESCE_RX_CQE_FRAMES` (31) */
   readonly rxCqeFrames?: number;
-  /**
-   * `ETHTOOL_A_COALESCE_RX_CQE_NSECS` (32)
-   */
+  /** `ETHTOOL_A_COALESCE_RX_CQE_NSECS` (32) */
   readonly rxCqeNsecs?: number;
 }
 /** Layout of `coalesce`. */
@@ -1335,17 +995,11 @@ export const coalesceSet: AttrSet<Coalesce> = new AttrSet('coalesce', () => [
   { name: 'rxCqeNsecs', type: 32, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `pause-stat` (`ETHTOOL_A_PAUSE_STAT_*`).
- */
+/** Attribute set `pause-stat` (`ETHTOOL_A_PAUSE_STAT_*`). */
 export interface PauseStat {
-  /**
-   * `ETHTOOL_A_PAUSE_STAT_TX_FRAMES` (2)
-   */
+  /** `ETHTOOL_A_PAUSE_STAT_TX_FRAMES` (2) */
   readonly txFrames?: bigint;
-  /**
-   * `ETHTOOL_A_PAUSE_STAT_RX_FRAMES` (3)
-   */
+  /** `ETHTOOL_A_PAUSE_STAT_RX_FRAMES` (3) */
   readonly rxFrames?: bigint;
   /**
    * TX pause storm event count. Increments each time device detects that its pause assertion condition has been true for too long for normal operation. As a result, the device has temporarily disabled its own Pause TX function to protect the network from itself. This counter should never increment under normal overload conditions; it indicates catastrophic failure like an OS crash. The rate of incrementing is implementation specific.
@@ -1363,33 +1017,19 @@ export const pauseStatSet: AttrSet<PauseStat> = new AttrSet('pause-stat', () => 
   { name: 'txPauseStormEvents', type: 4, kind: Kind.U64 },
 ]);
 
-/**
- * Attribute set `pause` (`ETHTOOL_A_PAUSE_*`).
- */
+/** Attribute set `pause` (`ETHTOOL_A_PAUSE_*`). */
 export interface Pause {
-  /**
-   * `ETHTOOL_A_PAUSE_HEADER` (1)
-   */
+  /** `ETHTOOL_A_PAUSE_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_PAUSE_AUTONEG` (2)
-   */
+  /** `ETHTOOL_A_PAUSE_AUTONEG` (2) */
   readonly autoneg?: number;
-  /**
-   * `ETHTOOL_A_PAUSE_RX` (3)
-   */
+  /** `ETHTOOL_A_PAUSE_RX` (3) */
   readonly rx?: number;
-  /**
-   * `ETHTOOL_A_PAUSE_TX` (4)
-   */
+  /** `ETHTOOL_A_PAUSE_TX` (4) */
   readonly tx?: number;
-  /**
-   * `ETHTOOL_A_PAUSE_STATS` (5)
-   */
+  /** `ETHTOOL_A_PAUSE_STATS` (5) */
   readonly stats?: PauseStat;
-  /**
-   * `ETHTOOL_A_PAUSE_STATS_SRC` (6)
-   */
+  /** `ETHTOOL_A_PAUSE_STATS_SRC` (6) */
   readonly statsSrc?: number;
 }
 /** Layout of `pause`. */
@@ -1403,37 +1043,21 @@ export const pauseSet: AttrSet<Pause> = new AttrSet('pause', () => [
   { name: 'statsSrc', type: 6, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `eee` (`ETHTOOL_A_EEE_*`).
- */
+/** Attribute set `eee` (`ETHTOOL_A_EEE_*`). */
 export interface Eee {
-  /**
-   * `ETHTOOL_A_EEE_HEADER` (1)
-   */
+  /** `ETHTOOL_A_EEE_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_EEE_MODES_OURS` (2)
-   */
+  /** `ETHTOOL_A_EEE_MODES_OURS` (2) */
   readonly modesOurs?: Bitset;
-  /**
-   * `ETHTOOL_A_EEE_MODES_PEER` (3)
-   */
+  /** `ETHTOOL_A_EEE_MODES_PEER` (3) */
   readonly modesPeer?: Bitset;
-  /**
-   * `ETHTOOL_A_EEE_ACTIVE` (4)
-   */
+  /** `ETHTOOL_A_EEE_ACTIVE` (4) */
   readonly active?: number;
-  /**
-   * `ETHTOOL_A_EEE_ENABLED` (5)
-   */
+  /** `ETHTOOL_A_EEE_ENABLED` (5) */
   readonly enabled?: number;
-  /**
-   * `ETHTOOL_A_EEE_TX_LPI_ENABLED` (6)
-   */
+  /** `ETHTOOL_A_EEE_TX_LPI_ENABLED` (6) */
   readonly txLpiEnabled?: number;
-  /**
-   * `ETHTOOL_A_EEE_TX_LPI_TIMER` (7)
-   */
+  /** `ETHTOOL_A_EEE_TX_LPI_TIMER` (7) */
   readonly txLpiTimer?: number;
 }
 /** Layout of `eee`. */
@@ -1448,25 +1072,15 @@ export const eeeSet: AttrSet<Eee> = new AttrSet('eee', () => [
   { name: 'txLpiTimer', type: 7, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `ts-stat` (`ETHTOOL_A_TS_STAT_*`).
- */
+/** Attribute set `ts-stat` (`ETHTOOL_A_TS_STAT_*`). */
 export interface TsStat {
-  /**
-   * `ETHTOOL_A_TS_STAT_TX_PKTS` (1)
-   */
+  /** `ETHTOOL_A_TS_STAT_TX_PKTS` (1) */
   readonly txPkts?: bigint;
-  /**
-   * `ETHTOOL_A_TS_STAT_TX_LOST` (2)
-   */
+  /** `ETHTOOL_A_TS_STAT_TX_LOST` (2) */
   readonly txLost?: bigint;
-  /**
-   * `ETHTOOL_A_TS_STAT_TX_ERR` (3)
-   */
+  /** `ETHTOOL_A_TS_STAT_TX_ERR` (3) */
   readonly txErr?: bigint;
-  /**
-   * `ETHTOOL_A_TS_STAT_TX_ONESTEP_PKTS_UNCONFIRMED` (4)
-   */
+  /** `ETHTOOL_A_TS_STAT_TX_ONESTEP_PKTS_UNCONFIRMED` (4) */
   readonly txOnestepPktsUnconfirmed?: bigint;
 }
 /** Layout of `ts-stat`. */
@@ -1478,17 +1092,11 @@ export const tsStatSet: AttrSet<TsStat> = new AttrSet('ts-stat', () => [
   { name: 'txOnestepPktsUnconfirmed', type: 4, kind: Kind.Uint },
 ]);
 
-/**
- * Attribute set `ts-hwtstamp-provider` (`ETHTOOL_A_TS_HWTSTAMP_PROVIDER_*`).
- */
+/** Attribute set `ts-hwtstamp-provider` (`ETHTOOL_A_TS_HWTSTAMP_PROVIDER_*`). */
 export interface TsHwtstampProvider {
-  /**
-   * `ETHTOOL_A_TS_HWTSTAMP_PROVIDER_INDEX` (1)
-   */
+  /** `ETHTOOL_A_TS_HWTSTAMP_PROVIDER_INDEX` (1) */
   readonly index?: number;
-  /**
-   * `ETHTOOL_A_TS_HWTSTAMP_PROVIDER_QUALIFIER` (2)
-   */
+  /** `ETHTOOL_A_TS_HWTSTAMP_PROVIDER_QUALIFIER` (2) */
   readonly qualifier?: number;
 }
 /** Layout of `ts-hwtstamp-provider`. */
@@ -1501,45 +1109,25 @@ export const tsHwtstampProviderSet: AttrSet<TsHwtstampProvider> = new AttrSet(
   ],
 );
 
-/**
- * Attribute set `tsinfo` (`ETHTOOL_A_TSINFO_*`).
- */
+/** Attribute set `tsinfo` (`ETHTOOL_A_TSINFO_*`). */
 export interface Tsinfo {
-  /**
-   * `ETHTOOL_A_TSINFO_HEADER` (1)
-   */
+  /** `ETHTOOL_A_TSINFO_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_TSINFO_TIMESTAMPING` (2)
-   */
+  /** `ETHTOOL_A_TSINFO_TIMESTAMPING` (2) */
   readonly timestamping?: Bitset;
-  /**
-   * `ETHTOOL_A_TSINFO_TX_TYPES` (3)
-   */
+  /** `ETHTOOL_A_TSINFO_TX_TYPES` (3) */
   readonly txTypes?: Bitset;
-  /**
-   * `ETHTOOL_A_TSINFO_RX_FILTERS` (4)
-   */
+  /** `ETHTOOL_A_TSINFO_RX_FILTERS` (4) */
   readonly rxFilters?: Bitset;
-  /**
-   * `ETHTOOL_A_TSINFO_PHC_INDEX` (5)
-   */
+  /** `ETHTOOL_A_TSINFO_PHC_INDEX` (5) */
   readonly phcIndex?: number;
-  /**
-   * `ETHTOOL_A_TSINFO_STATS` (6)
-   */
+  /** `ETHTOOL_A_TSINFO_STATS` (6) */
   readonly stats?: TsStat;
-  /**
-   * `ETHTOOL_A_TSINFO_HWTSTAMP_PROVIDER` (7)
-   */
+  /** `ETHTOOL_A_TSINFO_HWTSTAMP_PROVIDER` (7) */
   readonly hwtstampProvider?: TsHwtstampProvider;
-  /**
-   * `ETHTOOL_A_TSINFO_HWTSTAMP_SOURCE` (8)
-   */
+  /** `ETHTOOL_A_TSINFO_HWTSTAMP_SOURCE` (8) */
   readonly hwtstampSource?: HwtstampSource | number;
-  /**
-   * `ETHTOOL_A_TSINFO_HWTSTAMP_PHYINDEX` (9)
-   */
+  /** `ETHTOOL_A_TSINFO_HWTSTAMP_PHYINDEX` (9) */
   readonly hwtstampPhyindex?: number;
 }
 /** Layout of `tsinfo`. */
@@ -1556,9 +1144,7 @@ export const tsinfoSet: AttrSet<Tsinfo> = new AttrSet('tsinfo', () => [
   { name: 'hwtstampPhyindex', type: 9, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `cable-result` (`ETHTOOL_A_CABLE_RESULT_*`).
- */
+/** Attribute set `cable-result` (`ETHTOOL_A_CABLE_RESULT_*`). */
 export interface CableResult {
   /**
    * ETHTOOL_A_CABLE_PAIR
@@ -1587,21 +1173,13 @@ export const cableResultSet: AttrSet<CableResult> = new AttrSet('cable-result', 
   { name: 'src', type: 3, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `cable-fault-length` (`ETHTOOL_A_CABLE_FAULT_LENGTH_*`).
- */
+/** Attribute set `cable-fault-length` (`ETHTOOL_A_CABLE_FAULT_LENGTH_*`). */
 export interface CableFaultLength {
-  /**
-   * `ETHTOOL_A_CABLE_FAULT_LENGTH_PAIR` (1)
-   */
+  /** `ETHTOOL_A_CABLE_FAULT_LENGTH_PAIR` (1) */
   readonly pair?: number;
-  /**
-   * `ETHTOOL_A_CABLE_FAULT_LENGTH_CM` (2)
-   */
+  /** `ETHTOOL_A_CABLE_FAULT_LENGTH_CM` (2) */
   readonly cm?: number;
-  /**
-   * `ETHTOOL_A_CABLE_FAULT_LENGTH_SRC` (3)
-   */
+  /** `ETHTOOL_A_CABLE_FAULT_LENGTH_SRC` (3) */
   readonly src?: number;
 }
 /** Layout of `cable-fault-length`. */
@@ -1615,17 +1193,11 @@ export const cableFaultLengthSet: AttrSet<CableFaultLength> = new AttrSet(
   ],
 );
 
-/**
- * Attribute set `cable-nest` (`ETHTOOL_A_CABLE_NEST_*`).
- */
+/** Attribute set `cable-nest` (`ETHTOOL_A_CABLE_NEST_*`). */
 export interface CableNest {
-  /**
-   * `ETHTOOL_A_CABLE_NEST_RESULT` (1)
-   */
+  /** `ETHTOOL_A_CABLE_NEST_RESULT` (1) */
   readonly result?: CableResult;
-  /**
-   * `ETHTOOL_A_CABLE_NEST_FAULT_LENGTH` (2)
-   */
+  /** `ETHTOOL_A_CABLE_NEST_FAULT_LENGTH` (2) */
   readonly faultLength?: CableFaultLength;
 }
 /** Layout of `cable-nest`. */
@@ -1635,13 +1207,9 @@ export const cableNestSet: AttrSet<CableNest> = new AttrSet('cable-nest', () => 
   { name: 'faultLength', type: 2, kind: Kind.Nest, nested: cableFaultLengthSet },
 ]);
 
-/**
- * Attribute set `cable-test` (`ETHTOOL_A_CABLE_TEST_*`).
- */
+/** Attribute set `cable-test` (`ETHTOOL_A_CABLE_TEST_*`). */
 export interface CableTest {
-  /**
-   * `ETHTOOL_A_CABLE_TEST_HEADER` (1)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_HEADER` (1) */
   readonly header?: Header;
 }
 /** Layout of `cable-test`. */
@@ -1650,13 +1218,9 @@ export const cableTestSet: AttrSet<CableTest> = new AttrSet('cable-test', () => 
   { name: 'header', type: 1, kind: Kind.Nest, nested: headerSet },
 ]);
 
-/**
- * Attribute set `cable-test-ntf` (`ETHTOOL_A_CABLE_TEST_NTF_*`).
- */
+/** Attribute set `cable-test-ntf` (`ETHTOOL_A_CABLE_TEST_NTF_*`). */
 export interface CableTestNtf {
-  /**
-   * `ETHTOOL_A_CABLE_TEST_NTF_HEADER` (1)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_NTF_HEADER` (1) */
   readonly header?: Header;
   /**
    * _STARTED/_COMPLETE
@@ -1664,9 +1228,7 @@ export interface CableTestNtf {
    * `ETHTOOL_A_CABLE_TEST_NTF_STATUS` (2)
    */
   readonly status?: number;
-  /**
-   * `ETHTOOL_A_CABLE_TEST_NTF_NEST` (3)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_NTF_NEST` (3) */
   readonly nest?: CableNest;
 }
 /** Layout of `cable-test-ntf`. */
@@ -1677,25 +1239,15 @@ export const cableTestNtfSet: AttrSet<CableTestNtf> = new AttrSet('cable-test-nt
   { name: 'nest', type: 3, kind: Kind.Nest, nested: cableNestSet },
 ]);
 
-/**
- * Attribute set `cable-test-tdr-cfg` (`ETHTOOL_A_CABLE_TEST_TDR_CFG_*`).
- */
+/** Attribute set `cable-test-tdr-cfg` (`ETHTOOL_A_CABLE_TEST_TDR_CFG_*`). */
 export interface CableTestTdrCfg {
-  /**
-   * `ETHTOOL_A_CABLE_TEST_TDR_CFG_FIRST` (1)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_TDR_CFG_FIRST` (1) */
   readonly first?: number;
-  /**
-   * `ETHTOOL_A_CABLE_TEST_TDR_CFG_LAST` (2)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_TDR_CFG_LAST` (2) */
   readonly last?: number;
-  /**
-   * `ETHTOOL_A_CABLE_TEST_TDR_CFG_STEP` (3)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_TDR_CFG_STEP` (3) */
   readonly step?: number;
-  /**
-   * `ETHTOOL_A_CABLE_TEST_TDR_CFG_PAIR` (4)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_TDR_CFG_PAIR` (4) */
   readonly pair?: number;
 }
 /** Layout of `cable-test-tdr-cfg`. */
@@ -1710,21 +1262,13 @@ export const cableTestTdrCfgSet: AttrSet<CableTestTdrCfg> = new AttrSet(
   ],
 );
 
-/**
- * Attribute set `cable-test-tdr-ntf` (`ETHTOOL_A_CABLE_TEST_TDR_NTF_*`).
- */
+/** Attribute set `cable-test-tdr-ntf` (`ETHTOOL_A_CABLE_TEST_TDR_NTF_*`). */
 export interface CableTestTdrNtf {
-  /**
-   * `ETHTOOL_A_CABLE_TEST_TDR_NTF_HEADER` (1)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_TDR_NTF_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_CABLE_TEST_TDR_NTF_STATUS` (2)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_TDR_NTF_STATUS` (2) */
   readonly status?: number;
-  /**
-   * `ETHTOOL_A_CABLE_TEST_TDR_NTF_NEST` (3)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_TDR_NTF_NEST` (3) */
   readonly nest?: CableNest;
 }
 /** Layout of `cable-test-tdr-ntf`. */
@@ -1738,17 +1282,11 @@ export const cableTestTdrNtfSet: AttrSet<CableTestTdrNtf> = new AttrSet(
   ],
 );
 
-/**
- * Attribute set `cable-test-tdr` (`ETHTOOL_A_CABLE_TEST_TDR_*`).
- */
+/** Attribute set `cable-test-tdr` (`ETHTOOL_A_CABLE_TEST_TDR_*`). */
 export interface CableTestTdr {
-  /**
-   * `ETHTOOL_A_CABLE_TEST_TDR_HEADER` (1)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_TDR_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_CABLE_TEST_TDR_CFG` (2)
-   */
+  /** `ETHTOOL_A_CABLE_TEST_TDR_CFG` (2) */
   readonly cfg?: CableTestTdrCfg;
 }
 /** Layout of `cable-test-tdr`. */
@@ -1758,17 +1296,11 @@ export const cableTestTdrSet: AttrSet<CableTestTdr> = new AttrSet('cable-test-td
   { name: 'cfg', type: 2, kind: Kind.Nest, nested: cableTestTdrCfgSet },
 ]);
 
-/**
- * Attribute set `tunnel-udp-entry` (`ETHTOOL_A_TUNNEL_UDP_ENTRY_*`).
- */
+/** Attribute set `tunnel-udp-entry` (`ETHTOOL_A_TUNNEL_UDP_ENTRY_*`). */
 export interface TunnelUdpEntry {
-  /**
-   * `ETHTOOL_A_TUNNEL_UDP_ENTRY_PORT` (1)
-   */
+  /** `ETHTOOL_A_TUNNEL_UDP_ENTRY_PORT` (1) */
   readonly port?: number;
-  /**
-   * `ETHTOOL_A_TUNNEL_UDP_ENTRY_TYPE` (2)
-   */
+  /** `ETHTOOL_A_TUNNEL_UDP_ENTRY_TYPE` (2) */
   readonly type?: UdpTunnelType | number;
 }
 /** Layout of `tunnel-udp-entry`. */
@@ -1778,21 +1310,13 @@ export const tunnelUdpEntrySet: AttrSet<TunnelUdpEntry> = new AttrSet('tunnel-ud
   { name: 'type', type: 2, kind: Kind.U32, enum: udpTunnelTypeEnum },
 ]);
 
-/**
- * Attribute set `tunnel-udp-table` (`ETHTOOL_A_TUNNEL_UDP_TABLE_*`).
- */
+/** Attribute set `tunnel-udp-table` (`ETHTOOL_A_TUNNEL_UDP_TABLE_*`). */
 export interface TunnelUdpTable {
-  /**
-   * `ETHTOOL_A_TUNNEL_UDP_TABLE_SIZE` (1)
-   */
+  /** `ETHTOOL_A_TUNNEL_UDP_TABLE_SIZE` (1) */
   readonly size?: number;
-  /**
-   * `ETHTOOL_A_TUNNEL_UDP_TABLE_TYPES` (2)
-   */
+  /** `ETHTOOL_A_TUNNEL_UDP_TABLE_TYPES` (2) */
   readonly types?: Bitset;
-  /**
-   * `ETHTOOL_A_TUNNEL_UDP_TABLE_ENTRY` (3)
-   */
+  /** `ETHTOOL_A_TUNNEL_UDP_TABLE_ENTRY` (3) */
   readonly entry?: readonly TunnelUdpEntry[];
 }
 /** Layout of `tunnel-udp-table`. */
@@ -1803,13 +1327,9 @@ export const tunnelUdpTableSet: AttrSet<TunnelUdpTable> = new AttrSet('tunnel-ud
   { name: 'entry', type: 3, kind: Kind.Nest, multi: true, nested: tunnelUdpEntrySet },
 ]);
 
-/**
- * Attribute set `tunnel-udp` (`ETHTOOL_A_TUNNEL_UDP_*`).
- */
+/** Attribute set `tunnel-udp` (`ETHTOOL_A_TUNNEL_UDP_*`). */
 export interface TunnelUdp {
-  /**
-   * `ETHTOOL_A_TUNNEL_UDP_TABLE` (1)
-   */
+  /** `ETHTOOL_A_TUNNEL_UDP_TABLE` (1) */
   readonly table?: TunnelUdpTable;
 }
 /** Layout of `tunnel-udp`. */
@@ -1818,17 +1338,11 @@ export const tunnelUdpSet: AttrSet<TunnelUdp> = new AttrSet('tunnel-udp', () => 
   { name: 'table', type: 1, kind: Kind.Nest, nested: tunnelUdpTableSet },
 ]);
 
-/**
- * Attribute set `tunnel-info` (`ETHTOOL_A_TUNNEL_INFO_*`).
- */
+/** Attribute set `tunnel-info` (`ETHTOOL_A_TUNNEL_INFO_*`). */
 export interface TunnelInfo {
-  /**
-   * `ETHTOOL_A_TUNNEL_INFO_HEADER` (1)
-   */
+  /** `ETHTOOL_A_TUNNEL_INFO_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_TUNNEL_INFO_UDP_PORTS` (2)
-   */
+  /** `ETHTOOL_A_TUNNEL_INFO_UDP_PORTS` (2) */
   readonly udpPorts?: TunnelUdp;
 }
 /** Layout of `tunnel-info`. */
@@ -1838,9 +1352,7 @@ export const tunnelInfoSet: AttrSet<TunnelInfo> = new AttrSet('tunnel-info', () 
   { name: 'udpPorts', type: 2, kind: Kind.Nest, nested: tunnelUdpSet },
 ]);
 
-/**
- * Attribute set `fec-hist` (`ETHTOOL_A_FEC_HIST_*`).
- */
+/** Attribute set `fec-hist` (`ETHTOOL_A_FEC_HIST_*`). */
 export interface FecHist {
   /**
    * Low bound of FEC bin (inclusive)
@@ -1876,25 +1388,15 @@ export const fecHistSet: AttrSet<FecHist> = new AttrSet('fec-hist', () => [
   { name: 'binValPerLane', type: 5, kind: Kind.ScalarArray, sub: Kind.U64 },
 ]);
 
-/**
- * Attribute set `fec-stat` (`ETHTOOL_A_FEC_STAT_*`).
- */
+/** Attribute set `fec-stat` (`ETHTOOL_A_FEC_STAT_*`). */
 export interface FecStat {
-  /**
-   * `ETHTOOL_A_FEC_STAT_CORRECTED` (2)
-   */
+  /** `ETHTOOL_A_FEC_STAT_CORRECTED` (2) */
   readonly corrected?: readonly bigint[];
-  /**
-   * `ETHTOOL_A_FEC_STAT_UNCORR` (3)
-   */
+  /** `ETHTOOL_A_FEC_STAT_UNCORR` (3) */
   readonly uncorr?: readonly bigint[];
-  /**
-   * `ETHTOOL_A_FEC_STAT_CORR_BITS` (4)
-   */
+  /** `ETHTOOL_A_FEC_STAT_CORR_BITS` (4) */
   readonly corrBits?: readonly bigint[];
-  /**
-   * `ETHTOOL_A_FEC_STAT_HIST` (5)
-   */
+  /** `ETHTOOL_A_FEC_STAT_HIST` (5) */
   readonly hist?: readonly FecHist[];
 }
 /** Layout of `fec-stat`. */
@@ -1907,29 +1409,17 @@ export const fecStatSet: AttrSet<FecStat> = new AttrSet('fec-stat', () => [
   { name: 'hist', type: 5, kind: Kind.Nest, multi: true, nested: fecHistSet },
 ]);
 
-/**
- * Attribute set `fec` (`ETHTOOL_A_FEC_*`).
- */
+/** Attribute set `fec` (`ETHTOOL_A_FEC_*`). */
 export interface Fec {
-  /**
-   * `ETHTOOL_A_FEC_HEADER` (1)
-   */
+  /** `ETHTOOL_A_FEC_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_FEC_MODES` (2)
-   */
+  /** `ETHTOOL_A_FEC_MODES` (2) */
   readonly modes?: Bitset;
-  /**
-   * `ETHTOOL_A_FEC_AUTO` (3)
-   */
+  /** `ETHTOOL_A_FEC_AUTO` (3) */
   readonly auto?: number;
-  /**
-   * `ETHTOOL_A_FEC_ACTIVE` (4)
-   */
+  /** `ETHTOOL_A_FEC_ACTIVE` (4) */
   readonly active?: number;
-  /**
-   * `ETHTOOL_A_FEC_STATS` (5)
-   */
+  /** `ETHTOOL_A_FEC_STATS` (5) */
   readonly stats?: FecStat;
 }
 /** Layout of `fec`. */
@@ -1942,37 +1432,21 @@ export const fecSet: AttrSet<Fec> = new AttrSet('fec', () => [
   { name: 'stats', type: 5, kind: Kind.Nest, nested: fecStatSet },
 ]);
 
-/**
- * Attribute set `module-eeprom` (`ETHTOOL_A_MODULE_EEPROM_*`).
- */
+/** Attribute set `module-eeprom` (`ETHTOOL_A_MODULE_EEPROM_*`). */
 export interface ModuleEeprom {
-  /**
-   * `ETHTOOL_A_MODULE_EEPROM_HEADER` (1)
-   */
+  /** `ETHTOOL_A_MODULE_EEPROM_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_MODULE_EEPROM_OFFSET` (2)
-   */
+  /** `ETHTOOL_A_MODULE_EEPROM_OFFSET` (2) */
   readonly offset?: number;
-  /**
-   * `ETHTOOL_A_MODULE_EEPROM_LENGTH` (3)
-   */
+  /** `ETHTOOL_A_MODULE_EEPROM_LENGTH` (3) */
   readonly length?: number;
-  /**
-   * `ETHTOOL_A_MODULE_EEPROM_PAGE` (4)
-   */
+  /** `ETHTOOL_A_MODULE_EEPROM_PAGE` (4) */
   readonly page?: number;
-  /**
-   * `ETHTOOL_A_MODULE_EEPROM_BANK` (5)
-   */
+  /** `ETHTOOL_A_MODULE_EEPROM_BANK` (5) */
   readonly bank?: number;
-  /**
-   * `ETHTOOL_A_MODULE_EEPROM_I2C_ADDRESS` (6)
-   */
+  /** `ETHTOOL_A_MODULE_EEPROM_I2C_ADDRESS` (6) */
   readonly i2cAddress?: number;
-  /**
-   * `ETHTOOL_A_MODULE_EEPROM_DATA` (7)
-   */
+  /** `ETHTOOL_A_MODULE_EEPROM_DATA` (7) */
   readonly data?: Uint8Array;
 }
 /** Layout of `module-eeprom`. */
@@ -1987,41 +1461,23 @@ export const moduleEepromSet: AttrSet<ModuleEeprom> = new AttrSet('module-eeprom
   { name: 'data', type: 7, kind: Kind.Binary },
 ]);
 
-/**
- * Attribute set `stats-grp` (`ETHTOOL_A_STATS_GRP_*`).
- */
+/** Attribute set `stats-grp` (`ETHTOOL_A_STATS_GRP_*`). */
 export interface StatsGrp {
-  /**
-   * `ETHTOOL_A_STATS_GRP_ID` (2)
-   */
+  /** `ETHTOOL_A_STATS_GRP_ID` (2) */
   readonly id?: number;
-  /**
-   * `ETHTOOL_A_STATS_GRP_SS_ID` (3)
-   */
+  /** `ETHTOOL_A_STATS_GRP_SS_ID` (3) */
   readonly ssId?: number;
-  /**
-   * `ETHTOOL_A_STATS_GRP_STAT` (4)
-   */
+  /** `ETHTOOL_A_STATS_GRP_STAT` (4) */
   readonly stat?: bigint;
-  /**
-   * `ETHTOOL_A_STATS_GRP_HIST_RX` (5)
-   */
+  /** `ETHTOOL_A_STATS_GRP_HIST_RX` (5) */
   readonly histRx?: StatsGrpHist;
-  /**
-   * `ETHTOOL_A_STATS_GRP_HIST_TX` (6)
-   */
+  /** `ETHTOOL_A_STATS_GRP_HIST_TX` (6) */
   readonly histTx?: StatsGrpHist;
-  /**
-   * `ETHTOOL_A_STATS_GRP_HIST_BKT_LOW` (7)
-   */
+  /** `ETHTOOL_A_STATS_GRP_HIST_BKT_LOW` (7) */
   readonly histBktLow?: number;
-  /**
-   * `ETHTOOL_A_STATS_GRP_HIST_BKT_HI` (8)
-   */
+  /** `ETHTOOL_A_STATS_GRP_HIST_BKT_HI` (8) */
   readonly histBktHi?: number;
-  /**
-   * `ETHTOOL_A_STATS_GRP_HIST_VAL` (9)
-   */
+  /** `ETHTOOL_A_STATS_GRP_HIST_VAL` (9) */
   readonly histVal?: bigint;
 }
 /** Layout of `stats-grp`. */
@@ -2038,21 +1494,13 @@ export const statsGrpSet: AttrSet<StatsGrp> = new AttrSet('stats-grp', () => [
   { name: 'histVal', type: 9, kind: Kind.U64 },
 ]);
 
-/**
- * Attribute set `stats-grp-hist` (`ETHTOOL_A_STATS_GRP_HIST_*`), a subset of `stats-grp`.
- */
+/** Attribute set `stats-grp-hist` (`ETHTOOL_A_STATS_GRP_HIST_*`), a subset of `stats-grp`. */
 export interface StatsGrpHist {
-  /**
-   * `ETHTOOL_A_STATS_GRP_HIST_BKT_LOW` (7)
-   */
+  /** `ETHTOOL_A_STATS_GRP_HIST_BKT_LOW` (7) */
   readonly histBktLow?: number;
-  /**
-   * `ETHTOOL_A_STATS_GRP_HIST_BKT_HI` (8)
-   */
+  /** `ETHTOOL_A_STATS_GRP_HIST_BKT_HI` (8) */
   readonly histBktHi?: number;
-  /**
-   * `ETHTOOL_A_STATS_GRP_HIST_VAL` (9)
-   */
+  /** `ETHTOOL_A_STATS_GRP_HIST_VAL` (9) */
   readonly histVal?: bigint;
 }
 /** Layout of `stats-grp-hist`. */
@@ -2062,25 +1510,15 @@ export const statsGrpHistSet: AttrSet<StatsGrpHist> = new AttrSet('stats-grp-his
   { name: 'histVal', type: 9, kind: Kind.U64 },
 ]);
 
-/**
- * Attribute set `stats` (`ETHTOOL_A_STATS_*`).
- */
+/** Attribute set `stats` (`ETHTOOL_A_STATS_*`). */
 export interface Stats {
-  /**
-   * `ETHTOOL_A_STATS_HEADER` (2)
-   */
+  /** `ETHTOOL_A_STATS_HEADER` (2) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_STATS_GROUPS` (3)
-   */
+  /** `ETHTOOL_A_STATS_GROUPS` (3) */
   readonly groups?: Bitset;
-  /**
-   * `ETHTOOL_A_STATS_GRP` (4)
-   */
+  /** `ETHTOOL_A_STATS_GRP` (4) */
   readonly grp?: StatsGrp;
-  /**
-   * `ETHTOOL_A_STATS_SRC` (5)
-   */
+  /** `ETHTOOL_A_STATS_SRC` (5) */
   readonly src?: number;
 }
 /** Layout of `stats`. */
@@ -2093,21 +1531,13 @@ export const statsSet: AttrSet<Stats> = new AttrSet('stats', () => [
   { name: 'src', type: 5, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `phc-vclocks` (`ETHTOOL_A_PHC_VCLOCKS_*`).
- */
+/** Attribute set `phc-vclocks` (`ETHTOOL_A_PHC_VCLOCKS_*`). */
 export interface PhcVclocks {
-  /**
-   * `ETHTOOL_A_PHC_VCLOCKS_HEADER` (1)
-   */
+  /** `ETHTOOL_A_PHC_VCLOCKS_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_PHC_VCLOCKS_NUM` (2)
-   */
+  /** `ETHTOOL_A_PHC_VCLOCKS_NUM` (2) */
   readonly num?: number;
-  /**
-   * `ETHTOOL_A_PHC_VCLOCKS_INDEX` (3)
-   */
+  /** `ETHTOOL_A_PHC_VCLOCKS_INDEX` (3) */
   readonly index?: readonly number[];
 }
 /** Layout of `phc-vclocks`. */
@@ -2118,21 +1548,13 @@ export const phcVclocksSet: AttrSet<PhcVclocks> = new AttrSet('phc-vclocks', () 
   { name: 'index', type: 3, kind: Kind.ScalarArray, sub: Kind.S32 },
 ]);
 
-/**
- * Attribute set `module` (`ETHTOOL_A_MODULE_*`).
- */
+/** Attribute set `module` (`ETHTOOL_A_MODULE_*`). */
 export interface Module {
-  /**
-   * `ETHTOOL_A_MODULE_HEADER` (1)
-   */
+  /** `ETHTOOL_A_MODULE_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_MODULE_POWER_MODE_POLICY` (2)
-   */
+  /** `ETHTOOL_A_MODULE_POWER_MODE_POLICY` (2) */
   readonly powerModePolicy?: number;
-  /**
-   * `ETHTOOL_A_MODULE_POWER_MODE` (3)
-   */
+  /** `ETHTOOL_A_MODULE_POWER_MODE` (3) */
   readonly powerMode?: number;
 }
 /** Layout of `module`. */
@@ -2143,17 +1565,11 @@ export const moduleSet: AttrSet<Module> = new AttrSet('module', () => [
   { name: 'powerMode', type: 3, kind: Kind.U8 },
 ]);
 
-/**
- * Attribute set `c33-pse-pw-limit` (`ETHTOOL_A_C33_PSE_PW_LIMIT_*`).
- */
+/** Attribute set `c33-pse-pw-limit` (`ETHTOOL_A_C33_PSE_PW_LIMIT_*`). */
 export interface C33PsePwLimit {
-  /**
-   * `ETHTOOL_A_C33_PSE_PW_LIMIT_MIN` (1)
-   */
+  /** `ETHTOOL_A_C33_PSE_PW_LIMIT_MIN` (1) */
   readonly min?: number;
-  /**
-   * `ETHTOOL_A_C33_PSE_PW_LIMIT_MAX` (2)
-   */
+  /** `ETHTOOL_A_C33_PSE_PW_LIMIT_MAX` (2) */
   readonly max?: number;
 }
 /** Layout of `c33-pse-pw-limit`. */
@@ -2163,73 +1579,39 @@ export const c33PsePwLimitSet: AttrSet<C33PsePwLimit> = new AttrSet('c33-pse-pw-
   { name: 'max', type: 2, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `pse` (`ETHTOOL_A_PSE_*`).
- */
+/** Attribute set `pse` (`ETHTOOL_A_PSE_*`). */
 export interface Pse {
-  /**
-   * `ETHTOOL_A_PSE_HEADER` (1)
-   */
+  /** `ETHTOOL_A_PSE_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_PSE_PODL_PSE_ADMIN_STATE` (2)
-   */
+  /** `ETHTOOL_A_PSE_PODL_PSE_ADMIN_STATE` (2) */
   readonly podlPseAdminState?: number;
-  /**
-   * `ETHTOOL_A_PSE_PODL_PSE_ADMIN_CONTROL` (3)
-   */
+  /** `ETHTOOL_A_PSE_PODL_PSE_ADMIN_CONTROL` (3) */
   readonly podlPseAdminControl?: number;
-  /**
-   * `ETHTOOL_A_PSE_PODL_PSE_PW_D_STATUS` (4)
-   */
+  /** `ETHTOOL_A_PSE_PODL_PSE_PW_D_STATUS` (4) */
   readonly podlPsePwDStatus?: number;
-  /**
-   * `ETHTOOL_A_PSE_C33_PSE_ADMIN_STATE` (5)
-   */
+  /** `ETHTOOL_A_PSE_C33_PSE_ADMIN_STATE` (5) */
   readonly c33PseAdminState?: number;
-  /**
-   * `ETHTOOL_A_PSE_C33_PSE_ADMIN_CONTROL` (6)
-   */
+  /** `ETHTOOL_A_PSE_C33_PSE_ADMIN_CONTROL` (6) */
   readonly c33PseAdminControl?: number;
-  /**
-   * `ETHTOOL_A_PSE_C33_PSE_PW_D_STATUS` (7)
-   */
+  /** `ETHTOOL_A_PSE_C33_PSE_PW_D_STATUS` (7) */
   readonly c33PsePwDStatus?: number;
-  /**
-   * `ETHTOOL_A_PSE_C33_PSE_PW_CLASS` (8)
-   */
+  /** `ETHTOOL_A_PSE_C33_PSE_PW_CLASS` (8) */
   readonly c33PsePwClass?: number;
-  /**
-   * `ETHTOOL_A_PSE_C33_PSE_ACTUAL_PW` (9)
-   */
+  /** `ETHTOOL_A_PSE_C33_PSE_ACTUAL_PW` (9) */
   readonly c33PseActualPw?: number;
-  /**
-   * `ETHTOOL_A_PSE_C33_PSE_EXT_STATE` (10)
-   */
+  /** `ETHTOOL_A_PSE_C33_PSE_EXT_STATE` (10) */
   readonly c33PseExtState?: C33PseExtState | number;
-  /**
-   * `ETHTOOL_A_PSE_C33_PSE_EXT_SUBSTATE` (11)
-   */
+  /** `ETHTOOL_A_PSE_C33_PSE_EXT_SUBSTATE` (11) */
   readonly c33PseExtSubstate?: number;
-  /**
-   * `ETHTOOL_A_PSE_C33_PSE_AVAIL_PW_LIMIT` (12)
-   */
+  /** `ETHTOOL_A_PSE_C33_PSE_AVAIL_PW_LIMIT` (12) */
   readonly c33PseAvailPwLimit?: number;
-  /**
-   * `ETHTOOL_A_PSE_C33_PSE_PW_LIMIT_RANGES` (13)
-   */
+  /** `ETHTOOL_A_PSE_C33_PSE_PW_LIMIT_RANGES` (13) */
   readonly c33PsePwLimitRanges?: readonly C33PsePwLimit[];
-  /**
-   * `ETHTOOL_A_PSE_PSE_PW_D_ID` (14)
-   */
+  /** `ETHTOOL_A_PSE_PSE_PW_D_ID` (14) */
   readonly psePwDId?: number;
-  /**
-   * `ETHTOOL_A_PSE_PSE_PRIO_MAX` (15)
-   */
+  /** `ETHTOOL_A_PSE_PSE_PRIO_MAX` (15) */
   readonly psePrioMax?: number;
-  /**
-   * `ETHTOOL_A_PSE_PSE_PRIO` (16)
-   */
+  /** `ETHTOOL_A_PSE_PSE_PRIO` (16) */
   readonly psePrio?: number;
 }
 /** Layout of `pse`. */
@@ -2262,113 +1644,59 @@ export const pseSet: AttrSet<Pse> = new AttrSet('pse', () => [
  * Attribute set `flow` (`ETHTOOL_A_FLOW_*`).
  */
 export interface Flow {
-  /**
-   * `ETHTOOL_A_FLOW_ETHER` (1)
-   */
+  /** `ETHTOOL_A_FLOW_ETHER` (1) */
   readonly ether?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_IP4` (2)
-   */
+  /** `ETHTOOL_A_FLOW_IP4` (2) */
   readonly ip4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_IP6` (3)
-   */
+  /** `ETHTOOL_A_FLOW_IP6` (3) */
   readonly ip6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_TCP4` (4)
-   */
+  /** `ETHTOOL_A_FLOW_TCP4` (4) */
   readonly tcp4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_TCP6` (5)
-   */
+  /** `ETHTOOL_A_FLOW_TCP6` (5) */
   readonly tcp6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_UDP4` (6)
-   */
+  /** `ETHTOOL_A_FLOW_UDP4` (6) */
   readonly udp4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_UDP6` (7)
-   */
+  /** `ETHTOOL_A_FLOW_UDP6` (7) */
   readonly udp6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_SCTP4` (8)
-   */
+  /** `ETHTOOL_A_FLOW_SCTP4` (8) */
   readonly sctp4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_SCTP6` (9)
-   */
+  /** `ETHTOOL_A_FLOW_SCTP6` (9) */
   readonly sctp6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_AH4` (10)
-   */
+  /** `ETHTOOL_A_FLOW_AH4` (10) */
   readonly ah4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_AH6` (11)
-   */
+  /** `ETHTOOL_A_FLOW_AH6` (11) */
   readonly ah6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_ESP4` (12)
-   */
+  /** `ETHTOOL_A_FLOW_ESP4` (12) */
   readonly esp4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_ESP6` (13)
-   */
+  /** `ETHTOOL_A_FLOW_ESP6` (13) */
   readonly esp6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_AH_ESP4` (14)
-   */
+  /** `ETHTOOL_A_FLOW_AH_ESP4` (14) */
   readonly ahEsp4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_AH_ESP6` (15)
-   */
+  /** `ETHTOOL_A_FLOW_AH_ESP6` (15) */
   readonly ahEsp6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPU4` (16)
-   */
+  /** `ETHTOOL_A_FLOW_GTPU4` (16) */
   readonly gtpu4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPU6` (17)
-   */
+  /** `ETHTOOL_A_FLOW_GTPU6` (17) */
   readonly gtpu6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPC4` (18)
-   */
+  /** `ETHTOOL_A_FLOW_GTPC4` (18) */
   readonly gtpc4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPC6` (19)
-   */
+  /** `ETHTOOL_A_FLOW_GTPC6` (19) */
   readonly gtpc6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPC_TEID4` (20)
-   */
+  /** `ETHTOOL_A_FLOW_GTPC_TEID4` (20) */
   readonly gtpcTeid4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPC_TEID6` (21)
-   */
+  /** `ETHTOOL_A_FLOW_GTPC_TEID6` (21) */
   readonly gtpcTeid6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPU_EH4` (22)
-   */
+  /** `ETHTOOL_A_FLOW_GTPU_EH4` (22) */
   readonly gtpuEh4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPU_EH6` (23)
-   */
+  /** `ETHTOOL_A_FLOW_GTPU_EH6` (23) */
   readonly gtpuEh6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPU_UL4` (24)
-   */
+  /** `ETHTOOL_A_FLOW_GTPU_UL4` (24) */
   readonly gtpuUl4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPU_UL6` (25)
-   */
+  /** `ETHTOOL_A_FLOW_GTPU_UL6` (25) */
   readonly gtpuUl6?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPU_DL4` (26)
-   */
+  /** `ETHTOOL_A_FLOW_GTPU_DL4` (26) */
   readonly gtpuDl4?: readonly (RxfhFields | number)[];
-  /**
-   * `ETHTOOL_A_FLOW_GTPU_DL6` (27)
-   */
+  /** `ETHTOOL_A_FLOW_GTPU_DL6` (27) */
   readonly gtpuDl6?: readonly (RxfhFields | number)[];
 }
 /** Layout of `flow`. */
@@ -2402,41 +1730,23 @@ export const flowSet: AttrSet<Flow> = new AttrSet('flow', () => [
   { name: 'gtpuDl6', type: 27, kind: Kind.Uint, enum: rxfhFieldsEnum },
 ]);
 
-/**
- * Attribute set `rss` (`ETHTOOL_A_RSS_*`).
- */
+/** Attribute set `rss` (`ETHTOOL_A_RSS_*`). */
 export interface Rss {
-  /**
-   * `ETHTOOL_A_RSS_HEADER` (1)
-   */
+  /** `ETHTOOL_A_RSS_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_RSS_CONTEXT` (2)
-   */
+  /** `ETHTOOL_A_RSS_CONTEXT` (2) */
   readonly context?: number;
-  /**
-   * `ETHTOOL_A_RSS_HFUNC` (3)
-   */
+  /** `ETHTOOL_A_RSS_HFUNC` (3) */
   readonly hfunc?: number;
-  /**
-   * `ETHTOOL_A_RSS_INDIR` (4)
-   */
+  /** `ETHTOOL_A_RSS_INDIR` (4) */
   readonly indir?: readonly number[];
-  /**
-   * `ETHTOOL_A_RSS_HKEY` (5)
-   */
+  /** `ETHTOOL_A_RSS_HKEY` (5) */
   readonly hkey?: Uint8Array;
-  /**
-   * `ETHTOOL_A_RSS_INPUT_XFRM` (6)
-   */
+  /** `ETHTOOL_A_RSS_INPUT_XFRM` (6) */
   readonly inputXfrm?: readonly (InputXfrm | number)[];
-  /**
-   * `ETHTOOL_A_RSS_START_CONTEXT` (7)
-   */
+  /** `ETHTOOL_A_RSS_START_CONTEXT` (7) */
   readonly startContext?: number;
-  /**
-   * `ETHTOOL_A_RSS_FLOW_HASH` (8)
-   */
+  /** `ETHTOOL_A_RSS_FLOW_HASH` (8) */
   readonly flowHash?: Flow;
 }
 /** Layout of `rss`. */
@@ -2452,45 +1762,25 @@ export const rssSet: AttrSet<Rss> = new AttrSet('rss', () => [
   { name: 'flowHash', type: 8, kind: Kind.Nest, nested: flowSet },
 ]);
 
-/**
- * Attribute set `plca` (`ETHTOOL_A_PLCA_*`).
- */
+/** Attribute set `plca` (`ETHTOOL_A_PLCA_*`). */
 export interface Plca {
-  /**
-   * `ETHTOOL_A_PLCA_HEADER` (1)
-   */
+  /** `ETHTOOL_A_PLCA_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_PLCA_VERSION` (2)
-   */
+  /** `ETHTOOL_A_PLCA_VERSION` (2) */
   readonly version?: number;
-  /**
-   * `ETHTOOL_A_PLCA_ENABLED` (3)
-   */
+  /** `ETHTOOL_A_PLCA_ENABLED` (3) */
   readonly enabled?: number;
-  /**
-   * `ETHTOOL_A_PLCA_STATUS` (4)
-   */
+  /** `ETHTOOL_A_PLCA_STATUS` (4) */
   readonly status?: number;
-  /**
-   * `ETHTOOL_A_PLCA_NODE_CNT` (5)
-   */
+  /** `ETHTOOL_A_PLCA_NODE_CNT` (5) */
   readonly nodeCnt?: number;
-  /**
-   * `ETHTOOL_A_PLCA_NODE_ID` (6)
-   */
+  /** `ETHTOOL_A_PLCA_NODE_ID` (6) */
   readonly nodeId?: number;
-  /**
-   * `ETHTOOL_A_PLCA_TO_TMR` (7)
-   */
+  /** `ETHTOOL_A_PLCA_TO_TMR` (7) */
   readonly toTmr?: number;
-  /**
-   * `ETHTOOL_A_PLCA_BURST_CNT` (8)
-   */
+  /** `ETHTOOL_A_PLCA_BURST_CNT` (8) */
   readonly burstCnt?: number;
-  /**
-   * `ETHTOOL_A_PLCA_BURST_TMR` (9)
-   */
+  /** `ETHTOOL_A_PLCA_BURST_TMR` (9) */
   readonly burstTmr?: number;
 }
 /** Layout of `plca`. */
@@ -2507,37 +1797,21 @@ export const plcaSet: AttrSet<Plca> = new AttrSet('plca', () => [
   { name: 'burstTmr', type: 9, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `module-fw-flash` (`ETHTOOL_A_MODULE_FW_FLASH_*`).
- */
+/** Attribute set `module-fw-flash` (`ETHTOOL_A_MODULE_FW_FLASH_*`). */
 export interface ModuleFwFlash {
-  /**
-   * `ETHTOOL_A_MODULE_FW_FLASH_HEADER` (1)
-   */
+  /** `ETHTOOL_A_MODULE_FW_FLASH_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_MODULE_FW_FLASH_FILE_NAME` (2)
-   */
+  /** `ETHTOOL_A_MODULE_FW_FLASH_FILE_NAME` (2) */
   readonly fileName?: string;
-  /**
-   * `ETHTOOL_A_MODULE_FW_FLASH_PASSWORD` (3)
-   */
+  /** `ETHTOOL_A_MODULE_FW_FLASH_PASSWORD` (3) */
   readonly password?: number;
-  /**
-   * `ETHTOOL_A_MODULE_FW_FLASH_STATUS` (4)
-   */
+  /** `ETHTOOL_A_MODULE_FW_FLASH_STATUS` (4) */
   readonly status?: ModuleFwFlashStatus | number;
-  /**
-   * `ETHTOOL_A_MODULE_FW_FLASH_STATUS_MSG` (5)
-   */
+  /** `ETHTOOL_A_MODULE_FW_FLASH_STATUS_MSG` (5) */
   readonly statusMsg?: string;
-  /**
-   * `ETHTOOL_A_MODULE_FW_FLASH_DONE` (6)
-   */
+  /** `ETHTOOL_A_MODULE_FW_FLASH_DONE` (6) */
   readonly done?: bigint;
-  /**
-   * `ETHTOOL_A_MODULE_FW_FLASH_TOTAL` (7)
-   */
+  /** `ETHTOOL_A_MODULE_FW_FLASH_TOTAL` (7) */
   readonly total?: bigint;
 }
 /** Layout of `module-fw-flash`. */
@@ -2552,41 +1826,23 @@ export const moduleFwFlashSet: AttrSet<ModuleFwFlash> = new AttrSet('module-fw-f
   { name: 'total', type: 7, kind: Kind.Uint },
 ]);
 
-/**
- * Attribute set `phy` (`ETHTOOL_A_PHY_*`).
- */
+/** Attribute set `phy` (`ETHTOOL_A_PHY_*`). */
 export interface Phy {
-  /**
-   * `ETHTOOL_A_PHY_HEADER` (1)
-   */
+  /** `ETHTOOL_A_PHY_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_PHY_INDEX` (2)
-   */
+  /** `ETHTOOL_A_PHY_INDEX` (2) */
   readonly index?: number;
-  /**
-   * `ETHTOOL_A_PHY_DRVNAME` (3)
-   */
+  /** `ETHTOOL_A_PHY_DRVNAME` (3) */
   readonly drvname?: string;
-  /**
-   * `ETHTOOL_A_PHY_NAME` (4)
-   */
+  /** `ETHTOOL_A_PHY_NAME` (4) */
   readonly name?: string;
-  /**
-   * `ETHTOOL_A_PHY_UPSTREAM_TYPE` (5)
-   */
+  /** `ETHTOOL_A_PHY_UPSTREAM_TYPE` (5) */
   readonly upstreamType?: PhyUpstreamType | number;
-  /**
-   * `ETHTOOL_A_PHY_UPSTREAM_INDEX` (6)
-   */
+  /** `ETHTOOL_A_PHY_UPSTREAM_INDEX` (6) */
   readonly upstreamIndex?: number;
-  /**
-   * `ETHTOOL_A_PHY_UPSTREAM_SFP_NAME` (7)
-   */
+  /** `ETHTOOL_A_PHY_UPSTREAM_SFP_NAME` (7) */
   readonly upstreamSfpName?: string;
-  /**
-   * `ETHTOOL_A_PHY_DOWNSTREAM_SFP_NAME` (8)
-   */
+  /** `ETHTOOL_A_PHY_DOWNSTREAM_SFP_NAME` (8) */
   readonly downstreamSfpName?: string;
 }
 /** Layout of `phy`. */
@@ -2602,29 +1858,17 @@ export const phySet: AttrSet<Phy> = new AttrSet('phy', () => [
   { name: 'downstreamSfpName', type: 8, kind: Kind.String },
 ]);
 
-/**
- * Attribute set `tsconfig` (`ETHTOOL_A_TSCONFIG_*`).
- */
+/** Attribute set `tsconfig` (`ETHTOOL_A_TSCONFIG_*`). */
 export interface Tsconfig {
-  /**
-   * `ETHTOOL_A_TSCONFIG_HEADER` (1)
-   */
+  /** `ETHTOOL_A_TSCONFIG_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_TSCONFIG_HWTSTAMP_PROVIDER` (2)
-   */
+  /** `ETHTOOL_A_TSCONFIG_HWTSTAMP_PROVIDER` (2) */
   readonly hwtstampProvider?: TsHwtstampProvider;
-  /**
-   * `ETHTOOL_A_TSCONFIG_TX_TYPES` (3)
-   */
+  /** `ETHTOOL_A_TSCONFIG_TX_TYPES` (3) */
   readonly txTypes?: Bitset;
-  /**
-   * `ETHTOOL_A_TSCONFIG_RX_FILTERS` (4)
-   */
+  /** `ETHTOOL_A_TSCONFIG_RX_FILTERS` (4) */
   readonly rxFilters?: Bitset;
-  /**
-   * `ETHTOOL_A_TSCONFIG_HWTSTAMP_FLAGS` (5)
-   */
+  /** `ETHTOOL_A_TSCONFIG_HWTSTAMP_FLAGS` (5) */
   readonly hwtstampFlags?: Bitset;
 }
 /** Layout of `tsconfig`. */
@@ -2637,13 +1881,9 @@ export const tsconfigSet: AttrSet<Tsconfig> = new AttrSet('tsconfig', () => [
   { name: 'hwtstampFlags', type: 5, kind: Kind.Nest, nested: bitsetSet },
 ]);
 
-/**
- * Attribute set `pse-ntf` (`ETHTOOL_A_PSE_NTF_*`).
- */
+/** Attribute set `pse-ntf` (`ETHTOOL_A_PSE_NTF_*`). */
 export interface PseNtf {
-  /**
-   * `ETHTOOL_A_PSE_NTF_HEADER` (1)
-   */
+  /** `ETHTOOL_A_PSE_NTF_HEADER` (1) */
   readonly header?: Header;
   /**
    * List of events reported by the PSE controller
@@ -2664,21 +1904,13 @@ export const pseNtfSet: AttrSet<PseNtf> = new AttrSet('pse-ntf', () => [
  * Attribute set `mse-capabilities` (`ETHTOOL_A_MSE_CAPABILITIES_*`).
  */
 export interface MseCapabilities {
-  /**
-   * `ETHTOOL_A_MSE_CAPABILITIES_MAX_AVERAGE_MSE` (1)
-   */
+  /** `ETHTOOL_A_MSE_CAPABILITIES_MAX_AVERAGE_MSE` (1) */
   readonly maxAverageMse?: bigint;
-  /**
-   * `ETHTOOL_A_MSE_CAPABILITIES_MAX_PEAK_MSE` (2)
-   */
+  /** `ETHTOOL_A_MSE_CAPABILITIES_MAX_PEAK_MSE` (2) */
   readonly maxPeakMse?: bigint;
-  /**
-   * `ETHTOOL_A_MSE_CAPABILITIES_REFRESH_RATE_PS` (3)
-   */
+  /** `ETHTOOL_A_MSE_CAPABILITIES_REFRESH_RATE_PS` (3) */
   readonly refreshRatePs?: bigint;
-  /**
-   * `ETHTOOL_A_MSE_CAPABILITIES_NUM_SYMBOLS` (4)
-   */
+  /** `ETHTOOL_A_MSE_CAPABILITIES_NUM_SYMBOLS` (4) */
   readonly numSymbols?: bigint;
 }
 /** Layout of `mse-capabilities`. */
@@ -2695,17 +1927,11 @@ export const mseCapabilitiesSet: AttrSet<MseCapabilities> = new AttrSet('mse-cap
  * Attribute set `mse-snapshot` (`ETHTOOL_A_MSE_SNAPSHOT_*`).
  */
 export interface MseSnapshot {
-  /**
-   * `ETHTOOL_A_MSE_SNAPSHOT_AVERAGE_MSE` (1)
-   */
+  /** `ETHTOOL_A_MSE_SNAPSHOT_AVERAGE_MSE` (1) */
   readonly averageMse?: bigint;
-  /**
-   * `ETHTOOL_A_MSE_SNAPSHOT_PEAK_MSE` (2)
-   */
+  /** `ETHTOOL_A_MSE_SNAPSHOT_PEAK_MSE` (2) */
   readonly peakMse?: bigint;
-  /**
-   * `ETHTOOL_A_MSE_SNAPSHOT_WORST_PEAK_MSE` (3)
-   */
+  /** `ETHTOOL_A_MSE_SNAPSHOT_WORST_PEAK_MSE` (3) */
   readonly worstPeakMse?: bigint;
 }
 /** Layout of `mse-snapshot`. */
@@ -2715,41 +1941,23 @@ export const mseSnapshotSet: AttrSet<MseSnapshot> = new AttrSet('mse-snapshot', 
   { name: 'worstPeakMse', type: 3, kind: Kind.Uint },
 ]);
 
-/**
- * Attribute set `mse` (`ETHTOOL_A_MSE_*`).
- */
+/** Attribute set `mse` (`ETHTOOL_A_MSE_*`). */
 export interface Mse {
-  /**
-   * `ETHTOOL_A_MSE_HEADER` (1)
-   */
+  /** `ETHTOOL_A_MSE_HEADER` (1) */
   readonly header?: Header;
-  /**
-   * `ETHTOOL_A_MSE_CAPABILITIES` (2)
-   */
+  /** `ETHTOOL_A_MSE_CAPABILITIES` (2) */
   readonly capabilities?: MseCapabilities;
-  /**
-   * `ETHTOOL_A_MSE_CHANNEL_A` (3)
-   */
+  /** `ETHTOOL_A_MSE_CHANNEL_A` (3) */
   readonly channelA?: MseSnapshot;
-  /**
-   * `ETHTOOL_A_MSE_CHANNEL_B` (4)
-   */
+  /** `ETHTOOL_A_MSE_CHANNEL_B` (4) */
   readonly channelB?: MseSnapshot;
-  /**
-   * `ETHTOOL_A_MSE_CHANNEL_C` (5)
-   */
+  /** `ETHTOOL_A_MSE_CHANNEL_C` (5) */
   readonly channelC?: MseSnapshot;
-  /**
-   * `ETHTOOL_A_MSE_CHANNEL_D` (6)
-   */
+  /** `ETHTOOL_A_MSE_CHANNEL_D` (6) */
   readonly channelD?: MseSnapshot;
-  /**
-   * `ETHTOOL_A_MSE_WORST_CHANNEL` (7)
-   */
+  /** `ETHTOOL_A_MSE_WORST_CHANNEL` (7) */
   readonly worstChannel?: MseSnapshot;
-  /**
-   * `ETHTOOL_A_MSE_LINK` (8)
-   */
+  /** `ETHTOOL_A_MSE_LINK` (8) */
   readonly link?: MseSnapshot;
 }
 /** Layout of `mse`. */
@@ -2764,6 +1972,1094 @@ export const mseSet: AttrSet<Mse> = new AttrSet('mse', () => [
   { name: 'link', type: 8, kind: Kind.Nest, nested: mseSnapshotSet },
 ]);
 
+/** Request (do) of `strset-get`: the attributes `header`, `stringsets`, `countsOnly`. */
+export type StrsetGetRequest = Pick<Strset, 'header' | 'stringsets' | 'countsOnly'>;
+
+/** Reply (do) of `strset-get`: the attributes `header`, `stringsets`. */
+export type StrsetGetReply = Pick<Strset, 'header' | 'stringsets'>;
+
+/** Request (dump) of `strset-get`: the attributes `header`, `stringsets`, `countsOnly`. */
+export type StrsetDumpRequest = Pick<Strset, 'header' | 'stringsets' | 'countsOnly'>;
+
+/** Reply (dump) of `strset-get`: the attributes `header`, `stringsets`. */
+export type StrsetDumpReply = Pick<Strset, 'header' | 'stringsets'>;
+
+/** Request (do) of `linkinfo-get`: the attributes `header`. */
+export type LinkinfoGetRequest = Pick<Linkinfo, 'header'>;
+
+/** Reply (do) of `linkinfo-get`: the attributes `header`, `port`, `phyaddr`, `tpMdix`, `tpMdixCtrl`, `transceiver`. */
+export type LinkinfoGetReply = Pick<
+  Linkinfo,
+  'header' | 'port' | 'phyaddr' | 'tpMdix' | 'tpMdixCtrl' | 'transceiver'
+>;
+
+/** Request (dump) of `linkinfo-get`: the attributes `header`. */
+export type LinkinfoDumpRequest = Pick<Linkinfo, 'header'>;
+
+/** Reply (dump) of `linkinfo-get`: the attributes `header`, `port`, `phyaddr`, `tpMdix`, `tpMdixCtrl`, `transceiver`. */
+export type LinkinfoDumpReply = Pick<
+  Linkinfo,
+  'header' | 'port' | 'phyaddr' | 'tpMdix' | 'tpMdixCtrl' | 'transceiver'
+>;
+
+/** Request (do) of `linkinfo-set`: the attributes `header`, `port`, `phyaddr`, `tpMdix`, `tpMdixCtrl`, `transceiver`. */
+export type LinkinfoSetRequest = Pick<
+  Linkinfo,
+  'header' | 'port' | 'phyaddr' | 'tpMdix' | 'tpMdixCtrl' | 'transceiver'
+>;
+
+/** Notification of `linkinfo-ntf`: the attributes `header`, `port`, `phyaddr`, `tpMdix`, `tpMdixCtrl`, `transceiver`. */
+export type LinkinfoNtfNotification = Pick<
+  Linkinfo,
+  'header' | 'port' | 'phyaddr' | 'tpMdix' | 'tpMdixCtrl' | 'transceiver'
+>;
+
+/** Request (do) of `linkmodes-get`: the attributes `header`. */
+export type LinkmodesGetRequest = Pick<Linkmodes, 'header'>;
+
+/** Reply (do) of `linkmodes-get`: the attributes `header`, `autoneg`, `ours`, `peer`, `speed`, `duplex`, `masterSlaveCfg`, `masterSlaveState`, `lanes`, `rateMatching`. */
+export type LinkmodesGetReply = Pick<
+  Linkmodes,
+  | 'header'
+  | 'autoneg'
+  | 'ours'
+  | 'peer'
+  | 'speed'
+  | 'duplex'
+  | 'masterSlaveCfg'
+  | 'masterSlaveState'
+  | 'lanes'
+  | 'rateMatching'
+>;
+
+/** Request (dump) of `linkmodes-get`: the attributes `header`. */
+export type LinkmodesDumpRequest = Pick<Linkmodes, 'header'>;
+
+/** Reply (dump) of `linkmodes-get`: the attributes `header`, `autoneg`, `ours`, `peer`, `speed`, `duplex`, `masterSlaveCfg`, `masterSlaveState`, `lanes`, `rateMatching`. */
+export type LinkmodesDumpReply = Pick<
+  Linkmodes,
+  | 'header'
+  | 'autoneg'
+  | 'ours'
+  | 'peer'
+  | 'speed'
+  | 'duplex'
+  | 'masterSlaveCfg'
+  | 'masterSlaveState'
+  | 'lanes'
+  | 'rateMatching'
+>;
+
+/** Request (do) of `linkmodes-set`: the attributes `header`, `autoneg`, `ours`, `peer`, `speed`, `duplex`, `masterSlaveCfg`, `masterSlaveState`, `lanes`, `rateMatching`. */
+export type LinkmodesSetRequest = Pick<
+  Linkmodes,
+  | 'header'
+  | 'autoneg'
+  | 'ours'
+  | 'peer'
+  | 'speed'
+  | 'duplex'
+  | 'masterSlaveCfg'
+  | 'masterSlaveState'
+  | 'lanes'
+  | 'rateMatching'
+>;
+
+/** Notification of `linkmodes-ntf`: the attributes `header`, `autoneg`, `ours`, `peer`, `speed`, `duplex`, `masterSlaveCfg`, `masterSlaveState`, `lanes`, `rateMatching`. */
+export type LinkmodesNtfNotification = Pick<
+  Linkmodes,
+  | 'header'
+  | 'autoneg'
+  | 'ours'
+  | 'peer'
+  | 'speed'
+  | 'duplex'
+  | 'masterSlaveCfg'
+  | 'masterSlaveState'
+  | 'lanes'
+  | 'rateMatching'
+>;
+
+/** Request (do) of `linkstate-get`: the attributes `header`. */
+export type LinkstateGetRequest = Pick<Linkstate, 'header'>;
+
+/** Reply (do) of `linkstate-get`: the attributes `header`, `link`, `sqi`, `sqiMax`, `extState`, `extSubstate`, `extDownCnt`. */
+export type LinkstateGetReply = Pick<
+  Linkstate,
+  'header' | 'link' | 'sqi' | 'sqiMax' | 'extState' | 'extSubstate' | 'extDownCnt'
+>;
+
+/** Request (dump) of `linkstate-get`: the attributes `header`. */
+export type LinkstateDumpRequest = Pick<Linkstate, 'header'>;
+
+/** Reply (dump) of `linkstate-get`: the attributes `header`, `link`, `sqi`, `sqiMax`, `extState`, `extSubstate`, `extDownCnt`. */
+export type LinkstateDumpReply = Pick<
+  Linkstate,
+  'header' | 'link' | 'sqi' | 'sqiMax' | 'extState' | 'extSubstate' | 'extDownCnt'
+>;
+
+/** Request (do) of `debug-get`: the attributes `header`. */
+export type DebugGetRequest = Pick<Debug, 'header'>;
+
+/** Reply (do) of `debug-get`: the attributes `header`, `msgmask`. */
+export type DebugGetReply = Pick<Debug, 'header' | 'msgmask'>;
+
+/** Request (dump) of `debug-get`: the attributes `header`. */
+export type DebugDumpRequest = Pick<Debug, 'header'>;
+
+/** Reply (dump) of `debug-get`: the attributes `header`, `msgmask`. */
+export type DebugDumpReply = Pick<Debug, 'header' | 'msgmask'>;
+
+/** Request (do) of `debug-set`: the attributes `header`, `msgmask`. */
+export type DebugSetRequest = Pick<Debug, 'header' | 'msgmask'>;
+
+/** Notification of `debug-ntf`: the attributes `header`, `msgmask`. */
+export type DebugNtfNotification = Pick<Debug, 'header' | 'msgmask'>;
+
+/** Request (do) of `wol-get`: the attributes `header`. */
+export type WolGetRequest = Pick<Wol, 'header'>;
+
+/** Reply (do) of `wol-get`: the attributes `header`, `modes`, `sopass`. */
+export type WolGetReply = Pick<Wol, 'header' | 'modes' | 'sopass'>;
+
+/** Request (dump) of `wol-get`: the attributes `header`. */
+export type WolDumpRequest = Pick<Wol, 'header'>;
+
+/** Reply (dump) of `wol-get`: the attributes `header`, `modes`, `sopass`. */
+export type WolDumpReply = Pick<Wol, 'header' | 'modes' | 'sopass'>;
+
+/** Request (do) of `wol-set`: the attributes `header`, `modes`, `sopass`. */
+export type WolSetRequest = Pick<Wol, 'header' | 'modes' | 'sopass'>;
+
+/** Notification of `wol-ntf`: the attributes `header`, `modes`, `sopass`. */
+export type WolNtfNotification = Pick<Wol, 'header' | 'modes' | 'sopass'>;
+
+/** Request (do) of `features-get`: the attributes `header`. */
+export type FeaturesGetRequest = Pick<Features, 'header'>;
+
+/** Reply (do) of `features-get`: the attributes `header`, `hw`, `wanted`, `active`, `nochange`. */
+export type FeaturesGetReply = Pick<Features, 'header' | 'hw' | 'wanted' | 'active' | 'nochange'>;
+
+/** Request (dump) of `features-get`: the attributes `header`. */
+export type FeaturesDumpRequest = Pick<Features, 'header'>;
+
+/** Reply (dump) of `features-get`: the attributes `header`, `hw`, `wanted`, `active`, `nochange`. */
+export type FeaturesDumpReply = Pick<Features, 'header' | 'hw' | 'wanted' | 'active' | 'nochange'>;
+
+/** Request (do) of `features-set`: the attributes `header`, `hw`, `wanted`, `active`, `nochange`. */
+export type FeaturesSetRequest = Pick<Features, 'header' | 'hw' | 'wanted' | 'active' | 'nochange'>;
+
+/** Reply (do) of `features-set`: the attributes `header`, `hw`, `wanted`, `active`, `nochange`. */
+export type FeaturesSetReply = Pick<Features, 'header' | 'hw' | 'wanted' | 'active' | 'nochange'>;
+
+/** Notification of `features-ntf`: the attributes `header`, `hw`, `wanted`, `active`, `nochange`. */
+export type FeaturesNtfNotification = Pick<
+  Features,
+  'header' | 'hw' | 'wanted' | 'active' | 'nochange'
+>;
+
+/** Request (do) of `privflags-get`: the attributes `header`. */
+export type PrivflagsGetRequest = Pick<Privflags, 'header'>;
+
+/** Reply (do) of `privflags-get`: the attributes `header`, `flags`. */
+export type PrivflagsGetReply = Pick<Privflags, 'header' | 'flags'>;
+
+/** Request (dump) of `privflags-get`: the attributes `header`. */
+export type PrivflagsDumpRequest = Pick<Privflags, 'header'>;
+
+/** Reply (dump) of `privflags-get`: the attributes `header`, `flags`. */
+export type PrivflagsDumpReply = Pick<Privflags, 'header' | 'flags'>;
+
+/** Request (do) of `privflags-set`: the attributes `header`, `flags`. */
+export type PrivflagsSetRequest = Pick<Privflags, 'header' | 'flags'>;
+
+/** Notification of `privflags-ntf`: the attributes `header`, `flags`. */
+export type PrivflagsNtfNotification = Pick<Privflags, 'header' | 'flags'>;
+
+/** Request (do) of `rings-get`: the attributes `header`. */
+export type RingsGetRequest = Pick<Rings, 'header'>;
+
+/** Reply (do) of `rings-get`: the attributes `header`, `rxMax`, `rxMiniMax`, `rxJumboMax`, `txMax`, `rx`, `rxMini`, `rxJumbo`, `tx`, `rxBufLen`, `tcpDataSplit`, `cqeSize`, `txPush`, `rxPush`, `txPushBufLen`, `txPushBufLenMax`, `hdsThresh`, `hdsThreshMax`. */
+export type RingsGetReply = Pick<
+  Rings,
+  | 'header'
+  | 'rxMax'
+  | 'rxMiniMax'
+  | 'rxJumboMax'
+  | 'txMax'
+  | 'rx'
+  | 'rxMini'
+  | 'rxJumbo'
+  | 'tx'
+  | 'rxBufLen'
+  | 'tcpDataSplit'
+  | 'cqeSize'
+  | 'txPush'
+  | 'rxPush'
+  | 'txPushBufLen'
+  | 'txPushBufLenMax'
+  | 'hdsThresh'
+  | 'hdsThreshMax'
+>;
+
+/** Request (dump) of `rings-get`: the attributes `header`. */
+export type RingsDumpRequest = Pick<Rings, 'header'>;
+
+/** Reply (dump) of `rings-get`: the attributes `header`, `rxMax`, `rxMiniMax`, `rxJumboMax`, `txMax`, `rx`, `rxMini`, `rxJumbo`, `tx`, `rxBufLen`, `tcpDataSplit`, `cqeSize`, `txPush`, `rxPush`, `txPushBufLen`, `txPushBufLenMax`, `hdsThresh`, `hdsThreshMax`. */
+export type RingsDumpReply = Pick<
+  Rings,
+  | 'header'
+  | 'rxMax'
+  | 'rxMiniMax'
+  | 'rxJumboMax'
+  | 'txMax'
+  | 'rx'
+  | 'rxMini'
+  | 'rxJumbo'
+  | 'tx'
+  | 'rxBufLen'
+  | 'tcpDataSplit'
+  | 'cqeSize'
+  | 'txPush'
+  | 'rxPush'
+  | 'txPushBufLen'
+  | 'txPushBufLenMax'
+  | 'hdsThresh'
+  | 'hdsThreshMax'
+>;
+
+/** Request (do) of `rings-set`: the attributes `header`, `rxMax`, `rxMiniMax`, `rxJumboMax`, `txMax`, `rx`, `rxMini`, `rxJumbo`, `tx`, `rxBufLen`, `tcpDataSplit`, `cqeSize`, `txPush`, `rxPush`, `txPushBufLen`, `txPushBufLenMax`, `hdsThresh`, `hdsThreshMax`. */
+export type RingsSetRequest = Pick<
+  Rings,
+  | 'header'
+  | 'rxMax'
+  | 'rxMiniMax'
+  | 'rxJumboMax'
+  | 'txMax'
+  | 'rx'
+  | 'rxMini'
+  | 'rxJumbo'
+  | 'tx'
+  | 'rxBufLen'
+  | 'tcpDataSplit'
+  | 'cqeSize'
+  | 'txPush'
+  | 'rxPush'
+  | 'txPushBufLen'
+  | 'txPushBufLenMax'
+  | 'hdsThresh'
+  | 'hdsThreshMax'
+>;
+
+/** Notification of `rings-ntf`: the attributes `header`, `rxMax`, `rxMiniMax`, `rxJumboMax`, `txMax`, `rx`, `rxMini`, `rxJumbo`, `tx`, `rxBufLen`, `tcpDataSplit`, `cqeSize`, `txPush`, `rxPush`, `txPushBufLen`, `txPushBufLenMax`, `hdsThresh`, `hdsThreshMax`. */
+export type RingsNtfNotification = Pick<
+  Rings,
+  | 'header'
+  | 'rxMax'
+  | 'rxMiniMax'
+  | 'rxJumboMax'
+  | 'txMax'
+  | 'rx'
+  | 'rxMini'
+  | 'rxJumbo'
+  | 'tx'
+  | 'rxBufLen'
+  | 'tcpDataSplit'
+  | 'cqeSize'
+  | 'txPush'
+  | 'rxPush'
+  | 'txPushBufLen'
+  | 'txPushBufLenMax'
+  | 'hdsThresh'
+  | 'hdsThreshMax'
+>;
+
+/** Request (do) of `channels-get`: the attributes `header`. */
+export type ChannelsGetRequest = Pick<Channels, 'header'>;
+
+/** Reply (do) of `channels-get`: the attributes `header`, `rxMax`, `txMax`, `otherMax`, `combinedMax`, `rxCount`, `txCount`, `otherCount`, `combinedCount`. */
+export type ChannelsGetReply = Pick<
+  Channels,
+  | 'header'
+  | 'rxMax'
+  | 'txMax'
+  | 'otherMax'
+  | 'combinedMax'
+  | 'rxCount'
+  | 'txCount'
+  | 'otherCount'
+  | 'combinedCount'
+>;
+
+/** Request (dump) of `channels-get`: the attributes `header`. */
+export type ChannelsDumpRequest = Pick<Channels, 'header'>;
+
+/** Reply (dump) of `channels-get`: the attributes `header`, `rxMax`, `txMax`, `otherMax`, `combinedMax`, `rxCount`, `txCount`, `otherCount`, `combinedCount`. */
+export type ChannelsDumpReply = Pick<
+  Channels,
+  | 'header'
+  | 'rxMax'
+  | 'txMax'
+  | 'otherMax'
+  | 'combinedMax'
+  | 'rxCount'
+  | 'txCount'
+  | 'otherCount'
+  | 'combinedCount'
+>;
+
+/** Request (do) of `channels-set`: the attributes `header`, `rxMax`, `txMax`, `otherMax`, `combinedMax`, `rxCount`, `txCount`, `otherCount`, `combinedCount`. */
+export type ChannelsSetRequest = Pick<
+  Channels,
+  | 'header'
+  | 'rxMax'
+  | 'txMax'
+  | 'otherMax'
+  | 'combinedMax'
+  | 'rxCount'
+  | 'txCount'
+  | 'otherCount'
+  | 'combinedCount'
+>;
+
+/** Notification of `channels-ntf`: the attributes `header`, `rxMax`, `txMax`, `otherMax`, `combinedMax`, `rxCount`, `txCount`, `otherCount`, `combinedCount`. */
+export type ChannelsNtfNotification = Pick<
+  Channels,
+  | 'header'
+  | 'rxMax'
+  | 'txMax'
+  | 'otherMax'
+  | 'combinedMax'
+  | 'rxCount'
+  | 'txCount'
+  | 'otherCount'
+  | 'combinedCount'
+>;
+
+/** Request (do) of `coalesce-get`: the attributes `header`. */
+export type CoalesceGetRequest = Pick<Coalesce, 'header'>;
+
+/** Reply (do) of `coalesce-get`: the attributes `header`, `rxUsecs`, `rxMaxFrames`, `rxUsecsIrq`, `rxMaxFramesIrq`, `txUsecs`, `txMaxFrames`, `txUsecsIrq`, `txMaxFramesIrq`, `statsBlockUsecs`, `useAdaptiveRx`, `useAdaptiveTx`, `pktRateLow`, `rxUsecsLow`, `rxMaxFramesLow`, `txUsecsLow`, `txMaxFramesLow`, `pktRateHigh`, `rxUsecsHigh`, `rxMaxFramesHigh`, `txUsecsHigh`, `txMaxFramesHigh`, `rateSampleInterval`, `useCqeModeTx`, `useCqeModeRx`, `txAggrMaxBytes`, `txAggrMaxFrames`, `txAggrTimeUsecs`, `rxProfile`, `txProfile`, `rxCqeFrames`, `rxCqeNsecs`. */
+export type CoalesceGetReply = Pick<
+  Coalesce,
+  | 'header'
+  | 'rxUsecs'
+  | 'rxMaxFrames'
+  | 'rxUsecsIrq'
+  | 'rxMaxFramesIrq'
+  | 'txUsecs'
+  | 'txMaxFrames'
+  | 'txUsecsIrq'
+  | 'txMaxFramesIrq'
+  | 'statsBlockUsecs'
+  | 'useAdaptiveRx'
+  | 'useAdaptiveTx'
+  | 'pktRateLow'
+  | 'rxUsecsLow'
+  | 'rxMaxFramesLow'
+  | 'txUsecsLow'
+  | 'txMaxFramesLow'
+  | 'pktRateHigh'
+  | 'rxUsecsHigh'
+  | 'rxMaxFramesHigh'
+  | 'txUsecsHigh'
+  | 'txMaxFramesHigh'
+  | 'rateSampleInterval'
+  | 'useCqeModeTx'
+  | 'useCqeModeRx'
+  | 'txAggrMaxBytes'
+  | 'txAggrMaxFrames'
+  | 'txAggrTimeUsecs'
+  | 'rxProfile'
+  | 'txProfile'
+  | 'rxCqeFrames'
+  | 'rxCqeNsecs'
+>;
+
+/** Request (dump) of `coalesce-get`: the attributes `header`. */
+export type CoalesceDumpRequest = Pick<Coalesce, 'header'>;
+
+/** Reply (dump) of `coalesce-get`: the attributes `header`, `rxUsecs`, `rxMaxFrames`, `rxUsecsIrq`, `rxMaxFramesIrq`, `txUsecs`, `txMaxFrames`, `txUsecsIrq`, `txMaxFramesIrq`, `statsBlockUsecs`, `useAdaptiveRx`, `useAdaptiveTx`, `pktRateLow`, `rxUsecsLow`, `rxMaxFramesLow`, `txUsecsLow`, `txMaxFramesLow`, `pktRateHigh`, `rxUsecsHigh`, `rxMaxFramesHigh`, `txUsecsHigh`, `txMaxFramesHigh`, `rateSampleInterval`, `useCqeModeTx`, `useCqeModeRx`, `txAggrMaxBytes`, `txAggrMaxFrames`, `txAggrTimeUsecs`, `rxProfile`, `txProfile`, `rxCqeFrames`, `rxCqeNsecs`. */
+export type CoalesceDumpReply = Pick<
+  Coalesce,
+  | 'header'
+  | 'rxUsecs'
+  | 'rxMaxFrames'
+  | 'rxUsecsIrq'
+  | 'rxMaxFramesIrq'
+  | 'txUsecs'
+  | 'txMaxFrames'
+  | 'txUsecsIrq'
+  | 'txMaxFramesIrq'
+  | 'statsBlockUsecs'
+  | 'useAdaptiveRx'
+  | 'useAdaptiveTx'
+  | 'pktRateLow'
+  | 'rxUsecsLow'
+  | 'rxMaxFramesLow'
+  | 'txUsecsLow'
+  | 'txMaxFramesLow'
+  | 'pktRateHigh'
+  | 'rxUsecsHigh'
+  | 'rxMaxFramesHigh'
+  | 'txUsecsHigh'
+  | 'txMaxFramesHigh'
+  | 'rateSampleInterval'
+  | 'useCqeModeTx'
+  | 'useCqeModeRx'
+  | 'txAggrMaxBytes'
+  | 'txAggrMaxFrames'
+  | 'txAggrTimeUsecs'
+  | 'rxProfile'
+  | 'txProfile'
+  | 'rxCqeFrames'
+  | 'rxCqeNsecs'
+>;
+
+/** Request (do) of `coalesce-set`: the attributes `header`, `rxUsecs`, `rxMaxFrames`, `rxUsecsIrq`, `rxMaxFramesIrq`, `txUsecs`, `txMaxFrames`, `txUsecsIrq`, `txMaxFramesIrq`, `statsBlockUsecs`, `useAdaptiveRx`, `useAdaptiveTx`, `pktRateLow`, `rxUsecsLow`, `rxMaxFramesLow`, `txUsecsLow`, `txMaxFramesLow`, `pktRateHigh`, `rxUsecsHigh`, `rxMaxFramesHigh`, `txUsecsHigh`, `txMaxFramesHigh`, `rateSampleInterval`, `useCqeModeTx`, `useCqeModeRx`, `txAggrMaxBytes`, `txAggrMaxFrames`, `txAggrTimeUsecs`, `rxProfile`, `txProfile`, `rxCqeFrames`, `rxCqeNsecs`. */
+export type CoalesceSetRequest = Pick<
+  Coalesce,
+  | 'header'
+  | 'rxUsecs'
+  | 'rxMaxFrames'
+  | 'rxUsecsIrq'
+  | 'rxMaxFramesIrq'
+  | 'txUsecs'
+  | 'txMaxFrames'
+  | 'txUsecsIrq'
+  | 'txMaxFramesIrq'
+  | 'statsBlockUsecs'
+  | 'useAdaptiveRx'
+  | 'useAdaptiveTx'
+  | 'pktRateLow'
+  | 'rxUsecsLow'
+  | 'rxMaxFramesLow'
+  | 'txUsecsLow'
+  | 'txMaxFramesLow'
+  | 'pktRateHigh'
+  | 'rxUsecsHigh'
+  | 'rxMaxFramesHigh'
+  | 'txUsecsHigh'
+  | 'txMaxFramesHigh'
+  | 'rateSampleInterval'
+  | 'useCqeModeTx'
+  | 'useCqeModeRx'
+  | 'txAggrMaxBytes'
+  | 'txAggrMaxFrames'
+  | 'txAggrTimeUsecs'
+  | 'rxProfile'
+  | 'txProfile'
+  | 'rxCqeFrames'
+  | 'rxCqeNsecs'
+>;
+
+/** Notification of `coalesce-ntf`: the attributes `header`, `rxUsecs`, `rxMaxFrames`, `rxUsecsIrq`, `rxMaxFramesIrq`, `txUsecs`, `txMaxFrames`, `txUsecsIrq`, `txMaxFramesIrq`, `statsBlockUsecs`, `useAdaptiveRx`, `useAdaptiveTx`, `pktRateLow`, `rxUsecsLow`, `rxMaxFramesLow`, `txUsecsLow`, `txMaxFramesLow`, `pktRateHigh`, `rxUsecsHigh`, `rxMaxFramesHigh`, `txUsecsHigh`, `txMaxFramesHigh`, `rateSampleInterval`, `useCqeModeTx`, `useCqeModeRx`, `txAggrMaxBytes`, `txAggrMaxFrames`, `txAggrTimeUsecs`, `rxProfile`, `txProfile`, `rxCqeFrames`, `rxCqeNsecs`. */
+export type CoalesceNtfNotification = Pick<
+  Coalesce,
+  | 'header'
+  | 'rxUsecs'
+  | 'rxMaxFrames'
+  | 'rxUsecsIrq'
+  | 'rxMaxFramesIrq'
+  | 'txUsecs'
+  | 'txMaxFrames'
+  | 'txUsecsIrq'
+  | 'txMaxFramesIrq'
+  | 'statsBlockUsecs'
+  | 'useAdaptiveRx'
+  | 'useAdaptiveTx'
+  | 'pktRateLow'
+  | 'rxUsecsLow'
+  | 'rxMaxFramesLow'
+  | 'txUsecsLow'
+  | 'txMaxFramesLow'
+  | 'pktRateHigh'
+  | 'rxUsecsHigh'
+  | 'rxMaxFramesHigh'
+  | 'txUsecsHigh'
+  | 'txMaxFramesHigh'
+  | 'rateSampleInterval'
+  | 'useCqeModeTx'
+  | 'useCqeModeRx'
+  | 'txAggrMaxBytes'
+  | 'txAggrMaxFrames'
+  | 'txAggrTimeUsecs'
+  | 'rxProfile'
+  | 'txProfile'
+  | 'rxCqeFrames'
+  | 'rxCqeNsecs'
+>;
+
+/** Request (do) of `pause-get`: the attributes `header`. */
+export type PauseGetRequest = Pick<Pause, 'header'>;
+
+/** Reply (do) of `pause-get`: the attributes `header`, `autoneg`, `rx`, `tx`, `stats`, `statsSrc`. */
+export type PauseGetReply = Pick<Pause, 'header' | 'autoneg' | 'rx' | 'tx' | 'stats' | 'statsSrc'>;
+
+/** Request (dump) of `pause-get`: the attributes `header`. */
+export type PauseDumpRequest = Pick<Pause, 'header'>;
+
+/** Reply (dump) of `pause-get`: the attributes `header`, `autoneg`, `rx`, `tx`, `stats`, `statsSrc`. */
+export type PauseDumpReply = Pick<Pause, 'header' | 'autoneg' | 'rx' | 'tx' | 'stats' | 'statsSrc'>;
+
+/** Request (do) of `pause-set`: the attributes `header`, `autoneg`, `rx`, `tx`, `stats`, `statsSrc`. */
+export type PauseSetRequest = Pick<
+  Pause,
+  'header' | 'autoneg' | 'rx' | 'tx' | 'stats' | 'statsSrc'
+>;
+
+/** Notification of `pause-ntf`: the attributes `header`, `autoneg`, `rx`, `tx`, `stats`, `statsSrc`. */
+export type PauseNtfNotification = Pick<
+  Pause,
+  'header' | 'autoneg' | 'rx' | 'tx' | 'stats' | 'statsSrc'
+>;
+
+/** Request (do) of `eee-get`: the attributes `header`. */
+export type EeeGetRequest = Pick<Eee, 'header'>;
+
+/** Reply (do) of `eee-get`: the attributes `header`, `modesOurs`, `modesPeer`, `active`, `enabled`, `txLpiEnabled`, `txLpiTimer`. */
+export type EeeGetReply = Pick<
+  Eee,
+  'header' | 'modesOurs' | 'modesPeer' | 'active' | 'enabled' | 'txLpiEnabled' | 'txLpiTimer'
+>;
+
+/** Request (dump) of `eee-get`: the attributes `header`. */
+export type EeeDumpRequest = Pick<Eee, 'header'>;
+
+/** Reply (dump) of `eee-get`: the attributes `header`, `modesOurs`, `modesPeer`, `active`, `enabled`, `txLpiEnabled`, `txLpiTimer`. */
+export type EeeDumpReply = Pick<
+  Eee,
+  'header' | 'modesOurs' | 'modesPeer' | 'active' | 'enabled' | 'txLpiEnabled' | 'txLpiTimer'
+>;
+
+/** Request (do) of `eee-set`: the attributes `header`, `modesOurs`, `modesPeer`, `active`, `enabled`, `txLpiEnabled`, `txLpiTimer`. */
+export type EeeSetRequest = Pick<
+  Eee,
+  'header' | 'modesOurs' | 'modesPeer' | 'active' | 'enabled' | 'txLpiEnabled' | 'txLpiTimer'
+>;
+
+/** Notification of `eee-ntf`: the attributes `header`, `modesOurs`, `modesPeer`, `active`, `enabled`, `txLpiEnabled`, `txLpiTimer`. */
+export type EeeNtfNotification = Pick<
+  Eee,
+  'header' | 'modesOurs' | 'modesPeer' | 'active' | 'enabled' | 'txLpiEnabled' | 'txLpiTimer'
+>;
+
+/** Request (do) of `tsinfo-get`: the attributes `header`, `hwtstampProvider`. */
+export type TsinfoGetRequest = Pick<Tsinfo, 'header' | 'hwtstampProvider'>;
+
+/** Reply (do) of `tsinfo-get`: the attributes `header`, `timestamping`, `txTypes`, `rxFilters`, `phcIndex`, `stats`, `hwtstampProvider`, `hwtstampSource`, `hwtstampPhyindex`. */
+export type TsinfoGetReply = Pick<
+  Tsinfo,
+  | 'header'
+  | 'timestamping'
+  | 'txTypes'
+  | 'rxFilters'
+  | 'phcIndex'
+  | 'stats'
+  | 'hwtstampProvider'
+  | 'hwtstampSource'
+  | 'hwtstampPhyindex'
+>;
+
+/** Request (dump) of `tsinfo-get`: the attributes `header`, `hwtstampProvider`. */
+export type TsinfoDumpRequest = Pick<Tsinfo, 'header' | 'hwtstampProvider'>;
+
+/** Reply (dump) of `tsinfo-get`: the attributes `header`, `timestamping`, `txTypes`, `rxFilters`, `phcIndex`, `stats`, `hwtstampProvider`, `hwtstampSource`, `hwtstampPhyindex`. */
+export type TsinfoDumpReply = Pick<
+  Tsinfo,
+  | 'header'
+  | 'timestamping'
+  | 'txTypes'
+  | 'rxFilters'
+  | 'phcIndex'
+  | 'stats'
+  | 'hwtstampProvider'
+  | 'hwtstampSource'
+  | 'hwtstampPhyindex'
+>;
+
+/** Request (do) of `cable-test-act`: the attributes `header`. */
+export type CableTestActRequest = Pick<CableTest, 'header'>;
+
+/** Event of `cable-test-ntf`: the attributes `header`, `status`. */
+export type CableTestNtfEvent = Pick<CableTestNtf, 'header' | 'status'>;
+
+/** Request (do) of `cable-test-tdr-act`: the attributes `header`. */
+export type CableTestTdrActRequest = Pick<CableTestTdr, 'header'>;
+
+/** Event of `cable-test-tdr-ntf`: the attributes `header`, `status`, `nest`. */
+export type CableTestTdrNtfEvent = Pick<CableTestTdrNtf, 'header' | 'status' | 'nest'>;
+
+/** Request (do) of `tunnel-info-get`: the attributes `header`. */
+export type TunnelInfoGetRequest = Pick<TunnelInfo, 'header'>;
+
+/** Reply (do) of `tunnel-info-get`: the attributes `header`, `udpPorts`. */
+export type TunnelInfoGetReply = Pick<TunnelInfo, 'header' | 'udpPorts'>;
+
+/** Request (dump) of `tunnel-info-get`: the attributes `header`. */
+export type TunnelInfoDumpRequest = Pick<TunnelInfo, 'header'>;
+
+/** Reply (dump) of `tunnel-info-get`: the attributes `header`, `udpPorts`. */
+export type TunnelInfoDumpReply = Pick<TunnelInfo, 'header' | 'udpPorts'>;
+
+/** Request (do) of `fec-get`: the attributes `header`. */
+export type FecGetRequest = Pick<Fec, 'header'>;
+
+/** Reply (do) of `fec-get`: the attributes `header`, `modes`, `auto`, `active`, `stats`. */
+export type FecGetReply = Pick<Fec, 'header' | 'modes' | 'auto' | 'active' | 'stats'>;
+
+/** Request (dump) of `fec-get`: the attributes `header`. */
+export type FecDumpRequest = Pick<Fec, 'header'>;
+
+/** Reply (dump) of `fec-get`: the attributes `header`, `modes`, `auto`, `active`, `stats`. */
+export type FecDumpReply = Pick<Fec, 'header' | 'modes' | 'auto' | 'active' | 'stats'>;
+
+/** Request (do) of `fec-set`: the attributes `header`, `modes`, `auto`, `active`, `stats`. */
+export type FecSetRequest = Pick<Fec, 'header' | 'modes' | 'auto' | 'active' | 'stats'>;
+
+/** Notification of `fec-ntf`: the attributes `header`, `modes`, `auto`, `active`, `stats`. */
+export type FecNtfNotification = Pick<Fec, 'header' | 'modes' | 'auto' | 'active' | 'stats'>;
+
+/** Request (do) of `module-eeprom-get`: the attributes `header`, `offset`, `length`, `page`, `bank`, `i2cAddress`. */
+export type ModuleEepromGetRequest = Pick<
+  ModuleEeprom,
+  'header' | 'offset' | 'length' | 'page' | 'bank' | 'i2cAddress'
+>;
+
+/** Reply (do) of `module-eeprom-get`: the attributes `header`, `data`. */
+export type ModuleEepromGetReply = Pick<ModuleEeprom, 'header' | 'data'>;
+
+/** Request (dump) of `module-eeprom-get`: the attributes `header`, `offset`, `length`, `page`, `bank`, `i2cAddress`. */
+export type ModuleEepromDumpRequest = Pick<
+  ModuleEeprom,
+  'header' | 'offset' | 'length' | 'page' | 'bank' | 'i2cAddress'
+>;
+
+/** Reply (dump) of `module-eeprom-get`: the attributes `header`, `data`. */
+export type ModuleEepromDumpReply = Pick<ModuleEeprom, 'header' | 'data'>;
+
+/** Request (do) of `stats-get`: the attributes `header`, `groups`. */
+export type StatsGetRequest = Pick<Stats, 'header' | 'groups'>;
+
+/** Reply (do) of `stats-get`: the attributes `header`, `groups`, `grp`, `src`. */
+export type StatsGetReply = Pick<Stats, 'header' | 'groups' | 'grp' | 'src'>;
+
+/** Request (dump) of `stats-get`: the attributes `header`, `groups`. */
+export type StatsDumpRequest = Pick<Stats, 'header' | 'groups'>;
+
+/** Reply (dump) of `stats-get`: the attributes `header`, `groups`, `grp`, `src`. */
+export type StatsDumpReply = Pick<Stats, 'header' | 'groups' | 'grp' | 'src'>;
+
+/** Request (do) of `phc-vclocks-get`: the attributes `header`. */
+export type PhcVclocksGetRequest = Pick<PhcVclocks, 'header'>;
+
+/** Reply (do) of `phc-vclocks-get`: the attributes `header`, `num`. */
+export type PhcVclocksGetReply = Pick<PhcVclocks, 'header' | 'num'>;
+
+/** Request (dump) of `phc-vclocks-get`: the attributes `header`. */
+export type PhcVclocksDumpRequest = Pick<PhcVclocks, 'header'>;
+
+/** Reply (dump) of `phc-vclocks-get`: the attributes `header`, `num`. */
+export type PhcVclocksDumpReply = Pick<PhcVclocks, 'header' | 'num'>;
+
+/** Request (do) of `module-get`: the attributes `header`. */
+export type ModuleGetRequest = Pick<Module, 'header'>;
+
+/** Reply (do) of `module-get`: the attributes `header`, `powerModePolicy`, `powerMode`. */
+export type ModuleGetReply = Pick<Module, 'header' | 'powerModePolicy' | 'powerMode'>;
+
+/** Request (dump) of `module-get`: the attributes `header`. */
+export type ModuleDumpRequest = Pick<Module, 'header'>;
+
+/** Reply (dump) of `module-get`: the attributes `header`, `powerModePolicy`, `powerMode`. */
+export type ModuleDumpReply = Pick<Module, 'header' | 'powerModePolicy' | 'powerMode'>;
+
+/** Request (do) of `module-set`: the attributes `header`, `powerModePolicy`, `powerMode`. */
+export type ModuleSetRequest = Pick<Module, 'header' | 'powerModePolicy' | 'powerMode'>;
+
+/** Notification of `module-ntf`: the attributes `header`, `powerModePolicy`, `powerMode`. */
+export type ModuleNtfNotification = Pick<Module, 'header' | 'powerModePolicy' | 'powerMode'>;
+
+/** Request (do) of `pse-get`: the attributes `header`. */
+export type PseGetRequest = Pick<Pse, 'header'>;
+
+/** Reply (do) of `pse-get`: the attributes `header`, `podlPseAdminState`, `podlPseAdminControl`, `podlPsePwDStatus`, `c33PseAdminState`, `c33PseAdminControl`, `c33PsePwDStatus`, `c33PsePwClass`, `c33PseActualPw`, `c33PseExtState`, `c33PseExtSubstate`, `c33PseAvailPwLimit`, `c33PsePwLimitRanges`, `psePwDId`, `psePrioMax`, `psePrio`. */
+export type PseGetReply = Pick<
+  Pse,
+  | 'header'
+  | 'podlPseAdminState'
+  | 'podlPseAdminControl'
+  | 'podlPsePwDStatus'
+  | 'c33PseAdminState'
+  | 'c33PseAdminControl'
+  | 'c33PsePwDStatus'
+  | 'c33PsePwClass'
+  | 'c33PseActualPw'
+  | 'c33PseExtState'
+  | 'c33PseExtSubstate'
+  | 'c33PseAvailPwLimit'
+  | 'c33PsePwLimitRanges'
+  | 'psePwDId'
+  | 'psePrioMax'
+  | 'psePrio'
+>;
+
+/** Request (dump) of `pse-get`: the attributes `header`. */
+export type PseDumpRequest = Pick<Pse, 'header'>;
+
+/** Reply (dump) of `pse-get`: the attributes `header`, `podlPseAdminState`, `podlPseAdminControl`, `podlPsePwDStatus`, `c33PseAdminState`, `c33PseAdminControl`, `c33PsePwDStatus`, `c33PsePwClass`, `c33PseActualPw`, `c33PseExtState`, `c33PseExtSubstate`, `c33PseAvailPwLimit`, `c33PsePwLimitRanges`, `psePwDId`, `psePrioMax`, `psePrio`. */
+export type PseDumpReply = Pick<
+  Pse,
+  | 'header'
+  | 'podlPseAdminState'
+  | 'podlPseAdminControl'
+  | 'podlPsePwDStatus'
+  | 'c33PseAdminState'
+  | 'c33PseAdminControl'
+  | 'c33PsePwDStatus'
+  | 'c33PsePwClass'
+  | 'c33PseActualPw'
+  | 'c33PseExtState'
+  | 'c33PseExtSubstate'
+  | 'c33PseAvailPwLimit'
+  | 'c33PsePwLimitRanges'
+  | 'psePwDId'
+  | 'psePrioMax'
+  | 'psePrio'
+>;
+
+/** Request (do) of `pse-set`: the attributes `header`, `podlPseAdminControl`, `c33PseAdminControl`, `c33PseAvailPwLimit`, `psePrio`. */
+export type PseSetRequest = Pick<
+  Pse,
+  'header' | 'podlPseAdminControl' | 'c33PseAdminControl' | 'c33PseAvailPwLimit' | 'psePrio'
+>;
+
+/** Request (do) of `rss-get`: the attributes `header`, `context`. */
+export type RssGetRequest = Pick<Rss, 'header' | 'context'>;
+
+/** Reply (do) of `rss-get`: the attributes `header`, `context`, `hfunc`, `indir`, `hkey`, `inputXfrm`, `flowHash`. */
+export type RssGetReply = Pick<
+  Rss,
+  'header' | 'context' | 'hfunc' | 'indir' | 'hkey' | 'inputXfrm' | 'flowHash'
+>;
+
+/** Request (dump) of `rss-get`: the attributes `header`, `startContext`. */
+export type RssDumpRequest = Pick<Rss, 'header' | 'startContext'>;
+
+/** Reply (dump) of `rss-get`: the attributes `header`, `context`, `hfunc`, `indir`, `hkey`, `inputXfrm`, `flowHash`. */
+export type RssDumpReply = Pick<
+  Rss,
+  'header' | 'context' | 'hfunc' | 'indir' | 'hkey' | 'inputXfrm' | 'flowHash'
+>;
+
+/** Request (do) of `plca-get-cfg`: the attributes `header`. */
+export type PlcaGetCfgRequest = Pick<Plca, 'header'>;
+
+/** Reply (do) of `plca-get-cfg`: the attributes `header`, `version`, `enabled`, `status`, `nodeCnt`, `nodeId`, `toTmr`, `burstCnt`, `burstTmr`. */
+export type PlcaGetCfgReply = Pick<
+  Plca,
+  | 'header'
+  | 'version'
+  | 'enabled'
+  | 'status'
+  | 'nodeCnt'
+  | 'nodeId'
+  | 'toTmr'
+  | 'burstCnt'
+  | 'burstTmr'
+>;
+
+/** Request (dump) of `plca-get-cfg`: the attributes `header`. */
+export type PlcaGetCfgDumpRequest = Pick<Plca, 'header'>;
+
+/** Reply (dump) of `plca-get-cfg`: the attributes `header`, `version`, `enabled`, `status`, `nodeCnt`, `nodeId`, `toTmr`, `burstCnt`, `burstTmr`. */
+export type PlcaGetCfgDumpReply = Pick<
+  Plca,
+  | 'header'
+  | 'version'
+  | 'enabled'
+  | 'status'
+  | 'nodeCnt'
+  | 'nodeId'
+  | 'toTmr'
+  | 'burstCnt'
+  | 'burstTmr'
+>;
+
+/** Request (do) of `plca-set-cfg`: the attributes `header`, `version`, `enabled`, `status`, `nodeCnt`, `nodeId`, `toTmr`, `burstCnt`, `burstTmr`. */
+export type PlcaSetCfgRequest = Pick<
+  Plca,
+  | 'header'
+  | 'version'
+  | 'enabled'
+  | 'status'
+  | 'nodeCnt'
+  | 'nodeId'
+  | 'toTmr'
+  | 'burstCnt'
+  | 'burstTmr'
+>;
+
+/** Request (do) of `plca-get-status`: the attributes `header`. */
+export type PlcaGetStatusRequest = Pick<Plca, 'header'>;
+
+/** Reply (do) of `plca-get-status`: the attributes `header`, `version`, `enabled`, `status`, `nodeCnt`, `nodeId`, `toTmr`, `burstCnt`, `burstTmr`. */
+export type PlcaGetStatusReply = Pick<
+  Plca,
+  | 'header'
+  | 'version'
+  | 'enabled'
+  | 'status'
+  | 'nodeCnt'
+  | 'nodeId'
+  | 'toTmr'
+  | 'burstCnt'
+  | 'burstTmr'
+>;
+
+/** Request (dump) of `plca-get-status`: the attributes `header`. */
+export type PlcaGetStatusDumpRequest = Pick<Plca, 'header'>;
+
+/** Reply (dump) of `plca-get-status`: the attributes `header`, `version`, `enabled`, `status`, `nodeCnt`, `nodeId`, `toTmr`, `burstCnt`, `burstTmr`. */
+export type PlcaGetStatusDumpReply = Pick<
+  Plca,
+  | 'header'
+  | 'version'
+  | 'enabled'
+  | 'status'
+  | 'nodeCnt'
+  | 'nodeId'
+  | 'toTmr'
+  | 'burstCnt'
+  | 'burstTmr'
+>;
+
+/** Notification of `plca-ntf`: the attributes `header`, `version`, `enabled`, `status`, `nodeCnt`, `nodeId`, `toTmr`, `burstCnt`, `burstTmr`. */
+export type PlcaNtfNotification = Pick<
+  Plca,
+  | 'header'
+  | 'version'
+  | 'enabled'
+  | 'status'
+  | 'nodeCnt'
+  | 'nodeId'
+  | 'toTmr'
+  | 'burstCnt'
+  | 'burstTmr'
+>;
+
+/** Request (do) of `mm-get`: the attributes `header`. */
+export type MmGetRequest = Pick<Mm, 'header'>;
+
+/** Reply (do) of `mm-get`: the attributes `header`, `pmacEnabled`, `txEnabled`, `txActive`, `txMinFragSize`, `rxMinFragSize`, `verifyEnabled`, `verifyTime`, `maxVerifyTime`, `stats`. */
+export type MmGetReply = Pick<
+  Mm,
+  | 'header'
+  | 'pmacEnabled'
+  | 'txEnabled'
+  | 'txActive'
+  | 'txMinFragSize'
+  | 'rxMinFragSize'
+  | 'verifyEnabled'
+  | 'verifyTime'
+  | 'maxVerifyTime'
+  | 'stats'
+>;
+
+/** Request (dump) of `mm-get`: the attributes `header`. */
+export type MmDumpRequest = Pick<Mm, 'header'>;
+
+/** Reply (dump) of `mm-get`: the attributes `header`, `pmacEnabled`, `txEnabled`, `txActive`, `txMinFragSize`, `rxMinFragSize`, `verifyEnabled`, `verifyTime`, `maxVerifyTime`, `stats`. */
+export type MmDumpReply = Pick<
+  Mm,
+  | 'header'
+  | 'pmacEnabled'
+  | 'txEnabled'
+  | 'txActive'
+  | 'txMinFragSize'
+  | 'rxMinFragSize'
+  | 'verifyEnabled'
+  | 'verifyTime'
+  | 'maxVerifyTime'
+  | 'stats'
+>;
+
+/** Request (do) of `mm-set`: the attributes `header`, `verifyEnabled`, `verifyTime`, `txEnabled`, `pmacEnabled`, `txMinFragSize`. */
+export type MmSetRequest = Pick<
+  Mm,
+  'header' | 'verifyEnabled' | 'verifyTime' | 'txEnabled' | 'pmacEnabled' | 'txMinFragSize'
+>;
+
+/** Notification of `mm-ntf`: the attributes `header`, `pmacEnabled`, `txEnabled`, `txActive`, `txMinFragSize`, `rxMinFragSize`, `verifyEnabled`, `verifyTime`, `maxVerifyTime`, `stats`. */
+export type MmNtfNotification = Pick<
+  Mm,
+  | 'header'
+  | 'pmacEnabled'
+  | 'txEnabled'
+  | 'txActive'
+  | 'txMinFragSize'
+  | 'rxMinFragSize'
+  | 'verifyEnabled'
+  | 'verifyTime'
+  | 'maxVerifyTime'
+  | 'stats'
+>;
+
+/** Request (do) of `module-fw-flash-act`: the attributes `header`, `fileName`, `password`. */
+export type ModuleFwFlashActRequest = Pick<ModuleFwFlash, 'header' | 'fileName' | 'password'>;
+
+/** Event of `module-fw-flash-ntf`: the attributes `header`, `status`, `statusMsg`, `done`, `total`. */
+export type ModuleFwFlashNtfEvent = Pick<
+  ModuleFwFlash,
+  'header' | 'status' | 'statusMsg' | 'done' | 'total'
+>;
+
+/** Request (do) of `phy-get`: the attributes `header`. */
+export type PhyGetRequest = Pick<Phy, 'header'>;
+
+/** Reply (do) of `phy-get`: the attributes `header`, `index`, `drvname`, `name`, `upstreamType`, `upstreamIndex`, `upstreamSfpName`, `downstreamSfpName`. */
+export type PhyGetReply = Pick<
+  Phy,
+  | 'header'
+  | 'index'
+  | 'drvname'
+  | 'name'
+  | 'upstreamType'
+  | 'upstreamIndex'
+  | 'upstreamSfpName'
+  | 'downstreamSfpName'
+>;
+
+/** Request (dump) of `phy-get`: the attributes `header`. */
+export type PhyDumpRequest = Pick<Phy, 'header'>;
+
+/** Reply (dump) of `phy-get`: the attributes `header`, `index`, `drvname`, `name`, `upstreamType`, `upstreamIndex`, `upstreamSfpName`, `downstreamSfpName`. */
+export type PhyDumpReply = Pick<
+  Phy,
+  | 'header'
+  | 'index'
+  | 'drvname'
+  | 'name'
+  | 'upstreamType'
+  | 'upstreamIndex'
+  | 'upstreamSfpName'
+  | 'downstreamSfpName'
+>;
+
+/** Notification of `phy-ntf`: the attributes `header`, `index`, `drvname`, `name`, `upstreamType`, `upstreamIndex`, `upstreamSfpName`, `downstreamSfpName`. */
+export type PhyNtfNotification = Pick<
+  Phy,
+  | 'header'
+  | 'index'
+  | 'drvname'
+  | 'name'
+  | 'upstreamType'
+  | 'upstreamIndex'
+  | 'upstreamSfpName'
+  | 'downstreamSfpName'
+>;
+
+/** Request (do) of `tsconfig-get`: the attributes `header`. */
+export type TsconfigGetRequest = Pick<Tsconfig, 'header'>;
+
+/** Reply (do) of `tsconfig-get`: the attributes `header`, `hwtstampProvider`, `txTypes`, `rxFilters`, `hwtstampFlags`. */
+export type TsconfigGetReply = Pick<
+  Tsconfig,
+  'header' | 'hwtstampProvider' | 'txTypes' | 'rxFilters' | 'hwtstampFlags'
+>;
+
+/** Request (dump) of `tsconfig-get`: the attributes `header`. */
+export type TsconfigDumpRequest = Pick<Tsconfig, 'header'>;
+
+/** Reply (dump) of `tsconfig-get`: the attributes `header`, `hwtstampProvider`, `txTypes`, `rxFilters`, `hwtstampFlags`. */
+export type TsconfigDumpReply = Pick<
+  Tsconfig,
+  'header' | 'hwtstampProvider' | 'txTypes' | 'rxFilters' | 'hwtstampFlags'
+>;
+
+/** Request (do) of `tsconfig-set`: the attributes `header`, `hwtstampProvider`, `txTypes`, `rxFilters`, `hwtstampFlags`. */
+export type TsconfigSetRequest = Pick<
+  Tsconfig,
+  'header' | 'hwtstampProvider' | 'txTypes' | 'rxFilters' | 'hwtstampFlags'
+>;
+
+/** Reply (do) of `tsconfig-set`: the attributes `header`, `hwtstampProvider`, `txTypes`, `rxFilters`, `hwtstampFlags`. */
+export type TsconfigSetReply = Pick<
+  Tsconfig,
+  'header' | 'hwtstampProvider' | 'txTypes' | 'rxFilters' | 'hwtstampFlags'
+>;
+
+/** Event of `pse-ntf`: the attributes `header`, `events`. */
+export type PseNtfEvent = Pick<PseNtf, 'header' | 'events'>;
+
+/** Request (do) of `rss-set`: the attributes `header`, `context`, `hfunc`, `indir`, `hkey`, `inputXfrm`, `flowHash`. */
+export type RssSetRequest = Pick<
+  Rss,
+  'header' | 'context' | 'hfunc' | 'indir' | 'hkey' | 'inputXfrm' | 'flowHash'
+>;
+
+/** Notification of `rss-ntf`: the attributes `header`, `context`, `hfunc`, `indir`, `hkey`, `inputXfrm`, `flowHash`. */
+export type RssNtfNotification = Pick<
+  Rss,
+  'header' | 'context' | 'hfunc' | 'indir' | 'hkey' | 'inputXfrm' | 'flowHash'
+>;
+
+/** Request (do) of `rss-create-act`: the attributes `header`, `context`, `hfunc`, `indir`, `hkey`, `inputXfrm`. */
+export type RssCreateActRequest = Pick<
+  Rss,
+  'header' | 'context' | 'hfunc' | 'indir' | 'hkey' | 'inputXfrm'
+>;
+
+/** Reply (do) of `rss-create-act`: the attributes `header`, `context`, `hfunc`, `indir`, `hkey`, `inputXfrm`. */
+export type RssCreateActReply = Pick<
+  Rss,
+  'header' | 'context' | 'hfunc' | 'indir' | 'hkey' | 'inputXfrm'
+>;
+
+/** Notification of `rss-create-ntf`: the attributes `header`, `context`, `hfunc`, `indir`, `hkey`, `inputXfrm`. */
+export type RssCreateNtfNotification = Pick<
+  Rss,
+  'header' | 'context' | 'hfunc' | 'indir' | 'hkey' | 'inputXfrm'
+>;
+
+/** Request (do) of `rss-delete-act`: the attributes `header`, `context`. */
+export type RssDeleteActRequest = Pick<Rss, 'header' | 'context'>;
+
+/** Event of `rss-delete-ntf`: the attributes `header`, `context`. */
+export type RssDeleteNtfEvent = Pick<Rss, 'header' | 'context'>;
+
+/** Request (do) of `mse-get`: the attributes `header`. */
+export type MseGetRequest = Pick<Mse, 'header'>;
+
+/** Reply (do) of `mse-get`: the attributes `header`, `capabilities`, `channelA`, `channelB`, `channelC`, `channelD`, `worstChannel`, `link`. */
+export type MseGetReply = Pick<
+  Mse,
+  | 'header'
+  | 'capabilities'
+  | 'channelA'
+  | 'channelB'
+  | 'channelC'
+  | 'channelD'
+  | 'worstChannel'
+  | 'link'
+>;
+
+/** Request (dump) of `mse-get`: the attributes `header`. */
+export type MseDumpRequest = Pick<Mse, 'header'>;
+
+/** Reply (dump) of `mse-get`: the attributes `header`, `capabilities`, `channelA`, `channelB`, `channelC`, `channelD`, `worstChannel`, `link`. */
+export type MseDumpReply = Pick<
+  Mse,
+  | 'header'
+  | 'capabilities'
+  | 'channelA'
+  | 'channelB'
+  | 'channelC'
+  | 'channelD'
+  | 'worstChannel'
+  | 'link'
+>;
+
 /** Operations of `ethtool`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */
 export const ops = {
   /**
@@ -2771,10 +3067,13 @@ export const ops = {
    *
    * `ETHTOOL_MSG_STRSET_GET`
    */
-  strsetGet: { name: 'strset-get', cmd: 1, requestSet: strsetSet, replySet: strsetSet } as OpDef<
-    Strset,
-    Strset
-  >,
+  strsetGet: {
+    name: 'strset-get',
+    cmd: 1,
+    requestSet: strsetSet,
+    replySet: strsetSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<StrsetGetRequest | StrsetDumpRequest, StrsetGetReply | StrsetDumpReply>,
   /**
    * Get link info.
    *
@@ -2785,16 +3084,22 @@ export const ops = {
     cmd: 2,
     requestSet: linkinfoSet,
     replySet: linkinfoSet,
-  } as OpDef<Linkinfo, Linkinfo>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    LinkinfoGetRequest | LinkinfoDumpRequest,
+    LinkinfoGetReply | LinkinfoDumpReply
+  >,
   /**
    * Set link info.
    *
    * `ETHTOOL_MSG_LINKINFO_SET`
    */
-  linkinfoSet: { name: 'linkinfo-set', cmd: 3, requestSet: linkinfoSet } as OpDef<
-    Linkinfo,
-    Linkinfo
-  >,
+  linkinfoSet: {
+    name: 'linkinfo-set',
+    cmd: 3,
+    requestSet: linkinfoSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<LinkinfoSetRequest, never>,
   /**
    * Get link modes.
    *
@@ -2805,16 +3110,22 @@ export const ops = {
     cmd: 4,
     requestSet: linkmodesSet,
     replySet: linkmodesSet,
-  } as OpDef<Linkmodes, Linkmodes>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    LinkmodesGetRequest | LinkmodesDumpRequest,
+    LinkmodesGetReply | LinkmodesDumpReply
+  >,
   /**
    * Set link modes.
    *
    * `ETHTOOL_MSG_LINKMODES_SET`
    */
-  linkmodesSet: { name: 'linkmodes-set', cmd: 5, requestSet: linkmodesSet } as OpDef<
-    Linkmodes,
-    Linkmodes
-  >,
+  linkmodesSet: {
+    name: 'linkmodes-set',
+    cmd: 5,
+    requestSet: linkmodesSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<LinkmodesSetRequest, never>,
   /**
    * Get link state.
    *
@@ -2825,34 +3136,57 @@ export const ops = {
     cmd: 6,
     requestSet: linkstateSet,
     replySet: linkstateSet,
-  } as OpDef<Linkstate, Linkstate>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    LinkstateGetRequest | LinkstateDumpRequest,
+    LinkstateGetReply | LinkstateDumpReply
+  >,
   /**
    * Get debug message mask.
    *
    * `ETHTOOL_MSG_DEBUG_GET`
    */
-  debugGet: { name: 'debug-get', cmd: 7, requestSet: debugSet, replySet: debugSet } as OpDef<
-    Debug,
-    Debug
-  >,
+  debugGet: {
+    name: 'debug-get',
+    cmd: 7,
+    requestSet: debugSet,
+    replySet: debugSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<DebugGetRequest | DebugDumpRequest, DebugGetReply | DebugDumpReply>,
   /**
    * Set debug message mask.
    *
    * `ETHTOOL_MSG_DEBUG_SET`
    */
-  debugSet: { name: 'debug-set', cmd: 8, requestSet: debugSet } as OpDef<Debug, Debug>,
+  debugSet: {
+    name: 'debug-set',
+    cmd: 8,
+    requestSet: debugSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<DebugSetRequest, never>,
   /**
    * Get WOL params.
    *
    * `ETHTOOL_MSG_WOL_GET`
    */
-  wolGet: { name: 'wol-get', cmd: 9, requestSet: wolSet, replySet: wolSet } as OpDef<Wol, Wol>,
+  wolGet: {
+    name: 'wol-get',
+    cmd: 9,
+    requestSet: wolSet,
+    replySet: wolSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<WolGetRequest | WolDumpRequest, WolGetReply | WolDumpReply>,
   /**
    * Set WOL params.
    *
    * `ETHTOOL_MSG_WOL_SET`
    */
-  wolSet: { name: 'wol-set', cmd: 10, requestSet: wolSet } as OpDef<Wol, Wol>,
+  wolSet: {
+    name: 'wol-set',
+    cmd: 10,
+    requestSet: wolSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<WolSetRequest, never>,
   /**
    * Get features.
    *
@@ -2863,7 +3197,11 @@ export const ops = {
     cmd: 11,
     requestSet: featuresSet,
     replySet: featuresSet,
-  } as OpDef<Features, Features>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    FeaturesGetRequest | FeaturesDumpRequest,
+    FeaturesGetReply | FeaturesDumpReply
+  >,
   /**
    * Set features.
    *
@@ -2874,7 +3212,8 @@ export const ops = {
     cmd: 12,
     requestSet: featuresSet,
     replySet: featuresSet,
-  } as OpDef<Features, Features>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<FeaturesSetRequest, FeaturesSetReply>,
   /**
    * Get device private flags.
    *
@@ -2886,16 +3225,22 @@ export const ops = {
     replyCmd: 14,
     requestSet: privflagsSet,
     replySet: privflagsSet,
-  } as OpDef<Privflags, Privflags>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    PrivflagsGetRequest | PrivflagsDumpRequest,
+    PrivflagsGetReply | PrivflagsDumpReply
+  >,
   /**
    * Set device private flags.
    *
    * `ETHTOOL_MSG_PRIVFLAGS_SET`
    */
-  privflagsSet: { name: 'privflags-set', cmd: 14, requestSet: privflagsSet } as OpDef<
-    Privflags,
-    Privflags
-  >,
+  privflagsSet: {
+    name: 'privflags-set',
+    cmd: 14,
+    requestSet: privflagsSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<PrivflagsSetRequest, never>,
   /**
    * Get ring params.
    *
@@ -2907,13 +3252,19 @@ export const ops = {
     replyCmd: 16,
     requestSet: ringsSet,
     replySet: ringsSet,
-  } as OpDef<Rings, Rings>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<RingsGetRequest | RingsDumpRequest, RingsGetReply | RingsDumpReply>,
   /**
    * Set ring params.
    *
    * `ETHTOOL_MSG_RINGS_SET`
    */
-  ringsSet: { name: 'rings-set', cmd: 16, requestSet: ringsSet } as OpDef<Rings, Rings>,
+  ringsSet: {
+    name: 'rings-set',
+    cmd: 16,
+    requestSet: ringsSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<RingsSetRequest, never>,
   /**
    * Get channel params.
    *
@@ -2925,16 +3276,22 @@ export const ops = {
     replyCmd: 18,
     requestSet: channelsSet,
     replySet: channelsSet,
-  } as OpDef<Channels, Channels>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    ChannelsGetRequest | ChannelsDumpRequest,
+    ChannelsGetReply | ChannelsDumpReply
+  >,
   /**
    * Set channel params.
    *
    * `ETHTOOL_MSG_CHANNELS_SET`
    */
-  channelsSet: { name: 'channels-set', cmd: 18, requestSet: channelsSet } as OpDef<
-    Channels,
-    Channels
-  >,
+  channelsSet: {
+    name: 'channels-set',
+    cmd: 18,
+    requestSet: channelsSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<ChannelsSetRequest, never>,
   /**
    * Get coalesce params.
    *
@@ -2946,16 +3303,22 @@ export const ops = {
     replyCmd: 20,
     requestSet: coalesceSet,
     replySet: coalesceSet,
-  } as OpDef<Coalesce, Coalesce>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    CoalesceGetRequest | CoalesceDumpRequest,
+    CoalesceGetReply | CoalesceDumpReply
+  >,
   /**
    * Set coalesce params.
    *
    * `ETHTOOL_MSG_COALESCE_SET`
    */
-  coalesceSet: { name: 'coalesce-set', cmd: 20, requestSet: coalesceSet } as OpDef<
-    Coalesce,
-    Coalesce
-  >,
+  coalesceSet: {
+    name: 'coalesce-set',
+    cmd: 20,
+    requestSet: coalesceSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<CoalesceSetRequest, never>,
   /**
    * Get pause params.
    *
@@ -2967,28 +3330,43 @@ export const ops = {
     replyCmd: 22,
     requestSet: pauseSet,
     replySet: pauseSet,
-  } as OpDef<Pause, Pause>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<PauseGetRequest | PauseDumpRequest, PauseGetReply | PauseDumpReply>,
   /**
    * Set pause params.
    *
    * `ETHTOOL_MSG_PAUSE_SET`
    */
-  pauseSet: { name: 'pause-set', cmd: 22, requestSet: pauseSet } as OpDef<Pause, Pause>,
+  pauseSet: {
+    name: 'pause-set',
+    cmd: 22,
+    requestSet: pauseSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<PauseSetRequest, never>,
   /**
    * Get eee params.
    *
    * `ETHTOOL_MSG_EEE_GET`
    */
-  eeeGet: { name: 'eee-get', cmd: 23, replyCmd: 24, requestSet: eeeSet, replySet: eeeSet } as OpDef<
-    Eee,
-    Eee
-  >,
+  eeeGet: {
+    name: 'eee-get',
+    cmd: 23,
+    replyCmd: 24,
+    requestSet: eeeSet,
+    replySet: eeeSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<EeeGetRequest | EeeDumpRequest, EeeGetReply | EeeDumpReply>,
   /**
    * Set eee params.
    *
    * `ETHTOOL_MSG_EEE_SET`
    */
-  eeeSet: { name: 'eee-set', cmd: 24, requestSet: eeeSet } as OpDef<Eee, Eee>,
+  eeeSet: {
+    name: 'eee-set',
+    cmd: 24,
+    requestSet: eeeSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<EeeSetRequest, never>,
   /**
    * Get tsinfo params.
    *
@@ -3000,25 +3378,30 @@ export const ops = {
     replyCmd: 26,
     requestSet: tsinfoSet,
     replySet: tsinfoSet,
-  } as OpDef<Tsinfo, Tsinfo>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<TsinfoGetRequest | TsinfoDumpRequest, TsinfoGetReply | TsinfoDumpReply>,
   /**
    * Cable test.
    *
    * `ETHTOOL_MSG_CABLE_TEST_ACT`
    */
-  cableTestAct: { name: 'cable-test-act', cmd: 26, requestSet: cableTestSet } as OpDef<
-    CableTest,
-    CableTest
-  >,
+  cableTestAct: {
+    name: 'cable-test-act',
+    cmd: 26,
+    requestSet: cableTestSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<CableTestActRequest, never>,
   /**
    * Cable test TDR.
    *
    * `ETHTOOL_MSG_CABLE_TEST_TDR_ACT`
    */
-  cableTestTdrAct: { name: 'cable-test-tdr-act', cmd: 27, requestSet: cableTestTdrSet } as OpDef<
-    CableTestTdr,
-    CableTestTdr
-  >,
+  cableTestTdrAct: {
+    name: 'cable-test-tdr-act',
+    cmd: 27,
+    requestSet: cableTestTdrSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<CableTestTdrActRequest, never>,
   /**
    * Get tsinfo params.
    *
@@ -3030,22 +3413,35 @@ export const ops = {
     replyCmd: 29,
     requestSet: tunnelInfoSet,
     replySet: tunnelInfoSet,
-  } as OpDef<TunnelInfo, TunnelInfo>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    TunnelInfoGetRequest | TunnelInfoDumpRequest,
+    TunnelInfoGetReply | TunnelInfoDumpReply
+  >,
   /**
    * Get FEC params.
    *
    * `ETHTOOL_MSG_FEC_GET`
    */
-  fecGet: { name: 'fec-get', cmd: 29, replyCmd: 30, requestSet: fecSet, replySet: fecSet } as OpDef<
-    Fec,
-    Fec
-  >,
+  fecGet: {
+    name: 'fec-get',
+    cmd: 29,
+    replyCmd: 30,
+    requestSet: fecSet,
+    replySet: fecSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<FecGetRequest | FecDumpRequest, FecGetReply | FecDumpReply>,
   /**
    * Set FEC params.
    *
    * `ETHTOOL_MSG_FEC_SET`
    */
-  fecSet: { name: 'fec-set', cmd: 30, requestSet: fecSet } as OpDef<Fec, Fec>,
+  fecSet: {
+    name: 'fec-set',
+    cmd: 30,
+    requestSet: fecSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<FecSetRequest, never>,
   /**
    * Get module EEPROM params.
    *
@@ -3057,7 +3453,11 @@ export const ops = {
     replyCmd: 32,
     requestSet: moduleEepromSet,
     replySet: moduleEepromSet,
-  } as OpDef<ModuleEeprom, ModuleEeprom>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    ModuleEepromGetRequest | ModuleEepromDumpRequest,
+    ModuleEepromGetReply | ModuleEepromDumpReply
+  >,
   /**
    * Get statistics.
    *
@@ -3069,7 +3469,8 @@ export const ops = {
     replyCmd: 33,
     requestSet: statsSet,
     replySet: statsSet,
-  } as OpDef<Stats, Stats>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<StatsGetRequest | StatsDumpRequest, StatsGetReply | StatsDumpReply>,
   /**
    * Get PHC VCLOCKs.
    *
@@ -3081,7 +3482,11 @@ export const ops = {
     replyCmd: 34,
     requestSet: phcVclocksSet,
     replySet: phcVclocksSet,
-  } as OpDef<PhcVclocks, PhcVclocks>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    PhcVclocksGetRequest | PhcVclocksDumpRequest,
+    PhcVclocksGetReply | PhcVclocksDumpReply
+  >,
   /**
    * Get module params.
    *
@@ -3093,49 +3498,81 @@ export const ops = {
     replyCmd: 35,
     requestSet: moduleSet,
     replySet: moduleSet,
-  } as OpDef<Module, Module>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<ModuleGetRequest | ModuleDumpRequest, ModuleGetReply | ModuleDumpReply>,
   /**
    * Set module params.
    *
    * `ETHTOOL_MSG_MODULE_SET`
    */
-  moduleSet: { name: 'module-set', cmd: 35, requestSet: moduleSet } as OpDef<Module, Module>,
+  moduleSet: {
+    name: 'module-set',
+    cmd: 35,
+    requestSet: moduleSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<ModuleSetRequest, never>,
   /**
    * Get Power Sourcing Equipment params.
    *
    * `ETHTOOL_MSG_PSE_GET`
    */
-  pseGet: { name: 'pse-get', cmd: 36, replyCmd: 37, requestSet: pseSet, replySet: pseSet } as OpDef<
-    Pse,
-    Pse
-  >,
+  pseGet: {
+    name: 'pse-get',
+    cmd: 36,
+    replyCmd: 37,
+    requestSet: pseSet,
+    replySet: pseSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<PseGetRequest | PseDumpRequest, PseGetReply | PseDumpReply>,
   /**
    * Set Power Sourcing Equipment params.
    *
    * `ETHTOOL_MSG_PSE_SET`
    */
-  pseSet: { name: 'pse-set', cmd: 37, requestSet: pseSet } as OpDef<Pse, Pse>,
+  pseSet: {
+    name: 'pse-set',
+    cmd: 37,
+    requestSet: pseSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<PseSetRequest, never>,
   /**
    * Get RSS params.
    *
    * `ETHTOOL_MSG_RSS_GET`
    */
-  rssGet: { name: 'rss-get', cmd: 38, requestSet: rssSet, replySet: rssSet } as OpDef<Rss, Rss>,
+  rssGet: {
+    name: 'rss-get',
+    cmd: 38,
+    requestSet: rssSet,
+    replySet: rssSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<RssGetRequest | RssDumpRequest, RssGetReply | RssDumpReply>,
   /**
    * Get PLCA params.
    *
    * `ETHTOOL_MSG_PLCA_GET_CFG`
    */
-  plcaGetCfg: { name: 'plca-get-cfg', cmd: 39, requestSet: plcaSet, replySet: plcaSet } as OpDef<
-    Plca,
-    Plca
+  plcaGetCfg: {
+    name: 'plca-get-cfg',
+    cmd: 39,
+    requestSet: plcaSet,
+    replySet: plcaSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    PlcaGetCfgRequest | PlcaGetCfgDumpRequest,
+    PlcaGetCfgReply | PlcaGetCfgDumpReply
   >,
   /**
    * Set PLCA params.
    *
    * `ETHTOOL_MSG_PLCA_SET_CFG`
    */
-  plcaSetCfg: { name: 'plca-set-cfg', cmd: 40, requestSet: plcaSet } as OpDef<Plca, Plca>,
+  plcaSetCfg: {
+    name: 'plca-set-cfg',
+    cmd: 40,
+    requestSet: plcaSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<PlcaSetCfgRequest, never>,
   /**
    * Get PLCA status params.
    *
@@ -3147,34 +3584,55 @@ export const ops = {
     replyCmd: 40,
     requestSet: plcaSet,
     replySet: plcaSet,
-  } as OpDef<Plca, Plca>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    PlcaGetStatusRequest | PlcaGetStatusDumpRequest,
+    PlcaGetStatusReply | PlcaGetStatusDumpReply
+  >,
   /**
    * Get MAC Merge configuration and state
    *
    * `ETHTOOL_MSG_MM_GET`
    */
-  mmGet: { name: 'mm-get', cmd: 42, requestSet: mmSet, replySet: mmSet } as OpDef<Mm, Mm>,
+  mmGet: {
+    name: 'mm-get',
+    cmd: 42,
+    requestSet: mmSet,
+    replySet: mmSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<MmGetRequest | MmDumpRequest, MmGetReply | MmDumpReply>,
   /**
    * Set MAC Merge configuration
    *
    * `ETHTOOL_MSG_MM_SET`
    */
-  mmSet: { name: 'mm-set', cmd: 43, requestSet: mmSet } as OpDef<Mm, Mm>,
+  mmSet: { name: 'mm-set', cmd: 43, requestSet: mmSet, headerKey: 'fixedHeader' } as OpDef as OpDef<
+    MmSetRequest,
+    never
+  >,
   /**
    * Flash transceiver module firmware.
    *
    * `ETHTOOL_MSG_MODULE_FW_FLASH_ACT`
    */
-  moduleFwFlashAct: { name: 'module-fw-flash-act', cmd: 44, requestSet: moduleFwFlashSet } as OpDef<
-    ModuleFwFlash,
-    ModuleFwFlash
-  >,
+  moduleFwFlashAct: {
+    name: 'module-fw-flash-act',
+    cmd: 44,
+    requestSet: moduleFwFlashSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<ModuleFwFlashActRequest, never>,
   /**
    * Get PHY devices attached to an interface
    *
    * `ETHTOOL_MSG_PHY_GET`
    */
-  phyGet: { name: 'phy-get', cmd: 45, requestSet: phySet, replySet: phySet } as OpDef<Phy, Phy>,
+  phyGet: {
+    name: 'phy-get',
+    cmd: 45,
+    requestSet: phySet,
+    replySet: phySet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<PhyGetRequest | PhyDumpRequest, PhyGetReply | PhyDumpReply>,
   /**
    * Get hwtstamp config.
    *
@@ -3186,7 +3644,11 @@ export const ops = {
     replyCmd: 47,
     requestSet: tsconfigSet,
     replySet: tsconfigSet,
-  } as OpDef<Tsconfig, Tsconfig>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<
+    TsconfigGetRequest | TsconfigDumpRequest,
+    TsconfigGetReply | TsconfigDumpReply
+  >,
   /**
    * Set hwtstamp config.
    *
@@ -3198,13 +3660,19 @@ export const ops = {
     replyCmd: 48,
     requestSet: tsconfigSet,
     replySet: tsconfigSet,
-  } as OpDef<Tsconfig, Tsconfig>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<TsconfigSetRequest, TsconfigSetReply>,
   /**
    * Set RSS params.
    *
    * `ETHTOOL_MSG_RSS_SET`
    */
-  rssSet: { name: 'rss-set', cmd: 48, requestSet: rssSet } as OpDef<Rss, Rss>,
+  rssSet: {
+    name: 'rss-set',
+    cmd: 48,
+    requestSet: rssSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<RssSetRequest, never>,
   /**
    * Create an RSS context.
    *
@@ -3216,22 +3684,32 @@ export const ops = {
     replyCmd: 51,
     requestSet: rssSet,
     replySet: rssSet,
-  } as OpDef<Rss, Rss>,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<RssCreateActRequest, RssCreateActReply>,
   /**
    * Delete an RSS context.
    *
    * `ETHTOOL_MSG_RSS_DELETE_ACT`
    */
-  rssDeleteAct: { name: 'rss-delete-act', cmd: 50, requestSet: rssSet } as OpDef<Rss, Rss>,
+  rssDeleteAct: {
+    name: 'rss-delete-act',
+    cmd: 50,
+    requestSet: rssSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<RssDeleteActRequest, never>,
   /**
    * Get PHY MSE measurement data and capabilities.
    *
    * `ETHTOOL_MSG_MSE_GET`
    */
-  mseGet: { name: 'mse-get', cmd: 51, replyCmd: 54, requestSet: mseSet, replySet: mseSet } as OpDef<
-    Mse,
-    Mse
-  >,
+  mseGet: {
+    name: 'mse-get',
+    cmd: 51,
+    replyCmd: 54,
+    requestSet: mseSet,
+    replySet: mseSet,
+    headerKey: 'fixedHeader',
+  } as OpDef as OpDef<MseGetRequest | MseDumpRequest, MseGetReply | MseDumpReply>,
 } as const;
 
 /**
@@ -3255,51 +3733,49 @@ export const family: FamilyDef = {
     21: { name: 'coalesce-ntf', set: coalesceSet },
     23: { name: 'pause-ntf', set: pauseSet },
     25: { name: 'eee-ntf', set: eeeSet },
-    27: { name: 'cable-test-ntf', set: cableTestNtfSet },
-    28: { name: 'cable-test-tdr-ntf', set: cableTestTdrNtfSet },
+    27: { name: 'cable-test-ntf', set: cableTestNtfSet, headerKey: 'fixedHeader' },
+    28: { name: 'cable-test-tdr-ntf', set: cableTestTdrNtfSet, headerKey: 'fixedHeader' },
     31: { name: 'fec-ntf', set: fecSet },
     36: { name: 'module-ntf', set: moduleSet },
     41: { name: 'plca-ntf', set: plcaSet },
     43: { name: 'mm-ntf', set: mmSet },
-    44: { name: 'module-fw-flash-ntf', set: moduleFwFlashSet },
+    44: { name: 'module-fw-flash-ntf', set: moduleFwFlashSet, headerKey: 'fixedHeader' },
     46: { name: 'phy-ntf', set: phySet },
-    49: { name: 'pse-ntf', set: pseNtfSet },
+    49: { name: 'pse-ntf', set: pseNtfSet, headerKey: 'fixedHeader' },
     50: { name: 'rss-ntf', set: rssSet },
     52: { name: 'rss-create-ntf', set: rssSet },
-    53: { name: 'rss-delete-ntf', set: rssSet },
+    53: { name: 'rss-delete-ntf', set: rssSet, headerKey: 'fixedHeader' },
   },
 };
 
 /** A notification of `ethtool` (unknown commands arrive as raw bytes). */
 export type EthtoolClientNotification =
-  | (Notification<Linkinfo> & { readonly name: 'linkinfo-ntf' })
-  | (Notification<Linkmodes> & { readonly name: 'linkmodes-ntf' })
-  | (Notification<Debug> & { readonly name: 'debug-ntf' })
-  | (Notification<Wol> & { readonly name: 'wol-ntf' })
-  | (Notification<Features> & { readonly name: 'features-ntf' })
-  | (Notification<Privflags> & { readonly name: 'privflags-ntf' })
-  | (Notification<Rings> & { readonly name: 'rings-ntf' })
-  | (Notification<Channels> & { readonly name: 'channels-ntf' })
-  | (Notification<Coalesce> & { readonly name: 'coalesce-ntf' })
-  | (Notification<Pause> & { readonly name: 'pause-ntf' })
-  | (Notification<Eee> & { readonly name: 'eee-ntf' })
-  | (Notification<CableTestNtf> & { readonly name: 'cable-test-ntf' })
-  | (Notification<CableTestTdrNtf> & { readonly name: 'cable-test-tdr-ntf' })
-  | (Notification<Fec> & { readonly name: 'fec-ntf' })
-  | (Notification<Module> & { readonly name: 'module-ntf' })
-  | (Notification<Plca> & { readonly name: 'plca-ntf' })
-  | (Notification<Mm> & { readonly name: 'mm-ntf' })
-  | (Notification<ModuleFwFlash> & { readonly name: 'module-fw-flash-ntf' })
-  | (Notification<Phy> & { readonly name: 'phy-ntf' })
-  | (Notification<PseNtf> & { readonly name: 'pse-ntf' })
-  | (Notification<Rss> & { readonly name: 'rss-ntf' })
-  | (Notification<Rss> & { readonly name: 'rss-create-ntf' })
-  | (Notification<Rss> & { readonly name: 'rss-delete-ntf' })
+  | (Notification<LinkinfoNtfNotification> & { readonly name: 'linkinfo-ntf' })
+  | (Notification<LinkmodesNtfNotification> & { readonly name: 'linkmodes-ntf' })
+  | (Notification<DebugNtfNotification> & { readonly name: 'debug-ntf' })
+  | (Notification<WolNtfNotification> & { readonly name: 'wol-ntf' })
+  | (Notification<FeaturesNtfNotification> & { readonly name: 'features-ntf' })
+  | (Notification<PrivflagsNtfNotification> & { readonly name: 'privflags-ntf' })
+  | (Notification<RingsNtfNotification> & { readonly name: 'rings-ntf' })
+  | (Notification<ChannelsNtfNotification> & { readonly name: 'channels-ntf' })
+  | (Notification<CoalesceNtfNotification> & { readonly name: 'coalesce-ntf' })
+  | (Notification<PauseNtfNotification> & { readonly name: 'pause-ntf' })
+  | (Notification<EeeNtfNotification> & { readonly name: 'eee-ntf' })
+  | (Notification<CableTestNtfEvent> & { readonly name: 'cable-test-ntf' })
+  | (Notification<CableTestTdrNtfEvent> & { readonly name: 'cable-test-tdr-ntf' })
+  | (Notification<FecNtfNotification> & { readonly name: 'fec-ntf' })
+  | (Notification<ModuleNtfNotification> & { readonly name: 'module-ntf' })
+  | (Notification<PlcaNtfNotification> & { readonly name: 'plca-ntf' })
+  | (Notification<MmNtfNotification> & { readonly name: 'mm-ntf' })
+  | (Notification<ModuleFwFlashNtfEvent> & { readonly name: 'module-fw-flash-ntf' })
+  | (Notification<PhyNtfNotification> & { readonly name: 'phy-ntf' })
+  | (Notification<PseNtfEvent> & { readonly name: 'pse-ntf' })
+  | (Notification<RssNtfNotification> & { readonly name: 'rss-ntf' })
+  | (Notification<RssCreateNtfNotification> & { readonly name: 'rss-create-ntf' })
+  | (Notification<RssDeleteNtfEvent> & { readonly name: 'rss-delete-ntf' })
   | Notification<Uint8Array>;
 
-/**
- * Client for the `ethtool` generic netlink family: `await EthtoolClient.open(sock)`.
- */
+/** Client for the `ethtool` generic netlink family: `await EthtoolClient.open(sock)`. */
 export class EthtoolClient extends GenlFamilyClient {
   static override readonly familyDef: FamilyDef = family;
 
@@ -3310,8 +3786,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  strsetGet(req: Strset, opts?: RequestOptions): Promise<Strset> {
-    return this.doOpReply(ops.strsetGet, req, opts);
+  strsetGet(req: StrsetGetRequest = {}, opts?: RequestOptions): Promise<StrsetGetReply> {
+    return this.doOpReply(ops.strsetGet, req, opts) as Promise<StrsetGetReply>;
   }
 
   /**
@@ -3321,8 +3797,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  strsetDump(req: Strset = {}, opts?: RequestOptions): AsyncGenerator<Strset> {
-    return this.dumpOp(ops.strsetGet, req, opts);
+  strsetDump(req: StrsetDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<StrsetDumpReply> {
+    return this.dumpOp(ops.strsetGet, req, opts) as AsyncGenerator<StrsetDumpReply>;
   }
 
   /**
@@ -3332,8 +3808,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  linkinfoGet(req: Linkinfo, opts?: RequestOptions): Promise<Linkinfo> {
-    return this.doOpReply(ops.linkinfoGet, req, opts);
+  linkinfoGet(req: LinkinfoGetRequest = {}, opts?: RequestOptions): Promise<LinkinfoGetReply> {
+    return this.doOpReply(ops.linkinfoGet, req, opts) as Promise<LinkinfoGetReply>;
   }
 
   /**
@@ -3343,8 +3819,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  linkinfoDump(req: Linkinfo = {}, opts?: RequestOptions): AsyncGenerator<Linkinfo> {
-    return this.dumpOp(ops.linkinfoGet, req, opts);
+  linkinfoDump(
+    req: LinkinfoDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<LinkinfoDumpReply> {
+    return this.dumpOp(ops.linkinfoGet, req, opts) as AsyncGenerator<LinkinfoDumpReply>;
   }
 
   /**
@@ -3354,7 +3833,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async linkinfoSet(req: Linkinfo, opts?: RequestOptions): Promise<void> {
+  async linkinfoSet(req: LinkinfoSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.linkinfoSet, req, opts);
   }
 
@@ -3365,8 +3844,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  linkmodesGet(req: Linkmodes, opts?: RequestOptions): Promise<Linkmodes> {
-    return this.doOpReply(ops.linkmodesGet, req, opts);
+  linkmodesGet(req: LinkmodesGetRequest = {}, opts?: RequestOptions): Promise<LinkmodesGetReply> {
+    return this.doOpReply(ops.linkmodesGet, req, opts) as Promise<LinkmodesGetReply>;
   }
 
   /**
@@ -3376,8 +3855,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  linkmodesDump(req: Linkmodes = {}, opts?: RequestOptions): AsyncGenerator<Linkmodes> {
-    return this.dumpOp(ops.linkmodesGet, req, opts);
+  linkmodesDump(
+    req: LinkmodesDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<LinkmodesDumpReply> {
+    return this.dumpOp(ops.linkmodesGet, req, opts) as AsyncGenerator<LinkmodesDumpReply>;
   }
 
   /**
@@ -3387,7 +3869,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async linkmodesSet(req: Linkmodes, opts?: RequestOptions): Promise<void> {
+  async linkmodesSet(req: LinkmodesSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.linkmodesSet, req, opts);
   }
 
@@ -3398,8 +3880,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  linkstateGet(req: Linkstate, opts?: RequestOptions): Promise<Linkstate> {
-    return this.doOpReply(ops.linkstateGet, req, opts);
+  linkstateGet(req: LinkstateGetRequest = {}, opts?: RequestOptions): Promise<LinkstateGetReply> {
+    return this.doOpReply(ops.linkstateGet, req, opts) as Promise<LinkstateGetReply>;
   }
 
   /**
@@ -3409,8 +3891,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  linkstateDump(req: Linkstate = {}, opts?: RequestOptions): AsyncGenerator<Linkstate> {
-    return this.dumpOp(ops.linkstateGet, req, opts);
+  linkstateDump(
+    req: LinkstateDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<LinkstateDumpReply> {
+    return this.dumpOp(ops.linkstateGet, req, opts) as AsyncGenerator<LinkstateDumpReply>;
   }
 
   /**
@@ -3420,8 +3905,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  debugGet(req: Debug, opts?: RequestOptions): Promise<Debug> {
-    return this.doOpReply(ops.debugGet, req, opts);
+  debugGet(req: DebugGetRequest = {}, opts?: RequestOptions): Promise<DebugGetReply> {
+    return this.doOpReply(ops.debugGet, req, opts) as Promise<DebugGetReply>;
   }
 
   /**
@@ -3431,8 +3916,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  debugDump(req: Debug = {}, opts?: RequestOptions): AsyncGenerator<Debug> {
-    return this.dumpOp(ops.debugGet, req, opts);
+  debugDump(req: DebugDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<DebugDumpReply> {
+    return this.dumpOp(ops.debugGet, req, opts) as AsyncGenerator<DebugDumpReply>;
   }
 
   /**
@@ -3442,7 +3927,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async debugSet(req: Debug, opts?: RequestOptions): Promise<void> {
+  async debugSet(req: DebugSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.debugSet, req, opts);
   }
 
@@ -3453,8 +3938,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  wolGet(req: Wol, opts?: RequestOptions): Promise<Wol> {
-    return this.doOpReply(ops.wolGet, req, opts);
+  wolGet(req: WolGetRequest = {}, opts?: RequestOptions): Promise<WolGetReply> {
+    return this.doOpReply(ops.wolGet, req, opts) as Promise<WolGetReply>;
   }
 
   /**
@@ -3464,8 +3949,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  wolDump(req: Wol = {}, opts?: RequestOptions): AsyncGenerator<Wol> {
-    return this.dumpOp(ops.wolGet, req, opts);
+  wolDump(req: WolDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<WolDumpReply> {
+    return this.dumpOp(ops.wolGet, req, opts) as AsyncGenerator<WolDumpReply>;
   }
 
   /**
@@ -3475,7 +3960,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async wolSet(req: Wol, opts?: RequestOptions): Promise<void> {
+  async wolSet(req: WolSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.wolSet, req, opts);
   }
 
@@ -3486,8 +3971,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  featuresGet(req: Features, opts?: RequestOptions): Promise<Features> {
-    return this.doOpReply(ops.featuresGet, req, opts);
+  featuresGet(req: FeaturesGetRequest = {}, opts?: RequestOptions): Promise<FeaturesGetReply> {
+    return this.doOpReply(ops.featuresGet, req, opts) as Promise<FeaturesGetReply>;
   }
 
   /**
@@ -3497,8 +3982,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  featuresDump(req: Features = {}, opts?: RequestOptions): AsyncGenerator<Features> {
-    return this.dumpOp(ops.featuresGet, req, opts);
+  featuresDump(
+    req: FeaturesDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<FeaturesDumpReply> {
+    return this.dumpOp(ops.featuresGet, req, opts) as AsyncGenerator<FeaturesDumpReply>;
   }
 
   /**
@@ -3508,8 +3996,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  featuresSet(req: Features, opts?: RequestOptions): Promise<Features> {
-    return this.doOpReply(ops.featuresSet, req, opts);
+  featuresSet(req: FeaturesSetRequest = {}, opts?: RequestOptions): Promise<FeaturesSetReply> {
+    return this.doOpReply(ops.featuresSet, req, opts) as Promise<FeaturesSetReply>;
   }
 
   /**
@@ -3519,8 +4007,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  privflagsGet(req: Privflags, opts?: RequestOptions): Promise<Privflags> {
-    return this.doOpReply(ops.privflagsGet, req, opts);
+  privflagsGet(req: PrivflagsGetRequest = {}, opts?: RequestOptions): Promise<PrivflagsGetReply> {
+    return this.doOpReply(ops.privflagsGet, req, opts) as Promise<PrivflagsGetReply>;
   }
 
   /**
@@ -3530,8 +4018,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  privflagsDump(req: Privflags = {}, opts?: RequestOptions): AsyncGenerator<Privflags> {
-    return this.dumpOp(ops.privflagsGet, req, opts);
+  privflagsDump(
+    req: PrivflagsDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<PrivflagsDumpReply> {
+    return this.dumpOp(ops.privflagsGet, req, opts) as AsyncGenerator<PrivflagsDumpReply>;
   }
 
   /**
@@ -3541,7 +4032,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async privflagsSet(req: Privflags, opts?: RequestOptions): Promise<void> {
+  async privflagsSet(req: PrivflagsSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.privflagsSet, req, opts);
   }
 
@@ -3552,8 +4043,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  ringsGet(req: Rings, opts?: RequestOptions): Promise<Rings> {
-    return this.doOpReply(ops.ringsGet, req, opts);
+  ringsGet(req: RingsGetRequest = {}, opts?: RequestOptions): Promise<RingsGetReply> {
+    return this.doOpReply(ops.ringsGet, req, opts) as Promise<RingsGetReply>;
   }
 
   /**
@@ -3563,8 +4054,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  ringsDump(req: Rings = {}, opts?: RequestOptions): AsyncGenerator<Rings> {
-    return this.dumpOp(ops.ringsGet, req, opts);
+  ringsDump(req: RingsDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<RingsDumpReply> {
+    return this.dumpOp(ops.ringsGet, req, opts) as AsyncGenerator<RingsDumpReply>;
   }
 
   /**
@@ -3574,7 +4065,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async ringsSet(req: Rings, opts?: RequestOptions): Promise<void> {
+  async ringsSet(req: RingsSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.ringsSet, req, opts);
   }
 
@@ -3585,8 +4076,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  channelsGet(req: Channels, opts?: RequestOptions): Promise<Channels> {
-    return this.doOpReply(ops.channelsGet, req, opts);
+  channelsGet(req: ChannelsGetRequest = {}, opts?: RequestOptions): Promise<ChannelsGetReply> {
+    return this.doOpReply(ops.channelsGet, req, opts) as Promise<ChannelsGetReply>;
   }
 
   /**
@@ -3596,8 +4087,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  channelsDump(req: Channels = {}, opts?: RequestOptions): AsyncGenerator<Channels> {
-    return this.dumpOp(ops.channelsGet, req, opts);
+  channelsDump(
+    req: ChannelsDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<ChannelsDumpReply> {
+    return this.dumpOp(ops.channelsGet, req, opts) as AsyncGenerator<ChannelsDumpReply>;
   }
 
   /**
@@ -3607,7 +4101,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async channelsSet(req: Channels, opts?: RequestOptions): Promise<void> {
+  async channelsSet(req: ChannelsSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.channelsSet, req, opts);
   }
 
@@ -3618,8 +4112,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  coalesceGet(req: Coalesce, opts?: RequestOptions): Promise<Coalesce> {
-    return this.doOpReply(ops.coalesceGet, req, opts);
+  coalesceGet(req: CoalesceGetRequest = {}, opts?: RequestOptions): Promise<CoalesceGetReply> {
+    return this.doOpReply(ops.coalesceGet, req, opts) as Promise<CoalesceGetReply>;
   }
 
   /**
@@ -3629,8 +4123,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  coalesceDump(req: Coalesce = {}, opts?: RequestOptions): AsyncGenerator<Coalesce> {
-    return this.dumpOp(ops.coalesceGet, req, opts);
+  coalesceDump(
+    req: CoalesceDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<CoalesceDumpReply> {
+    return this.dumpOp(ops.coalesceGet, req, opts) as AsyncGenerator<CoalesceDumpReply>;
   }
 
   /**
@@ -3640,7 +4137,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async coalesceSet(req: Coalesce, opts?: RequestOptions): Promise<void> {
+  async coalesceSet(req: CoalesceSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.coalesceSet, req, opts);
   }
 
@@ -3651,8 +4148,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  pauseGet(req: Pause, opts?: RequestOptions): Promise<Pause> {
-    return this.doOpReply(ops.pauseGet, req, opts);
+  pauseGet(req: PauseGetRequest = {}, opts?: RequestOptions): Promise<PauseGetReply> {
+    return this.doOpReply(ops.pauseGet, req, opts) as Promise<PauseGetReply>;
   }
 
   /**
@@ -3662,8 +4159,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  pauseDump(req: Pause = {}, opts?: RequestOptions): AsyncGenerator<Pause> {
-    return this.dumpOp(ops.pauseGet, req, opts);
+  pauseDump(req: PauseDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<PauseDumpReply> {
+    return this.dumpOp(ops.pauseGet, req, opts) as AsyncGenerator<PauseDumpReply>;
   }
 
   /**
@@ -3673,7 +4170,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async pauseSet(req: Pause, opts?: RequestOptions): Promise<void> {
+  async pauseSet(req: PauseSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.pauseSet, req, opts);
   }
 
@@ -3684,8 +4181,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  eeeGet(req: Eee, opts?: RequestOptions): Promise<Eee> {
-    return this.doOpReply(ops.eeeGet, req, opts);
+  eeeGet(req: EeeGetRequest = {}, opts?: RequestOptions): Promise<EeeGetReply> {
+    return this.doOpReply(ops.eeeGet, req, opts) as Promise<EeeGetReply>;
   }
 
   /**
@@ -3695,8 +4192,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  eeeDump(req: Eee = {}, opts?: RequestOptions): AsyncGenerator<Eee> {
-    return this.dumpOp(ops.eeeGet, req, opts);
+  eeeDump(req: EeeDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<EeeDumpReply> {
+    return this.dumpOp(ops.eeeGet, req, opts) as AsyncGenerator<EeeDumpReply>;
   }
 
   /**
@@ -3706,7 +4203,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async eeeSet(req: Eee, opts?: RequestOptions): Promise<void> {
+  async eeeSet(req: EeeSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.eeeSet, req, opts);
   }
 
@@ -3717,8 +4214,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  tsinfoGet(req: Tsinfo, opts?: RequestOptions): Promise<Tsinfo> {
-    return this.doOpReply(ops.tsinfoGet, req, opts);
+  tsinfoGet(req: TsinfoGetRequest = {}, opts?: RequestOptions): Promise<TsinfoGetReply> {
+    return this.doOpReply(ops.tsinfoGet, req, opts) as Promise<TsinfoGetReply>;
   }
 
   /**
@@ -3728,8 +4225,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  tsinfoDump(req: Tsinfo = {}, opts?: RequestOptions): AsyncGenerator<Tsinfo> {
-    return this.dumpOp(ops.tsinfoGet, req, opts);
+  tsinfoDump(req: TsinfoDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<TsinfoDumpReply> {
+    return this.dumpOp(ops.tsinfoGet, req, opts) as AsyncGenerator<TsinfoDumpReply>;
   }
 
   /**
@@ -3739,7 +4236,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async cableTestAct(req: CableTest, opts?: RequestOptions): Promise<void> {
+  async cableTestAct(req: CableTestActRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.cableTestAct, req, opts);
   }
 
@@ -3750,7 +4247,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async cableTestTdrAct(req: CableTestTdr, opts?: RequestOptions): Promise<void> {
+  async cableTestTdrAct(req: CableTestTdrActRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.cableTestTdrAct, req, opts);
   }
 
@@ -3761,8 +4258,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  tunnelInfoGet(req: TunnelInfo, opts?: RequestOptions): Promise<TunnelInfo> {
-    return this.doOpReply(ops.tunnelInfoGet, req, opts);
+  tunnelInfoGet(
+    req: TunnelInfoGetRequest = {},
+    opts?: RequestOptions,
+  ): Promise<TunnelInfoGetReply> {
+    return this.doOpReply(ops.tunnelInfoGet, req, opts) as Promise<TunnelInfoGetReply>;
   }
 
   /**
@@ -3772,8 +4272,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  tunnelInfoDump(req: TunnelInfo = {}, opts?: RequestOptions): AsyncGenerator<TunnelInfo> {
-    return this.dumpOp(ops.tunnelInfoGet, req, opts);
+  tunnelInfoDump(
+    req: TunnelInfoDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<TunnelInfoDumpReply> {
+    return this.dumpOp(ops.tunnelInfoGet, req, opts) as AsyncGenerator<TunnelInfoDumpReply>;
   }
 
   /**
@@ -3783,8 +4286,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  fecGet(req: Fec, opts?: RequestOptions): Promise<Fec> {
-    return this.doOpReply(ops.fecGet, req, opts);
+  fecGet(req: FecGetRequest = {}, opts?: RequestOptions): Promise<FecGetReply> {
+    return this.doOpReply(ops.fecGet, req, opts) as Promise<FecGetReply>;
   }
 
   /**
@@ -3794,8 +4297,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  fecDump(req: Fec = {}, opts?: RequestOptions): AsyncGenerator<Fec> {
-    return this.dumpOp(ops.fecGet, req, opts);
+  fecDump(req: FecDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<FecDumpReply> {
+    return this.dumpOp(ops.fecGet, req, opts) as AsyncGenerator<FecDumpReply>;
   }
 
   /**
@@ -3805,7 +4308,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async fecSet(req: Fec, opts?: RequestOptions): Promise<void> {
+  async fecSet(req: FecSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.fecSet, req, opts);
   }
 
@@ -3816,8 +4319,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  moduleEepromGet(req: ModuleEeprom, opts?: RequestOptions): Promise<ModuleEeprom> {
-    return this.doOpReply(ops.moduleEepromGet, req, opts);
+  moduleEepromGet(
+    req: ModuleEepromGetRequest = {},
+    opts?: RequestOptions,
+  ): Promise<ModuleEepromGetReply> {
+    return this.doOpReply(ops.moduleEepromGet, req, opts) as Promise<ModuleEepromGetReply>;
   }
 
   /**
@@ -3827,8 +4333,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  moduleEepromDump(req: ModuleEeprom = {}, opts?: RequestOptions): AsyncGenerator<ModuleEeprom> {
-    return this.dumpOp(ops.moduleEepromGet, req, opts);
+  moduleEepromDump(
+    req: ModuleEepromDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<ModuleEepromDumpReply> {
+    return this.dumpOp(ops.moduleEepromGet, req, opts) as AsyncGenerator<ModuleEepromDumpReply>;
   }
 
   /**
@@ -3838,8 +4347,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  statsGet(req: Stats, opts?: RequestOptions): Promise<Stats> {
-    return this.doOpReply(ops.statsGet, req, opts);
+  statsGet(req: StatsGetRequest = {}, opts?: RequestOptions): Promise<StatsGetReply> {
+    return this.doOpReply(ops.statsGet, req, opts) as Promise<StatsGetReply>;
   }
 
   /**
@@ -3849,8 +4358,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  statsDump(req: Stats = {}, opts?: RequestOptions): AsyncGenerator<Stats> {
-    return this.dumpOp(ops.statsGet, req, opts);
+  statsDump(req: StatsDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<StatsDumpReply> {
+    return this.dumpOp(ops.statsGet, req, opts) as AsyncGenerator<StatsDumpReply>;
   }
 
   /**
@@ -3860,8 +4369,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  phcVclocksGet(req: PhcVclocks, opts?: RequestOptions): Promise<PhcVclocks> {
-    return this.doOpReply(ops.phcVclocksGet, req, opts);
+  phcVclocksGet(
+    req: PhcVclocksGetRequest = {},
+    opts?: RequestOptions,
+  ): Promise<PhcVclocksGetReply> {
+    return this.doOpReply(ops.phcVclocksGet, req, opts) as Promise<PhcVclocksGetReply>;
   }
 
   /**
@@ -3871,8 +4383,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  phcVclocksDump(req: PhcVclocks = {}, opts?: RequestOptions): AsyncGenerator<PhcVclocks> {
-    return this.dumpOp(ops.phcVclocksGet, req, opts);
+  phcVclocksDump(
+    req: PhcVclocksDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<PhcVclocksDumpReply> {
+    return this.dumpOp(ops.phcVclocksGet, req, opts) as AsyncGenerator<PhcVclocksDumpReply>;
   }
 
   /**
@@ -3882,8 +4397,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  moduleGet(req: Module, opts?: RequestOptions): Promise<Module> {
-    return this.doOpReply(ops.moduleGet, req, opts);
+  moduleGet(req: ModuleGetRequest = {}, opts?: RequestOptions): Promise<ModuleGetReply> {
+    return this.doOpReply(ops.moduleGet, req, opts) as Promise<ModuleGetReply>;
   }
 
   /**
@@ -3893,8 +4408,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  moduleDump(req: Module = {}, opts?: RequestOptions): AsyncGenerator<Module> {
-    return this.dumpOp(ops.moduleGet, req, opts);
+  moduleDump(req: ModuleDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<ModuleDumpReply> {
+    return this.dumpOp(ops.moduleGet, req, opts) as AsyncGenerator<ModuleDumpReply>;
   }
 
   /**
@@ -3904,7 +4419,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async moduleSet(req: Module, opts?: RequestOptions): Promise<void> {
+  async moduleSet(req: ModuleSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.moduleSet, req, opts);
   }
 
@@ -3915,8 +4430,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  pseGet(req: Pse, opts?: RequestOptions): Promise<Pse> {
-    return this.doOpReply(ops.pseGet, req, opts);
+  pseGet(req: PseGetRequest = {}, opts?: RequestOptions): Promise<PseGetReply> {
+    return this.doOpReply(ops.pseGet, req, opts) as Promise<PseGetReply>;
   }
 
   /**
@@ -3926,8 +4441,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  pseDump(req: Pse = {}, opts?: RequestOptions): AsyncGenerator<Pse> {
-    return this.dumpOp(ops.pseGet, req, opts);
+  pseDump(req: PseDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<PseDumpReply> {
+    return this.dumpOp(ops.pseGet, req, opts) as AsyncGenerator<PseDumpReply>;
   }
 
   /**
@@ -3937,7 +4452,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async pseSet(req: Pse, opts?: RequestOptions): Promise<void> {
+  async pseSet(req: PseSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.pseSet, req, opts);
   }
 
@@ -3948,8 +4463,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  rssGet(req: Rss, opts?: RequestOptions): Promise<Rss> {
-    return this.doOpReply(ops.rssGet, req, opts);
+  rssGet(req: RssGetRequest = {}, opts?: RequestOptions): Promise<RssGetReply> {
+    return this.doOpReply(ops.rssGet, req, opts) as Promise<RssGetReply>;
   }
 
   /**
@@ -3959,8 +4474,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  rssDump(req: Rss = {}, opts?: RequestOptions): AsyncGenerator<Rss> {
-    return this.dumpOp(ops.rssGet, req, opts);
+  rssDump(req: RssDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<RssDumpReply> {
+    return this.dumpOp(ops.rssGet, req, opts) as AsyncGenerator<RssDumpReply>;
   }
 
   /**
@@ -3970,8 +4485,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  plcaGetCfg(req: Plca, opts?: RequestOptions): Promise<Plca> {
-    return this.doOpReply(ops.plcaGetCfg, req, opts);
+  plcaGetCfg(req: PlcaGetCfgRequest = {}, opts?: RequestOptions): Promise<PlcaGetCfgReply> {
+    return this.doOpReply(ops.plcaGetCfg, req, opts) as Promise<PlcaGetCfgReply>;
   }
 
   /**
@@ -3981,8 +4496,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  plcaGetCfgDump(req: Plca = {}, opts?: RequestOptions): AsyncGenerator<Plca> {
-    return this.dumpOp(ops.plcaGetCfg, req, opts);
+  plcaGetCfgDump(
+    req: PlcaGetCfgDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<PlcaGetCfgDumpReply> {
+    return this.dumpOp(ops.plcaGetCfg, req, opts) as AsyncGenerator<PlcaGetCfgDumpReply>;
   }
 
   /**
@@ -3992,7 +4510,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async plcaSetCfg(req: Plca, opts?: RequestOptions): Promise<void> {
+  async plcaSetCfg(req: PlcaSetCfgRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.plcaSetCfg, req, opts);
   }
 
@@ -4003,8 +4521,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  plcaGetStatus(req: Plca, opts?: RequestOptions): Promise<Plca> {
-    return this.doOpReply(ops.plcaGetStatus, req, opts);
+  plcaGetStatus(
+    req: PlcaGetStatusRequest = {},
+    opts?: RequestOptions,
+  ): Promise<PlcaGetStatusReply> {
+    return this.doOpReply(ops.plcaGetStatus, req, opts) as Promise<PlcaGetStatusReply>;
   }
 
   /**
@@ -4014,8 +4535,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  plcaGetStatusDump(req: Plca = {}, opts?: RequestOptions): AsyncGenerator<Plca> {
-    return this.dumpOp(ops.plcaGetStatus, req, opts);
+  plcaGetStatusDump(
+    req: PlcaGetStatusDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<PlcaGetStatusDumpReply> {
+    return this.dumpOp(ops.plcaGetStatus, req, opts) as AsyncGenerator<PlcaGetStatusDumpReply>;
   }
 
   /**
@@ -4025,8 +4549,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  mmGet(req: Mm, opts?: RequestOptions): Promise<Mm> {
-    return this.doOpReply(ops.mmGet, req, opts);
+  mmGet(req: MmGetRequest = {}, opts?: RequestOptions): Promise<MmGetReply> {
+    return this.doOpReply(ops.mmGet, req, opts) as Promise<MmGetReply>;
   }
 
   /**
@@ -4036,8 +4560,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  mmDump(req: Mm = {}, opts?: RequestOptions): AsyncGenerator<Mm> {
-    return this.dumpOp(ops.mmGet, req, opts);
+  mmDump(req: MmDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<MmDumpReply> {
+    return this.dumpOp(ops.mmGet, req, opts) as AsyncGenerator<MmDumpReply>;
   }
 
   /**
@@ -4047,7 +4571,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async mmSet(req: Mm, opts?: RequestOptions): Promise<void> {
+  async mmSet(req: MmSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.mmSet, req, opts);
   }
 
@@ -4058,7 +4582,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async moduleFwFlashAct(req: ModuleFwFlash, opts?: RequestOptions): Promise<void> {
+  async moduleFwFlashAct(req: ModuleFwFlashActRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.moduleFwFlashAct, req, opts);
   }
 
@@ -4069,8 +4593,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  phyGet(req: Phy, opts?: RequestOptions): Promise<Phy> {
-    return this.doOpReply(ops.phyGet, req, opts);
+  phyGet(req: PhyGetRequest = {}, opts?: RequestOptions): Promise<PhyGetReply> {
+    return this.doOpReply(ops.phyGet, req, opts) as Promise<PhyGetReply>;
   }
 
   /**
@@ -4080,8 +4604,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  phyDump(req: Phy = {}, opts?: RequestOptions): AsyncGenerator<Phy> {
-    return this.dumpOp(ops.phyGet, req, opts);
+  phyDump(req: PhyDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<PhyDumpReply> {
+    return this.dumpOp(ops.phyGet, req, opts) as AsyncGenerator<PhyDumpReply>;
   }
 
   /**
@@ -4091,8 +4615,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  tsconfigGet(req: Tsconfig, opts?: RequestOptions): Promise<Tsconfig> {
-    return this.doOpReply(ops.tsconfigGet, req, opts);
+  tsconfigGet(req: TsconfigGetRequest = {}, opts?: RequestOptions): Promise<TsconfigGetReply> {
+    return this.doOpReply(ops.tsconfigGet, req, opts) as Promise<TsconfigGetReply>;
   }
 
   /**
@@ -4102,8 +4626,11 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  tsconfigDump(req: Tsconfig = {}, opts?: RequestOptions): AsyncGenerator<Tsconfig> {
-    return this.dumpOp(ops.tsconfigGet, req, opts);
+  tsconfigDump(
+    req: TsconfigDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<TsconfigDumpReply> {
+    return this.dumpOp(ops.tsconfigGet, req, opts) as AsyncGenerator<TsconfigDumpReply>;
   }
 
   /**
@@ -4113,8 +4640,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  tsconfigSet(req: Tsconfig, opts?: RequestOptions): Promise<Tsconfig> {
-    return this.doOpReply(ops.tsconfigSet, req, opts);
+  tsconfigSet(req: TsconfigSetRequest = {}, opts?: RequestOptions): Promise<TsconfigSetReply> {
+    return this.doOpReply(ops.tsconfigSet, req, opts) as Promise<TsconfigSetReply>;
   }
 
   /**
@@ -4124,7 +4651,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async rssSet(req: Rss, opts?: RequestOptions): Promise<void> {
+  async rssSet(req: RssSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.rssSet, req, opts);
   }
 
@@ -4135,8 +4662,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  rssCreateAct(req: Rss, opts?: RequestOptions): Promise<Rss> {
-    return this.doOpReply(ops.rssCreateAct, req, opts);
+  rssCreateAct(req: RssCreateActRequest = {}, opts?: RequestOptions): Promise<RssCreateActReply> {
+    return this.doOpReply(ops.rssCreateAct, req, opts) as Promise<RssCreateActReply>;
   }
 
   /**
@@ -4146,7 +4673,7 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async rssDeleteAct(req: Rss, opts?: RequestOptions): Promise<void> {
+  async rssDeleteAct(req: RssDeleteActRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.rssDeleteAct, req, opts);
   }
 
@@ -4157,8 +4684,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  mseGet(req: Mse, opts?: RequestOptions): Promise<Mse> {
-    return this.doOpReply(ops.mseGet, req, opts);
+  mseGet(req: MseGetRequest = {}, opts?: RequestOptions): Promise<MseGetReply> {
+    return this.doOpReply(ops.mseGet, req, opts) as Promise<MseGetReply>;
   }
 
   /**
@@ -4168,8 +4695,8 @@ export class EthtoolClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  mseDump(req: Mse = {}, opts?: RequestOptions): AsyncGenerator<Mse> {
-    return this.dumpOp(ops.mseGet, req, opts);
+  mseDump(req: MseDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<MseDumpReply> {
+    return this.dumpOp(ops.mseGet, req, opts) as AsyncGenerator<MseDumpReply>;
   }
 
   /** Notifications from `monitor`, decoded. */

@@ -141,13 +141,9 @@ export const xskFlagsEnum: EnumDef = new EnumDef('xsk-flags', XskFlags, true);
  * C: `NETDEV_QUEUE_TYPE_*`
  */
 export const QueueType = {
-  /**
-   * `NETDEV_QUEUE_TYPE_RX`
-   */
+  /** `NETDEV_QUEUE_TYPE_RX` */
   rx: 0,
-  /**
-   * `NETDEV_QUEUE_TYPE_TX`
-   */
+  /** `NETDEV_QUEUE_TYPE_TX` */
   tx: 1,
 } as const;
 /** Names of values of `queue-type`. */
@@ -155,13 +151,9 @@ export type QueueType = keyof typeof QueueType;
 /** Value ↔ name lookup for `queue-type` (`nameOf`, `valueOf`). */
 export const queueTypeEnum: EnumDef = new EnumDef('queue-type', QueueType);
 
-/**
- * Flags `qstats-scope`.
- */
+/** Flags `qstats-scope`. */
 export const QstatsScope = {
-  /**
-   * `NETDEV_QSTATS_SCOPE_QUEUE`
-   */
+  /** `NETDEV_QSTATS_SCOPE_QUEUE` */
   queue: 1,
 } as const;
 /** Names of flags of `qstats-scope`. */
@@ -175,17 +167,11 @@ export const qstatsScopeEnum: EnumDef = new EnumDef('qstats-scope', QstatsScope,
  * C: `NETDEV_NAPI_THREADED_*`
  */
 export const NapiThreaded = {
-  /**
-   * `NETDEV_NAPI_THREADED_DISABLED`
-   */
+  /** `NETDEV_NAPI_THREADED_DISABLED` */
   disabled: 0,
-  /**
-   * `NETDEV_NAPI_THREADED_ENABLED`
-   */
+  /** `NETDEV_NAPI_THREADED_ENABLED` */
   enabled: 1,
-  /**
-   * `NETDEV_NAPI_THREADED_BUSY_POLL`
-   */
+  /** `NETDEV_NAPI_THREADED_BUSY_POLL` */
   busyPoll: 2,
 } as const;
 /** Names of values of `napi-threaded`. */
@@ -193,9 +179,7 @@ export type NapiThreaded = keyof typeof NapiThreaded;
 /** Value ↔ name lookup for `napi-threaded` (`nameOf`, `valueOf`). */
 export const napiThreadedEnum: EnumDef = new EnumDef('napi-threaded', NapiThreaded);
 
-/**
- * Attribute set `dev` (`NETDEV_A_DEV_*`).
- */
+/** Attribute set `dev` (`NETDEV_A_DEV_*`). */
 export interface Dev {
   /**
    * netdev ifindex
@@ -238,9 +222,7 @@ export const devSet: AttrSet<Dev> = new AttrSet('dev', () => [
   { name: 'xskFeatures', type: 6, kind: Kind.U64, enum: xskFlagsEnum },
 ]);
 
-/**
- * Attribute set `io-uring-provider-info`.
- */
+/** Attribute set `io-uring-provider-info`. */
 export interface IoUringProviderInfo {
   /**
    * RX buffer length in bytes for this io_uring memory provider.
@@ -257,9 +239,7 @@ export const ioUringProviderInfoSet: AttrSet<IoUringProviderInfo> = new AttrSet(
   () => [{ name: 'rxBufLen', type: 1, kind: Kind.Uint }],
 );
 
-/**
- * Attribute set `page-pool` (`NETDEV_A_PAGE_POOL_*`).
- */
+/** Attribute set `page-pool` (`NETDEV_A_PAGE_POOL_*`). */
 export interface PagePool {
   /**
    * Unique ID of a Page Pool instance.
@@ -335,9 +315,7 @@ export const pagePoolSet: AttrSet<PagePool> = new AttrSet('page-pool', () => [
   { name: 'ioUring', type: 8, kind: Kind.Nest, nested: ioUringProviderInfoSet },
 ]);
 
-/**
- * Attribute set `page-pool-info` (`NETDEV_A_PAGE_POOL_*`), a subset of `page-pool`.
- */
+/** Attribute set `page-pool-info` (`NETDEV_A_PAGE_POOL_*`), a subset of `page-pool`. */
 export interface PagePoolInfo {
   /**
    * Unique ID of a Page Pool instance.
@@ -374,49 +352,27 @@ export interface PagePoolStats {
    * `NETDEV_A_PAGE_POOL_STATS_INFO` (1)
    */
   readonly info?: PagePoolInfo;
-  /**
-   * `NETDEV_A_PAGE_POOL_STATS_ALLOC_FAST` (8)
-   */
+  /** `NETDEV_A_PAGE_POOL_STATS_ALLOC_FAST` (8) */
   readonly allocFast?: bigint;
-  /**
-   * `NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW` (9)
-   */
+  /** `NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW` (9) */
   readonly allocSlow?: bigint;
-  /**
-   * `NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW_HIGH_ORDER` (10)
-   */
+  /** `NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW_HIGH_ORDER` (10) */
   readonly allocSlowHighOrder?: bigint;
-  /**
-   * `NETDEV_A_PAGE_POOL_STATS_ALLOC_EMPTY` (11)
-   */
+  /** `NETDEV_A_PAGE_POOL_STATS_ALLOC_EMPTY` (11) */
   readonly allocEmpty?: bigint;
-  /**
-   * `NETDEV_A_PAGE_POOL_STATS_ALLOC_REFILL` (12)
-   */
+  /** `NETDEV_A_PAGE_POOL_STATS_ALLOC_REFILL` (12) */
   readonly allocRefill?: bigint;
-  /**
-   * `NETDEV_A_PAGE_POOL_STATS_ALLOC_WAIVE` (13)
-   */
+  /** `NETDEV_A_PAGE_POOL_STATS_ALLOC_WAIVE` (13) */
   readonly allocWaive?: bigint;
-  /**
-   * `NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHED` (14)
-   */
+  /** `NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHED` (14) */
   readonly recycleCached?: bigint;
-  /**
-   * `NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHE_FULL` (15)
-   */
+  /** `NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHE_FULL` (15) */
   readonly recycleCacheFull?: bigint;
-  /**
-   * `NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING` (16)
-   */
+  /** `NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING` (16) */
   readonly recycleRing?: bigint;
-  /**
-   * `NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING_FULL` (17)
-   */
+  /** `NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING_FULL` (17) */
   readonly recycleRingFull?: bigint;
-  /**
-   * `NETDEV_A_PAGE_POOL_STATS_RECYCLE_RELEASED_REFCNT` (18)
-   */
+  /** `NETDEV_A_PAGE_POOL_STATS_RECYCLE_RELEASED_REFCNT` (18) */
   readonly recycleReleasedRefcnt?: bigint;
 }
 /** Layout of `page-pool-stats`. */
@@ -435,9 +391,7 @@ export const pagePoolStatsSet: AttrSet<PagePoolStats> = new AttrSet('page-pool-s
   { name: 'recycleReleasedRefcnt', type: 18, kind: Kind.Uint },
 ]);
 
-/**
- * Attribute set `napi` (`NETDEV_A_NAPI_*`).
- */
+/** Attribute set `napi` (`NETDEV_A_NAPI_*`). */
 export interface Napi {
   /**
    * ifindex of the netdevice to which NAPI instance belongs.
@@ -500,16 +454,12 @@ export const napiSet: AttrSet<Napi> = new AttrSet('napi', () => [
   { name: 'threaded', type: 8, kind: Kind.U32, enum: napiThreadedEnum },
 ]);
 
-/**
- * Attribute set `xsk-info`.
- */
+/** Attribute set `xsk-info`. */
 export type XskInfo = Record<string, never>;
 /** Layout of `xsk-info`. */
 export const xskInfoSet: AttrSet<XskInfo> = new AttrSet('xsk-info', () => []);
 
-/**
- * Attribute set `queue` (`NETDEV_A_QUEUE_*`).
- */
+/** Attribute set `queue` (`NETDEV_A_QUEUE_*`). */
 export interface Queue {
   /**
    * Queue index; most queue types are indexed like a C array, with indexes starting at 0 and ending at queue count - 1. Queue indexes are scoped to an interface and queue type.
@@ -841,9 +791,7 @@ export const qstatsSet: AttrSet<Qstats> = new AttrSet('qstats', () => [
   { name: 'txWake', type: 34, kind: Kind.Uint },
 ]);
 
-/**
- * Attribute set `queue-id` (`NETDEV_A_QUEUE_*`), a subset of `queue`.
- */
+/** Attribute set `queue-id` (`NETDEV_A_QUEUE_*`), a subset of `queue`. */
 export interface QueueId {
   /**
    * Queue index; most queue types are indexed like a C array, with indexes starting at 0 and ending at queue count - 1. Queue indexes are scoped to an interface and queue type.
@@ -864,9 +812,7 @@ export const queueIdSet: AttrSet<QueueId> = new AttrSet('queue-id', () => [
   { name: 'type', type: 3, kind: Kind.U32, enum: queueTypeEnum },
 ]);
 
-/**
- * Attribute set `lease` (`NETDEV_A_LEASE_*`).
- */
+/** Attribute set `lease` (`NETDEV_A_LEASE_*`). */
 export interface Lease {
   /**
    * The netdev ifindex to lease the queue from.
@@ -894,9 +840,7 @@ export const leaseSet: AttrSet<Lease> = new AttrSet('lease', () => [
   { name: 'netnsId', type: 3, kind: Kind.S32, checks: { min: 0 } },
 ]);
 
-/**
- * Attribute set `dmabuf` (`NETDEV_A_DMABUF_*`).
- */
+/** Attribute set `dmabuf` (`NETDEV_A_DMABUF_*`). */
 export interface Dmabuf {
   /**
    * netdev ifindex to bind the dmabuf to.
@@ -940,6 +884,230 @@ export const dmabufSet: AttrSet<Dmabuf> = new AttrSet('dmabuf', () => [
   { name: 'rxPageSize', type: 5, kind: Kind.U32, checks: { max: 4294967295 } },
 ]);
 
+/** Request (do) of `dev-get`: the attributes `ifindex`. */
+export type DevGetRequest = Pick<Dev, 'ifindex'>;
+
+/** Reply (do) of `dev-get`: the attributes `ifindex`, `xdpFeatures`, `xdpZcMaxSegs`, `xdpRxMetadataFeatures`, `xskFeatures`. */
+export type DevGetReply = Pick<
+  Dev,
+  'ifindex' | 'xdpFeatures' | 'xdpZcMaxSegs' | 'xdpRxMetadataFeatures' | 'xskFeatures'
+>;
+
+/** Request (dump) of `dev-get`: no attributes. */
+export type DevDumpRequest = Record<string, never>;
+
+/** Reply (dump) of `dev-get`: the attributes `ifindex`, `xdpFeatures`, `xdpZcMaxSegs`, `xdpRxMetadataFeatures`, `xskFeatures`. */
+export type DevDumpReply = Pick<
+  Dev,
+  'ifindex' | 'xdpFeatures' | 'xdpZcMaxSegs' | 'xdpRxMetadataFeatures' | 'xskFeatures'
+>;
+
+/** Notification of `dev-add-ntf`: the attributes `ifindex`, `xdpFeatures`, `xdpZcMaxSegs`, `xdpRxMetadataFeatures`, `xskFeatures`. */
+export type DevAddNtfNotification = Pick<
+  Dev,
+  'ifindex' | 'xdpFeatures' | 'xdpZcMaxSegs' | 'xdpRxMetadataFeatures' | 'xskFeatures'
+>;
+
+/** Notification of `dev-del-ntf`: the attributes `ifindex`, `xdpFeatures`, `xdpZcMaxSegs`, `xdpRxMetadataFeatures`, `xskFeatures`. */
+export type DevDelNtfNotification = Pick<
+  Dev,
+  'ifindex' | 'xdpFeatures' | 'xdpZcMaxSegs' | 'xdpRxMetadataFeatures' | 'xskFeatures'
+>;
+
+/** Notification of `dev-change-ntf`: the attributes `ifindex`, `xdpFeatures`, `xdpZcMaxSegs`, `xdpRxMetadataFeatures`, `xskFeatures`. */
+export type DevChangeNtfNotification = Pick<
+  Dev,
+  'ifindex' | 'xdpFeatures' | 'xdpZcMaxSegs' | 'xdpRxMetadataFeatures' | 'xskFeatures'
+>;
+
+/** Request (do) of `page-pool-get`: the attributes `id`. */
+export type PagePoolGetRequest = Pick<PagePool, 'id'>;
+
+/** Reply (do) of `page-pool-get`: the attributes `id`, `ifindex`, `napiId`, `inflight`, `inflightMem`, `detachTime`, `dmabuf`, `ioUring`. */
+export type PagePoolGetReply = Pick<
+  PagePool,
+  'id' | 'ifindex' | 'napiId' | 'inflight' | 'inflightMem' | 'detachTime' | 'dmabuf' | 'ioUring'
+>;
+
+/** Request (dump) of `page-pool-get`: the attributes `ifindex`. */
+export type PagePoolDumpRequest = Pick<PagePool, 'ifindex'>;
+
+/** Reply (dump) of `page-pool-get`: the attributes `id`, `ifindex`, `napiId`, `inflight`, `inflightMem`, `detachTime`, `dmabuf`, `ioUring`. */
+export type PagePoolDumpReply = Pick<
+  PagePool,
+  'id' | 'ifindex' | 'napiId' | 'inflight' | 'inflightMem' | 'detachTime' | 'dmabuf' | 'ioUring'
+>;
+
+/** Notification of `page-pool-add-ntf`: the attributes `id`, `ifindex`, `napiId`, `inflight`, `inflightMem`, `detachTime`, `dmabuf`, `ioUring`. */
+export type PagePoolAddNtfNotification = Pick<
+  PagePool,
+  'id' | 'ifindex' | 'napiId' | 'inflight' | 'inflightMem' | 'detachTime' | 'dmabuf' | 'ioUring'
+>;
+
+/** Notification of `page-pool-del-ntf`: the attributes `id`, `ifindex`, `napiId`, `inflight`, `inflightMem`, `detachTime`, `dmabuf`, `ioUring`. */
+export type PagePoolDelNtfNotification = Pick<
+  PagePool,
+  'id' | 'ifindex' | 'napiId' | 'inflight' | 'inflightMem' | 'detachTime' | 'dmabuf' | 'ioUring'
+>;
+
+/** Notification of `page-pool-change-ntf`: the attributes `id`, `ifindex`, `napiId`, `inflight`, `inflightMem`, `detachTime`, `dmabuf`, `ioUring`. */
+export type PagePoolChangeNtfNotification = Pick<
+  PagePool,
+  'id' | 'ifindex' | 'napiId' | 'inflight' | 'inflightMem' | 'detachTime' | 'dmabuf' | 'ioUring'
+>;
+
+/** Request (do) of `page-pool-stats-get`: the attributes `info`. */
+export type PagePoolStatsGetRequest = Pick<PagePoolStats, 'info'>;
+
+/** Reply (do) of `page-pool-stats-get`: the attributes `info`, `allocFast`, `allocSlow`, `allocSlowHighOrder`, `allocEmpty`, `allocRefill`, `allocWaive`, `recycleCached`, `recycleCacheFull`, `recycleRing`, `recycleRingFull`, `recycleReleasedRefcnt`. */
+export type PagePoolStatsGetReply = Pick<
+  PagePoolStats,
+  | 'info'
+  | 'allocFast'
+  | 'allocSlow'
+  | 'allocSlowHighOrder'
+  | 'allocEmpty'
+  | 'allocRefill'
+  | 'allocWaive'
+  | 'recycleCached'
+  | 'recycleCacheFull'
+  | 'recycleRing'
+  | 'recycleRingFull'
+  | 'recycleReleasedRefcnt'
+>;
+
+/** Request (dump) of `page-pool-stats-get`: the attributes `info`. */
+export type PagePoolStatsDumpRequest = Pick<PagePoolStats, 'info'>;
+
+/** Reply (dump) of `page-pool-stats-get`: the attributes `info`, `allocFast`, `allocSlow`, `allocSlowHighOrder`, `allocEmpty`, `allocRefill`, `allocWaive`, `recycleCached`, `recycleCacheFull`, `recycleRing`, `recycleRingFull`, `recycleReleasedRefcnt`. */
+export type PagePoolStatsDumpReply = Pick<
+  PagePoolStats,
+  | 'info'
+  | 'allocFast'
+  | 'allocSlow'
+  | 'allocSlowHighOrder'
+  | 'allocEmpty'
+  | 'allocRefill'
+  | 'allocWaive'
+  | 'recycleCached'
+  | 'recycleCacheFull'
+  | 'recycleRing'
+  | 'recycleRingFull'
+  | 'recycleReleasedRefcnt'
+>;
+
+/** Request (do) of `queue-get`: the attributes `ifindex`, `type`, `id`. */
+export type QueueGetRequest = Pick<Queue, 'ifindex' | 'type' | 'id'>;
+
+/** Reply (do) of `queue-get`: the attributes `id`, `type`, `napiId`, `ifindex`, `dmabuf`, `ioUring`, `xsk`, `lease`. */
+export type QueueGetReply = Pick<
+  Queue,
+  'id' | 'type' | 'napiId' | 'ifindex' | 'dmabuf' | 'ioUring' | 'xsk' | 'lease'
+>;
+
+/** Request (dump) of `queue-get`: the attributes `ifindex`. */
+export type QueueDumpRequest = Pick<Queue, 'ifindex'>;
+
+/** Reply (dump) of `queue-get`: the attributes `id`, `type`, `napiId`, `ifindex`, `dmabuf`, `ioUring`, `xsk`, `lease`. */
+export type QueueDumpReply = Pick<
+  Queue,
+  'id' | 'type' | 'napiId' | 'ifindex' | 'dmabuf' | 'ioUring' | 'xsk' | 'lease'
+>;
+
+/** Request (do) of `napi-get`: the attributes `id`. */
+export type NapiGetRequest = Pick<Napi, 'id'>;
+
+/** Reply (do) of `napi-get`: the attributes `id`, `ifindex`, `irq`, `pid`, `deferHardIrqs`, `groFlushTimeout`, `irqSuspendTimeout`, `threaded`. */
+export type NapiGetReply = Pick<
+  Napi,
+  | 'id'
+  | 'ifindex'
+  | 'irq'
+  | 'pid'
+  | 'deferHardIrqs'
+  | 'groFlushTimeout'
+  | 'irqSuspendTimeout'
+  | 'threaded'
+>;
+
+/** Request (dump) of `napi-get`: the attributes `ifindex`. */
+export type NapiDumpRequest = Pick<Napi, 'ifindex'>;
+
+/** Reply (dump) of `napi-get`: the attributes `id`, `ifindex`, `irq`, `pid`, `deferHardIrqs`, `groFlushTimeout`, `irqSuspendTimeout`, `threaded`. */
+export type NapiDumpReply = Pick<
+  Napi,
+  | 'id'
+  | 'ifindex'
+  | 'irq'
+  | 'pid'
+  | 'deferHardIrqs'
+  | 'groFlushTimeout'
+  | 'irqSuspendTimeout'
+  | 'threaded'
+>;
+
+/** Request (dump) of `qstats-get`: the attributes `ifindex`, `scope`. */
+export type QstatsDumpRequest = Pick<Qstats, 'ifindex' | 'scope'>;
+
+/** Reply (dump) of `qstats-get`: the attributes `ifindex`, `queueType`, `queueId`, `rxPackets`, `rxBytes`, `txPackets`, `txBytes`, `rxAllocFail`, `rxHwDrops`, `rxHwDropOverruns`, `rxCsumComplete`, `rxCsumUnnecessary`, `rxCsumNone`, `rxCsumBad`, `rxHwGroPackets`, `rxHwGroBytes`, `rxHwGroWirePackets`, `rxHwGroWireBytes`, `rxHwDropRatelimits`, `txHwDrops`, `txHwDropErrors`, `txCsumNone`, `txNeedsCsum`, `txHwGsoPackets`, `txHwGsoBytes`, `txHwGsoWirePackets`, `txHwGsoWireBytes`, `txHwDropRatelimits`, `txStop`, `txWake`. */
+export type QstatsDumpReply = Pick<
+  Qstats,
+  | 'ifindex'
+  | 'queueType'
+  | 'queueId'
+  | 'rxPackets'
+  | 'rxBytes'
+  | 'txPackets'
+  | 'txBytes'
+  | 'rxAllocFail'
+  | 'rxHwDrops'
+  | 'rxHwDropOverruns'
+  | 'rxCsumComplete'
+  | 'rxCsumUnnecessary'
+  | 'rxCsumNone'
+  | 'rxCsumBad'
+  | 'rxHwGroPackets'
+  | 'rxHwGroBytes'
+  | 'rxHwGroWirePackets'
+  | 'rxHwGroWireBytes'
+  | 'rxHwDropRatelimits'
+  | 'txHwDrops'
+  | 'txHwDropErrors'
+  | 'txCsumNone'
+  | 'txNeedsCsum'
+  | 'txHwGsoPackets'
+  | 'txHwGsoBytes'
+  | 'txHwGsoWirePackets'
+  | 'txHwGsoWireBytes'
+  | 'txHwDropRatelimits'
+  | 'txStop'
+  | 'txWake'
+>;
+
+/** Request (do) of `bind-rx`: the attributes `ifindex`, `fd`, `queues`, `rxPageSize`. */
+export type BindRxRequest = Pick<Dmabuf, 'ifindex' | 'fd' | 'queues' | 'rxPageSize'>;
+
+/** Reply (do) of `bind-rx`: the attributes `id`. */
+export type BindRxReply = Pick<Dmabuf, 'id'>;
+
+/** Request (do) of `napi-set`: the attributes `id`, `deferHardIrqs`, `groFlushTimeout`, `irqSuspendTimeout`, `threaded`. */
+export type NapiSetRequest = Pick<
+  Napi,
+  'id' | 'deferHardIrqs' | 'groFlushTimeout' | 'irqSuspendTimeout' | 'threaded'
+>;
+
+/** Request (do) of `bind-tx`: the attributes `ifindex`, `fd`. */
+export type BindTxRequest = Pick<Dmabuf, 'ifindex' | 'fd'>;
+
+/** Reply (do) of `bind-tx`: the attributes `id`. */
+export type BindTxReply = Pick<Dmabuf, 'id'>;
+
+/** Request (do) of `queue-create`: the attributes `ifindex`, `type`, `lease`. */
+export type QueueCreateRequest = Pick<Queue, 'ifindex' | 'type' | 'lease'>;
+
+/** Reply (do) of `queue-create`: the attributes `id`. */
+export type QueueCreateReply = Pick<Queue, 'id'>;
+
 /** Operations of `netdev`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */
 export const ops = {
   /**
@@ -947,7 +1115,10 @@ export const ops = {
    *
    * `NETDEV_CMD_DEV_GET`
    */
-  devGet: { name: 'dev-get', cmd: 1, requestSet: devSet, replySet: devSet } as OpDef<Dev, Dev>,
+  devGet: { name: 'dev-get', cmd: 1, requestSet: devSet, replySet: devSet } as OpDef as OpDef<
+    DevGetRequest | DevDumpRequest,
+    DevGetReply | DevDumpReply
+  >,
   /**
    * Get / dump information about Page Pools.
    * Only Page Pools associated by the driver with a net_device
@@ -961,7 +1132,10 @@ export const ops = {
     cmd: 5,
     requestSet: pagePoolSet,
     replySet: pagePoolSet,
-  } as OpDef<PagePool, PagePool>,
+  } as OpDef as OpDef<
+    PagePoolGetRequest | PagePoolDumpRequest,
+    PagePoolGetReply | PagePoolDumpReply
+  >,
   /**
    * Get page pool statistics.
    *
@@ -972,24 +1146,29 @@ export const ops = {
     cmd: 9,
     requestSet: pagePoolStatsSet,
     replySet: pagePoolStatsSet,
-  } as OpDef<PagePoolStats, PagePoolStats>,
+  } as OpDef as OpDef<
+    PagePoolStatsGetRequest | PagePoolStatsDumpRequest,
+    PagePoolStatsGetReply | PagePoolStatsDumpReply
+  >,
   /**
    * Get queue information from the kernel. Only configured queues will be reported (as opposed to all available hardware queues).
    *
    * `NETDEV_CMD_QUEUE_GET`
    */
-  queueGet: { name: 'queue-get', cmd: 10, requestSet: queueSet, replySet: queueSet } as OpDef<
-    Queue,
-    Queue
-  >,
+  queueGet: {
+    name: 'queue-get',
+    cmd: 10,
+    requestSet: queueSet,
+    replySet: queueSet,
+  } as OpDef as OpDef<QueueGetRequest | QueueDumpRequest, QueueGetReply | QueueDumpReply>,
   /**
    * Get information about NAPI instances configured on the system.
    *
    * `NETDEV_CMD_NAPI_GET`
    */
-  napiGet: { name: 'napi-get', cmd: 11, requestSet: napiSet, replySet: napiSet } as OpDef<
-    Napi,
-    Napi
+  napiGet: { name: 'napi-get', cmd: 11, requestSet: napiSet, replySet: napiSet } as OpDef as OpDef<
+    NapiGetRequest | NapiDumpRequest,
+    NapiGetReply | NapiDumpReply
   >,
   /**
    * Get / dump fine grained statistics. Which statistics are reported
@@ -998,44 +1177,55 @@ export const ops = {
    *
    * `NETDEV_CMD_QSTATS_GET`
    */
-  qstatsGet: { name: 'qstats-get', cmd: 12, requestSet: qstatsSet, replySet: qstatsSet } as OpDef<
-    Qstats,
-    Qstats
-  >,
+  qstatsGet: {
+    name: 'qstats-get',
+    cmd: 12,
+    requestSet: qstatsSet,
+    replySet: qstatsSet,
+  } as OpDef as OpDef<QstatsDumpRequest, QstatsDumpReply>,
   /**
    * Bind dmabuf to netdev
    *
    * `NETDEV_CMD_BIND_RX`
    */
-  bindRx: { name: 'bind-rx', cmd: 13, requestSet: dmabufSet, replySet: dmabufSet } as OpDef<
-    Dmabuf,
-    Dmabuf
-  >,
+  bindRx: {
+    name: 'bind-rx',
+    cmd: 13,
+    requestSet: dmabufSet,
+    replySet: dmabufSet,
+  } as OpDef as OpDef<BindRxRequest, BindRxReply>,
   /**
    * Set configurable NAPI instance settings.
    *
    * `NETDEV_CMD_NAPI_SET`
    */
-  napiSet: { name: 'napi-set', cmd: 14, requestSet: napiSet } as OpDef<Napi, Napi>,
+  napiSet: { name: 'napi-set', cmd: 14, requestSet: napiSet } as OpDef as OpDef<
+    NapiSetRequest,
+    never
+  >,
   /**
    * Bind dmabuf to netdev for TX
    *
    * `NETDEV_CMD_BIND_TX`
    */
-  bindTx: { name: 'bind-tx', cmd: 15, requestSet: dmabufSet, replySet: dmabufSet } as OpDef<
-    Dmabuf,
-    Dmabuf
-  >,
+  bindTx: {
+    name: 'bind-tx',
+    cmd: 15,
+    requestSet: dmabufSet,
+    replySet: dmabufSet,
+  } as OpDef as OpDef<BindTxRequest, BindTxReply>,
   /**
    * Create a new queue for the given netdevice. Whether this operation
    * is supported depends on the device and the driver.
    *
    * `NETDEV_CMD_QUEUE_CREATE`
    */
-  queueCreate: { name: 'queue-create', cmd: 16, requestSet: queueSet, replySet: queueSet } as OpDef<
-    Queue,
-    Queue
-  >,
+  queueCreate: {
+    name: 'queue-create',
+    cmd: 16,
+    requestSet: queueSet,
+    replySet: queueSet,
+  } as OpDef as OpDef<QueueCreateRequest, QueueCreateReply>,
 } as const;
 
 /**
@@ -1059,17 +1249,15 @@ export const family: FamilyDef = {
 
 /** A notification of `netdev` (unknown commands arrive as raw bytes). */
 export type NetdevClientNotification =
-  | (Notification<Dev> & { readonly name: 'dev-add-ntf' })
-  | (Notification<Dev> & { readonly name: 'dev-del-ntf' })
-  | (Notification<Dev> & { readonly name: 'dev-change-ntf' })
-  | (Notification<PagePool> & { readonly name: 'page-pool-add-ntf' })
-  | (Notification<PagePool> & { readonly name: 'page-pool-del-ntf' })
-  | (Notification<PagePool> & { readonly name: 'page-pool-change-ntf' })
+  | (Notification<DevAddNtfNotification> & { readonly name: 'dev-add-ntf' })
+  | (Notification<DevDelNtfNotification> & { readonly name: 'dev-del-ntf' })
+  | (Notification<DevChangeNtfNotification> & { readonly name: 'dev-change-ntf' })
+  | (Notification<PagePoolAddNtfNotification> & { readonly name: 'page-pool-add-ntf' })
+  | (Notification<PagePoolDelNtfNotification> & { readonly name: 'page-pool-del-ntf' })
+  | (Notification<PagePoolChangeNtfNotification> & { readonly name: 'page-pool-change-ntf' })
   | Notification<Uint8Array>;
 
-/**
- * Client for the `netdev` generic netlink family: `await NetdevClient.open(sock)`.
- */
+/** Client for the `netdev` generic netlink family: `await NetdevClient.open(sock)`. */
 export class NetdevClient extends GenlFamilyClient {
   static override readonly familyDef: FamilyDef = family;
 
@@ -1080,8 +1268,8 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  devGet(req: Dev, opts?: RequestOptions): Promise<Dev> {
-    return this.doOpReply(ops.devGet, req, opts);
+  devGet(req: DevGetRequest = {}, opts?: RequestOptions): Promise<DevGetReply> {
+    return this.doOpReply(ops.devGet, req, opts) as Promise<DevGetReply>;
   }
 
   /**
@@ -1091,8 +1279,8 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  devDump(req: Dev = {}, opts?: RequestOptions): AsyncGenerator<Dev> {
-    return this.dumpOp(ops.devGet, req, opts);
+  devDump(req: DevDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<DevDumpReply> {
+    return this.dumpOp(ops.devGet, req, opts) as AsyncGenerator<DevDumpReply>;
   }
 
   /**
@@ -1105,8 +1293,8 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  pagePoolGet(req: PagePool, opts?: RequestOptions): Promise<PagePool> {
-    return this.doOpReply(ops.pagePoolGet, req, opts);
+  pagePoolGet(req: PagePoolGetRequest = {}, opts?: RequestOptions): Promise<PagePoolGetReply> {
+    return this.doOpReply(ops.pagePoolGet, req, opts) as Promise<PagePoolGetReply>;
   }
 
   /**
@@ -1119,8 +1307,11 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  pagePoolDump(req: PagePool = {}, opts?: RequestOptions): AsyncGenerator<PagePool> {
-    return this.dumpOp(ops.pagePoolGet, req, opts);
+  pagePoolDump(
+    req: PagePoolDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<PagePoolDumpReply> {
+    return this.dumpOp(ops.pagePoolGet, req, opts) as AsyncGenerator<PagePoolDumpReply>;
   }
 
   /**
@@ -1130,8 +1321,11 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  pagePoolStatsGet(req: PagePoolStats, opts?: RequestOptions): Promise<PagePoolStats> {
-    return this.doOpReply(ops.pagePoolStatsGet, req, opts);
+  pagePoolStatsGet(
+    req: PagePoolStatsGetRequest = {},
+    opts?: RequestOptions,
+  ): Promise<PagePoolStatsGetReply> {
+    return this.doOpReply(ops.pagePoolStatsGet, req, opts) as Promise<PagePoolStatsGetReply>;
   }
 
   /**
@@ -1141,8 +1335,11 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  pagePoolStatsDump(req: PagePoolStats = {}, opts?: RequestOptions): AsyncGenerator<PagePoolStats> {
-    return this.dumpOp(ops.pagePoolStatsGet, req, opts);
+  pagePoolStatsDump(
+    req: PagePoolStatsDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<PagePoolStatsDumpReply> {
+    return this.dumpOp(ops.pagePoolStatsGet, req, opts) as AsyncGenerator<PagePoolStatsDumpReply>;
   }
 
   /**
@@ -1152,8 +1349,8 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  queueGet(req: Queue, opts?: RequestOptions): Promise<Queue> {
-    return this.doOpReply(ops.queueGet, req, opts);
+  queueGet(req: QueueGetRequest = {}, opts?: RequestOptions): Promise<QueueGetReply> {
+    return this.doOpReply(ops.queueGet, req, opts) as Promise<QueueGetReply>;
   }
 
   /**
@@ -1163,8 +1360,8 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  queueDump(req: Queue = {}, opts?: RequestOptions): AsyncGenerator<Queue> {
-    return this.dumpOp(ops.queueGet, req, opts);
+  queueDump(req: QueueDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<QueueDumpReply> {
+    return this.dumpOp(ops.queueGet, req, opts) as AsyncGenerator<QueueDumpReply>;
   }
 
   /**
@@ -1174,8 +1371,8 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  napiGet(req: Napi, opts?: RequestOptions): Promise<Napi> {
-    return this.doOpReply(ops.napiGet, req, opts);
+  napiGet(req: NapiGetRequest = {}, opts?: RequestOptions): Promise<NapiGetReply> {
+    return this.doOpReply(ops.napiGet, req, opts) as Promise<NapiGetReply>;
   }
 
   /**
@@ -1185,8 +1382,8 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  napiDump(req: Napi = {}, opts?: RequestOptions): AsyncGenerator<Napi> {
-    return this.dumpOp(ops.napiGet, req, opts);
+  napiDump(req: NapiDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<NapiDumpReply> {
+    return this.dumpOp(ops.napiGet, req, opts) as AsyncGenerator<NapiDumpReply>;
   }
 
   /**
@@ -1198,8 +1395,8 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  qstatsDump(req: Qstats = {}, opts?: RequestOptions): AsyncGenerator<Qstats> {
-    return this.dumpOp(ops.qstatsGet, req, opts);
+  qstatsDump(req: QstatsDumpRequest = {}, opts?: RequestOptions): AsyncGenerator<QstatsDumpReply> {
+    return this.dumpOp(ops.qstatsGet, req, opts) as AsyncGenerator<QstatsDumpReply>;
   }
 
   /**
@@ -1209,8 +1406,8 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  bindRx(req: Dmabuf, opts?: RequestOptions): Promise<Dmabuf> {
-    return this.doOpReply(ops.bindRx, req, opts);
+  bindRx(req: BindRxRequest = {}, opts?: RequestOptions): Promise<BindRxReply> {
+    return this.doOpReply(ops.bindRx, req, opts) as Promise<BindRxReply>;
   }
 
   /**
@@ -1220,7 +1417,7 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async napiSet(req: Napi, opts?: RequestOptions): Promise<void> {
+  async napiSet(req: NapiSetRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.napiSet, req, opts);
   }
 
@@ -1231,8 +1428,8 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  bindTx(req: Dmabuf, opts?: RequestOptions): Promise<Dmabuf> {
-    return this.doOpReply(ops.bindTx, req, opts);
+  bindTx(req: BindTxRequest = {}, opts?: RequestOptions): Promise<BindTxReply> {
+    return this.doOpReply(ops.bindTx, req, opts) as Promise<BindTxReply>;
   }
 
   /**
@@ -1243,8 +1440,8 @@ export class NetdevClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  queueCreate(req: Queue, opts?: RequestOptions): Promise<Queue> {
-    return this.doOpReply(ops.queueCreate, req, opts);
+  queueCreate(req: QueueCreateRequest = {}, opts?: RequestOptions): Promise<QueueCreateReply> {
+    return this.doOpReply(ops.queueCreate, req, opts) as Promise<QueueCreateReply>;
   }
 
   /** Notifications from `mgmt`, `page-pool`, decoded. */

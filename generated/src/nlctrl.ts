@@ -25,25 +25,15 @@ import {
  * C: `NLCTRL_OP_FLAGS_*`
  */
 export const OpFlags = {
-  /**
-   * `NLCTRL_OP_FLAGS_ADMIN_PERM`
-   */
+  /** `NLCTRL_OP_FLAGS_ADMIN_PERM` */
   adminPerm: 1,
-  /**
-   * `NLCTRL_OP_FLAGS_CMD_CAP_DO`
-   */
+  /** `NLCTRL_OP_FLAGS_CMD_CAP_DO` */
   cmdCapDo: 2,
-  /**
-   * `NLCTRL_OP_FLAGS_CMD_CAP_DUMP`
-   */
+  /** `NLCTRL_OP_FLAGS_CMD_CAP_DUMP` */
   cmdCapDump: 4,
-  /**
-   * `NLCTRL_OP_FLAGS_CMD_CAP_HASPOL`
-   */
+  /** `NLCTRL_OP_FLAGS_CMD_CAP_HASPOL` */
   cmdCapHaspol: 8,
-  /**
-   * `NLCTRL_OP_FLAGS_UNS_ADMIN_PERM`
-   */
+  /** `NLCTRL_OP_FLAGS_UNS_ADMIN_PERM` */
   unsAdminPerm: 16,
 } as const;
 /** Names of flags of `op-flags`. */
@@ -57,77 +47,41 @@ export const opFlagsEnum: EnumDef = new EnumDef('op-flags', OpFlags, true);
  * C: `NLCTRL_ATTR_TYPE_*`
  */
 export const AttrType = {
-  /**
-   * `NLCTRL_ATTR_TYPE_INVALID`
-   */
+  /** `NLCTRL_ATTR_TYPE_INVALID` */
   invalid: 0,
-  /**
-   * `NLCTRL_ATTR_TYPE_FLAG`
-   */
+  /** `NLCTRL_ATTR_TYPE_FLAG` */
   flag: 1,
-  /**
-   * `NLCTRL_ATTR_TYPE_U8`
-   */
+  /** `NLCTRL_ATTR_TYPE_U8` */
   u8: 2,
-  /**
-   * `NLCTRL_ATTR_TYPE_U16`
-   */
+  /** `NLCTRL_ATTR_TYPE_U16` */
   u16: 3,
-  /**
-   * `NLCTRL_ATTR_TYPE_U32`
-   */
+  /** `NLCTRL_ATTR_TYPE_U32` */
   u32: 4,
-  /**
-   * `NLCTRL_ATTR_TYPE_U64`
-   */
+  /** `NLCTRL_ATTR_TYPE_U64` */
   u64: 5,
-  /**
-   * `NLCTRL_ATTR_TYPE_S8`
-   */
+  /** `NLCTRL_ATTR_TYPE_S8` */
   s8: 6,
-  /**
-   * `NLCTRL_ATTR_TYPE_S16`
-   */
+  /** `NLCTRL_ATTR_TYPE_S16` */
   s16: 7,
-  /**
-   * `NLCTRL_ATTR_TYPE_S32`
-   */
+  /** `NLCTRL_ATTR_TYPE_S32` */
   s32: 8,
-  /**
-   * `NLCTRL_ATTR_TYPE_S64`
-   */
+  /** `NLCTRL_ATTR_TYPE_S64` */
   s64: 9,
-  /**
-   * `NLCTRL_ATTR_TYPE_BINARY`
-   */
+  /** `NLCTRL_ATTR_TYPE_BINARY` */
   binary: 10,
-  /**
-   * `NLCTRL_ATTR_TYPE_STRING`
-   */
+  /** `NLCTRL_ATTR_TYPE_STRING` */
   string: 11,
-  /**
-   * `NLCTRL_ATTR_TYPE_NUL_STRING`
-   */
+  /** `NLCTRL_ATTR_TYPE_NUL_STRING` */
   nulString: 12,
-  /**
-   * `NLCTRL_ATTR_TYPE_NESTED`
-   */
+  /** `NLCTRL_ATTR_TYPE_NESTED` */
   nested: 13,
-  /**
-   * `NLCTRL_ATTR_TYPE_NESTED_ARRAY`
-   */
+  /** `NLCTRL_ATTR_TYPE_NESTED_ARRAY` */
   nestedArray: 14,
-  /**
-   * `NLCTRL_ATTR_TYPE_BITFIELD32`
-   */
+  /** `NLCTRL_ATTR_TYPE_BITFIELD32` */
   bitfield32: 15,
-  /**
-   * `NLCTRL_ATTR_TYPE_SINT`
-   */
+  /** `NLCTRL_ATTR_TYPE_SINT` */
   sint: 16,
-  /**
-   * `NLCTRL_ATTR_TYPE_UINT`
-   */
+  /** `NLCTRL_ATTR_TYPE_UINT` */
   uint: 17,
 } as const;
 /** Names of values of `attr-type`. */
@@ -135,52 +89,30 @@ export type AttrType = keyof typeof AttrType;
 /** Value ↔ name lookup for `attr-type` (`nameOf`, `valueOf`). */
 export const attrTypeEnum: EnumDef = new EnumDef('attr-type', AttrType);
 
-/**
- * Attribute set `ctrl-attrs` (`CTRL_ATTR_*`).
- */
+/** Attribute set `ctrl-attrs` (`CTRL_ATTR_*`). */
 export interface CtrlAttrs {
-  /**
-   * `CTRL_ATTR_FAMILY_ID` (1)
-   */
+  /** `CTRL_ATTR_FAMILY_ID` (1) */
   readonly familyId?: number;
-  /**
-   * `CTRL_ATTR_FAMILY_NAME` (2)
-   */
+  /** `CTRL_ATTR_FAMILY_NAME` (2) */
   readonly familyName?: string;
-  /**
-   * `CTRL_ATTR_VERSION` (3)
-   */
+  /** `CTRL_ATTR_VERSION` (3) */
   readonly version?: number;
-  /**
-   * `CTRL_ATTR_HDRSIZE` (4)
-   */
+  /** `CTRL_ATTR_HDRSIZE` (4) */
   readonly hdrsize?: number;
-  /**
-   * `CTRL_ATTR_MAXATTR` (5)
-   */
+  /** `CTRL_ATTR_MAXATTR` (5) */
   readonly maxattr?: number;
-  /**
-   * `CTRL_ATTR_OPS` (6)
-   */
+  /** `CTRL_ATTR_OPS` (6) */
   readonly ops?: readonly OpAttrs[];
-  /**
-   * `CTRL_ATTR_MCAST_GROUPS` (7)
-   */
+  /** `CTRL_ATTR_MCAST_GROUPS` (7) */
   readonly mcastGroups?: readonly McastGroupAttrs[];
-  /**
-   * `CTRL_ATTR_POLICY` (8)
-   */
+  /** `CTRL_ATTR_POLICY` (8) */
   readonly policy?: readonly ({
     readonly policyId: number;
     readonly attrId: number;
   } & PolicyAttrs)[];
-  /**
-   * `CTRL_ATTR_OP_POLICY` (9)
-   */
+  /** `CTRL_ATTR_OP_POLICY` (9) */
   readonly opPolicy?: readonly ({ readonly opId: number } & OpPolicyAttrs)[];
-  /**
-   * `CTRL_ATTR_OP` (10)
-   */
+  /** `CTRL_ATTR_OP` (10) */
   readonly op?: number;
 }
 /** Layout of `ctrl-attrs`. */
@@ -215,17 +147,11 @@ export const ctrlAttrsSet: AttrSet<CtrlAttrs> = new AttrSet('ctrl-attrs', () => 
   { name: 'op', type: 10, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `mcast-group-attrs` (`CTRL_ATTR_MCAST_GRP_*`).
- */
+/** Attribute set `mcast-group-attrs` (`CTRL_ATTR_MCAST_GRP_*`). */
 export interface McastGroupAttrs {
-  /**
-   * `CTRL_ATTR_MCAST_GRP_NAME` (1)
-   */
+  /** `CTRL_ATTR_MCAST_GRP_NAME` (1) */
   readonly name?: string;
-  /**
-   * `CTRL_ATTR_MCAST_GRP_ID` (2)
-   */
+  /** `CTRL_ATTR_MCAST_GRP_ID` (2) */
   readonly id?: number;
 }
 /** Layout of `mcast-group-attrs`. */
@@ -234,17 +160,11 @@ export const mcastGroupAttrsSet: AttrSet<McastGroupAttrs> = new AttrSet('mcast-g
   { name: 'id', type: 2, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `op-attrs` (`CTRL_ATTR_OP_*`).
- */
+/** Attribute set `op-attrs` (`CTRL_ATTR_OP_*`). */
 export interface OpAttrs {
-  /**
-   * `CTRL_ATTR_OP_ID` (1)
-   */
+  /** `CTRL_ATTR_OP_ID` (1) */
   readonly id?: number;
-  /**
-   * `CTRL_ATTR_OP_FLAGS` (2)
-   */
+  /** `CTRL_ATTR_OP_FLAGS` (2) */
   readonly flags?: readonly (OpFlags | number)[];
 }
 /** Layout of `op-attrs`. */
@@ -253,53 +173,29 @@ export const opAttrsSet: AttrSet<OpAttrs> = new AttrSet('op-attrs', () => [
   { name: 'flags', type: 2, kind: Kind.U32, enum: opFlagsEnum },
 ]);
 
-/**
- * Attribute set `policy-attrs` (`NL_POLICY_TYPE_ATTR_*`).
- */
+/** Attribute set `policy-attrs` (`NL_POLICY_TYPE_ATTR_*`). */
 export interface PolicyAttrs {
-  /**
-   * `NL_POLICY_TYPE_ATTR_TYPE` (1)
-   */
+  /** `NL_POLICY_TYPE_ATTR_TYPE` (1) */
   readonly type?: AttrType | number;
-  /**
-   * `NL_POLICY_TYPE_ATTR_MIN_VALUE_S` (2)
-   */
+  /** `NL_POLICY_TYPE_ATTR_MIN_VALUE_S` (2) */
   readonly minValueS?: bigint;
-  /**
-   * `NL_POLICY_TYPE_ATTR_MAX_VALUE_S` (3)
-   */
+  /** `NL_POLICY_TYPE_ATTR_MAX_VALUE_S` (3) */
   readonly maxValueS?: bigint;
-  /**
-   * `NL_POLICY_TYPE_ATTR_MIN_VALUE_U` (4)
-   */
+  /** `NL_POLICY_TYPE_ATTR_MIN_VALUE_U` (4) */
   readonly minValueU?: bigint;
-  /**
-   * `NL_POLICY_TYPE_ATTR_MAX_VALUE_U` (5)
-   */
+  /** `NL_POLICY_TYPE_ATTR_MAX_VALUE_U` (5) */
   readonly maxValueU?: bigint;
-  /**
-   * `NL_POLICY_TYPE_ATTR_MIN_LENGTH` (6)
-   */
+  /** `NL_POLICY_TYPE_ATTR_MIN_LENGTH` (6) */
   readonly minLength?: number;
-  /**
-   * `NL_POLICY_TYPE_ATTR_MAX_LENGTH` (7)
-   */
+  /** `NL_POLICY_TYPE_ATTR_MAX_LENGTH` (7) */
   readonly maxLength?: number;
-  /**
-   * `NL_POLICY_TYPE_ATTR_POLICY_IDX` (8)
-   */
+  /** `NL_POLICY_TYPE_ATTR_POLICY_IDX` (8) */
   readonly policyIdx?: number;
-  /**
-   * `NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE` (9)
-   */
+  /** `NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE` (9) */
   readonly policyMaxtype?: number;
-  /**
-   * `NL_POLICY_TYPE_ATTR_BITFIELD32_MASK` (10)
-   */
+  /** `NL_POLICY_TYPE_ATTR_BITFIELD32_MASK` (10) */
   readonly bitfield32Mask?: number;
-  /**
-   * `NL_POLICY_TYPE_ATTR_MASK` (11)
-   */
+  /** `NL_POLICY_TYPE_ATTR_MASK` (11) */
   readonly mask?: bigint;
 }
 /** Layout of `policy-attrs`. */
@@ -318,17 +214,11 @@ export const policyAttrsSet: AttrSet<PolicyAttrs> = new AttrSet('policy-attrs', 
   { name: 'pad', type: 12, kind: Kind.Pad },
 ]);
 
-/**
- * Attribute set `op-policy-attrs` (`CTRL_ATTR_POLICY_*`).
- */
+/** Attribute set `op-policy-attrs` (`CTRL_ATTR_POLICY_*`). */
 export interface OpPolicyAttrs {
-  /**
-   * `CTRL_ATTR_POLICY_DO` (1)
-   */
+  /** `CTRL_ATTR_POLICY_DO` (1) */
   readonly do?: number;
-  /**
-   * `CTRL_ATTR_POLICY_DUMP` (2)
-   */
+  /** `CTRL_ATTR_POLICY_DUMP` (2) */
   readonly dump?: number;
 }
 /** Layout of `op-policy-attrs`. */
@@ -336,6 +226,30 @@ export const opPolicyAttrsSet: AttrSet<OpPolicyAttrs> = new AttrSet('op-policy-a
   { name: 'do', type: 1, kind: Kind.U32 },
   { name: 'dump', type: 2, kind: Kind.U32 },
 ]);
+
+/** Request (do) of `getfamily`: the attributes `familyName`. */
+export type GetfamilyRequest = Pick<CtrlAttrs, 'familyName'>;
+
+/** Reply (do) of `getfamily`: the attributes `familyId`, `familyName`, `hdrsize`, `maxattr`, `mcastGroups`, `ops`, `version`. */
+export type GetfamilyReply = Pick<
+  CtrlAttrs,
+  'familyId' | 'familyName' | 'hdrsize' | 'maxattr' | 'mcastGroups' | 'ops' | 'version'
+>;
+
+/** Request (dump) of `getfamily`: no attributes. */
+export type GetfamilyDumpRequest = Record<string, never>;
+
+/** Reply (dump) of `getfamily`: the attributes `familyId`, `familyName`, `hdrsize`, `maxattr`, `mcastGroups`, `ops`, `version`. */
+export type GetfamilyDumpReply = Pick<
+  CtrlAttrs,
+  'familyId' | 'familyName' | 'hdrsize' | 'maxattr' | 'mcastGroups' | 'ops' | 'version'
+>;
+
+/** Request (dump) of `getpolicy`: the attributes `familyName`, `familyId`, `op`. */
+export type GetpolicyDumpRequest = Pick<CtrlAttrs, 'familyName' | 'familyId' | 'op'>;
+
+/** Reply (dump) of `getpolicy`: the attributes `familyId`, `opPolicy`, `policy`. */
+export type GetpolicyDumpReply = Pick<CtrlAttrs, 'familyId' | 'opPolicy' | 'policy'>;
 
 /** Operations of `nlctrl`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */
 export const ops = {
@@ -350,7 +264,7 @@ export const ops = {
     replyCmd: 1,
     requestSet: ctrlAttrsSet,
     replySet: ctrlAttrsSet,
-  } as OpDef<CtrlAttrs, CtrlAttrs>,
+  } as OpDef as OpDef<GetfamilyRequest | GetfamilyDumpRequest, GetfamilyReply | GetfamilyDumpReply>,
   /**
    * Get / dump genetlink policies
    *
@@ -361,7 +275,7 @@ export const ops = {
     cmd: 10,
     requestSet: ctrlAttrsSet,
     replySet: ctrlAttrsSet,
-  } as OpDef<CtrlAttrs, CtrlAttrs>,
+  } as OpDef as OpDef<GetpolicyDumpRequest, GetpolicyDumpReply>,
 } as const;
 
 /**
@@ -380,9 +294,7 @@ export const family: FamilyDef = {
 /** A notification of `nlctrl` (unknown commands arrive as raw bytes). */
 export type NlctrlClientNotification = Notification<Uint8Array>;
 
-/**
- * Client for the `nlctrl` generic netlink family: `await NlctrlClient.open(sock)`.
- */
+/** Client for the `nlctrl` generic netlink family: `await NlctrlClient.open(sock)`. */
 export class NlctrlClient extends GenlFamilyClient {
   static override readonly familyDef: FamilyDef = family;
 
@@ -393,8 +305,8 @@ export class NlctrlClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  getfamily(req: CtrlAttrs, opts?: RequestOptions): Promise<CtrlAttrs> {
-    return this.doOpReply(ops.getfamily, req, opts);
+  getfamily(req: GetfamilyRequest = {}, opts?: RequestOptions): Promise<GetfamilyReply> {
+    return this.doOpReply(ops.getfamily, req, opts) as Promise<GetfamilyReply>;
   }
 
   /**
@@ -404,8 +316,11 @@ export class NlctrlClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  getfamilyDump(req: CtrlAttrs = {}, opts?: RequestOptions): AsyncGenerator<CtrlAttrs> {
-    return this.dumpOp(ops.getfamily, req, opts);
+  getfamilyDump(
+    req: GetfamilyDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<GetfamilyDumpReply> {
+    return this.dumpOp(ops.getfamily, req, opts) as AsyncGenerator<GetfamilyDumpReply>;
   }
 
   /**
@@ -415,8 +330,11 @@ export class NlctrlClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  getpolicyDump(req: CtrlAttrs = {}, opts?: RequestOptions): AsyncGenerator<CtrlAttrs> {
-    return this.dumpOp(ops.getpolicy, req, opts);
+  getpolicyDump(
+    req: GetpolicyDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<GetpolicyDumpReply> {
+    return this.dumpOp(ops.getpolicy, req, opts) as AsyncGenerator<GetpolicyDumpReply>;
   }
 
   /** Notifications from no groups, decoded. */

@@ -8,6 +8,7 @@
  */
 import {
   AttrSet,
+  type EchoOptions,
   EnumDef,
   type FamilyDef,
   GenlFamilyClient,
@@ -45,9 +46,7 @@ export const OvsFragType = {
    * `OVS_FRAG_TYPE_LATER`
    */
   later: 2,
-  /**
-   * `OVS_FRAG_TYPE_ANY`
-   */
+  /** `OVS_FRAG_TYPE_ANY` */
   any: 255,
 } as const;
 /** Names of values of `ovs-frag-type`. */
@@ -61,17 +60,11 @@ export const ovsFragTypeEnum: EnumDef = new EnumDef('ovs-frag-type', OvsFragType
  * C: `OVS_UFID_F_OMIT_*`
  */
 export const OvsUfidFlags = {
-  /**
-   * `OVS_UFID_F_OMIT_KEY`
-   */
+  /** `OVS_UFID_F_OMIT_KEY` */
   omitKey: 1,
-  /**
-   * `OVS_UFID_F_OMIT_MASK`
-   */
+  /** `OVS_UFID_F_OMIT_MASK` */
   omitMask: 2,
-  /**
-   * `OVS_UFID_F_OMIT_ACTIONS`
-   */
+  /** `OVS_UFID_F_OMIT_ACTIONS` */
   omitActions: 4,
 } as const;
 /** Names of flags of `ovs-ufid-flags`. */
@@ -92,13 +85,9 @@ export const ovsUfidFlagsEnum: EnumDef = new EnumDef('ovs-ufid-flags', OvsUfidFl
  * Override (specs/overrides): the uapi (6.12) has OVS_HASH_ALG_SYM_L4 = 1 (symmetric L4 hash); the spec lists only OVS_HASH_ALG_L4.
  */
 export const OvsHashAlg = {
-  /**
-   * `OVS_HASH_ALG_L4`
-   */
+  /** `OVS_HASH_ALG_L4` */
   ovsHashAlgL4: 0,
-  /**
-   * `OVS_HASH_ALG_SYM_L4`
-   */
+  /** `OVS_HASH_ALG_SYM_L4` */
   ovsHashAlgSymL4: 1,
 } as const;
 /** Names of values of `ovs-hash-alg`. */
@@ -166,9 +155,7 @@ export type CtStateFlags = keyof typeof CtStateFlags;
 /** Value ↔ name lookup for `ct-state-flags` (`nameOf`, `valueOf`). */
 export const ctStateFlagsEnum: EnumDef = new EnumDef('ct-state-flags', CtStateFlags, true);
 
-/**
- * Header for OVS Generic Netlink messages.
- */
+/** Header for OVS Generic Netlink messages. */
 export interface OvsHeader {
   /**
    * ifindex of local port for datapath (0 to make a request not specific
@@ -183,17 +170,11 @@ export const ovsHeaderStruct: StructDef<OvsHeader> = {
   members: [{ name: 'dpIfindex', kind: Kind.U32, offset: 0 }],
 };
 
-/**
- * struct `ovs-flow-stats` (16 bytes).
- */
+/** struct `ovs-flow-stats` (16 bytes). */
 export interface OvsFlowStats {
-  /**
-   * Number of matched packets.
-   */
+  /** Number of matched packets. */
   readonly nPackets: bigint;
-  /**
-   * Number of matched bytes.
-   */
+  /** Number of matched bytes. */
   readonly nBytes: bigint;
 }
 /** Layout of `ovs-flow-stats`. */
@@ -206,9 +187,7 @@ export const ovsFlowStatsStruct: StructDef<OvsFlowStats> = {
   ],
 };
 
-/**
- * struct `ovs-key-ethernet` (12 bytes).
- */
+/** struct `ovs-key-ethernet` (12 bytes). */
 export interface OvsKeyEthernet {
   readonly ethSrc: Uint8Array;
   readonly ethDst: Uint8Array;
@@ -223,13 +202,9 @@ export const ovsKeyEthernetStruct: StructDef<OvsKeyEthernet> = {
   ],
 };
 
-/**
- * struct `ovs-key-mpls` (4 bytes).
- */
+/** struct `ovs-key-mpls` (4 bytes). */
 export interface OvsKeyMpls {
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly mplsLse: number;
 }
 /** Layout of `ovs-key-mpls`. */
@@ -239,17 +214,11 @@ export const ovsKeyMplsStruct: StructDef<OvsKeyMpls> = {
   members: [{ name: 'mplsLse', kind: Kind.U32, offset: 0, be: true }],
 };
 
-/**
- * struct `ovs-key-ipv4` (12 bytes).
- */
+/** struct `ovs-key-ipv4` (12 bytes). */
 export interface OvsKeyIpv4 {
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly ipv4Src: number;
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly ipv4Dst: number;
   readonly ipv4Proto: number;
   readonly ipv4Tos: number;
@@ -270,21 +239,13 @@ export const ovsKeyIpv4Struct: StructDef<OvsKeyIpv4> = {
   ],
 };
 
-/**
- * struct `ovs-key-ipv6` (40 bytes).
- */
+/** struct `ovs-key-ipv6` (40 bytes). */
 export interface OvsKeyIpv6 {
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly ipv6Src: Uint8Array;
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly ipv6Dst: Uint8Array;
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly ipv6Label: number;
   readonly ipv6Proto: number;
   readonly ipv6Tclass: number;
@@ -306,9 +267,7 @@ export const ovsKeyIpv6Struct: StructDef<OvsKeyIpv6> = {
   ],
 };
 
-/**
- * struct `ovs-key-ipv6-exthdrs` (2 bytes).
- */
+/** struct `ovs-key-ipv6-exthdrs` (2 bytes). */
 export interface OvsKeyIpv6Exthdrs {
   readonly hdrs: number;
 }
@@ -319,17 +278,11 @@ export const ovsKeyIpv6ExthdrsStruct: StructDef<OvsKeyIpv6Exthdrs> = {
   members: [{ name: 'hdrs', kind: Kind.U16, offset: 0 }],
 };
 
-/**
- * struct `ovs-key-tcp` (4 bytes).
- */
+/** struct `ovs-key-tcp` (4 bytes). */
 export interface OvsKeyTcp {
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly tcpSrc: number;
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly tcpDst: number;
 }
 /** Layout of `ovs-key-tcp`. */
@@ -342,17 +295,11 @@ export const ovsKeyTcpStruct: StructDef<OvsKeyTcp> = {
   ],
 };
 
-/**
- * struct `ovs-key-udp` (4 bytes).
- */
+/** struct `ovs-key-udp` (4 bytes). */
 export interface OvsKeyUdp {
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly udpSrc: number;
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly udpDst: number;
 }
 /** Layout of `ovs-key-udp`. */
@@ -365,17 +312,11 @@ export const ovsKeyUdpStruct: StructDef<OvsKeyUdp> = {
   ],
 };
 
-/**
- * struct `ovs-key-sctp` (4 bytes).
- */
+/** struct `ovs-key-sctp` (4 bytes). */
 export interface OvsKeySctp {
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly sctpSrc: number;
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly sctpDst: number;
 }
 /** Layout of `ovs-key-sctp`. */
@@ -388,9 +329,7 @@ export const ovsKeySctpStruct: StructDef<OvsKeySctp> = {
   ],
 };
 
-/**
- * struct `ovs-key-icmp` (2 bytes).
- */
+/** struct `ovs-key-icmp` (2 bytes). */
 export interface OvsKeyIcmp {
   readonly icmpType: number;
   readonly icmpCode: number;
@@ -411,17 +350,11 @@ export const ovsKeyIcmpStruct: StructDef<OvsKeyIcmp> = {
  * Override (specs/overrides): struct ovs_key_arp is 24 bytes with tail padding (the spec sums to 22) and the kernel checks key lengths against sizeof.
  */
 export interface OvsKeyArp {
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly arpSip: number;
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly arpTip: number;
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly arpOp: number;
   readonly arpSha: Uint8Array;
   readonly arpTha: Uint8Array;
@@ -440,13 +373,9 @@ export const ovsKeyArpStruct: StructDef<OvsKeyArp> = {
   ],
 };
 
-/**
- * struct `ovs-key-nd` (28 bytes).
- */
+/** struct `ovs-key-nd` (28 bytes). */
 export interface OvsKeyNd {
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly ndTarget: Uint8Array;
   readonly ndSll: Uint8Array;
   readonly ndTll: Uint8Array;
@@ -468,21 +397,13 @@ export const ovsKeyNdStruct: StructDef<OvsKeyNd> = {
  * Override (specs/overrides): struct ovs_key_ct_tuple_ipv4 is 16 bytes with tail padding (the spec sums to 13) and the kernel checks key lengths against sizeof.
  */
 export interface OvsKeyCtTupleIpv4 {
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly ipv4Src: number;
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly ipv4Dst: number;
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly srcPort: number;
-  /**
-   * Big-endian on the wire.
-   */
+  /** Big-endian on the wire. */
   readonly dstPort: number;
   readonly ipv4Proto: number;
 }
@@ -500,9 +421,7 @@ export const ovsKeyCtTupleIpv4Struct: StructDef<OvsKeyCtTupleIpv4> = {
   ],
 };
 
-/**
- * struct `ovs-action-push-vlan` (4 bytes).
- */
+/** struct `ovs-action-push-vlan` (4 bytes). */
 export interface OvsActionPushVlan {
   /**
    * Tag protocol identifier (TPID) to push.
@@ -527,17 +446,11 @@ export const ovsActionPushVlanStruct: StructDef<OvsActionPushVlan> = {
   ],
 };
 
-/**
- * struct `ovs-action-hash` (8 bytes).
- */
+/** struct `ovs-action-hash` (8 bytes). */
 export interface OvsActionHash {
-  /**
-   * Algorithm used to compute hash prior to recirculation.
-   */
+  /** Algorithm used to compute hash prior to recirculation. */
   readonly hashAlg: number;
-  /**
-   * Basis used for computing hash.
-   */
+  /** Basis used for computing hash. */
   readonly hashBasis: number;
 }
 /** Layout of `ovs-action-hash`. */
@@ -582,9 +495,7 @@ export const ovsActionPushMplsStruct: StructDef<OvsActionPushMpls> = {
   ],
 };
 
-/**
- * struct `ovs-action-add-mpls` (8 bytes).
- */
+/** struct `ovs-action-add-mpls` (8 bytes). */
 export interface OvsActionAddMpls {
   /**
    * MPLS label stack entry to push
@@ -600,9 +511,7 @@ export interface OvsActionAddMpls {
    * Big-endian on the wire.
    */
   readonly mplsEthertype: number;
-  /**
-   * MPLS tunnel attributes.
-   */
+  /** MPLS tunnel attributes. */
   readonly tunFlags: number;
 }
 /** Layout of `ovs-action-add-mpls`. */
@@ -708,9 +617,7 @@ export interface FlowAttrs {
    * `OVS_FLOW_ATTR_UFID_FLAGS` (10)
    */
   readonly ufidFlags?: readonly (OvsUfidFlags | number)[];
-  /**
-   * `OVS_FLOW_ATTR_PAD` (11)
-   */
+  /** `OVS_FLOW_ATTR_PAD` (11) */
   readonly pad?: Uint8Array;
 }
 /** Layout of `flow-attrs`. */
@@ -863,21 +770,13 @@ export const flowAttrsSet: AttrSet<FlowAttrs> = new AttrSet(
   },
 );
 
-/**
- * Attribute set `key-attrs` (`OVS_KEY_ATTR_*`).
- */
+/** Attribute set `key-attrs` (`OVS_KEY_ATTR_*`). */
 export interface KeyAttrs {
-  /**
-   * `OVS_KEY_ATTR_ENCAP` (1)
-   */
+  /** `OVS_KEY_ATTR_ENCAP` (1) */
   readonly encap?: KeyAttrs;
-  /**
-   * `OVS_KEY_ATTR_PRIORITY` (2)
-   */
+  /** `OVS_KEY_ATTR_PRIORITY` (2) */
   readonly priority?: number;
-  /**
-   * `OVS_KEY_ATTR_IN_PORT` (3)
-   */
+  /** `OVS_KEY_ATTR_IN_PORT` (3) */
   readonly inPort?: number;
   /**
    * struct ovs_key_ethernet
@@ -885,17 +784,11 @@ export interface KeyAttrs {
    * `OVS_KEY_ATTR_ETHERNET` (4)
    */
   readonly ethernet?: OvsKeyEthernet;
-  /**
-   * `OVS_KEY_ATTR_VLAN` (5)
-   */
+  /** `OVS_KEY_ATTR_VLAN` (5) */
   readonly vlan?: number;
-  /**
-   * `OVS_KEY_ATTR_ETHERTYPE` (6)
-   */
+  /** `OVS_KEY_ATTR_ETHERTYPE` (6) */
   readonly ethertype?: number;
-  /**
-   * `OVS_KEY_ATTR_IPV4` (7)
-   */
+  /** `OVS_KEY_ATTR_IPV4` (7) */
   readonly ipv4?: OvsKeyIpv4;
   /**
    * struct ovs_key_ipv6
@@ -903,21 +796,13 @@ export interface KeyAttrs {
    * `OVS_KEY_ATTR_IPV6` (8)
    */
   readonly ipv6?: OvsKeyIpv6;
-  /**
-   * `OVS_KEY_ATTR_TCP` (9)
-   */
+  /** `OVS_KEY_ATTR_TCP` (9) */
   readonly tcp?: OvsKeyTcp;
-  /**
-   * `OVS_KEY_ATTR_UDP` (10)
-   */
+  /** `OVS_KEY_ATTR_UDP` (10) */
   readonly udp?: OvsKeyUdp;
-  /**
-   * `OVS_KEY_ATTR_ICMP` (11)
-   */
+  /** `OVS_KEY_ATTR_ICMP` (11) */
   readonly icmp?: OvsKeyIcmp;
-  /**
-   * `OVS_KEY_ATTR_ICMPV6` (12)
-   */
+  /** `OVS_KEY_ATTR_ICMPV6` (12) */
   readonly icmpv6?: OvsKeyIcmp;
   /**
    * struct ovs_key_arp
@@ -931,21 +816,13 @@ export interface KeyAttrs {
    * `OVS_KEY_ATTR_ND` (14)
    */
   readonly nd?: OvsKeyNd;
-  /**
-   * `OVS_KEY_ATTR_SKB_MARK` (15)
-   */
+  /** `OVS_KEY_ATTR_SKB_MARK` (15) */
   readonly skbMark?: number;
-  /**
-   * `OVS_KEY_ATTR_TUNNEL` (16)
-   */
+  /** `OVS_KEY_ATTR_TUNNEL` (16) */
   readonly tunnel?: TunnelKeyAttrs;
-  /**
-   * `OVS_KEY_ATTR_SCTP` (17)
-   */
+  /** `OVS_KEY_ATTR_SCTP` (17) */
   readonly sctp?: OvsKeySctp;
-  /**
-   * `OVS_KEY_ATTR_TCP_FLAGS` (18)
-   */
+  /** `OVS_KEY_ATTR_TCP_FLAGS` (18) */
   readonly tcpFlags?: number;
   /**
    * Value 0 indicates the hash is not computed by the datapath.
@@ -953,17 +830,11 @@ export interface KeyAttrs {
    * `OVS_KEY_ATTR_DP_HASH` (19)
    */
   readonly dpHash?: number;
-  /**
-   * `OVS_KEY_ATTR_RECIRC_ID` (20)
-   */
+  /** `OVS_KEY_ATTR_RECIRC_ID` (20) */
   readonly recircId?: number;
-  /**
-   * `OVS_KEY_ATTR_MPLS` (21)
-   */
+  /** `OVS_KEY_ATTR_MPLS` (21) */
   readonly mpls?: OvsKeyMpls;
-  /**
-   * `OVS_KEY_ATTR_CT_STATE` (22)
-   */
+  /** `OVS_KEY_ATTR_CT_STATE` (22) */
   readonly ctState?: readonly (CtStateFlags | number)[];
   /**
    * connection tracking zone
@@ -983,9 +854,7 @@ export interface KeyAttrs {
    * `OVS_KEY_ATTR_CT_LABELS` (25)
    */
   readonly ctLabels?: Uint8Array;
-  /**
-   * `OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV4` (26)
-   */
+  /** `OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV4` (26) */
   readonly ctOrigTupleIpv4?: OvsKeyCtTupleIpv4;
   /**
    * struct ovs_key_ct_tuple_ipv6
@@ -993,9 +862,7 @@ export interface KeyAttrs {
    * `OVS_KEY_ATTR_CT_ORIG_TUPLE_IPV6` (27)
    */
   readonly ctOrigTupleIpv6?: Uint8Array;
-  /**
-   * `OVS_KEY_ATTR_NSH` (28)
-   */
+  /** `OVS_KEY_ATTR_NSH` (28) */
   readonly nsh?: OvsNshKeyAttrs;
   /**
    * Should not be sent to the kernel
@@ -1074,9 +941,7 @@ export type ActionAttrsEntry =
    * `OVS_ACTION_ATTR_OUTPUT` (1)
    */
   | { readonly type: 'output'; readonly value: number }
-  /**
-   * `OVS_ACTION_ATTR_USERSPACE` (2)
-   */
+  /** `OVS_ACTION_ATTR_USERSPACE` (2) */
   | { readonly type: 'userspace'; readonly value: UserspaceAttrs }
   /**
    * Replaces the contents of an existing header. The single nested
@@ -1110,9 +975,7 @@ export type ActionAttrsEntry =
    * `OVS_ACTION_ATTR_RECIRC` (7)
    */
   | { readonly type: 'recirc'; readonly value: number }
-  /**
-   * `OVS_ACTION_ATTR_HASH` (8)
-   */
+  /** `OVS_ACTION_ATTR_HASH` (8) */
   | { readonly type: 'hash'; readonly value: OvsActionHash }
   /**
    * Push a new MPLS label stack entry onto the top of the packets MPLS
@@ -1163,13 +1026,9 @@ export type ActionAttrsEntry =
    * `OVS_ACTION_ATTR_PUSH_ETH` (14)
    */
   | { readonly type: 'pushEth'; readonly value: Uint8Array }
-  /**
-   * `OVS_ACTION_ATTR_POP_ETH` (15)
-   */
+  /** `OVS_ACTION_ATTR_POP_ETH` (15) */
   | { readonly type: 'popEth'; readonly value: true }
-  /**
-   * `OVS_ACTION_ATTR_CT_CLEAR` (16)
-   */
+  /** `OVS_ACTION_ATTR_CT_CLEAR` (16) */
   | { readonly type: 'ctClear'; readonly value: true }
   /**
    * Push NSH header to the packet.
@@ -1212,9 +1071,7 @@ export type ActionAttrsEntry =
    * `OVS_ACTION_ATTR_ADD_MPLS` (22)
    */
   | { readonly type: 'addMpls'; readonly value: OvsActionAddMpls }
-  /**
-   * `OVS_ACTION_ATTR_DEC_TTL` (23)
-   */
+  /** `OVS_ACTION_ATTR_DEC_TTL` (23) */
   | { readonly type: 'decTtl'; readonly value: DecTtlAttrs }
   /**
    * Explicit drop action; the payload is a u32 error code.
@@ -1264,41 +1121,23 @@ export const actionAttrsSet: AttrSet<readonly ActionAttrsEntry[]> = new AttrSet(
   { ordered: true },
 );
 
-/**
- * Attribute set `tunnel-key-attrs` (`OVS_TUNNEL_KEY_ATTR_*`).
- */
+/** Attribute set `tunnel-key-attrs` (`OVS_TUNNEL_KEY_ATTR_*`). */
 export interface TunnelKeyAttrs {
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_ID` (0)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_ID` (0) */
   readonly id?: bigint;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_IPV4_SRC` (1)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_IPV4_SRC` (1) */
   readonly ipv4Src?: number;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_IPV4_DST` (2)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_IPV4_DST` (2) */
   readonly ipv4Dst?: number;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_TOS` (3)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_TOS` (3) */
   readonly tos?: number;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_TTL` (4)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_TTL` (4) */
   readonly ttl?: number;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT` (5)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT` (5) */
   readonly dontFragment?: boolean;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_CSUM` (6)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_CSUM` (6) */
   readonly csum?: boolean;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_OAM` (7)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_OAM` (7) */
   readonly oam?: boolean;
   /**
    * `OVS_TUNNEL_KEY_ATTR_GENEVE_OPTS` (8)
@@ -1306,17 +1145,11 @@ export interface TunnelKeyAttrs {
    * Override (specs/overrides): Geneve options are TLVs in network byte order (struct geneve_opt, padded to 4 bytes), not host-order u32 words; keep them as bytes.
    */
   readonly geneveOpts?: Uint8Array;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_TP_SRC` (9)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_TP_SRC` (9) */
   readonly tpSrc?: number;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_TP_DST` (10)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_TP_DST` (10) */
   readonly tpDst?: number;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS` (11)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS` (11) */
   readonly vxlanOpts?: VxlanExtAttrs;
   /**
    * struct in6_addr source IPv6 address
@@ -1330,9 +1163,7 @@ export interface TunnelKeyAttrs {
    * `OVS_TUNNEL_KEY_ATTR_IPV6_DST` (13)
    */
   readonly ipv6Dst?: Uint8Array;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_PAD` (14)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_PAD` (14) */
   readonly pad?: Uint8Array;
   /**
    * struct erspan_metadata
@@ -1340,9 +1171,7 @@ export interface TunnelKeyAttrs {
    * `OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS` (15)
    */
   readonly erspanOpts?: Uint8Array;
-  /**
-   * `OVS_TUNNEL_KEY_ATTR_IPV4_INFO_BRIDGE` (16)
-   */
+  /** `OVS_TUNNEL_KEY_ATTR_IPV4_INFO_BRIDGE` (16) */
   readonly ipv4InfoBridge?: boolean;
 }
 /** Layout of `tunnel-key-attrs`. */
@@ -1366,21 +1195,13 @@ export const tunnelKeyAttrsSet: AttrSet<TunnelKeyAttrs> = new AttrSet('tunnel-ke
   { name: 'ipv4InfoBridge', type: 16, kind: Kind.Flag },
 ]);
 
-/**
- * Attribute set `check-pkt-len-attrs` (`OVS_CHECK_PKT_LEN_ATTR_*`).
- */
+/** Attribute set `check-pkt-len-attrs` (`OVS_CHECK_PKT_LEN_ATTR_*`). */
 export interface CheckPktLenAttrs {
-  /**
-   * `OVS_CHECK_PKT_LEN_ATTR_PKT_LEN` (1)
-   */
+  /** `OVS_CHECK_PKT_LEN_ATTR_PKT_LEN` (1) */
   readonly pktLen?: number;
-  /**
-   * `OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER` (2)
-   */
+  /** `OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER` (2) */
   readonly actionsIfGreater?: readonly ActionAttrsEntry[];
-  /**
-   * `OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL` (3)
-   */
+  /** `OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL` (3) */
   readonly actionsIfLessEqual?: readonly ActionAttrsEntry[];
 }
 /** Layout of `check-pkt-len-attrs`. */
@@ -1393,17 +1214,11 @@ export const checkPktLenAttrsSet: AttrSet<CheckPktLenAttrs> = new AttrSet(
   ],
 );
 
-/**
- * Attribute set `sample-attrs` (`OVS_SAMPLE_ATTR_*`).
- */
+/** Attribute set `sample-attrs` (`OVS_SAMPLE_ATTR_*`). */
 export interface SampleAttrs {
-  /**
-   * `OVS_SAMPLE_ATTR_PROBABILITY` (1)
-   */
+  /** `OVS_SAMPLE_ATTR_PROBABILITY` (1) */
   readonly probability?: number;
-  /**
-   * `OVS_SAMPLE_ATTR_ACTIONS` (2)
-   */
+  /** `OVS_SAMPLE_ATTR_ACTIONS` (2) */
   readonly actions?: readonly ActionAttrsEntry[];
 }
 /** Layout of `sample-attrs`. */
@@ -1412,25 +1227,15 @@ export const sampleAttrsSet: AttrSet<SampleAttrs> = new AttrSet('sample-attrs', 
   { name: 'actions', type: 2, kind: Kind.Nest, nested: actionAttrsSet },
 ]);
 
-/**
- * Attribute set `userspace-attrs` (`OVS_USERSPACE_ATTR_*`).
- */
+/** Attribute set `userspace-attrs` (`OVS_USERSPACE_ATTR_*`). */
 export interface UserspaceAttrs {
-  /**
-   * `OVS_USERSPACE_ATTR_PID` (1)
-   */
+  /** `OVS_USERSPACE_ATTR_PID` (1) */
   readonly pid?: number;
-  /**
-   * `OVS_USERSPACE_ATTR_USERDATA` (2)
-   */
+  /** `OVS_USERSPACE_ATTR_USERDATA` (2) */
   readonly userdata?: Uint8Array;
-  /**
-   * `OVS_USERSPACE_ATTR_EGRESS_TUN_PORT` (3)
-   */
+  /** `OVS_USERSPACE_ATTR_EGRESS_TUN_PORT` (3) */
   readonly egressTunPort?: number;
-  /**
-   * `OVS_USERSPACE_ATTR_ACTIONS` (4)
-   */
+  /** `OVS_USERSPACE_ATTR_ACTIONS` (4) */
   readonly actions?: boolean;
 }
 /** Layout of `userspace-attrs`. */
@@ -1441,21 +1246,13 @@ export const userspaceAttrsSet: AttrSet<UserspaceAttrs> = new AttrSet('userspace
   { name: 'actions', type: 4, kind: Kind.Flag },
 ]);
 
-/**
- * Attribute set `ovs-nsh-key-attrs` (`OVS_NSH_KEY_ATTR_*`).
- */
+/** Attribute set `ovs-nsh-key-attrs` (`OVS_NSH_KEY_ATTR_*`). */
 export interface OvsNshKeyAttrs {
-  /**
-   * `OVS_NSH_KEY_ATTR_BASE` (1)
-   */
+  /** `OVS_NSH_KEY_ATTR_BASE` (1) */
   readonly base?: Uint8Array;
-  /**
-   * `OVS_NSH_KEY_ATTR_MD1` (2)
-   */
+  /** `OVS_NSH_KEY_ATTR_MD1` (2) */
   readonly md1?: Uint8Array;
-  /**
-   * `OVS_NSH_KEY_ATTR_MD2` (3)
-   */
+  /** `OVS_NSH_KEY_ATTR_MD2` (3) */
   readonly md2?: Uint8Array;
 }
 /** Layout of `ovs-nsh-key-attrs`. */
@@ -1465,45 +1262,25 @@ export const ovsNshKeyAttrsSet: AttrSet<OvsNshKeyAttrs> = new AttrSet('ovs-nsh-k
   { name: 'md2', type: 3, kind: Kind.Binary },
 ]);
 
-/**
- * Attribute set `ct-attrs` (`OVS_CT_ATTR_*`).
- */
+/** Attribute set `ct-attrs` (`OVS_CT_ATTR_*`). */
 export interface CtAttrs {
-  /**
-   * `OVS_CT_ATTR_COMMIT` (1)
-   */
+  /** `OVS_CT_ATTR_COMMIT` (1) */
   readonly commit?: boolean;
-  /**
-   * `OVS_CT_ATTR_ZONE` (2)
-   */
+  /** `OVS_CT_ATTR_ZONE` (2) */
   readonly zone?: number;
-  /**
-   * `OVS_CT_ATTR_MARK` (3)
-   */
+  /** `OVS_CT_ATTR_MARK` (3) */
   readonly mark?: Uint8Array;
-  /**
-   * `OVS_CT_ATTR_LABELS` (4)
-   */
+  /** `OVS_CT_ATTR_LABELS` (4) */
   readonly labels?: Uint8Array;
-  /**
-   * `OVS_CT_ATTR_HELPER` (5)
-   */
+  /** `OVS_CT_ATTR_HELPER` (5) */
   readonly helper?: string;
-  /**
-   * `OVS_CT_ATTR_NAT` (6)
-   */
+  /** `OVS_CT_ATTR_NAT` (6) */
   readonly nat?: NatAttrs;
-  /**
-   * `OVS_CT_ATTR_FORCE_COMMIT` (7)
-   */
+  /** `OVS_CT_ATTR_FORCE_COMMIT` (7) */
   readonly forceCommit?: boolean;
-  /**
-   * `OVS_CT_ATTR_EVENTMASK` (8)
-   */
+  /** `OVS_CT_ATTR_EVENTMASK` (8) */
   readonly eventmask?: number;
-  /**
-   * `OVS_CT_ATTR_TIMEOUT` (9)
-   */
+  /** `OVS_CT_ATTR_TIMEOUT` (9) */
   readonly timeout?: string;
 }
 /** Layout of `ct-attrs`. */
@@ -1519,45 +1296,25 @@ export const ctAttrsSet: AttrSet<CtAttrs> = new AttrSet('ct-attrs', () => [
   { name: 'timeout', type: 9, kind: Kind.String },
 ]);
 
-/**
- * Attribute set `nat-attrs` (`OVS_NAT_ATTR_*`).
- */
+/** Attribute set `nat-attrs` (`OVS_NAT_ATTR_*`). */
 export interface NatAttrs {
-  /**
-   * `OVS_NAT_ATTR_SRC` (1)
-   */
+  /** `OVS_NAT_ATTR_SRC` (1) */
   readonly src?: boolean;
-  /**
-   * `OVS_NAT_ATTR_DST` (2)
-   */
+  /** `OVS_NAT_ATTR_DST` (2) */
   readonly dst?: boolean;
-  /**
-   * `OVS_NAT_ATTR_IP_MIN` (3)
-   */
+  /** `OVS_NAT_ATTR_IP_MIN` (3) */
   readonly ipMin?: Uint8Array;
-  /**
-   * `OVS_NAT_ATTR_IP_MAX` (4)
-   */
+  /** `OVS_NAT_ATTR_IP_MAX` (4) */
   readonly ipMax?: Uint8Array;
-  /**
-   * `OVS_NAT_ATTR_PROTO_MIN` (5)
-   */
+  /** `OVS_NAT_ATTR_PROTO_MIN` (5) */
   readonly protoMin?: number;
-  /**
-   * `OVS_NAT_ATTR_PROTO_MAX` (6)
-   */
+  /** `OVS_NAT_ATTR_PROTO_MAX` (6) */
   readonly protoMax?: number;
-  /**
-   * `OVS_NAT_ATTR_PERSISTENT` (7)
-   */
+  /** `OVS_NAT_ATTR_PERSISTENT` (7) */
   readonly persistent?: boolean;
-  /**
-   * `OVS_NAT_ATTR_PROTO_HASH` (8)
-   */
+  /** `OVS_NAT_ATTR_PROTO_HASH` (8) */
   readonly protoHash?: boolean;
-  /**
-   * `OVS_NAT_ATTR_PROTO_RANDOM` (9)
-   */
+  /** `OVS_NAT_ATTR_PROTO_RANDOM` (9) */
   readonly protoRandom?: boolean;
 }
 /** Layout of `nat-attrs`. */
@@ -1573,13 +1330,9 @@ export const natAttrsSet: AttrSet<NatAttrs> = new AttrSet('nat-attrs', () => [
   { name: 'protoRandom', type: 9, kind: Kind.Flag },
 ]);
 
-/**
- * Attribute set `dec-ttl-attrs`.
- */
+/** Attribute set `dec-ttl-attrs`. */
 export interface DecTtlAttrs {
-  /**
-   * `OVS_DEC_TTL_ATTR_ACTION` (1)
-   */
+  /** `OVS_DEC_TTL_ATTR_ACTION` (1) */
   readonly action?: readonly ActionAttrsEntry[];
 }
 /** Layout of `dec-ttl-attrs`. */
@@ -1587,13 +1340,9 @@ export const decTtlAttrsSet: AttrSet<DecTtlAttrs> = new AttrSet('dec-ttl-attrs',
   { name: 'action', type: 1, kind: Kind.Nest, nested: actionAttrsSet },
 ]);
 
-/**
- * Attribute set `vxlan-ext-attrs`.
- */
+/** Attribute set `vxlan-ext-attrs`. */
 export interface VxlanExtAttrs {
-  /**
-   * `OVS_VXLAN_EXT_GBP` (1)
-   */
+  /** `OVS_VXLAN_EXT_GBP` (1) */
   readonly gbp?: number;
 }
 /** Layout of `vxlan-ext-attrs`. */
@@ -1601,17 +1350,11 @@ export const vxlanExtAttrsSet: AttrSet<VxlanExtAttrs> = new AttrSet('vxlan-ext-a
   { name: 'gbp', type: 1, kind: Kind.U32 },
 ]);
 
-/**
- * Attribute set `psample-attrs` (`OVS_PSAMPLE_ATTR_*`).
- */
+/** Attribute set `psample-attrs` (`OVS_PSAMPLE_ATTR_*`). */
 export interface PsampleAttrs {
-  /**
-   * `OVS_PSAMPLE_ATTR_GROUP` (1)
-   */
+  /** `OVS_PSAMPLE_ATTR_GROUP` (1) */
   readonly group?: number;
-  /**
-   * `OVS_PSAMPLE_ATTR_COOKIE` (2)
-   */
+  /** `OVS_PSAMPLE_ATTR_COOKIE` (2) */
   readonly cookie?: Uint8Array;
 }
 /** Layout of `psample-attrs`. */
@@ -1620,6 +1363,60 @@ export const psampleAttrsSet: AttrSet<PsampleAttrs> = new AttrSet('psample-attrs
   { name: 'cookie', type: 2, kind: Kind.Binary },
 ]);
 
+/** Request (do) of `get`: the attributes `key`, `ufid`, `ufidFlags`, and the fixed header under `header`. */
+export type GetRequest = Pick<FlowAttrs, 'key' | 'ufid' | 'ufidFlags'> & {
+  readonly header: OvsHeader;
+};
+
+/** Reply (do) of `get`: the attributes `key`, `ufid`, `mask`, `stats`, `actions`, and the fixed header under `header`. */
+export type GetReply = Pick<FlowAttrs, 'key' | 'ufid' | 'mask' | 'stats' | 'actions'> & {
+  readonly header: OvsHeader;
+};
+
+/** Request (dump) of `get`: the attributes `key`, `ufid`, `ufidFlags`, and the fixed header under `header`. */
+export type DumpRequest = Pick<FlowAttrs, 'key' | 'ufid' | 'ufidFlags'> & {
+  readonly header: OvsHeader;
+};
+
+/** Reply (dump) of `get`: the attributes `key`, `ufid`, `mask`, `stats`, `actions`, and the fixed header under `header`. */
+export type DumpReply = Pick<FlowAttrs, 'key' | 'ufid' | 'mask' | 'stats' | 'actions'> & {
+  readonly header: OvsHeader;
+};
+
+/**
+ * Request (do) of `new`: the attributes `key`, `ufid`, `mask`, `actions`, and the fixed header under `header`.
+ *
+ * The kernel requires `key`, `actions` (specs/overrides).
+ */
+export type NewRequest = Pick<FlowAttrs, 'ufid' | 'mask'> &
+  Required<Pick<FlowAttrs, 'key' | 'actions'>> & { readonly header: OvsHeader };
+
+/** Request (do) of `del`: the attributes `key`, `ufid`, `ufidFlags`, and the fixed header under `header`. */
+export type DelRequest = Pick<FlowAttrs, 'key' | 'ufid' | 'ufidFlags'> & {
+  readonly header: OvsHeader;
+};
+
+/** Request (do) of `set`: the attributes `key`, `ufid`, `mask`, `actions`, `clear`, `ufidFlags`, and the fixed header under `header`. */
+export type SetRequest = Pick<
+  FlowAttrs,
+  'key' | 'ufid' | 'mask' | 'actions' | 'clear' | 'ufidFlags'
+> & { readonly header: OvsHeader };
+
+/** Notification of `new-ntf`: the attributes `key`, `ufid`, `mask`, `stats`, `actions`, and the fixed header under `header`. */
+export type NewNtfNotification = Pick<FlowAttrs, 'key' | 'ufid' | 'mask' | 'stats' | 'actions'> & {
+  readonly header: OvsHeader;
+};
+
+/** Notification of `del-ntf`: the attributes `key`, `ufid`, `mask`, `stats`, `actions`, and the fixed header under `header`. */
+export type DelNtfNotification = Pick<FlowAttrs, 'key' | 'ufid' | 'mask' | 'stats' | 'actions'> & {
+  readonly header: OvsHeader;
+};
+
+/** Notification of `set-ntf`: the attributes `key`, `ufid`, `mask`, `stats`, `actions`, and the fixed header under `header`. */
+export type SetNtfNotification = Pick<FlowAttrs, 'key' | 'ufid' | 'mask' | 'stats' | 'actions'> & {
+  readonly header: OvsHeader;
+};
+
 /** Operations of `ovs_flow`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */
 export const ops = {
   /**
@@ -1627,19 +1424,25 @@ export const ops = {
    *
    * `OVS_FLOW_CMD_GET`
    */
-  get: { name: 'get', cmd: 3, requestSet: flowAttrsSet, replySet: flowAttrsSet } as OpDef<
-    FlowAttrs & { readonly header: OvsHeader },
-    FlowAttrs & { readonly header: OvsHeader }
+  get: { name: 'get', cmd: 3, requestSet: flowAttrsSet, replySet: flowAttrsSet } as OpDef as OpDef<
+    GetRequest | DumpRequest,
+    GetReply | DumpReply
   >,
   /**
    * Create OVS flow configuration in a data path
    *
    * `OVS_FLOW_CMD_NEW`
+   *
+   * Override (specs/overrides): ovs_flow_cmd_new() sends the new flow with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
    */
-  new: { name: 'new', cmd: 1, requestSet: flowAttrsSet } as OpDef<
-    FlowAttrs & { readonly header: OvsHeader },
-    FlowAttrs & { readonly header: OvsHeader }
-  >,
+  new: {
+    name: 'new',
+    cmd: 1,
+    requestSet: flowAttrsSet,
+    replySet: flowAttrsSet,
+    required: ['key', 'actions'],
+    echo: true,
+  } as OpDef as OpDef<NewRequest, NewNtfNotification>,
   /**
    * Delete a flow (by key or UFID), or all flows of a datapath when neither is given.
    *
@@ -1647,21 +1450,23 @@ export const ops = {
    *
    * Override (specs/overrides): the uapi has OVS_FLOW_CMD_DEL = 2; the spec lacks it (the kernel only ACKs; the deleted flow goes to the ovs_flow group, and to the sender with NLM_F_ECHO).
    */
-  del: { name: 'del', cmd: 2, requestSet: flowAttrsSet } as OpDef<
-    FlowAttrs & { readonly header: OvsHeader },
-    FlowAttrs & { readonly header: OvsHeader }
-  >,
+  del: { name: 'del', cmd: 2, requestSet: flowAttrsSet } as OpDef as OpDef<DelRequest, never>,
   /**
    * Modify a flow's actions, or clear its statistics.
    *
    * `OVS_FLOW_CMD_SET`
    *
    * Override (specs/overrides): the uapi has OVS_FLOW_CMD_SET = 4; the spec lacks it (the kernel only ACKs unless NLM_F_ECHO).
+   *
+   * Override (specs/overrides): ovs_flow_cmd_set() sends the changed flow with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO (del is left out - a flush of all flows sends nothing).
    */
-  set: { name: 'set', cmd: 4, requestSet: flowAttrsSet } as OpDef<
-    FlowAttrs & { readonly header: OvsHeader },
-    FlowAttrs & { readonly header: OvsHeader }
-  >,
+  set: {
+    name: 'set',
+    cmd: 4,
+    requestSet: flowAttrsSet,
+    replySet: flowAttrsSet,
+    echo: true,
+  } as OpDef as OpDef<SetRequest, SetNtfNotification>,
 } as const;
 
 /**
@@ -1683,14 +1488,12 @@ export const family: FamilyDef = {
 
 /** A notification of `ovs_flow` (unknown commands arrive as raw bytes). */
 export type OvsFlowClientNotification =
-  | (Notification<FlowAttrs & { readonly header: OvsHeader }> & { readonly name: 'new-ntf' })
-  | (Notification<FlowAttrs & { readonly header: OvsHeader }> & { readonly name: 'del-ntf' })
-  | (Notification<FlowAttrs & { readonly header: OvsHeader }> & { readonly name: 'set-ntf' })
+  | (Notification<NewNtfNotification> & { readonly name: 'new-ntf' })
+  | (Notification<DelNtfNotification> & { readonly name: 'del-ntf' })
+  | (Notification<SetNtfNotification> & { readonly name: 'set-ntf' })
   | Notification<Uint8Array>;
 
-/**
- * Client for the `ovs_flow` generic netlink family: `await OvsFlowClient.open(sock)`.
- */
+/** Client for the `ovs_flow` generic netlink family: `await OvsFlowClient.open(sock)`. */
 export class OvsFlowClient extends GenlFamilyClient {
   static override readonly familyDef: FamilyDef = family;
 
@@ -1701,11 +1504,8 @@ export class OvsFlowClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  get(
-    req: FlowAttrs & { readonly header: OvsHeader },
-    opts?: RequestOptions,
-  ): Promise<FlowAttrs & { readonly header: OvsHeader }> {
-    return this.doOpReply(ops.get, req, opts);
+  get(req: GetRequest, opts?: RequestOptions): Promise<GetReply> {
+    return this.doOpReply(ops.get, req, opts) as Promise<GetReply>;
   }
 
   /**
@@ -1715,11 +1515,8 @@ export class OvsFlowClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  dump(
-    req: FlowAttrs & { readonly header: OvsHeader },
-    opts?: RequestOptions,
-  ): AsyncGenerator<FlowAttrs & { readonly header: OvsHeader }> {
-    return this.dumpOp(ops.get, req, opts);
+  dump(req: DumpRequest, opts?: RequestOptions): AsyncGenerator<DumpReply> {
+    return this.dumpOp(ops.get, req, opts) as AsyncGenerator<DumpReply>;
   }
 
   /**
@@ -1727,10 +1524,14 @@ export class OvsFlowClient extends GenlFamilyClient {
    *
    * `OVS_FLOW_CMD_NEW`
    *
-   * Resolves when the kernel acknowledges.
+   * Override (specs/overrides): ovs_flow_cmd_new() sends the new flow with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
+   *
+   * Resolves when the kernel acknowledges; with `{ echo: true }` (NLM_F_ECHO) to the message it multicasts as `new-ntf`.
    */
-  async new(req: FlowAttrs & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
-    await this.doOp(ops.new, req, opts);
+  new(req: NewRequest, opts: EchoOptions & { readonly echo: true }): Promise<NewNtfNotification>;
+  new(req: NewRequest, opts?: RequestOptions): Promise<void>;
+  async new(req: NewRequest, opts?: EchoOptions): Promise<NewNtfNotification | void> {
+    return this.doOp(ops.new, req, opts) as Promise<NewNtfNotification | undefined>;
   }
 
   /**
@@ -1742,7 +1543,7 @@ export class OvsFlowClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async del(req: FlowAttrs & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
+  async del(req: DelRequest, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.del, req, opts);
   }
 
@@ -1753,10 +1554,14 @@ export class OvsFlowClient extends GenlFamilyClient {
    *
    * Override (specs/overrides): the uapi has OVS_FLOW_CMD_SET = 4; the spec lacks it (the kernel only ACKs unless NLM_F_ECHO).
    *
-   * Resolves when the kernel acknowledges.
+   * Override (specs/overrides): ovs_flow_cmd_set() sends the changed flow with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO (del is left out - a flush of all flows sends nothing).
+   *
+   * Resolves when the kernel acknowledges; with `{ echo: true }` (NLM_F_ECHO) to the message it multicasts as `set-ntf`.
    */
-  async set(req: FlowAttrs & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
-    await this.doOp(ops.set, req, opts);
+  set(req: SetRequest, opts: EchoOptions & { readonly echo: true }): Promise<SetNtfNotification>;
+  set(req: SetRequest, opts?: RequestOptions): Promise<void>;
+  async set(req: SetRequest, opts?: EchoOptions): Promise<SetNtfNotification | void> {
+    return this.doOp(ops.set, req, opts) as Promise<SetNtfNotification | undefined>;
   }
 
   /** Notifications from `ovs_flow`, decoded. */

@@ -19,21 +19,13 @@ import {
 
 export const tcpFastopenCookieMax = 16;
 
-/**
- * Attribute set `tcp-metrics` (`TCP_METRICS_ATTR_*`).
- */
+/** Attribute set `tcp-metrics` (`TCP_METRICS_ATTR_*`). */
 export interface TcpMetrics {
-  /**
-   * `TCP_METRICS_ATTR_ADDR_IPV4` (1)
-   */
+  /** `TCP_METRICS_ATTR_ADDR_IPV4` (1) */
   readonly addrIpv4?: number;
-  /**
-   * `TCP_METRICS_ATTR_ADDR_IPV6` (2)
-   */
+  /** `TCP_METRICS_ATTR_ADDR_IPV6` (2) */
   readonly addrIpv6?: Uint8Array;
-  /**
-   * `TCP_METRICS_ATTR_AGE` (3)
-   */
+  /** `TCP_METRICS_ATTR_AGE` (3) */
   readonly age?: bigint;
   /**
    * unused
@@ -47,33 +39,19 @@ export interface TcpMetrics {
    * `TCP_METRICS_ATTR_TW_TS_STAMP` (5)
    */
   readonly twTsStamp?: number;
-  /**
-   * `TCP_METRICS_ATTR_VALS` (6)
-   */
+  /** `TCP_METRICS_ATTR_VALS` (6) */
   readonly vals?: Metrics;
-  /**
-   * `TCP_METRICS_ATTR_FOPEN_MSS` (7)
-   */
+  /** `TCP_METRICS_ATTR_FOPEN_MSS` (7) */
   readonly fopenMss?: number;
-  /**
-   * `TCP_METRICS_ATTR_FOPEN_SYN_DROPS` (8)
-   */
+  /** `TCP_METRICS_ATTR_FOPEN_SYN_DROPS` (8) */
   readonly fopenSynDrops?: number;
-  /**
-   * `TCP_METRICS_ATTR_FOPEN_SYN_DROP_TS` (9)
-   */
+  /** `TCP_METRICS_ATTR_FOPEN_SYN_DROP_TS` (9) */
   readonly fopenSynDropTs?: bigint;
-  /**
-   * `TCP_METRICS_ATTR_FOPEN_COOKIE` (10)
-   */
+  /** `TCP_METRICS_ATTR_FOPEN_COOKIE` (10) */
   readonly fopenCookie?: Uint8Array;
-  /**
-   * `TCP_METRICS_ATTR_SADDR_IPV4` (11)
-   */
+  /** `TCP_METRICS_ATTR_SADDR_IPV4` (11) */
   readonly saddrIpv4?: number;
-  /**
-   * `TCP_METRICS_ATTR_SADDR_IPV6` (12)
-   */
+  /** `TCP_METRICS_ATTR_SADDR_IPV6` (12) */
   readonly saddrIpv6?: Uint8Array;
 }
 /** Layout of `tcp-metrics`. */
@@ -174,6 +152,45 @@ export const metricsSet: AttrSet<Metrics> = new AttrSet('metrics', () => [
   { name: 'rttvarUs', type: 7, kind: Kind.U32 },
 ]);
 
+/** Request (do) of `get`: the attributes `addrIpv4`, `addrIpv6`, `saddrIpv4`, `saddrIpv6`. */
+export type GetRequest = Pick<TcpMetrics, 'addrIpv4' | 'addrIpv6' | 'saddrIpv4' | 'saddrIpv6'>;
+
+/** Reply (do) of `get`: the attributes `addrIpv4`, `addrIpv6`, `saddrIpv4`, `saddrIpv6`, `age`, `vals`, `fopenMss`, `fopenSynDrops`, `fopenSynDropTs`, `fopenCookie`. */
+export type GetReply = Pick<
+  TcpMetrics,
+  | 'addrIpv4'
+  | 'addrIpv6'
+  | 'saddrIpv4'
+  | 'saddrIpv6'
+  | 'age'
+  | 'vals'
+  | 'fopenMss'
+  | 'fopenSynDrops'
+  | 'fopenSynDropTs'
+  | 'fopenCookie'
+>;
+
+/** Request (dump) of `get`: no attributes. */
+export type DumpRequest = Record<string, never>;
+
+/** Reply (dump) of `get`: the attributes `addrIpv4`, `addrIpv6`, `saddrIpv4`, `saddrIpv6`, `age`, `vals`, `fopenMss`, `fopenSynDrops`, `fopenSynDropTs`, `fopenCookie`. */
+export type DumpReply = Pick<
+  TcpMetrics,
+  | 'addrIpv4'
+  | 'addrIpv6'
+  | 'saddrIpv4'
+  | 'saddrIpv6'
+  | 'age'
+  | 'vals'
+  | 'fopenMss'
+  | 'fopenSynDrops'
+  | 'fopenSynDropTs'
+  | 'fopenCookie'
+>;
+
+/** Request (do) of `del`: the attributes `addrIpv4`, `addrIpv6`, `saddrIpv4`, `saddrIpv6`. */
+export type DelRequest = Pick<TcpMetrics, 'addrIpv4' | 'addrIpv6' | 'saddrIpv4' | 'saddrIpv6'>;
+
 /** Operations of `tcp_metrics`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */
 export const ops = {
   /**
@@ -181,16 +198,18 @@ export const ops = {
    *
    * `TCP_METRICS_CMD_GET`
    */
-  get: { name: 'get', cmd: 1, requestSet: tcpMetricsSet, replySet: tcpMetricsSet } as OpDef<
-    TcpMetrics,
-    TcpMetrics
-  >,
+  get: {
+    name: 'get',
+    cmd: 1,
+    requestSet: tcpMetricsSet,
+    replySet: tcpMetricsSet,
+  } as OpDef as OpDef<GetRequest | DumpRequest, GetReply | DumpReply>,
   /**
    * Delete metrics.
    *
    * `TCP_METRICS_CMD_DEL`
    */
-  del: { name: 'del', cmd: 2, requestSet: tcpMetricsSet } as OpDef<TcpMetrics, TcpMetrics>,
+  del: { name: 'del', cmd: 2, requestSet: tcpMetricsSet } as OpDef as OpDef<DelRequest, never>,
 } as const;
 
 /**
@@ -208,9 +227,7 @@ export const family: FamilyDef = {
 /** A notification of `tcp_metrics` (unknown commands arrive as raw bytes). */
 export type TcpMetricsClientNotification = Notification<Uint8Array>;
 
-/**
- * Client for the `tcp_metrics` generic netlink family: `await TcpMetricsClient.open(sock)`.
- */
+/** Client for the `tcp_metrics` generic netlink family: `await TcpMetricsClient.open(sock)`. */
 export class TcpMetricsClient extends GenlFamilyClient {
   static override readonly familyDef: FamilyDef = family;
 
@@ -221,8 +238,8 @@ export class TcpMetricsClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  get(req: TcpMetrics, opts?: RequestOptions): Promise<TcpMetrics> {
-    return this.doOpReply(ops.get, req, opts);
+  get(req: GetRequest = {}, opts?: RequestOptions): Promise<GetReply> {
+    return this.doOpReply(ops.get, req, opts) as Promise<GetReply>;
   }
 
   /**
@@ -232,8 +249,8 @@ export class TcpMetricsClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  dump(req: TcpMetrics = {}, opts?: RequestOptions): AsyncGenerator<TcpMetrics> {
-    return this.dumpOp(ops.get, req, opts);
+  dump(req: DumpRequest = {}, opts?: RequestOptions): AsyncGenerator<DumpReply> {
+    return this.dumpOp(ops.get, req, opts) as AsyncGenerator<DumpReply>;
   }
 
   /**
@@ -243,7 +260,7 @@ export class TcpMetricsClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async del(req: TcpMetrics, opts?: RequestOptions): Promise<void> {
+  async del(req: DelRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.del, req, opts);
   }
 

@@ -13,9 +13,12 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SpecErrors } from './errors.js';
-import { generatePackage, type GeneratedFile } from './emit/package.js';
+import type { GeneratedFile } from './emit/package.js';
+import { generatePackage } from './pipeline.js';
 
 const usage = `Usage: codegen [options] [spec.yaml...]
+       codegen diff [--json] OLD.yaml NEW.yaml
+       codegen diff [--json] --against GIT_REF
 
 Generates typed TypeScript netlink families from the kernel's YNL specs.
 
@@ -34,7 +37,19 @@ Options:
   --no-overrides   apply no overrides (see what the vendored specs say)
   -h, --help       show this help
 
-Exit codes: 0 ok, 1 --check found differences, 2 bad usage, 3 spec errors.`;
+codegen diff generates two versions and compares their public API (ts-morph):
+added/removed ops, methods, types, attributes, enum values; type changes;
+optional <-> required; attribute numbers. Each change is marked compatible or
+breaking, with an overall verdict and the semver bump it implies.
+  OLD.yaml NEW.yaml  two versions of one family's spec (each with the
+                     schemas and overrides next to it, else the project's)
+  --against GIT_REF  the configured families (package.json "ynl-ts") as of
+                     GIT_REF (specs, overrides, schemas) against the work tree
+  --json             print the report as JSON (for CI)
+codegen --check prints the same report when the output directory is stale.
+
+Exit codes: 0 ok (diff: compatible or unchanged), 1 --check found differences
+(diff: a breaking change), 2 bad usage, 3 spec errors.`;
 
 class UsageError extends Error {}
 
@@ -62,7 +77,15 @@ function findConfig(from: string): { root: string; cfg: Record<string, unknown> 
   }
 }
 
-function parseArgs(argv: readonly string[]): { cfg: Config; check: boolean } | 'help' {
+interface Parsed {
+  cfg: Config;
+  check: boolean;
+  /** `codegen diff`: the comparison asked for. */
+  diff?: { json: boolean; against?: string; families: string[]; specsDir: string };
+}
+
+function parseArgs(argv: readonly string[]): Parsed | 'help' {
+  if (argv[0] === 'diff') return parseDiff(argv.slice(1));
   const specs: string[] = [];
   let out: string | undefined;
   let check = false;
@@ -123,6 +146,64 @@ function parseArgs(argv: readonly string[]): { cfg: Config; check: boolean } | '
   };
 }
 
+function parseDiff(argv: readonly string[]): Parsed | 'help' {
+  let json = false;
+  let against: string | undefined;
+  const specs: string[] = [];
+  let overridesDir: string | null | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-h' || a === '--help') return 'help';
+    else if (a === '--json') json = true;
+    else if (a === '--against') {
+      against = argv[++i];
+      if (against === undefined || against.startsWith('-'))
+        throw new UsageError('--against needs a git revision');
+    } else if (a === '--no-overrides') overridesDir = null;
+    else if (a.startsWith('-')) throw new UsageError(`unknown diff option '${a}'`);
+    else specs.push(a);
+  }
+  const over = overridesDir !== undefined ? { overridesDir } : {};
+  if (against !== undefined) {
+    if (specs.length)
+      throw new UsageError('diff takes either --against GIT_REF or OLD.yaml NEW.yaml');
+    const found = findConfig(process.cwd());
+    if (!found) throw new UsageError('diff --against needs a "ynl-ts" config in a package.json');
+    const { root, cfg } = found;
+    const fams = cfg.families;
+    if (!Array.isArray(fams) || fams.some((f) => typeof f !== 'string'))
+      throw new UsageError(
+        `${join(root, 'package.json')}: "ynl-ts".families must be a list of family names`,
+      );
+    const specsDir = join(root, typeof cfg.specs === 'string' ? cfg.specs : 'specs');
+    return {
+      cfg: { specs: [], out: '', base: root, ...over },
+      check: false,
+      diff: { json, against, families: fams as string[], specsDir },
+    };
+  }
+  if (specs.length !== 2)
+    throw new UsageError('diff needs OLD.yaml NEW.yaml (or --against GIT_REF)');
+  return {
+    cfg: { specs, out: '', base: process.cwd(), ...over },
+    check: false,
+    diff: { json, families: [], specsDir: '' },
+  };
+}
+
+/** Runs `codegen diff`; returns the exit code. */
+async function runDiff(p: Parsed): Promise<number> {
+  const { diffAgainst, diffSpecs, formatReport } = await import('./diff/index.js');
+  const d = p.diff!;
+  const opts = p.cfg.overridesDir !== undefined ? { overridesDir: p.cfg.overridesDir } : {};
+  const report =
+    d.against !== undefined
+      ? await diffAgainst(d.against, p.cfg.base, d.specsDir, d.families, opts)
+      : await diffSpecs([p.cfg.specs[0]!], [p.cfg.specs[1]!], opts);
+  process.stdout.write(d.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+  return report.verdict === 'breaking' ? 1 : 0;
+}
+
 function generatedFilesIn(dir: string): string[] {
   const src = join(dir, 'src');
   if (!existsSync(src)) return [];
@@ -133,6 +214,22 @@ function generatedFilesIn(dir: string): string[] {
         readFileSync(join(src, f), 'utf8').startsWith('// Code generated by ynl-ts codegen'),
     )
     .map((f) => `src/${f}`);
+}
+
+/** What regenerating `out` would change in its API (committed modules vs `files`). */
+async function staleReport(out: string, files: readonly GeneratedFile[]): Promise<string> {
+  const { diffModules, formatReport } = await import('./diff/index.js');
+  const modules = (list: readonly { path: string; text: string }[]): Map<string, string> =>
+    new Map(
+      list
+        .filter((f) => f.path.startsWith('src/') && f.path !== 'src/index.ts')
+        .map((f) => [f.path.slice(4, -3), f.text]),
+    );
+  const committed = generatedFilesIn(out).map((p) => ({
+    path: p,
+    text: readFileSync(join(out, p), 'utf8'),
+  }));
+  return formatReport(await diffModules(modules(committed), modules(files)));
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -156,6 +253,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!existsSync(s) || !statSync(s).isFile()) {
       process.stderr.write(`codegen: no such spec file: ${s}\n`);
       return 2;
+    }
+  }
+  if (parsed.diff) {
+    try {
+      return await runDiff(parsed);
+    } catch (e) {
+      if (e instanceof SpecErrors) {
+        process.stderr.write(`codegen: ${e.message}\n`);
+        return 3;
+      }
+      throw e;
     }
   }
   let files: GeneratedFile[];
@@ -187,6 +295,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(
         `codegen --check: ${cfg.out} is stale (run npx codegen):\n  ${problems.join('\n  ')}\n`,
       );
+      process.stderr.write(`API change of the regeneration:\n${await staleReport(cfg.out, files)}`);
       return 1;
     }
     process.stdout.write(`codegen --check: ${cfg.out} is current (${files.length} files)\n`);

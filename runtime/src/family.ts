@@ -5,7 +5,8 @@
  * replies back into typed objects with the codec.
  * @module
  */
-import { YnlError } from './codec/errors.js';
+import { NLM_F_ECHO } from './codec/constants.js';
+import { EncodeError, YnlError } from './codec/errors.js';
 import type { AttrSet, StructDef } from './codec/layout.js';
 import { readGenlMessage } from './codec/message.js';
 import { genlRequest, type NetlinkRequest } from './socket/request.js';
@@ -25,6 +26,14 @@ export interface OpDef<Req = unknown, Rsp = unknown> {
   readonly replySet?: AttrSet<Rsp>;
   /** Fixed header of this op (defaults to the family's). */
   readonly fixedHeader?: StructDef;
+  /** Property of request and reply objects holding the fixed header (default `header`). */
+  readonly headerKey?: string;
+  /** Attributes a do-request must have (the kernel answers EINVAL without them). */
+  readonly required?: readonly string[];
+  /** Attributes a dump request must have. */
+  readonly dumpRequired?: readonly string[];
+  /** With NLM_F_ECHO the kernel sends the sender what it multicasts ({@link EchoOptions}); decoded with `replySet`. */
+  readonly echo?: boolean;
 }
 
 /** A notification a family can multicast, by cmd. */
@@ -35,6 +44,8 @@ export interface NotificationDef {
   readonly set: AttrSet;
   /** Fixed header (defaults to the family's). */
   readonly fixedHeader?: StructDef;
+  /** Property of the decoded object holding the fixed header (default `header`). */
+  readonly headerKey?: string;
 }
 
 /** What generated code declares about a family. */
@@ -66,6 +77,16 @@ export interface RequestOptions {
    * enforces) and send the request as given, to see what the kernel says.
    */
   unchecked?: boolean;
+}
+
+/** Options of a do-request of an op that echoes ({@link OpDef.echo}). */
+export interface EchoOptions extends RequestOptions {
+  /**
+   * Set NLM_F_ECHO: the kernel also sends the sender the message it
+   * multicasts for the change (e.g. the created flow), and the request
+   * resolves to it.
+   */
+  echo?: boolean;
 }
 
 /** A decoded multicast notification. */
@@ -133,13 +154,36 @@ export class GenlFamilyClient {
     return new this(sock, d, family);
   }
 
-  /** Encode a request of `op` (for subclasses that batch or send raw). */
+  /**
+   * Encode a request of `op` (for subclasses that batch or send raw). Unless
+   * `opts.unchecked`, the attributes the op requires must be present (an
+   * EncodeError names the first one missing).
+   */
   protected encodeOp<Req, Rsp>(
     op: OpDef<Req, Rsp>,
     req: Req,
-    opts: RequestOptions = {},
+    opts: EchoOptions = {},
+    dump = false,
   ): NetlinkRequest {
     const fixed = op.fixedHeader ?? this.def.fixedHeader;
+    const key = op.headerKey ?? 'header';
+    if (fixed !== undefined && op.requestSet.byName(key) !== undefined)
+      throw new YnlError(
+        `${this.def.name} ${op.name}: the fixed header key '${key}' is also an attribute of '${op.requestSet.name}'`,
+      );
+    const required = dump ? op.dumpRequired : op.required;
+    if (required !== undefined && opts.unchecked !== true) {
+      const given = req as Record<string, unknown> | undefined;
+      for (const name of required)
+        if (given?.[name] === undefined)
+          throw new EncodeError(
+            `missing: the kernel requires '${name}' in a ${this.def.name} ${op.name} ${dump ? 'dump' : 'request'}`,
+            name,
+          );
+    }
+    if (opts.echo === true && op.echo !== true)
+      throw new YnlError(`${this.def.name} ${op.name}: the kernel does not echo this op`);
+    const flags = (opts.flags ?? 0) | (opts.echo === true ? NLM_F_ECHO : 0);
     return genlRequest({
       familyId: this.family.id,
       cmd: op.cmd,
@@ -147,7 +191,8 @@ export class GenlFamilyClient {
       set: op.requestSet as AttrSet<Req>,
       attrs: req,
       ...(fixed !== undefined ? { fixedHeader: fixed } : {}),
-      ...(opts.flags !== undefined ? { flags: opts.flags } : {}),
+      ...(op.headerKey !== undefined ? { headerKey: op.headerKey } : {}),
+      ...(flags !== 0 ? { flags } : {}),
       family: this.def.name,
       op: op.name,
       ...(opts.unchecked === true ? { unchecked: true } : {}),
@@ -163,13 +208,13 @@ export class GenlFamilyClient {
   protected async doOp<Req, Rsp>(
     op: OpDef<Req, Rsp>,
     req: Req,
-    opts: RequestOptions = {},
+    opts: EchoOptions = {},
   ): Promise<Rsp | undefined> {
     const r = this.encodeOp(op, req, opts);
     const msg = await this.socket.request(r, sockOpts(opts));
     if (msg === undefined || op.replySet === undefined) return undefined;
     const fixed = op.fixedHeader ?? this.def.fixedHeader;
-    return readGenlMessage(msg, op.replySet, fixed, { copy: opts.copy === true }).attrs;
+    return readGenlMessage(msg, op.replySet, fixed, decodeOpts(op, opts.copy)).attrs;
   }
 
   /**
@@ -197,11 +242,11 @@ export class GenlFamilyClient {
     const set = op.replySet;
     if (set === undefined)
       throw new YnlError(`${this.def.name} ${op.name}: the op has no reply layout to dump`);
-    const r = this.encodeOp(op, req, opts);
+    const r = this.encodeOp(op, req, opts, true);
     const fixed = op.fixedHeader ?? this.def.fixedHeader;
-    const copy = opts.copy === true;
+    const dopts = decodeOpts(op, opts.copy);
     for await (const msg of this.socket.dump(r, sockOpts(opts))) {
-      yield readGenlMessage(msg, set, fixed, { copy }).attrs;
+      yield readGenlMessage(msg, set, fixed, dopts).attrs;
     }
   }
 
@@ -257,15 +302,27 @@ export class GenlFamilyClient {
           };
           continue;
         }
-        const attrs = readGenlMessage(msg, nd.set, nd.fixedHeader ?? this.def.fixedHeader, {
-          copy,
-        }).attrs;
+        const attrs = readGenlMessage(
+          msg,
+          nd.set,
+          nd.fixedHeader ?? this.def.fixedHeader,
+          decodeOpts(nd, copy),
+        ).attrs;
         yield { name: nd.name, cmd, group, attrs };
       }
     } finally {
       sub.close();
     }
   }
+}
+
+function decodeOpts(
+  d: { readonly headerKey?: string },
+  copy: boolean | undefined,
+): { copy: boolean; headerKey?: string } {
+  return d.headerKey !== undefined
+    ? { copy: copy === true, headerKey: d.headerKey }
+    : { copy: copy === true };
 }
 
 function sockOpts(o: RequestOptions): { signal?: AbortSignal; timeout?: number } {

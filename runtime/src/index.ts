@@ -7,6 +7,7 @@ export * from './socket/index.js';
 export {
   GenlFamilyClient,
   type ClientClass,
+  type EchoOptions,
   type FamilyDef,
   type Notification,
   type NotificationDef,

@@ -8,6 +8,7 @@
  */
 import {
   AttrSet,
+  type EchoOptions,
   EnumDef,
   type FamilyDef,
   GenlFamilyClient,
@@ -55,9 +56,7 @@ export type UserFeatures = keyof typeof UserFeatures;
 /** Value ↔ name lookup for `user-features` (`nameOf`, `valueOf`). */
 export const userFeaturesEnum: EnumDef = new EnumDef('user-features', UserFeatures, true);
 
-/**
- * struct `ovs-header` (4 bytes).
- */
+/** struct `ovs-header` (4 bytes). */
 export interface OvsHeader {
   readonly dpIfindex: number;
 }
@@ -68,9 +67,7 @@ export const ovsHeaderStruct: StructDef<OvsHeader> = {
   members: [{ name: 'dpIfindex', kind: Kind.U32, offset: 0 }],
 };
 
-/**
- * struct `ovs-dp-stats` (32 bytes).
- */
+/** struct `ovs-dp-stats` (32 bytes). */
 export interface OvsDpStats {
   readonly nHit: bigint;
   readonly nMissed: bigint;
@@ -89,9 +86,7 @@ export const ovsDpStatsStruct: StructDef<OvsDpStats> = {
   ],
 };
 
-/**
- * struct `ovs-dp-megaflow-stats` (32 bytes).
- */
+/** struct `ovs-dp-megaflow-stats` (32 bytes). */
 export interface OvsDpMegaflowStats {
   readonly nMaskHit: bigint;
   readonly nMasks: number;
@@ -112,13 +107,9 @@ export const ovsDpMegaflowStatsStruct: StructDef<OvsDpMegaflowStats> = {
   ],
 };
 
-/**
- * Attribute set `datapath` (`OVS_DP_ATTR_*`).
- */
+/** Attribute set `datapath` (`OVS_DP_ATTR_*`). */
 export interface Datapath {
-  /**
-   * `OVS_DP_ATTR_NAME` (1)
-   */
+  /** `OVS_DP_ATTR_NAME` (1) */
   readonly name?: string;
   /**
    * upcall pid
@@ -126,29 +117,17 @@ export interface Datapath {
    * `OVS_DP_ATTR_UPCALL_PID` (2)
    */
   readonly upcallPid?: number;
-  /**
-   * `OVS_DP_ATTR_STATS` (3)
-   */
+  /** `OVS_DP_ATTR_STATS` (3) */
   readonly stats?: OvsDpStats;
-  /**
-   * `OVS_DP_ATTR_MEGAFLOW_STATS` (4)
-   */
+  /** `OVS_DP_ATTR_MEGAFLOW_STATS` (4) */
   readonly megaflowStats?: OvsDpMegaflowStats;
-  /**
-   * `OVS_DP_ATTR_USER_FEATURES` (5)
-   */
+  /** `OVS_DP_ATTR_USER_FEATURES` (5) */
   readonly userFeatures?: readonly (UserFeatures | number)[];
-  /**
-   * `OVS_DP_ATTR_MASKS_CACHE_SIZE` (7)
-   */
+  /** `OVS_DP_ATTR_MASKS_CACHE_SIZE` (7) */
   readonly masksCacheSize?: number;
-  /**
-   * `OVS_DP_ATTR_PER_CPU_PIDS` (8)
-   */
+  /** `OVS_DP_ATTR_PER_CPU_PIDS` (8) */
   readonly perCpuPids?: readonly number[];
-  /**
-   * `OVS_DP_ATTR_IFINDEX` (9)
-   */
+  /** `OVS_DP_ATTR_IFINDEX` (9) */
   readonly ifindex?: number;
 }
 /** Layout of `datapath`. */
@@ -164,6 +143,89 @@ export const datapathSet: AttrSet<Datapath> = new AttrSet('datapath', () => [
   { name: 'ifindex', type: 9, kind: Kind.U32 },
 ]);
 
+/** Request (do) of `get`: the attributes `name`, and the fixed header under `header`. */
+export type GetRequest = Pick<Datapath, 'name'> & { readonly header: OvsHeader };
+
+/** Reply (do) of `get`: the attributes `name`, `upcallPid`, `stats`, `megaflowStats`, `userFeatures`, `masksCacheSize`, `perCpuPids`, and the fixed header under `header`. */
+export type GetReply = Pick<
+  Datapath,
+  | 'name'
+  | 'upcallPid'
+  | 'stats'
+  | 'megaflowStats'
+  | 'userFeatures'
+  | 'masksCacheSize'
+  | 'perCpuPids'
+> & { readonly header: OvsHeader };
+
+/** Request (dump) of `get`: the attributes `name`, and the fixed header under `header`. */
+export type DumpRequest = Pick<Datapath, 'name'> & { readonly header: OvsHeader };
+
+/** Reply (dump) of `get`: the attributes `name`, `upcallPid`, `stats`, `megaflowStats`, `userFeatures`, `masksCacheSize`, `perCpuPids`, and the fixed header under `header`. */
+export type DumpReply = Pick<
+  Datapath,
+  | 'name'
+  | 'upcallPid'
+  | 'stats'
+  | 'megaflowStats'
+  | 'userFeatures'
+  | 'masksCacheSize'
+  | 'perCpuPids'
+> & { readonly header: OvsHeader };
+
+/**
+ * Request (do) of `new`: the attributes `name`, `upcallPid`, `userFeatures`, and the fixed header under `header`.
+ *
+ * The kernel requires `name`, `upcallPid` (specs/overrides).
+ */
+export type NewRequest = Pick<Datapath, 'userFeatures'> &
+  Required<Pick<Datapath, 'name' | 'upcallPid'>> & { readonly header: OvsHeader };
+
+/** Request (do) of `del`: the attributes `name`, and the fixed header under `header`. */
+export type DelRequest = Pick<Datapath, 'name'> & { readonly header: OvsHeader };
+
+/** Request (do) of `set`: the attributes `name`, `upcallPid`, `userFeatures`, `masksCacheSize`, `perCpuPids`, and the fixed header under `header`. */
+export type SetRequest = Pick<
+  Datapath,
+  'name' | 'upcallPid' | 'userFeatures' | 'masksCacheSize' | 'perCpuPids'
+> & { readonly header: OvsHeader };
+
+/** Notification of `new-ntf`: the attributes `name`, `upcallPid`, `stats`, `megaflowStats`, `userFeatures`, `masksCacheSize`, `perCpuPids`, and the fixed header under `header`. */
+export type NewNtfNotification = Pick<
+  Datapath,
+  | 'name'
+  | 'upcallPid'
+  | 'stats'
+  | 'megaflowStats'
+  | 'userFeatures'
+  | 'masksCacheSize'
+  | 'perCpuPids'
+> & { readonly header: OvsHeader };
+
+/** Notification of `del-ntf`: the attributes `name`, `upcallPid`, `stats`, `megaflowStats`, `userFeatures`, `masksCacheSize`, `perCpuPids`, and the fixed header under `header`. */
+export type DelNtfNotification = Pick<
+  Datapath,
+  | 'name'
+  | 'upcallPid'
+  | 'stats'
+  | 'megaflowStats'
+  | 'userFeatures'
+  | 'masksCacheSize'
+  | 'perCpuPids'
+> & { readonly header: OvsHeader };
+
+/** Notification of `set-ntf`: the attributes `name`, `upcallPid`, `stats`, `megaflowStats`, `userFeatures`, `masksCacheSize`, `perCpuPids`, and the fixed header under `header`. */
+export type SetNtfNotification = Pick<
+  Datapath,
+  | 'name'
+  | 'upcallPid'
+  | 'stats'
+  | 'megaflowStats'
+  | 'userFeatures'
+  | 'masksCacheSize'
+  | 'perCpuPids'
+> & { readonly header: OvsHeader };
+
 /** Operations of `ovs_datapath`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */
 export const ops = {
   /**
@@ -171,39 +233,55 @@ export const ops = {
    *
    * `OVS_DP_CMD_GET`
    */
-  get: { name: 'get', cmd: 3, requestSet: datapathSet, replySet: datapathSet } as OpDef<
-    Datapath & { readonly header: OvsHeader },
-    Datapath & { readonly header: OvsHeader }
+  get: { name: 'get', cmd: 3, requestSet: datapathSet, replySet: datapathSet } as OpDef as OpDef<
+    GetRequest | DumpRequest,
+    GetReply | DumpReply
   >,
   /**
    * Create new OVS data path
    *
    * `OVS_DP_CMD_NEW`
+   *
+   * Override (specs/overrides): ovs_dp_cmd_new() sends its OVS_DP_CMD_NEW notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
    */
-  new: { name: 'new', cmd: 1, requestSet: datapathSet } as OpDef<
-    Datapath & { readonly header: OvsHeader },
-    Datapath & { readonly header: OvsHeader }
-  >,
+  new: {
+    name: 'new',
+    cmd: 1,
+    requestSet: datapathSet,
+    replySet: datapathSet,
+    required: ['name', 'upcallPid'],
+    echo: true,
+  } as OpDef as OpDef<NewRequest, NewNtfNotification>,
   /**
    * Delete existing OVS data path
    *
    * `OVS_DP_CMD_DEL`
+   *
+   * Override (specs/overrides): ovs_dp_cmd_del() sends its OVS_DP_CMD_DEL notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
    */
-  del: { name: 'del', cmd: 2, requestSet: datapathSet } as OpDef<
-    Datapath & { readonly header: OvsHeader },
-    Datapath & { readonly header: OvsHeader }
-  >,
+  del: {
+    name: 'del',
+    cmd: 2,
+    requestSet: datapathSet,
+    replySet: datapathSet,
+    echo: true,
+  } as OpDef as OpDef<DelRequest, DelNtfNotification>,
   /**
    * Change a datapath's upcall PID, user features or masks cache size.
    *
    * `OVS_DP_CMD_SET`
    *
-   * Override (specs/overrides): the uapi has OVS_DP_CMD_SET = 4; the spec lacks it.
+   * Override (specs/overrides): the uapi has OVS_DP_CMD_SET = 4; the spec lacks it (ovs_dp_change() reads these, per-CPU upcall PIDs included).
+   *
+   * Override (specs/overrides): ovs_dp_cmd_set() sends its OVS_DP_CMD_SET notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
    */
-  set: { name: 'set', cmd: 4, requestSet: datapathSet } as OpDef<
-    Datapath & { readonly header: OvsHeader },
-    Datapath & { readonly header: OvsHeader }
-  >,
+  set: {
+    name: 'set',
+    cmd: 4,
+    requestSet: datapathSet,
+    replySet: datapathSet,
+    echo: true,
+  } as OpDef as OpDef<SetRequest, SetNtfNotification>,
 } as const;
 
 /**
@@ -225,14 +303,12 @@ export const family: FamilyDef = {
 
 /** A notification of `ovs_datapath` (unknown commands arrive as raw bytes). */
 export type OvsDatapathClientNotification =
-  | (Notification<Datapath & { readonly header: OvsHeader }> & { readonly name: 'new-ntf' })
-  | (Notification<Datapath & { readonly header: OvsHeader }> & { readonly name: 'del-ntf' })
-  | (Notification<Datapath & { readonly header: OvsHeader }> & { readonly name: 'set-ntf' })
+  | (Notification<NewNtfNotification> & { readonly name: 'new-ntf' })
+  | (Notification<DelNtfNotification> & { readonly name: 'del-ntf' })
+  | (Notification<SetNtfNotification> & { readonly name: 'set-ntf' })
   | Notification<Uint8Array>;
 
-/**
- * Client for the `ovs_datapath` generic netlink family: `await OvsDatapathClient.open(sock)`.
- */
+/** Client for the `ovs_datapath` generic netlink family: `await OvsDatapathClient.open(sock)`. */
 export class OvsDatapathClient extends GenlFamilyClient {
   static override readonly familyDef: FamilyDef = family;
 
@@ -243,11 +319,8 @@ export class OvsDatapathClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  get(
-    req: Datapath & { readonly header: OvsHeader },
-    opts?: RequestOptions,
-  ): Promise<Datapath & { readonly header: OvsHeader }> {
-    return this.doOpReply(ops.get, req, opts);
+  get(req: GetRequest, opts?: RequestOptions): Promise<GetReply> {
+    return this.doOpReply(ops.get, req, opts) as Promise<GetReply>;
   }
 
   /**
@@ -257,11 +330,8 @@ export class OvsDatapathClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  dump(
-    req: Datapath & { readonly header: OvsHeader },
-    opts?: RequestOptions,
-  ): AsyncGenerator<Datapath & { readonly header: OvsHeader }> {
-    return this.dumpOp(ops.get, req, opts);
+  dump(req: DumpRequest, opts?: RequestOptions): AsyncGenerator<DumpReply> {
+    return this.dumpOp(ops.get, req, opts) as AsyncGenerator<DumpReply>;
   }
 
   /**
@@ -269,10 +339,14 @@ export class OvsDatapathClient extends GenlFamilyClient {
    *
    * `OVS_DP_CMD_NEW`
    *
-   * Resolves when the kernel acknowledges.
+   * Override (specs/overrides): ovs_dp_cmd_new() sends its OVS_DP_CMD_NEW notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
+   *
+   * Resolves when the kernel acknowledges; with `{ echo: true }` (NLM_F_ECHO) to the message it multicasts as `new-ntf`.
    */
-  async new(req: Datapath & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
-    await this.doOp(ops.new, req, opts);
+  new(req: NewRequest, opts: EchoOptions & { readonly echo: true }): Promise<NewNtfNotification>;
+  new(req: NewRequest, opts?: RequestOptions): Promise<void>;
+  async new(req: NewRequest, opts?: EchoOptions): Promise<NewNtfNotification | void> {
+    return this.doOp(ops.new, req, opts) as Promise<NewNtfNotification | undefined>;
   }
 
   /**
@@ -280,10 +354,14 @@ export class OvsDatapathClient extends GenlFamilyClient {
    *
    * `OVS_DP_CMD_DEL`
    *
-   * Resolves when the kernel acknowledges.
+   * Override (specs/overrides): ovs_dp_cmd_del() sends its OVS_DP_CMD_DEL notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
+   *
+   * Resolves when the kernel acknowledges; with `{ echo: true }` (NLM_F_ECHO) to the message it multicasts as `del-ntf`.
    */
-  async del(req: Datapath & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
-    await this.doOp(ops.del, req, opts);
+  del(req: DelRequest, opts: EchoOptions & { readonly echo: true }): Promise<DelNtfNotification>;
+  del(req: DelRequest, opts?: RequestOptions): Promise<void>;
+  async del(req: DelRequest, opts?: EchoOptions): Promise<DelNtfNotification | void> {
+    return this.doOp(ops.del, req, opts) as Promise<DelNtfNotification | undefined>;
   }
 
   /**
@@ -291,12 +369,16 @@ export class OvsDatapathClient extends GenlFamilyClient {
    *
    * `OVS_DP_CMD_SET`
    *
-   * Override (specs/overrides): the uapi has OVS_DP_CMD_SET = 4; the spec lacks it.
+   * Override (specs/overrides): the uapi has OVS_DP_CMD_SET = 4; the spec lacks it (ovs_dp_change() reads these, per-CPU upcall PIDs included).
    *
-   * Resolves when the kernel acknowledges.
+   * Override (specs/overrides): ovs_dp_cmd_set() sends its OVS_DP_CMD_SET notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
+   *
+   * Resolves when the kernel acknowledges; with `{ echo: true }` (NLM_F_ECHO) to the message it multicasts as `set-ntf`.
    */
-  async set(req: Datapath & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
-    await this.doOp(ops.set, req, opts);
+  set(req: SetRequest, opts: EchoOptions & { readonly echo: true }): Promise<SetNtfNotification>;
+  set(req: SetRequest, opts?: RequestOptions): Promise<void>;
+  async set(req: SetRequest, opts?: EchoOptions): Promise<SetNtfNotification | void> {
+    return this.doOp(ops.set, req, opts) as Promise<SetNtfNotification | undefined>;
   }
 
   /** Notifications from `ovs_datapath`, decoded. */

@@ -28,9 +28,7 @@ import {
   type StructDef,
 } from '@ynl-ts/runtime';
 
-/**
- * struct `ovs-header` (4 bytes).
- */
+/** struct `ovs-header` (4 bytes). */
 export interface OvsHeader {
   readonly dpIfindex: number;
 }
@@ -41,9 +39,7 @@ export const ovsHeaderStruct: StructDef<OvsHeader> = {
   members: [{ name: 'dpIfindex', kind: Kind.U32, offset: 0 }],
 };
 
-/**
- * Attribute set `packet` (`OVS_PACKET_ATTR_*`).
- */
+/** Attribute set `packet` (`OVS_PACKET_ATTR_*`). */
 export interface Packet {
   /**
    * Packet data, from the start of the Ethernet header.
@@ -125,6 +121,26 @@ export const packetSet: AttrSet<Packet> = new AttrSet('packet', () => [
   { name: 'upcallPid', type: 12, kind: Kind.U32 },
 ]);
 
+/** Event of `miss`: the attributes `packet`, `key`, `userdata`, `actions`, `egressTunKey`, `mru`, `len`, `hash`, and the fixed header under `header`. */
+export type MissEvent = Pick<
+  Packet,
+  'packet' | 'key' | 'userdata' | 'actions' | 'egressTunKey' | 'mru' | 'len' | 'hash'
+> & { readonly header: OvsHeader };
+
+/** Event of `action`: the attributes `packet`, `key`, `userdata`, `actions`, `egressTunKey`, `mru`, `len`, `hash`, and the fixed header under `header`. */
+export type ActionEvent = Pick<
+  Packet,
+  'packet' | 'key' | 'userdata' | 'actions' | 'egressTunKey' | 'mru' | 'len' | 'hash'
+> & { readonly header: OvsHeader };
+
+/**
+ * Request (do) of `execute`: the attributes `packet`, `key`, `actions`, `probe`, `mru`, `hash`, `upcallPid`, and the fixed header under `header`.
+ *
+ * The kernel requires `packet`, `key`, `actions` (specs/overrides).
+ */
+export type ExecuteRequest = Pick<Packet, 'probe' | 'mru' | 'hash' | 'upcallPid'> &
+  Required<Pick<Packet, 'packet' | 'key' | 'actions'>> & { readonly header: OvsHeader };
+
 /** Operations of `ovs_packet`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */
 export const ops = {
   /**
@@ -132,10 +148,12 @@ export const ops = {
    *
    * `OVS_PACKET_CMD_EXECUTE`
    */
-  execute: { name: 'execute', cmd: 3, requestSet: packetSet } as OpDef<
-    Packet & { readonly header: OvsHeader },
-    Packet & { readonly header: OvsHeader }
-  >,
+  execute: {
+    name: 'execute',
+    cmd: 3,
+    requestSet: packetSet,
+    required: ['packet', 'key', 'actions'],
+  } as OpDef as OpDef<ExecuteRequest, never>,
 } as const;
 
 /**
@@ -166,13 +184,11 @@ export const family: FamilyDef = {
 
 /** A notification of `ovs_packet` (unknown commands arrive as raw bytes). */
 export type OvsPacketClientNotification =
-  | (Notification<Packet & { readonly header: OvsHeader }> & { readonly name: 'miss' })
-  | (Notification<Packet & { readonly header: OvsHeader }> & { readonly name: 'action' })
+  | (Notification<MissEvent> & { readonly name: 'miss' })
+  | (Notification<ActionEvent> & { readonly name: 'action' })
   | Notification<Uint8Array>;
 
-/**
- * Client for the `ovs_packet` generic netlink family: `await OvsPacketClient.open(sock)`.
- */
+/** Client for the `ovs_packet` generic netlink family: `await OvsPacketClient.open(sock)`. */
 export class OvsPacketClient extends GenlFamilyClient {
   static override readonly familyDef: FamilyDef = family;
 
@@ -183,10 +199,7 @@ export class OvsPacketClient extends GenlFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async execute(
-    req: Packet & { readonly header: OvsHeader },
-    opts?: RequestOptions,
-  ): Promise<void> {
+  async execute(req: ExecuteRequest, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.execute, req, opts);
   }
 

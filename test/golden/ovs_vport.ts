@@ -8,6 +8,7 @@
  */
 import {
   AttrSet,
+  type EchoOptions,
   EnumDef,
   type FamilyDef,
   GenlFamilyClient,
@@ -25,29 +26,17 @@ import {
  * C: `OVS_VPORT_TYPE_*`
  */
 export const VportType = {
-  /**
-   * `OVS_VPORT_TYPE_UNSPEC`
-   */
+  /** `OVS_VPORT_TYPE_UNSPEC` */
   unspec: 0,
-  /**
-   * `OVS_VPORT_TYPE_NETDEV`
-   */
+  /** `OVS_VPORT_TYPE_NETDEV` */
   netdev: 1,
-  /**
-   * `OVS_VPORT_TYPE_INTERNAL`
-   */
+  /** `OVS_VPORT_TYPE_INTERNAL` */
   internal: 2,
-  /**
-   * `OVS_VPORT_TYPE_GRE`
-   */
+  /** `OVS_VPORT_TYPE_GRE` */
   gre: 3,
-  /**
-   * `OVS_VPORT_TYPE_VXLAN`
-   */
+  /** `OVS_VPORT_TYPE_VXLAN` */
   vxlan: 4,
-  /**
-   * `OVS_VPORT_TYPE_GENEVE`
-   */
+  /** `OVS_VPORT_TYPE_GENEVE` */
   geneve: 5,
 } as const;
 /** Names of values of `vport-type`. */
@@ -55,9 +44,7 @@ export type VportType = keyof typeof VportType;
 /** Value ↔ name lookup for `vport-type` (`nameOf`, `valueOf`). */
 export const vportTypeEnum: EnumDef = new EnumDef('vport-type', VportType);
 
-/**
- * struct `ovs-header` (4 bytes).
- */
+/** struct `ovs-header` (4 bytes). */
 export interface OvsHeader {
   readonly dpIfindex: number;
 }
@@ -68,9 +55,7 @@ export const ovsHeaderStruct: StructDef<OvsHeader> = {
   members: [{ name: 'dpIfindex', kind: Kind.U32, offset: 0 }],
 };
 
-/**
- * struct `ovs-vport-stats` (64 bytes).
- */
+/** struct `ovs-vport-stats` (64 bytes). */
 export interface OvsVportStats {
   readonly rxPackets: bigint;
   readonly txPackets: bigint;
@@ -97,9 +82,7 @@ export const ovsVportStatsStruct: StructDef<OvsVportStats> = {
   ],
 };
 
-/**
- * Attribute set `vport-options` (`OVS_TUNNEL_ATTR_*`).
- */
+/** Attribute set `vport-options` (`OVS_TUNNEL_ATTR_*`). */
 export interface VportOptions {
   /**
    * `OVS_TUNNEL_ATTR_DST_PORT` (1)
@@ -120,17 +103,11 @@ export const vportOptionsSet: AttrSet<VportOptions> = new AttrSet('vport-options
   { name: 'extension', type: 2, kind: Kind.Nest, nested: vportVxlanExtAttrsSet },
 ]);
 
-/**
- * Attribute set `upcall-stats` (`OVS_VPORT_UPCALL_ATTR_*`).
- */
+/** Attribute set `upcall-stats` (`OVS_VPORT_UPCALL_ATTR_*`). */
 export interface UpcallStats {
-  /**
-   * `OVS_VPORT_UPCALL_ATTR_SUCCESS` (0)
-   */
+  /** `OVS_VPORT_UPCALL_ATTR_SUCCESS` (0) */
   readonly success?: bigint;
-  /**
-   * `OVS_VPORT_UPCALL_ATTR_FAIL` (1)
-   */
+  /** `OVS_VPORT_UPCALL_ATTR_FAIL` (1) */
   readonly fail?: bigint;
 }
 /** Layout of `upcall-stats`. */
@@ -139,45 +116,25 @@ export const upcallStatsSet: AttrSet<UpcallStats> = new AttrSet('upcall-stats', 
   { name: 'fail', type: 1, kind: Kind.U64 },
 ]);
 
-/**
- * Attribute set `vport` (`OVS_VPORT_ATTR_*`).
- */
+/** Attribute set `vport` (`OVS_VPORT_ATTR_*`). */
 export interface Vport {
-  /**
-   * `OVS_VPORT_ATTR_PORT_NO` (1)
-   */
+  /** `OVS_VPORT_ATTR_PORT_NO` (1) */
   readonly portNo?: number;
-  /**
-   * `OVS_VPORT_ATTR_TYPE` (2)
-   */
+  /** `OVS_VPORT_ATTR_TYPE` (2) */
   readonly type?: VportType | number;
-  /**
-   * `OVS_VPORT_ATTR_NAME` (3)
-   */
+  /** `OVS_VPORT_ATTR_NAME` (3) */
   readonly name?: string;
-  /**
-   * `OVS_VPORT_ATTR_OPTIONS` (4)
-   */
+  /** `OVS_VPORT_ATTR_OPTIONS` (4) */
   readonly options?: VportOptions;
-  /**
-   * `OVS_VPORT_ATTR_UPCALL_PID` (5)
-   */
+  /** `OVS_VPORT_ATTR_UPCALL_PID` (5) */
   readonly upcallPid?: readonly number[];
-  /**
-   * `OVS_VPORT_ATTR_STATS` (6)
-   */
+  /** `OVS_VPORT_ATTR_STATS` (6) */
   readonly stats?: OvsVportStats;
-  /**
-   * `OVS_VPORT_ATTR_IFINDEX` (8)
-   */
+  /** `OVS_VPORT_ATTR_IFINDEX` (8) */
   readonly ifindex?: number;
-  /**
-   * `OVS_VPORT_ATTR_NETNSID` (9)
-   */
+  /** `OVS_VPORT_ATTR_NETNSID` (9) */
   readonly netnsid?: number;
-  /**
-   * `OVS_VPORT_ATTR_UPCALL_STATS` (10)
-   */
+  /** `OVS_VPORT_ATTR_UPCALL_STATS` (10) */
   readonly upcallStats?: UpcallStats;
 }
 /** Layout of `vport`. */
@@ -214,34 +171,137 @@ export const vportVxlanExtAttrsSet: AttrSet<VportVxlanExtAttrs> = new AttrSet(
   () => [{ name: 'gbp', type: 1, kind: Kind.Flag }],
 );
 
+/**
+ * Request (do) of `new`: the attributes `name`, `type`, `upcallPid`, `ifindex`, `options`, and the fixed header under `header`.
+ *
+ * The kernel requires `name`, `type`, `upcallPid` (specs/overrides).
+ */
+export type NewRequest = Pick<Vport, 'ifindex' | 'options'> &
+  Required<Pick<Vport, 'name' | 'type' | 'upcallPid'>> & { readonly header: OvsHeader };
+
+/** Request (do) of `del`: the attributes `portNo`, `type`, `name`, and the fixed header under `header`. */
+export type DelRequest = Pick<Vport, 'portNo' | 'type' | 'name'> & { readonly header: OvsHeader };
+
+/** Request (do) of `get`: the attributes `name`, and the fixed header under `header`. */
+export type GetRequest = Pick<Vport, 'name'> & { readonly header: OvsHeader };
+
+/** Reply (do) of `get`: the attributes `portNo`, `type`, `name`, `upcallPid`, `stats`, `ifindex`, `netnsid`, `upcallStats`, `options`, and the fixed header under `header`. */
+export type GetReply = Pick<
+  Vport,
+  | 'portNo'
+  | 'type'
+  | 'name'
+  | 'upcallPid'
+  | 'stats'
+  | 'ifindex'
+  | 'netnsid'
+  | 'upcallStats'
+  | 'options'
+> & { readonly header: OvsHeader };
+
+/** Request (dump) of `get`: the attributes `name`, and the fixed header under `header`. */
+export type DumpRequest = Pick<Vport, 'name'> & { readonly header: OvsHeader };
+
+/** Reply (dump) of `get`: the attributes `portNo`, `type`, `name`, `upcallPid`, `stats`, `ifindex`, `netnsid`, `upcallStats`, `options`, and the fixed header under `header`. */
+export type DumpReply = Pick<
+  Vport,
+  | 'portNo'
+  | 'type'
+  | 'name'
+  | 'upcallPid'
+  | 'stats'
+  | 'ifindex'
+  | 'netnsid'
+  | 'upcallStats'
+  | 'options'
+> & { readonly header: OvsHeader };
+
+/** Request (do) of `set`: the attributes `portNo`, `type`, `name`, `upcallPid`, `options`, and the fixed header under `header`. */
+export type SetRequest = Pick<Vport, 'portNo' | 'type' | 'name' | 'upcallPid' | 'options'> & {
+  readonly header: OvsHeader;
+};
+
+/** Notification of `new-ntf`: the attributes `portNo`, `type`, `name`, `upcallPid`, `stats`, `ifindex`, `netnsid`, `upcallStats`, `options`, and the fixed header under `header`. */
+export type NewNtfNotification = Pick<
+  Vport,
+  | 'portNo'
+  | 'type'
+  | 'name'
+  | 'upcallPid'
+  | 'stats'
+  | 'ifindex'
+  | 'netnsid'
+  | 'upcallStats'
+  | 'options'
+> & { readonly header: OvsHeader };
+
+/** Notification of `del-ntf`: the attributes `portNo`, `type`, `name`, `upcallPid`, `stats`, `ifindex`, `netnsid`, `upcallStats`, `options`, and the fixed header under `header`. */
+export type DelNtfNotification = Pick<
+  Vport,
+  | 'portNo'
+  | 'type'
+  | 'name'
+  | 'upcallPid'
+  | 'stats'
+  | 'ifindex'
+  | 'netnsid'
+  | 'upcallStats'
+  | 'options'
+> & { readonly header: OvsHeader };
+
+/** Notification of `set-ntf`: the attributes `portNo`, `type`, `name`, `upcallPid`, `stats`, `ifindex`, `netnsid`, `upcallStats`, `options`, and the fixed header under `header`. */
+export type SetNtfNotification = Pick<
+  Vport,
+  | 'portNo'
+  | 'type'
+  | 'name'
+  | 'upcallPid'
+  | 'stats'
+  | 'ifindex'
+  | 'netnsid'
+  | 'upcallStats'
+  | 'options'
+> & { readonly header: OvsHeader };
+
 /** Operations of `ovs_vport`: command numbers and layouts, usable without a socket (see the runtime's `genlRequest` / `readGenlMessage`). */
 export const ops = {
   /**
    * Create a new OVS vport
    *
    * `OVS_VPORT_CMD_NEW`
+   *
+   * Override (specs/overrides): ovs_vport_cmd_new() sends its OVS_VPORT_CMD_NEW notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
    */
-  new: { name: 'new', cmd: 1, requestSet: vportSet } as OpDef<
-    Vport & { readonly header: OvsHeader },
-    Vport & { readonly header: OvsHeader }
-  >,
+  new: {
+    name: 'new',
+    cmd: 1,
+    requestSet: vportSet,
+    replySet: vportSet,
+    required: ['name', 'type', 'upcallPid'],
+    echo: true,
+  } as OpDef as OpDef<NewRequest, NewNtfNotification>,
   /**
    * Delete existing OVS vport from a data path
    *
    * `OVS_VPORT_CMD_DEL`
+   *
+   * Override (specs/overrides): ovs_vport_cmd_del() sends its OVS_VPORT_CMD_DEL notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
    */
-  del: { name: 'del', cmd: 2, requestSet: vportSet } as OpDef<
-    Vport & { readonly header: OvsHeader },
-    Vport & { readonly header: OvsHeader }
-  >,
+  del: {
+    name: 'del',
+    cmd: 2,
+    requestSet: vportSet,
+    replySet: vportSet,
+    echo: true,
+  } as OpDef as OpDef<DelRequest, DelNtfNotification>,
   /**
    * Get / dump OVS vport configuration and state
    *
    * `OVS_VPORT_CMD_GET`
    */
-  get: { name: 'get', cmd: 3, requestSet: vportSet, replySet: vportSet } as OpDef<
-    Vport & { readonly header: OvsHeader },
-    Vport & { readonly header: OvsHeader }
+  get: { name: 'get', cmd: 3, requestSet: vportSet, replySet: vportSet } as OpDef as OpDef<
+    GetRequest | DumpRequest,
+    GetReply | DumpReply
   >,
   /**
    * Change a vport's upcall PIDs or options.
@@ -249,11 +309,16 @@ export const ops = {
    * `OVS_VPORT_CMD_SET`
    *
    * Override (specs/overrides): the uapi has OVS_VPORT_CMD_SET = 4; the spec lacks it.
+   *
+   * Override (specs/overrides): ovs_vport_cmd_set() sends its OVS_VPORT_CMD_SET notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
    */
-  set: { name: 'set', cmd: 4, requestSet: vportSet } as OpDef<
-    Vport & { readonly header: OvsHeader },
-    Vport & { readonly header: OvsHeader }
-  >,
+  set: {
+    name: 'set',
+    cmd: 4,
+    requestSet: vportSet,
+    replySet: vportSet,
+    echo: true,
+  } as OpDef as OpDef<SetRequest, SetNtfNotification>,
 } as const;
 
 /**
@@ -279,14 +344,12 @@ export const family: FamilyDef = {
 
 /** A notification of `ovs_vport` (unknown commands arrive as raw bytes). */
 export type OvsVportClientNotification =
-  | (Notification<Vport & { readonly header: OvsHeader }> & { readonly name: 'new-ntf' })
-  | (Notification<Vport & { readonly header: OvsHeader }> & { readonly name: 'del-ntf' })
-  | (Notification<Vport & { readonly header: OvsHeader }> & { readonly name: 'set-ntf' })
+  | (Notification<NewNtfNotification> & { readonly name: 'new-ntf' })
+  | (Notification<DelNtfNotification> & { readonly name: 'del-ntf' })
+  | (Notification<SetNtfNotification> & { readonly name: 'set-ntf' })
   | Notification<Uint8Array>;
 
-/**
- * Client for the `ovs_vport` generic netlink family: `await OvsVportClient.open(sock)`.
- */
+/** Client for the `ovs_vport` generic netlink family: `await OvsVportClient.open(sock)`. */
 export class OvsVportClient extends GenlFamilyClient {
   static override readonly familyDef: FamilyDef = family;
 
@@ -295,10 +358,14 @@ export class OvsVportClient extends GenlFamilyClient {
    *
    * `OVS_VPORT_CMD_NEW`
    *
-   * Resolves when the kernel acknowledges.
+   * Override (specs/overrides): ovs_vport_cmd_new() sends its OVS_VPORT_CMD_NEW notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
+   *
+   * Resolves when the kernel acknowledges; with `{ echo: true }` (NLM_F_ECHO) to the message it multicasts as `new-ntf`.
    */
-  async new(req: Vport & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
-    await this.doOp(ops.new, req, opts);
+  new(req: NewRequest, opts: EchoOptions & { readonly echo: true }): Promise<NewNtfNotification>;
+  new(req: NewRequest, opts?: RequestOptions): Promise<void>;
+  async new(req: NewRequest, opts?: EchoOptions): Promise<NewNtfNotification | void> {
+    return this.doOp(ops.new, req, opts) as Promise<NewNtfNotification | undefined>;
   }
 
   /**
@@ -306,10 +373,14 @@ export class OvsVportClient extends GenlFamilyClient {
    *
    * `OVS_VPORT_CMD_DEL`
    *
-   * Resolves when the kernel acknowledges.
+   * Override (specs/overrides): ovs_vport_cmd_del() sends its OVS_VPORT_CMD_DEL notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
+   *
+   * Resolves when the kernel acknowledges; with `{ echo: true }` (NLM_F_ECHO) to the message it multicasts as `del-ntf`.
    */
-  async del(req: Vport & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
-    await this.doOp(ops.del, req, opts);
+  del(req: DelRequest, opts: EchoOptions & { readonly echo: true }): Promise<DelNtfNotification>;
+  del(req: DelRequest, opts?: RequestOptions): Promise<void>;
+  async del(req: DelRequest, opts?: EchoOptions): Promise<DelNtfNotification | void> {
+    return this.doOp(ops.del, req, opts) as Promise<DelNtfNotification | undefined>;
   }
 
   /**
@@ -319,11 +390,8 @@ export class OvsVportClient extends GenlFamilyClient {
    *
    * Resolves to the reply.
    */
-  get(
-    req: Vport & { readonly header: OvsHeader },
-    opts?: RequestOptions,
-  ): Promise<Vport & { readonly header: OvsHeader }> {
-    return this.doOpReply(ops.get, req, opts);
+  get(req: GetRequest, opts?: RequestOptions): Promise<GetReply> {
+    return this.doOpReply(ops.get, req, opts) as Promise<GetReply>;
   }
 
   /**
@@ -333,11 +401,8 @@ export class OvsVportClient extends GenlFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  dump(
-    req: Vport & { readonly header: OvsHeader },
-    opts?: RequestOptions,
-  ): AsyncGenerator<Vport & { readonly header: OvsHeader }> {
-    return this.dumpOp(ops.get, req, opts);
+  dump(req: DumpRequest, opts?: RequestOptions): AsyncGenerator<DumpReply> {
+    return this.dumpOp(ops.get, req, opts) as AsyncGenerator<DumpReply>;
   }
 
   /**
@@ -347,10 +412,14 @@ export class OvsVportClient extends GenlFamilyClient {
    *
    * Override (specs/overrides): the uapi has OVS_VPORT_CMD_SET = 4; the spec lacks it.
    *
-   * Resolves when the kernel acknowledges.
+   * Override (specs/overrides): ovs_vport_cmd_set() sends its OVS_VPORT_CMD_SET notification with ovs_notify() (genl_notify), which unicasts it to the sender under NLM_F_ECHO.
+   *
+   * Resolves when the kernel acknowledges; with `{ echo: true }` (NLM_F_ECHO) to the message it multicasts as `set-ntf`.
    */
-  async set(req: Vport & { readonly header: OvsHeader }, opts?: RequestOptions): Promise<void> {
-    await this.doOp(ops.set, req, opts);
+  set(req: SetRequest, opts: EchoOptions & { readonly echo: true }): Promise<SetNtfNotification>;
+  set(req: SetRequest, opts?: RequestOptions): Promise<void>;
+  async set(req: SetRequest, opts?: EchoOptions): Promise<SetNtfNotification | void> {
+    return this.doOp(ops.set, req, opts) as Promise<SetNtfNotification | undefined>;
   }
 
   /** Notifications from `ovs_vport`, decoded. */

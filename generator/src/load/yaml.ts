@@ -4,7 +4,8 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node } from 'yaml';
 import { SpecError } from '../errors.js';
 import type { SourcePos } from '../model/types.js';
 
@@ -53,6 +54,8 @@ export class Positions {
   }
 }
 
+let yamlLib: typeof import('yaml') | undefined;
+
 /** A parsed YAML file. */
 export interface Parsed {
   readonly data: Data;
@@ -71,6 +74,9 @@ export function parseYamlFile(
   opts: { uniqueKeys?: boolean; text?: string } = {},
 ): Parsed {
   const text = opts.text ?? readFileSync(file, 'utf8');
+  // loaded on first use: a run whose modules all come from the cache parses no YAML
+  yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  const { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlLib;
   const lc = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lc,

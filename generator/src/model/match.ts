@@ -7,6 +7,7 @@
  * @module
  */
 import { isDataMap, type Data, type DataMap } from '../load/yaml.js';
+import type { Path, Report } from './spec.js';
 import type {
   AttrModel,
   AttrSetModel,
@@ -15,9 +16,6 @@ import type {
   MatchRuleModel,
   StructModel,
 } from './types.js';
-
-type Path = (string | number)[];
-type Err = (obj: object, key: string | number | undefined, path: Path, msg: string) => void;
 
 const strings = (v: Data | undefined): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
@@ -30,9 +28,7 @@ const intTypes = new Set([...exactTypes, 'u64', 's8', 's16', 's32', 's64']);
 export function buildMatch(
   raw: DataMap,
   owner: AttrSetModel,
-  sets: ReadonlyMap<string, AttrSetModel>,
-  structs: ReadonlyMap<string, StructModel>,
-  err: Err,
+  err: Report,
   path: Path,
 ): MatchModel | undefined {
   let ok = true;
@@ -57,13 +53,13 @@ export function buildMatch(
       raw,
       'mask',
       ['mask'],
-      `'${mask.name}' nests '${mask.nested}', not '${key.nested}' like '${key.name}'`,
+      `'${mask.name}' nests '${mask.nested?.name}', not '${key.nested?.name}' like '${key.name}'`,
     );
     return undefined;
   }
-  const keySet = sets.get(key.nested!)!;
+  const keySet = key.nested!;
   const flatten = raw.flatten !== undefined ? nestOf(keySet, 'flatten') : undefined;
-  if (flatten !== undefined && flatten.nested !== keySet.name)
+  if (flatten !== undefined && flatten.nested !== keySet)
     fail(
       raw,
       'flatten',
@@ -94,7 +90,7 @@ export function buildMatch(
     }
     const out = [a.tsName];
     let type: string = a.struct !== undefined ? 'struct' : a.type;
-    let struct = a.struct !== undefined ? structs.get(a.struct) : undefined;
+    let struct: StructModel | undefined = a.struct;
     for (const m of rest) {
       const mem = struct?.members.find((x) => x.name === m);
       if (mem === undefined) {
@@ -108,7 +104,7 @@ export function buildMatch(
       }
       out.push(mem.tsName);
       type = mem.type;
-      struct = mem.struct !== undefined ? structs.get(mem.struct) : undefined;
+      struct = mem.struct;
     }
     if (!(exact ? exactTypes : intTypes).has(type))
       fail(

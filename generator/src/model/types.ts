@@ -1,7 +1,9 @@
 /**
  * The spec model: the contract between validation and emission. Every
- * reference is resolved, every name converted, every struct laid out, every
- * override applied. Emitters read only this, never raw YAML.
+ * reference is resolved to the object it names (once, by the builders),
+ * every name converted, every struct laid out, every override applied, every
+ * spec type mapped to its wire kind. Emitters read only this, never raw YAML,
+ * and never look a name up.
  * @module
  */
 
@@ -25,7 +27,7 @@ export type Protocol = 'genetlink' | 'genetlink-c' | 'genetlink-legacy' | 'netli
 export interface FamilyModel {
   /** Spec `name:`, e.g. `ovs_flow`. */
   readonly name: string;
-  /** Identifier-safe base for TS names, e.g. `OvsFlow` / `ovsFlow`. */
+  /** Identifier-safe base for TS names, e.g. `OvsFlow`. */
   readonly tsName: string;
   readonly protocol: Protocol;
   /** Version byte for genlmsghdr (spec `version:`, default 1, or an override). */
@@ -36,29 +38,34 @@ export interface FamilyModel {
   readonly file: string;
   readonly consts: readonly ConstModel[];
   readonly enums: readonly EnumModel[];
+  /** In declaration order: a struct comes after the structs it contains. */
   readonly structs: readonly StructModel[];
   readonly attrSets: readonly AttrSetModel[];
-  /** Family-wide fixed header (struct name), if any. */
-  readonly fixedHeader?: string;
+  /** Family-wide fixed header, if any. */
+  readonly fixedHeader?: StructModel;
   readonly ops: readonly OpModel[];
   readonly mcastGroups: readonly McastGroupModel[];
-  /**
-   * netlink-raw sub-messages (`sub-messages:`): the format of a `sub-message`
-   * attribute is chosen by the value of its `selector` attribute. Empty for
-   * families without them. (Added after the first contract.)
-   */
+  /** netlink-raw sub-messages (`sub-messages:`); empty for families without them. */
   readonly subMessages: readonly SubMessageModel[];
+  /** Name of the generated client class (`<Family>Client`); absent: no client (netlink-raw or no ops). */
+  readonly client?: ClientNames;
   readonly overrides: readonly AppliedOverride[];
+}
+
+/** Names of the generated client and its notification union. */
+export interface ClientNames {
+  readonly className: string;
+  readonly notificationType: string;
 }
 
 /** One format of a sub-message, chosen when the selector equals `value`. */
 export interface SubMessageFormatModel {
   /** Selector value (a string: e.g. the link kind `vlan`). */
   readonly value: string;
-  /** Attribute set (model name) of the payload, if it is a nest of attributes. */
-  readonly attrSet?: string;
-  /** Struct (model name) at the start of the payload, if any. */
-  readonly fixedHeader?: string;
+  /** Attribute set of the payload, if it is a nest of attributes. */
+  readonly attrSet?: AttrSetModel;
+  /** Struct at the start of the payload, if any. */
+  readonly fixedHeader?: StructModel;
 }
 
 /** A netlink-raw sub-message definition (rt-link `linkinfo-data-msg`, tc `options-msg`). */
@@ -92,6 +99,13 @@ export interface EnumModel {
   readonly name: string;
   /** PascalCase type / const name, e.g. `UserFeatures`. */
   readonly tsName: string;
+  /** The `EnumDef` value, e.g. `userFeaturesEnum`. */
+  readonly valueName: string;
+  /**
+   * The `EnumDef` that reads the entries as bit numbers, when an attribute
+   * uses this (non-flags) enum with `enum-as-flags`, e.g. `ovsUfidFlagsAsFlags`.
+   */
+  readonly asFlagsName?: string;
   readonly flags: boolean;
   readonly doc?: string;
   readonly entries: readonly EnumEntryModel[];
@@ -102,6 +116,30 @@ export interface EnumModel {
 export type ScalarType =
   'u8' | 'u16' | 'u32' | 'u64' | 's8' | 's16' | 's32' | 's64' | 'uint' | 'sint';
 
+/** The runtime's wire kinds (`Kind` in `@ynl-ts/runtime`), by name. */
+export type WireKind =
+  | 'Unused'
+  | 'Pad'
+  | 'Flag'
+  | 'U8'
+  | 'U16'
+  | 'U32'
+  | 'U64'
+  | 'S8'
+  | 'S16'
+  | 'S32'
+  | 'S64'
+  | 'Uint'
+  | 'Sint'
+  | 'String'
+  | 'Binary'
+  | 'Nest'
+  | 'Bitfield32'
+  | 'IndexedArray'
+  | 'NestTypeValue'
+  | 'Struct'
+  | 'ScalarArray';
+
 export type DisplayHint = 'hex' | 'mac' | 'fddi' | 'ipv4' | 'ipv6' | 'ipv4-or-v6' | 'uuid';
 
 export interface StructMemberModel {
@@ -109,14 +147,15 @@ export interface StructMemberModel {
   readonly tsName: string;
   /** `pad` members are alignment/tail padding (added by layout or overrides). */
   readonly type: Exclude<ScalarType, 'uint' | 'sint'> | 'binary' | 'string' | 'struct' | 'pad';
+  readonly kind: WireKind;
   readonly offset: number;
   /** Size in bytes (scalars: their width). */
   readonly size: number;
   readonly byteOrder: 'host' | 'big-endian';
-  /** Enum (model name) for scalar members. */
-  readonly enum?: string;
-  /** Nested struct (model name) for `struct` members. */
-  readonly struct?: string;
+  /** Enum of a scalar member. */
+  readonly enum?: EnumModel;
+  /** Nested struct of a `struct` member. */
+  readonly struct?: StructModel;
   readonly displayHint?: DisplayHint;
   readonly doc?: string;
 }
@@ -125,6 +164,8 @@ export interface StructModel {
   readonly name: string;
   /** PascalCase, e.g. `OvsKeyIpv4`. */
   readonly tsName: string;
+  /** The `StructDef` value, e.g. `ovsKeyIpv4Struct`. */
+  readonly valueName: string;
   /** sizeof, including tail padding. */
   readonly size: number;
   readonly doc?: string;
@@ -159,22 +200,29 @@ export interface AttrModel {
   readonly tsName: string;
   /** Attribute type number. */
   readonly value: number;
+  /** The spec's type. */
   readonly type: AttrType;
+  /** How it travels (binary + struct → `Struct`, binary + sub-type → `ScalarArray`, sub-message → `Binary`). */
+  readonly kind: WireKind;
+  /** Element kind of `IndexedArray` and `ScalarArray`. */
+  readonly subKind?: WireKind;
   /** C constant, e.g. `OVS_KEY_ATTR_IN_PORT`. */
   readonly cName: string;
   readonly byteOrder: 'host' | 'big-endian';
   readonly multi: boolean;
-  /** Attribute set (model name) inside nest / indexed-array / nest-type-value. */
-  readonly nested?: string;
-  /** Struct (model name) of a binary attribute with `struct:`. */
-  readonly struct?: string;
+  /** Attribute set inside nest / indexed-array / nest-type-value. */
+  readonly nested?: AttrSetModel;
+  /** Struct of a binary attribute with `struct:`. */
+  readonly struct?: StructModel;
   /** Element type of indexed-array and of binary with `sub-type` (a packed scalar array). */
   readonly subType?: AttrType;
+  /** nest-type-value: the names of the values carried in the types, as TS names. */
   readonly typeValue?: readonly string[];
-  readonly enum?: string;
+  readonly enum?: EnumModel;
+  /** Scalar read as a bit set of `enum`'s entries (`enum-as-flags`). */
   readonly enumAsFlags: boolean;
-  /** Sub-message (model name) of a `sub-message` attribute. */
-  readonly subMessage?: string;
+  /** Sub-message of a `sub-message` attribute. */
+  readonly subMessage?: SubMessageModel;
   /**
    * Name of the attribute whose value picks the sub-message format (`selector`);
    * it is looked up in this attribute's set, then in the enclosing sets.
@@ -192,43 +240,72 @@ export interface AttrSetModel {
   readonly name: string;
   /** PascalCase interface name, e.g. `KeyAttrs`. */
   readonly tsName: string;
+  /** The `AttrSet` value, e.g. `keyAttrsSet`. */
+  readonly valueName: string;
   readonly doc?: string;
-  /** Order and repeats carry meaning (override `ordered: true`): an array of `{ type, value }`. */
+  /** Order and repeats carry meaning (override `ordered: true`): an array of entries. */
   readonly ordered: boolean;
+  /** Type of one entry of an ordered set, e.g. `ActionAttrsEntry`. */
+  readonly entryName?: string;
   /** Set this one is a subset of, if any (attributes then come from it). */
-  readonly subsetOf?: string;
+  readonly subsetOf?: AttrSetModel;
   /** Key/mask consistency rules (override `extend: {match: ...}`), in TS names. */
   readonly match?: MatchModel;
   readonly attrs: readonly AttrModel[];
   readonly overrides: readonly AppliedOverride[];
 }
 
+/** One message of an op (a request, a reply, a notification or an event) and its TS type. */
 export interface OpMessageModel {
-  /** Names (model names) of the attributes the spec lists for this message. */
-  readonly attrs: readonly string[];
+  /** Name of the generated type, e.g. `DevGetRequest`. */
+  readonly typeName: string;
+  /** The attributes the spec lists for this message, in the set's order. */
+  readonly attrs: readonly AttrModel[];
+  /** Those of `attrs` the kernel requires (requests only; from overrides). */
+  readonly required: readonly AttrModel[];
   /** Message id when it differs from the op's value (genetlink-legacy `value:`). */
   readonly value?: number;
 }
 
+/** A mode of a request op: `do` or `dump`. */
+export interface OpModeModel {
+  /** Client method name, e.g. `get`, `dump`, `devDump`. */
+  readonly method: string;
+  readonly request: OpMessageModel;
+  /** Absent: the kernel only acknowledges. */
+  readonly reply?: OpMessageModel;
+}
+
 export interface OpModel {
   readonly name: string;
-  /** camelCase method name, e.g. `get`, `newFlow` is NOT used: spec names converted only. */
+  /** camelCase, e.g. `devGet`: the key in the generated `ops` table. */
   readonly tsName: string;
   /** Command number (genlmsghdr cmd / nlmsg_type for netlink-raw). */
   readonly value: number;
   readonly cName: string;
   readonly doc?: string;
-  /** Attribute set (model name) of the op's messages. */
-  readonly attrSet?: string;
-  /** Struct (model name) of the op's fixed header, op-level or family-wide. */
-  readonly fixedHeader?: string;
-  readonly do?: { readonly request?: OpMessageModel; readonly reply?: OpMessageModel };
-  readonly dump?: { readonly request?: OpMessageModel; readonly reply?: OpMessageModel };
-  /** Name (model) of the op whose reply format this notification shares. */
-  readonly notify?: string;
-  readonly event?: OpMessageModel;
-  /** Multicast group (name) the notification/event is sent to. */
-  readonly mcgrp?: string;
+  readonly attrSet?: AttrSetModel;
+  /** The op's fixed header, op-level or family-wide. */
+  readonly fixedHeader?: StructModel;
+  /**
+   * Property of request/reply objects that holds the fixed header: `header`,
+   * unless the op's attribute set has an attribute of that name.
+   */
+  readonly headerKey: string;
+  readonly do?: OpModeModel;
+  readonly dump?: OpModeModel;
+  /** The op whose do-reply format this notification shares. */
+  readonly notify?: OpModel;
+  /** Notification or event: what it carries and the type of it. */
+  readonly message?: OpMessageModel;
+  readonly event: boolean;
+  /** Multicast group the notification is sent to. */
+  readonly mcgrp?: McastGroupModel;
+  /**
+   * With NLM_F_ECHO the kernel sends the sender what it multicasts (override
+   * `extend: {echo: true}`): this notification describes that message.
+   */
+  readonly echo?: OpModel;
   readonly flags: readonly ('admin-perm' | 'uns-admin-perm')[];
   readonly overrides: readonly AppliedOverride[];
 }
@@ -236,11 +313,7 @@ export interface OpModel {
 export interface McastGroupModel {
   readonly name: string;
   readonly tsName: string;
-  /**
-   * Group number for netlink-raw families (spec `value:`, e.g. RTNLGRP_LINK = 1);
-   * absent for genetlink, whose group ids are resolved at run time. (Added
-   * after the first contract.)
-   */
+  /** Group number for netlink-raw families (spec `value:`); absent for genetlink. */
   readonly value?: number;
 }
 

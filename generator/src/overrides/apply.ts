@@ -11,70 +11,34 @@
  *     value: { name: drop, type: u32 }
  *     reason: the uapi has OVS_ACTION_ATTR_DROP = 24 before PSAMPLE = 25
  * ```
- * Operations: `set` (merge fields into the target object; null deletes one),
- * `insert-before` + `value` (into the target list), `append` (to the target
- * list), `remove: <name>` (the first element of that name from the target list:
- * for entries a spec lists twice), `extend` (project extensions the kernel schema cannot express:
- * `ordered` and `match` on an attribute set, `masked` on an attribute).
+ * The format is described once, by the JSON schema
+ * `specs/overrides/overrides.schema.yaml` (which validates every override file);
+ * `specs/overrides/README.md` explains and shows examples.
  * @module
  */
+import { fileURLToPath } from 'node:url';
 import { SpecError } from '../errors.js';
 import type { AppliedOverride } from '../model/types.js';
-import { Ajv, type ErrorObject } from 'ajv';
-import { readableErrors } from '../load/schema.js';
+import type { ErrorObject } from 'ajv';
+import { compiledSchema, readableErrors } from '../validate/schema.js';
 import { isDataMap, parseYamlFile, type Data, type DataMap, type Positions } from '../load/yaml.js';
 
-/** Project extensions recorded by `extend` patches. */
+/** The override format's schema (specs/overrides/overrides.schema.yaml). */
+export const overrideSchemaFile = fileURLToPath(
+  new URL('../../../specs/overrides/overrides.schema.yaml', import.meta.url),
+);
+
+/** Project extensions recorded by `extend` patches (see the schema). */
 export interface Extensions {
   ordered?: boolean;
   masked?: boolean;
   /** Key/mask consistency rules of an attribute set (checked in the model builder). */
   match?: DataMap;
+  /** Request attributes the kernel requires (on `operations.list[op].do|dump.request`). */
+  required?: string[];
+  /** The kernel echoes the op's notification to the sender with NLM_F_ECHO (on `operations.list[op]`). */
+  echo?: boolean;
 }
-
-const names = { type: 'array', items: { type: 'string' } } as const;
-const ints = { type: 'array', minItems: 1, items: { type: 'integer' } } as const;
-const matchSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['key', 'mask', 'gated', 'rules'],
-  properties: {
-    key: { type: 'string' },
-    mask: { type: 'string' },
-    flatten: { type: 'string' },
-    always: names,
-    gated: names,
-    rules: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['when'],
-        properties: {
-          when: {
-            type: 'object',
-            minProperties: 1,
-            additionalProperties: {
-              oneOf: [
-                ints,
-                {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['not'],
-                  properties: { not: ints },
-                },
-              ],
-            },
-          },
-          expect: names,
-          allow: names,
-          deny: names,
-          exact: names,
-        },
-      },
-    },
-  },
-} as const;
 
 /** What applying overrides left behind for the model builder. */
 export interface OverrideResult {
@@ -86,49 +50,20 @@ export interface OverrideResult {
   readonly positions?: Positions;
 }
 
-const overrideSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['family', 'patches'],
-  properties: {
-    family: { type: 'string' },
-    patches: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['reason'],
-        properties: {
-          target: { type: 'string' },
-          reason: { type: 'string', minLength: 1, pattern: '^[^\\n]+$' },
-          set: { type: 'object' },
-          'insert-before': { type: 'string' },
-          value: {},
-          append: {},
-          remove: { type: 'string' },
-          extend: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              ordered: { type: 'boolean' },
-              masked: { type: 'boolean' },
-              match: matchSchema,
-            },
-          },
-        },
-        oneOf: [
-          { required: ['set'] },
-          { required: ['insert-before', 'value'] },
-          { required: ['append'] },
-          { required: ['extend'] },
-          { required: ['remove'] },
-        ],
-      },
-    },
+/** Where each extension applies: the shape of its target path. */
+const extensionTargets: Record<keyof Extensions, { shapes: string[]; what: string }> = {
+  ordered: { shapes: ['attribute-sets.[]'], what: 'an attribute set (attribute-sets[name])' },
+  match: { shapes: ['attribute-sets.[]'], what: 'an attribute set (attribute-sets[name])' },
+  masked: {
+    shapes: ['attribute-sets.[].attributes.[]'],
+    what: 'an attribute (attribute-sets[name].attributes[name])',
   },
-} as const;
-
-let validateOverrideFile: ReturnType<Ajv['compile']> | undefined;
+  required: {
+    shapes: ['operations.list.[].do.request', 'operations.list.[].dump.request'],
+    what: "an op's request (operations.list[name].do.request or .dump.request)",
+  },
+  echo: { shapes: ['operations.list.[]'], what: 'an op (operations.list[name])' },
+};
 
 /** Splits `a[b].c` into `['a', {name: 'b'}, 'c']`. */
 function parseTarget(target: string): (string | { name: string })[] | undefined {
@@ -159,19 +94,21 @@ export function applyOverrides(spec: DataMap, file: string, family: string): Ove
   const errors = [...parsed.errors];
   const pos = parsed.positions;
   if (errors.length) return { errors, applied, extensions };
-  validateOverrideFile ??= new Ajv({ allErrors: true, strict: false }).compile(overrideSchema);
+  const validateOverrideFile = compiledSchema(overrideSchemaFile);
   const data = parsed.data;
   if (!validateOverrideFile(data) || !isDataMap(data)) {
     // The oneOf over operations reports one 'required' per alternative (or a
     // bare oneOf when several match): say it once, plainly, per patch.
     const all = validateOverrideFile.errors ?? [];
     const ops = new Map<string, ErrorObject>();
+    const opChoice = (e: ErrorObject): boolean =>
+      e.schemaPath.startsWith('#/properties/patches/items/oneOf');
     for (const e of all) {
-      const inOneOf = e.keyword === 'oneOf' || e.schemaPath.includes('/oneOf/');
+      const inOneOf = opChoice(e);
       const several = e.keyword === 'oneOf' && Array.isArray(e.params.passingSchemas);
       if (inOneOf && (several || !ops.has(e.instancePath))) ops.set(e.instancePath, e);
     }
-    const rest = all.filter((e) => e.keyword !== 'oneOf' && !e.schemaPath.includes('/oneOf/'));
+    const rest = all.filter((e) => !opChoice(e));
     for (const e of readableErrors(rest, data, pos))
       errors.push(new SpecError(e.pos, e.path, `invalid override: ${e.message}`));
     for (const [at, e] of ops) {
@@ -259,22 +196,17 @@ export function applyOverrides(spec: DataMap, file: string, family: string): Ove
         );
         return;
       }
-      // `ordered` and `match` describe an attribute set, `masked` an attribute.
       const shape = steps.map((x) => (typeof x === 'string' ? x : '[]')).join('.');
       const ext = p.extend as Extensions;
-      const setExt = ext.ordered !== undefined ? 'ordered' : ext.match ? 'match' : undefined;
-      const wrong =
-        setExt !== undefined && shape !== 'attribute-sets.[]'
-          ? [setExt, 'an attribute set (attribute-sets[name])']
-          : ext.masked !== undefined && shape !== 'attribute-sets.[].attributes.[]'
-            ? ['masked', 'an attribute (attribute-sets[name].attributes[name])']
-            : undefined;
+      const wrong = (Object.keys(ext) as (keyof Extensions)[]).find(
+        (k) => !extensionTargets[k].shapes.includes(shape),
+      );
       if (wrong) {
         errors.push(
           new SpecError(
             pos.of(p, 'extend'),
-            `${where}.extend.${wrong[0]!}`,
-            `'${wrong[0]!}' applies to ${wrong[1]!}, not to '${target}'`,
+            `${where}.extend.${wrong}`,
+            `'${wrong}' applies to ${extensionTargets[wrong].what}, not to '${target}'`,
           ),
         );
         return;

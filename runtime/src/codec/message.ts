@@ -133,7 +133,7 @@ export function writeGenlMessage(
   h: GenlRequestHeader,
   set: AttrSet | null,
   attrs: unknown,
-  fixed?: { readonly def: StructDef; readonly value: unknown },
+  fixed?: { readonly def: StructDef; readonly value: unknown; readonly key?: string },
   unchecked = false,
 ): number {
   if (set?.match !== undefined && !unchecked) checkMatchFast(set.match, set, attrs);
@@ -145,11 +145,11 @@ export function writeGenlMessage(
       try {
         encodeStruct(w, fixed.def, fixed.value ?? {});
       } catch (e) {
-        throw e instanceof EncodeError ? e.prefixed('header') : e;
+        throw e instanceof EncodeError ? e.prefixed(fixed.key ?? 'header') : e;
       }
     }
     if (set !== null && attrs !== undefined)
-      encodeSet(w, set, attrs, false, fixed ? 'header' : undefined);
+      encodeSet(w, set, attrs, false, fixed ? (fixed.key ?? 'header') : undefined);
   } catch (e) {
     w.pos = start;
     throw e;
@@ -168,13 +168,13 @@ export interface GenlMessage<T> {
 
 /**
  * Decode the generic netlink message at `msg`: genlmsghdr, fixed header (put
- * under `attrs.header`), attributes.
+ * under `attrs.header`, or `opts.headerKey`), attributes.
  */
 export function readGenlMessage<T>(
   msg: NlMessage,
   set: AttrSet<T>,
   fixed?: StructDef,
-  opts: DecodeOptions = {},
+  opts: DecodeOptions & { readonly headerKey?: string } = {},
 ): GenlMessage<T> {
   const bytes = msg.buffer;
   const end = messageEnd(msg);
@@ -198,7 +198,7 @@ export function readGenlMessage<T>(
     off += fixed.size;
   }
   const attrs = decodeSet(c, set, off, end) as Record<string, unknown>;
-  if (header) attrs['header'] = header;
+  if (header) attrs[opts.headerKey ?? 'header'] = header;
   return { cmd, version, attrs: attrs as T };
 }
 

@@ -38,8 +38,10 @@ export interface GenlRequestInit<T = unknown> {
   readonly flags?: number;
   readonly set: AttrSet<T>;
   readonly attrs?: T;
-  /** Fixed header layout; its value is read from `attrs.header`. */
+  /** Fixed header layout; its value is read from `attrs.header` (or `attrs[headerKey]`). */
   readonly fixedHeader?: StructDef;
+  /** Property of `attrs` holding the fixed header (default `header`). */
+  readonly headerKey?: string;
   readonly family?: string;
   readonly op?: string;
   /** Skip the set's match rules (send what the kernel would reject, to see its error). */
@@ -54,8 +56,9 @@ const scratch = new Writer(4096);
 export function genlRequest<T>(init: GenlRequestInit<T>): NetlinkRequest {
   scratch.reset();
   const attrs = init.attrs ?? ({} as T);
+  const key = init.headerKey ?? 'header';
   const fixed = init.fixedHeader
-    ? { def: init.fixedHeader, value: (attrs as { header?: unknown }).header ?? {} }
+    ? { def: init.fixedHeader, value: (attrs as Record<string, unknown>)[key] ?? {}, key }
     : undefined;
   writeGenlMessage(
     scratch,

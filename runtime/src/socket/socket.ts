@@ -611,7 +611,11 @@ export class GenlSocket {
       }
       off += nlaAlign(msg.len);
       this.#stats.messagesReceived++;
-      if (group !== 0) this.#onMcast(msg, group);
+      // A notification echoed to its sender (NLM_F_ECHO) is the same skb the
+      // kernel multicast, so it arrives marked with the group: it is ours when
+      // it carries our port id and the seq of a request we wait for.
+      const echo = group !== 0 && msg.portId === this.portId && this.#pending.has(msg.seq);
+      if (group !== 0 && !echo) this.#onMcast(msg, group);
       else this.#onUnicast(msg);
     }
   }

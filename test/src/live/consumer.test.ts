@@ -3,13 +3,14 @@
 // program against the published types and run it against the host kernel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const tscBin = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const npm = (args: string[], cwd: string): string =>
   execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd,
@@ -48,7 +49,8 @@ test(
       writeFileSync(
         join(app, 'main.ts'),
         [
-          "import { GenlSocket, NetlinkError } from '@ynl-ts/runtime';",
+          "import { EncodeError, GenlSocket, NetlinkError } from '@ynl-ts/runtime';",
+          "import { OvsFlowClient, family as flowFamily, type NewRequest } from '@ynl-ts/families/ovs_flow';",
           "import { NlctrlClient } from '@ynl-ts/families/nlctrl';",
           "import { OvsDatapathClient, UserFeatures, type Datapath } from '@ynl-ts/families/ovs_datapath';",
           'const sock = await GenlSocket.open();',
@@ -58,7 +60,12 @@ test(
           "const dp: Datapath = { name: 'x', userFeatures: ['vportPids'] };",
           'let ovs = "present";',
           'try { await OvsDatapathClient.open(sock); } catch (e) { if (e instanceof NetlinkError) ovs = e.code; else throw e; }',
-          'console.log(JSON.stringify({ id, ovs, features: UserFeatures.vportPids, dp: dp.name }));',
+          // an untyped caller that leaves out a required attribute: refused before sending
+          "const resolved = { id: 0x7fff, name: 'ovs_flow', version: 1, hdrSize: 4, maxAttr: 0, ops: [], mcastGroups: new Map<string, number>() };",
+          'const flows = new OvsFlowClient(sock, flowFamily, resolved);',
+          "let missing = '';",
+          'try { await flows.new(JSON.parse(\'{"header":{"dpIfindex":1},"actions":[]}\') as NewRequest); } catch (e) { if (e instanceof EncodeError) missing = e.path; else throw e; }',
+          'console.log(JSON.stringify({ id, ovs, features: UserFeatures.vportPids, dp: dp.name, missing }));',
           'sock.close();',
         ].join('\n'),
       );
@@ -91,7 +98,68 @@ test(
         ovs: string;
         features: number;
       };
-      assert.deepEqual(out, { id: 16, ovs: 'ENOENT', features: 2, dp: 'x' });
+      assert.deepEqual(out, { id: 16, ovs: 'ENOENT', features: 2, dp: 'x', missing: 'key' });
+
+      // Strict mode: a wrong attribute and a missing required one are compile errors.
+      writeFileSync(
+        join(app, 'misuse.ts'),
+        [
+          "import type { NewRequest } from '@ynl-ts/families/ovs_flow';",
+          "import type { DevGetRequest } from '@ynl-ts/families/netdev';",
+          'export const noKey: NewRequest = { header: { dpIfindex: 1 }, actions: [] };',
+          'export const wrongAttr: DevGetRequest = { ifindex: 1, xdpFeatures: [] };',
+        ].join('\n'),
+      );
+      const misuse = spawnSync(
+        process.execPath,
+        [
+          tscBin,
+          '--ignoreConfig',
+          '--noEmit',
+          '--strict',
+          '--module',
+          'NodeNext',
+          '--moduleResolution',
+          'NodeNext',
+          '--target',
+          'ES2022',
+          '--typeRoots',
+          join(repoRoot, 'node_modules', '@types'),
+          '--types',
+          'node',
+          join(app, 'misuse.ts'),
+        ],
+        { encoding: 'utf8' },
+      );
+      assert.notEqual(misuse.status, 0, 'misuse.ts must not compile');
+      assert.match(
+        misuse.stdout,
+        /misuse\.ts\(3,14\): error TS2322:[^\n]*\n\s+Property 'key' is missing/,
+      );
+      assert.match(
+        misuse.stdout,
+        /misuse\.ts\(4,55\): error TS2353: Object literal may only specify known properties, and 'xdpFeatures' does not exist in type 'DevGetRequest'/,
+      );
+
+      // `codegen spec.yaml --out DIR` outside the repository: a package that
+      // typechecks on its own against the published runtime (installed above).
+      const pkg = join(app, 'netdev-pkg');
+      execFileSync(
+        process.execPath,
+        [
+          join(repoRoot, 'generator', 'bin', 'codegen.js'),
+          join(repoRoot, 'specs', 'netdev.yaml'),
+          '--out',
+          pkg,
+        ],
+        { encoding: 'utf8' },
+      );
+      execFileSync(
+        process.execPath,
+        [tscBin, '-p', pkg, '--typeRoots', join(repoRoot, 'node_modules', '@types')],
+        { encoding: 'utf8' },
+      );
+      assert.ok(existsSync(join(pkg, 'dist', 'netdev.d.ts')), 'the package builds');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EncodeError, NetlinkError } from '@ynl-ts/runtime';
+import type { NewRequest } from '@ynl-ts/families/ovs_flow';
 import { badFlows, goodFlows } from '../unit/ovs-flow-cases.js';
 import { ovsSkipReason, withDatapath } from './vm.js';
 
@@ -20,23 +21,26 @@ test(
       const sent = (): number => sock.stats.messagesSent;
       for (const c of badFlows) {
         const before = sent();
-        await assert.rejects(flows.new({ ...h, ...c.flow }), (e: unknown) => {
+        await assert.rejects(flows.new({ ...h, ...c.flow } as NewRequest), (e: unknown) => {
           assert.ok(e instanceof EncodeError, `${c.name}: ${String(e)}`);
           assert.equal(e.path, c.path, c.name);
           assert.match(e.message, c.message, c.name);
           return true;
         });
         assert.equal(sent(), before, `${c.name}: nothing was sent`);
-        await assert.rejects(flows.new({ ...h, ...c.flow }, { unchecked: true }), (e: unknown) => {
-          assert.ok(e instanceof NetlinkError, `${c.name}: ${String(e)}`);
-          assert.equal(e.code, 'EINVAL', c.name);
-          assert.equal(
-            e.extack.message,
-            undefined,
-            `${c.name}: the OVS module sets no extack text`,
-          );
-          return true;
-        });
+        await assert.rejects(
+          flows.new({ ...h, ...c.flow } as NewRequest, { unchecked: true }),
+          (e: unknown) => {
+            assert.ok(e instanceof NetlinkError, `${c.name}: ${String(e)}`);
+            assert.equal(e.code, 'EINVAL', c.name);
+            assert.equal(
+              e.extack.message,
+              undefined,
+              `${c.name}: the OVS module sets no extack text`,
+            );
+            return true;
+          },
+        );
       }
       const left: unknown[] = [];
       for await (const f of flows.dump(h)) left.push(f);
@@ -45,7 +49,7 @@ test(
       const failed: string[] = [];
       for (const c of goodFlows) {
         try {
-          await flows.new({ ...h, ...c.flow });
+          await flows.new({ ...h, ...c.flow } as NewRequest);
           const back = await flows.get({ ...h, key: c.flow.key! });
           assert.ok(back.key, `${c.name}: read back`);
           await flows.del({ ...h, key: c.flow.key! });

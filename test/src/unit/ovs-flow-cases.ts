@@ -3,7 +3,13 @@
 // check) and the OVS suite (the kernel's EINVAL for the same flows, sent
 // unchecked, and success for the good ones).
 import { genlRequest } from '@ynl-ts/runtime';
-import { family, ops, type FlowAttrs, type OvsHeader } from '@ynl-ts/families/ovs_flow';
+import {
+  family,
+  ops,
+  type FlowAttrs,
+  type NewRequest,
+  type OvsHeader,
+} from '@ynl-ts/families/ovs_flow';
 
 type Flow = Omit<FlowAttrs, 'header'>;
 
@@ -17,7 +23,7 @@ export function encodeFlowNew(msg: FlowMsg, unchecked = false): Uint8Array {
     cmd: ops.new.cmd,
     version: family.version,
     set: ops.new.requestSet,
-    attrs: msg,
+    attrs: msg as NewRequest,
     ...(family.fixedHeader ? { fixedHeader: family.fixedHeader } : {}),
     unchecked,
   }).bytes;

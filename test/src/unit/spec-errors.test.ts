@@ -99,7 +99,7 @@ test('names that collide as TypeScript identifiers', () => {
       noOps,
   );
   assert.deepEqual(errorsOf('collide', text), [
-    "bad/collide.yaml:8:9: attribute-sets[0].attributes[1].name: 'foo--bar' and 'foo-bar' both become the TypeScript name 'fooBar'",
+    "bad/collide.yaml:8:9: attribute-sets[0].attributes[1].name: attribute 'foo--bar' becomes the TypeScript name 'fooBar', already used by attribute 'foo-bar'",
   ]);
 });
 
@@ -124,10 +124,9 @@ test('structs: undefined struct/fixed-header references, bad len, top-level name
       'operations:\n  fixed-header: missing-hdr\n  list: []\n',
   );
   assert.deepEqual(errorsOf('structs', text), [
-    "bad/structs.yaml:11:5: definitions[1].name: definition 'hdr' is defined twice",
-    `bad/structs.yaml:10:9: definitions[0].members[0].len: binary member 'raw' has a 'len' that is not a positive size ("no-such-len")`,
     "bad/structs.yaml:5:5: definitions[0].name: struct 'hdr' has size 0",
-    "bad/structs.yaml:5:5: definitions[0].name: struct 'hdr' becomes the TypeScript name 'Hdr', already used by enum 'hdr'",
+    `bad/structs.yaml:10:9: definitions[0].members[0].len: binary member 'raw' has a 'len' that is not a positive size ("no-such-len")`,
+    "bad/structs.yaml:11:5: definitions[1].name: definition 'hdr' is defined twice",
     "bad/structs.yaml:19:9: attribute-sets[0].attributes[0].struct: struct 'nope' is not defined",
     "bad/structs.yaml:21:3: operations.fixed-header: struct 'missing-hdr' is not defined",
   ]);
@@ -208,8 +207,8 @@ test('overrides: match rules name attributes and integer fields of the key set',
       '        rules:\n          - when: { x: [1], s.zz: [2] }\n            expect: [s]\n            exact: [s.q]\n    reason: r\n',
   );
   assert.deepEqual(errorsOf('m3', spec, dir), [
+    `${ovr}:8:20: attribute-sets[0].match.gated[1]: 'nope' is not an attribute of 'keys'`,
     `${ovr}:10:29: attribute-sets[0].match.rules[0].when.s.zz: 's.zz': 'zz' is not a member of struct 'st'`,
     `${ovr}:12:21: attribute-sets[0].match.rules[0].exact[0]: 's.q' is binary; \`exact\` needs a u8, u16 or u32`,
-    `${ovr}:8:20: attribute-sets[0].match.gated[1]: 'nope' is not an attribute of 'keys'`,
   ]);
 });

@@ -53,28 +53,28 @@ test('sub-messages (netlink-raw) are modelled: formats, selector, attribute sets
   assert.equal(data.tsName, 'LinkinfoDataMsg');
   assert.deepEqual(
     data.formats.find((f) => f.value === 'vlan'),
-    { value: 'vlan', attrSet: 'linkinfo-vlan-attrs' },
+    { value: 'vlan', attrSet: link.attrSets.find((s) => s.name === 'linkinfo-vlan-attrs') },
   );
   const linkinfo = link.attrSets.find((s) => s.name === 'linkinfo-attrs');
   const attr = linkinfo?.attrs.find((a) => a.name === 'data');
   assert.equal(attr?.type, 'sub-message');
-  assert.equal(attr?.subMessage, 'linkinfo-data-msg');
+  assert.equal(attr?.subMessage, data, 'linked to the sub-message object');
   assert.equal(attr?.selector, 'kind');
   // Every format names a set or a struct that the model has.
   const tc = loadFamily(join(specsDir, 'tc.yaml'));
-  const sets = new Set(tc.attrSets.map((s) => s.name));
-  const structs = new Set(tc.structs.map((s) => s.name));
+  const sets = new Set(tc.attrSets);
+  const structs = new Set(tc.structs);
   let formats = 0;
   for (const m of tc.subMessages)
     for (const fm of m.formats) {
       formats++;
-      if (fm.attrSet !== undefined) assert.ok(sets.has(fm.attrSet), fm.attrSet);
-      if (fm.fixedHeader !== undefined) assert.ok(structs.has(fm.fixedHeader), fm.fixedHeader);
+      if (fm.attrSet !== undefined) assert.ok(sets.has(fm.attrSet), fm.attrSet.name);
+      if (fm.fixedHeader !== undefined) assert.ok(structs.has(fm.fixedHeader), fm.fixedHeader.name);
     }
   assert.ok(formats > 20, `${formats} tc formats`);
   assert.deepEqual(
     tc.subMessages.find((m) => m.name === 'options-msg')?.formats.find((x) => x.value === 'bfifo'),
-    { value: 'bfifo', fixedHeader: 'tc-fifo-qopt' },
+    { value: 'bfifo', fixedHeader: tc.structs.find((s) => s.name === 'tc-fifo-qopt') },
   );
   assert.deepEqual(loadFamily(join(specsDir, 'netdev.yaml')).subMessages, []);
   // netlink-raw multicast groups carry their number; genetlink ones do not.
@@ -130,7 +130,7 @@ test('ovs_vport tunnel options follow the kernel: u16 dst-port, extension nest w
   assert.equal(port?.byteOrder, 'host');
   const ext = opts?.attrs.find((a) => a.name === 'extension');
   assert.equal(ext?.type, 'nest');
-  assert.equal(ext?.nested, 'vport-vxlan-ext-attrs');
+  assert.equal(ext?.nested?.name, 'vport-vxlan-ext-attrs');
   const exts = m.attrSets.find((s) => s.name === 'vport-vxlan-ext-attrs');
   assert.deepEqual(
     exts?.attrs.map((a) => [a.name, a.value, a.type, a.cName]),

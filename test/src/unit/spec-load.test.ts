@@ -84,7 +84,7 @@ test('ovs_flow overrides: drop = 24, psample = 25, padded key structs, __be16 et
     ],
   );
   assert.deepEqual(
-    m.ops.filter((o) => o.mcgrp).map((o) => o.notify),
+    m.ops.filter((o) => o.mcgrp).map((o) => o.notify?.name),
     ['get', 'get', 'get'],
   );
 });

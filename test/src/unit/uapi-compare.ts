@@ -35,7 +35,7 @@ export interface ModelLike extends Named {
     readonly cName?: string;
   })[];
   readonly attrSets: readonly (Named & {
-    readonly subsetOf?: string;
+    readonly subsetOf?: unknown;
     readonly attrs: readonly AttrLike[];
   })[];
   readonly ops: readonly (Named & { readonly value: number; readonly cName: string })[];

@@ -12,12 +12,14 @@
  * collect all errors (`allErrors`) and report each at its YAML position.
  * @module
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { cacheGet, cachePut, contentHash } from '../cache.js';
 import { formatPath, SpecError } from '../errors.js';
-import type { Data, DataMap, Positions } from './yaml.js';
-import { isDataMap, parseYamlFile } from './yaml.js';
+import type { Data, Positions } from '../load/yaml.js';
+import { isDataMap, parseYamlFile } from '../load/yaml.js';
 
 /** Protocols and their schema files. */
 export const schemaFiles = {
@@ -28,30 +30,63 @@ export const schemaFiles = {
 } as const;
 export type SchemaProtocol = keyof typeof schemaFiles;
 
-const DRAFT7 = 'http://json-schema.org/draft-07/schema#';
-const cache = new Map<string, ValidateFunction>();
-let ajv: Ajv | undefined;
+/** A compiled validator: true, or false with `errors`. */
+export interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
 
-/** The compiled validator for a protocol's schema in `schemasDir` (compiled once per process). */
-export function schemaValidator(schemasDir: string, protocol: SchemaProtocol): ValidateFunction {
-  const file = join(schemasDir, schemaFiles[protocol]);
-  const hit = cache.get(file);
+const DRAFT7 = 'http://json-schema.org/draft-07/schema#';
+const require = createRequire(import.meta.url);
+const loaded = new Map<string, Validator>();
+const ajvOptions = { allErrors: true, strict: false, allowUnionTypes: true } as const;
+
+/**
+ * The validator of a schema file, compiled once per content: ajv compiles it
+ * to standalone code, which is cached by the hash of the schema text (and
+ * ajv's version), so later runs neither load ajv nor compile.
+ */
+export function compiledSchema(file: string): Validator {
+  const text = readFileSync(file, 'utf8');
+  const ajvVersion = (require('ajv/package.json') as { version: string }).version;
+  const key = contentHash('ajv', ajvVersion, JSON.stringify(ajvOptions), text);
+  const hit = loaded.get(key);
   if (hit) return hit;
+  let code = cacheGet('schemas', `${key}.cjs`);
+  if (code === undefined) {
+    const parsed = parseYamlFile(file, { text, uniqueKeys: false });
+    if (parsed.errors.length || !isDataMap(parsed.data)) {
+      throw new Error(
+        `cannot read schema ${file}: ${parsed.errors.map((e) => e.format()).join('; ')}`,
+      );
+    }
+    const { Ajv } = require('ajv') as typeof import('ajv');
+    const standalone = (
+      require('ajv/dist/standalone/index.js') as {
+        default: (ajv: unknown, fn: unknown) => string;
+      }
+    ).default;
+    const ajv = new Ajv({ ...ajvOptions, code: { source: true } });
+    const fn = ajv.compile({ ...parsed.data, $schema: DRAFT7, $id: `ynl-ts:schema:${key}` });
+    const compiled = standalone(ajv, fn);
+    cachePut('schemas', `${key}.cjs`, compiled);
+    code = compiled;
+  }
+  const mod = { exports: {} as Validator };
+  // The code is ajv's output for a schema of ours (or the cache's copy of it).
+  new Function('module', 'exports', 'require', code)(mod, mod.exports, require);
+  loaded.set(key, mod.exports);
+  return mod.exports;
+}
+
+/** The validator for a protocol's schema in `schemasDir`. */
+export function schemaValidator(schemasDir: string, protocol: SchemaProtocol): Validator {
+  const file = join(schemasDir, schemaFiles[protocol]);
   if (!existsSync(file))
     throw new Error(
       `no schema for protocol '${protocol}': ${file} does not exist (pass schemasDir to loadFamily)`,
     );
-  const parsed = parseYamlFile(file, { uniqueKeys: false });
-  if (parsed.errors.length || !isDataMap(parsed.data)) {
-    throw new Error(
-      `cannot read schema ${file}: ${parsed.errors.map((e) => e.format()).join('; ')}`,
-    );
-  }
-  const schema: DataMap = { ...parsed.data, $schema: DRAFT7, $id: `ynl-ts:schema:${file}` };
-  ajv ??= new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-  const fn = ajv.compile(schema);
-  cache.set(file, fn);
-  return fn;
+  return compiledSchema(file);
 }
 
 /** Validates a spec; returns readable errors at the offending place. */

@@ -1,0 +1,92 @@
+/**
+ * The TypeScript type of each model item: what a value of an attribute or a
+ * struct member looks like in JS (see the table in docs/DESIGN.md).
+ * @module
+ */
+import type { AttrModel, AttrSetModel, EnumModel, StructMemberModel } from '../model/types.js';
+import { Code, type ModulePrinter } from './printer.js';
+
+const wide = new Set(['u64', 's64', 'uint', 'sint']);
+
+function scalarTs(t: string, e: EnumModel | undefined, asFlags: boolean): string {
+  if (e) return e.flags || asFlags ? `readonly (${e.tsName} | number)[]` : `${e.tsName} | number`;
+  return wide.has(t) ? 'bigint' : 'number';
+}
+
+/** The value type of a set: its interface, or an array of entries for an ordered set. */
+function setText(s: AttrSetModel): string {
+  return s.ordered ? `readonly ${s.entryName!}[]` : s.tsName;
+}
+
+function memberText(x: StructMemberModel): string {
+  switch (x.type) {
+    case 'binary':
+      return 'Uint8Array';
+    case 'string':
+      return 'string';
+    case 'struct':
+      return x.struct!.tsName;
+    default:
+      return scalarTs(x.type, x.enum, false);
+  }
+}
+
+/** The value type of one occurrence of an attribute; undefined: not a value (unused, pad). */
+function attrText(a: AttrModel, p: ModulePrinter): string | undefined {
+  switch (a.type) {
+    case 'unused':
+    case 'pad':
+      return undefined;
+    case 'flag':
+      return 'boolean';
+    case 'string':
+      return 'string';
+    case 'binary':
+      if (a.struct) return a.struct.tsName;
+      if (a.subType !== undefined) return `readonly ${wide.has(a.subType) ? 'bigint' : 'number'}[]`;
+      return 'Uint8Array';
+    case 'sub-message':
+      return 'Uint8Array';
+    case 'bitfield32':
+      return p.use('Bitfield32', true);
+    case 'nest': {
+      const inner = a.nested!;
+      if (a.masked) {
+        p.use('Masked', true);
+        return `{ readonly [K in keyof ${inner.tsName}]?: Masked<NonNullable<${inner.tsName}[K]>> }`;
+      }
+      return setText(inner);
+    }
+    case 'indexed-array':
+      if (a.subType === 'nest') return `readonly ${setText(a.nested!)}[]`;
+      return `readonly (${scalarTs(a.subType ?? 'u32', a.enum, false)})[]`;
+    case 'nest-type-value': {
+      const keys = (a.typeValue ?? []).map((k) => `readonly ${k}: number`).join('; ');
+      return `readonly ({ ${keys} } & ${setText(a.nested!)})[]`;
+    }
+    default:
+      return scalarTs(a.type, a.enum, a.enumAsFlags);
+  }
+}
+
+/** The property type of an attribute in its set's interface (multi-attr: an array). */
+export function propTs(a: AttrModel, p: ModulePrinter): Code | undefined {
+  const t = attrText(a, p);
+  return t === undefined ? undefined : new Code(a.multi ? `readonly (${t})[]` : t);
+}
+
+/** The value type of one occurrence of an attribute; undefined: not a value (unused, pad). */
+export function attrTs(a: AttrModel, p: ModulePrinter): Code | undefined {
+  const t = attrText(a, p);
+  return t === undefined ? undefined : new Code(t);
+}
+
+/** The value type of a set: its interface, or an array of entries for an ordered set. */
+export function setTs(s: AttrSetModel): Code {
+  return new Code(setText(s));
+}
+
+/** The value type of a struct member. */
+export function memberTs(x: StructMemberModel): Code {
+  return new Code(memberText(x));
+}

@@ -1,0 +1,210 @@
+/**
+ * The generator's stages, in order:
+ *
+ * 1. load: spec YAML → plain data with positions (`load/yaml.ts`)
+ * 2. validate: against the kernel's JSON schema (`validate/schema.ts`)
+ * 3. overrides: `specs/overrides/<family>.yaml` patched in, validated again (`overrides/apply.ts`)
+ * 4. model: semantic checks, then the linked model (`model/validate.ts`, `model/build.ts`)
+ * 5. emit: one TypeScript module per family (`emit/family.ts`) plus package files
+ * 6. format: prettier, cached by content (`format.ts`)
+ * 7. write or check: the package directory (`cli.ts`)
+ *
+ * Each stage throws `SpecErrors` with every problem of a file at once.
+ * @module
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SpecError, SpecErrors } from './errors.js';
+import { emitFamily } from './emit/family.js';
+import {
+  indexModule,
+  moduleName,
+  packageFiles,
+  specPath,
+  summary,
+  type FamilySummary,
+  type GeneratedFile,
+} from './emit/package.js';
+import { cacheGet, cachePut, contentHash } from './cache.js';
+import { formatModule } from './format.js';
+import { isDataMap, parseYamlFile } from './load/yaml.js';
+import { buildModel } from './model/build.js';
+import type { FamilyModel } from './model/types.js';
+import { applyOverrides, overrideSchemaFile } from './overrides/apply.js';
+import { schemaFiles, validateSchema, type SchemaProtocol } from './validate/schema.js';
+
+/** Where the loader finds schemas and overrides. */
+export interface LoadOptions {
+  /** Directory of the kernel's schema YAMLs (default: `schemas/` next to the spec, else the project's `specs/schemas`). */
+  readonly schemasDir?: string;
+  /** Directory of override files (default: `overrides/` next to the spec, else the project's `specs/overrides`); `null`: none. */
+  readonly overridesDir?: string | null;
+  /** Spec text to use instead of reading the file (the path still names it). */
+  readonly text?: string;
+}
+
+/** The project's own `specs/` (generator/dist → ../../specs). */
+const projectSpecs = fileURLToPath(new URL('../../specs/', import.meta.url));
+
+/** `<spec dir>/<sub>` when it exists, else the project's `specs/<sub>`. */
+function nearOrProject(dir: string, sub: string): string {
+  const near = join(dir, sub);
+  return existsSync(near) ? near : join(projectSpecs, sub);
+}
+
+/**
+ * Stages 1-4: loads, validates, patches and models one family spec.
+ * @throws SpecErrors with every problem of the spec (or override) file at once.
+ */
+export function loadFamily(specPath: string, opts: LoadOptions = {}): FamilyModel {
+  const dir = dirname(resolve(specPath));
+  const schemasDir = opts.schemasDir ?? nearOrProject(dir, 'schemas');
+  const overridesDir =
+    opts.overridesDir === undefined ? nearOrProject(dir, 'overrides') : opts.overridesDir;
+  // 1. load
+  const parsed = parseYamlFile(specPath, opts.text !== undefined ? { text: opts.text } : {});
+  if (parsed.errors.length) throw new SpecErrors(specPath, parsed.errors);
+  const spec = parsed.data;
+  if (!isDataMap(spec))
+    throw new SpecErrors(specPath, [
+      new SpecError(parsed.positions.of(spec), '', 'a spec must be a YAML map'),
+    ]);
+  // 2. validate
+  const protocol = typeof spec.protocol === 'string' ? spec.protocol : 'genetlink';
+  if (!(protocol in schemaFiles)) {
+    const known = Object.keys(schemaFiles).join(', ');
+    throw new SpecErrors(specPath, [
+      new SpecError(
+        parsed.positions.of(spec, 'protocol'),
+        'protocol',
+        `unknown protocol '${protocol}' (known: ${known})`,
+      ),
+    ]);
+  }
+  const validate = (): SpecError[] =>
+    validateSchema(spec, parsed.positions, schemasDir, protocol as SchemaProtocol);
+  const schemaErrors = validate();
+  if (schemaErrors.length) throw new SpecErrors(specPath, schemaErrors);
+  // 3. overrides
+  const family = String(spec.name);
+  const overrideFile = overridesDir !== null ? join(overridesDir, `${family}.yaml`) : undefined;
+  let overrides;
+  if (overrideFile !== undefined && existsSync(overrideFile)) {
+    overrides = applyOverrides(spec, overrideFile, family);
+    if (overrides.errors.length) throw new SpecErrors(overrideFile, overrides.errors);
+    if (overrides.positions) parsed.positions.also(overrides.positions);
+    const again = validate(); // the patched spec must still be a valid spec
+    if (again.length) throw new SpecErrors(`${specPath} (with ${basename(overrideFile)})`, again);
+  }
+  // 4. model
+  const { model, errors } = buildModel(spec, {
+    file: specPath,
+    positions: parsed.positions,
+    ...(overrides ? { applied: overrides.applied, extensions: overrides.extensions } : {}),
+  });
+  if (!model) throw new SpecErrors(specPath, errors);
+  return model;
+}
+
+export interface GenerateOptions {
+  /** Spec files to generate. */
+  readonly specs: readonly string[];
+  /** Directory of schemas (default: `schemas/` next to each spec, else the project's). */
+  readonly schemasDir?: string;
+  /** Directory of overrides (default: `overrides/` next to each spec); null: none. */
+  readonly overridesDir?: string | null;
+  /** Base for the spec paths written into headers (default: the current directory). */
+  readonly relativeTo?: string;
+  /** Directory of templates (default: the project's templates/). */
+  readonly templatesDir?: string;
+}
+
+/** A generated module with what the package files need of its family. */
+interface Generated {
+  readonly family: FamilySummary;
+  readonly text: string;
+}
+
+/** Stages 1-6 for one spec. */
+async function generateOne(spec: string, base: string, opts: LoadOptions): Promise<Generated> {
+  const m = loadFamily(spec, opts);
+  return { family: summary(m), text: await formatModule(emitFamily(m, specPath(base, m.file))) };
+}
+
+/** Texts of the files in `dir` (names and contents), '' when it does not exist. */
+function dirText(dir: string | null): string {
+  if (dir === null || !existsSync(dir)) return '';
+  return readdirSync(dir)
+    .sort()
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .map((f) => `${f}\n${readFileSync(join(dir, f), 'utf8')}`)
+    .join('\n');
+}
+
+let generatorHash: string | undefined;
+/** Hash of the generator's own code: a changed generator never reuses a cached module. */
+function ownHash(): string {
+  if (generatorHash !== undefined) return generatorHash;
+  const root = fileURLToPath(new URL('.', import.meta.url));
+  const parts: string[] = [];
+  const walk = (d: string): void => {
+    for (const f of readdirSync(d).sort()) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (f.endsWith('.js')) parts.push(f, readFileSync(p, 'utf8'));
+    }
+  };
+  walk(root);
+  return (generatorHash = contentHash(...parts));
+}
+
+/**
+ * Stages 1-6 for one spec, or their cached result: the key covers the spec,
+ * every file of its overrides and schemas directories, the override schema,
+ * the header's spec path and the generator's code, so any change reruns them.
+ */
+async function generateCached(spec: string, base: string, opts: LoadOptions): Promise<Generated> {
+  const dir = dirname(resolve(spec));
+  const schemasDir = opts.schemasDir ?? nearOrProject(dir, 'schemas');
+  const overridesDir =
+    opts.overridesDir === undefined ? nearOrProject(dir, 'overrides') : opts.overridesDir;
+  const key = contentHash(
+    ownHash(),
+    specPath(base, resolve(spec)),
+    spec,
+    readFileSync(spec, 'utf8'),
+    dirText(schemasDir),
+    dirText(overridesDir),
+    readFileSync(overrideSchemaFile, 'utf8'),
+  );
+  const hit = cacheGet('modules', key);
+  if (hit !== undefined) {
+    try {
+      return JSON.parse(hit) as Generated;
+    } catch {
+      // a torn entry: regenerate
+    }
+  }
+  const g = await generateOne(spec, base, { schemasDir, overridesDir });
+  cachePut('modules', key, JSON.stringify(g));
+  return g;
+}
+
+/** Stages 1-6 for every spec: the package's files, deterministic byte for byte. */
+export async function generatePackage(opts: GenerateOptions): Promise<GeneratedFile[]> {
+  const base = opts.relativeTo ?? process.cwd();
+  const load: LoadOptions = {
+    ...(opts.schemasDir !== undefined ? { schemasDir: opts.schemasDir } : {}),
+    ...(opts.overridesDir !== undefined ? { overridesDir: opts.overridesDir } : {}),
+  };
+  const done: Generated[] = [];
+  for (const s of opts.specs) done.push(await generateCached(s, base, load));
+  done.sort((a, b) => a.family.name.localeCompare(b.family.name));
+  const families = done.map((g) => g.family);
+  return [
+    ...done.map((g) => ({ path: `src/${moduleName(g.family)}.ts`, text: g.text })),
+    { path: 'src/index.ts', text: await formatModule(indexModule(families)) },
+    ...packageFiles(families, base, opts.templatesDir),
+  ];
+}
