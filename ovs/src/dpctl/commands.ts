@@ -493,7 +493,6 @@ const commands: readonly Command[] = [
           if (pn !== undefined && Number(pn) !== port.portNo) {
             throw new DpctlError(
               `${name}: can't change port number from ${port.portNo} to ${Number(pn)}`,
-              EINVAL,
             );
           }
           options.delete('type');
