@@ -274,7 +274,7 @@ function parsePushVlan(sc: Scanner): OvsActionPushVlan {
     const at = sc.pos;
     const name = sc.word();
     if (!(name in bits) || !sc.eat('=')) throw sc.error(`tpid=, vid=, pcp= or cfi=`, at);
-    f[name] = readUint(sc, bits[name]!, `${name} (${bits[name]} bits)`);
+    f[name] = readUint(sc, bits[name]!, name);
   } while (sc.eat(','));
   sc.expect(')', `',' or ')'`);
   return {

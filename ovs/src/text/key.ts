@@ -97,6 +97,8 @@ function flagsCodec(
   toNum: (v: unknown) => number,
   fromNum: (n: number) => unknown,
   verboseHex: boolean,
+  /** The mask of flags given without one (OVS: all ones of the attribute's width). */
+  exactMask: number,
 ): KeyCodec {
   const allowed = [...names.keys()].reduce((a, b) => (a | b) >>> 0, 0);
   return {
@@ -112,7 +114,7 @@ function flagsCodec(
       return exact ? formatFlags(k, names) : formatFlagsMasked(k, m, max, names);
     },
     parse(sc) {
-      const r = readFlags(sc, names, allowed, max);
+      const r = readFlags(sc, names, allowed, exactMask);
       sc.expect(')');
       return { key: fromNum(r.key), mask: fromNum(r.mask) };
     },
@@ -403,7 +405,8 @@ const encap: KeyCodec = {
     const key = k as KeyAttrs;
     const mask = m as KeyAttrs | undefined;
     const some = (x: KeyAttrs | undefined) => x !== undefined && Object.keys(x).length > 0;
-    return formatKeyAttrs(key, some(mask) && some(key) ? mask : undefined, o);
+    if (!some(key)) return '';
+    return formatKeyAttrs(key, some(mask) ? mask : undefined, o);
   },
   parse(sc, o) {
     const r = parseKeyAttrs(sc, o, ')');
@@ -466,6 +469,7 @@ const codecs: readonly KeyCodec[] = [
     (v) => v as number,
     (n) => n,
     false,
+    0xffff,
   ),
   hexScalar('dp_hash', 'dpHash', 32),
   hexScalar('recirc_id', 'recircId', 32),
@@ -478,6 +482,7 @@ const codecs: readonly KeyCodec[] = [
     ctStateNum,
     (n) => enumValue(ctStateFlagsEnum, n),
     true,
+    0xffffffff,
   ),
   hexScalar('ct_zone', 'ctZone', 16, true),
   hexScalar('ct_mark', 'ctMark', 32, true),
@@ -687,8 +692,10 @@ export function parseKeyAttrs(
     }
     const at = sc.pos;
     const r = parseKeyAttr(sc, o);
-    if (r.attr in key || r.attr in mask)
-      throw sc.error(`each key attribute once (${r.attr} repeats)`, at);
+    if (r.attr in key || r.attr in mask) {
+      const name = sc.text.slice(at, sc.text.indexOf('(', at));
+      throw sc.error(`each key attribute once (${name} repeats)`, at);
+    }
     // `eth_type(0/0xffff)`: the kernel's 802.2 frames, an ethertype only in the mask
     if (r.attr !== 'ethertype' || r.key !== 0) key[r.attr] = r.key;
     mask[r.attr] = r.mask;
