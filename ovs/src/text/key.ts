@@ -66,7 +66,9 @@ import { nshCodec } from './nsh.js';
 /**
  * A u32/u16 attribute printed as `%#x` with a `/%#x` mask unless exact
  * (`recirc_id`, `skb_mark`, `ct_zone`, ...). With `hideEmpty` (ct_mark,
- * ct_zone) the value is left out when the mask is zero or absent, unless verbose.
+ * ct_zone) a zero mask leaves the value out (`ct_mark()`), unless verbose.
+ * OVS also leaves it out when there is no mask at all, which no parser can
+ * read back; without a mask we print the (exact) value.
  */
 function hexScalar(text: string, attr: string, bits: number, hideEmpty = false): KeyCodec {
   const t = uint(bits, 'x');
@@ -76,7 +78,7 @@ function hexScalar(text: string, attr: string, bits: number, hideEmpty = false):
     isWildcard: (m) => m === 0,
     zeroMask: () => 0,
     format(k, m, o) {
-      if (hideEmpty && !o.verbose && (m === undefined || m === 0)) return '';
+      if (hideEmpty && !o.verbose && m === 0) return '';
       const exact = m === undefined || t.isOnes(m as number);
       return hexAlt(k as number) + (exact ? '' : '/' + hexAlt(m as number));
     },
@@ -155,7 +157,10 @@ const ctStateNum = (v: unknown): number => {
   return n;
 };
 
-/** `ct_label`: 16 bytes that OVS reads as a host-order (little-endian) u128 and prints big-endian. */
+/**
+ * `ct_label`: 16 bytes that OVS reads as a host-order (little-endian) u128
+ * and prints big-endian; left out under a zero mask (as `ct_mark`).
+ */
 const ctLabel: KeyCodec = (() => {
   const t = hexNumber(16, 'a 128-bit label');
   const flip = (b: Uint8Array): Uint8Array => Uint8Array.from(b).reverse();
@@ -166,7 +171,7 @@ const ctLabel: KeyCodec = (() => {
     zeroMask: () => new Uint8Array(16),
     format(k, m, o) {
       const mk = m as Uint8Array | undefined;
-      if (!o.verbose && !(mk && !t.isZero(mk))) return '';
+      if (!o.verbose && mk && t.isZero(mk)) return '';
       const full = mk === undefined || t.isOnes(mk);
       return t.key(flip(k as Uint8Array)) + (full ? '' : '/' + t.mask(flip(mk)));
     },
