@@ -10,6 +10,7 @@ export type { FormatOptions, ParseOptions } from './text/codec.js';
 export {
   formatFlow,
   formatKey,
+  formatStats,
   formatUfid,
   monotonicMs,
   parseFlow,

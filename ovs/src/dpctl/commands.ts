@@ -10,7 +10,7 @@ import { EncodeError, NLM_F_CREATE, NetlinkError } from '@ynl-ts/runtime';
 import type { FlowAttrs, KeyAttrs } from '@ynl-ts/families/ovs_flow';
 import type { VportOptions } from '@ynl-ts/families/ovs_vport';
 import { FlowSyntaxError } from '../text/scan.js';
-import { formatFlow, monotonicMs, parseKey } from '../text/flow.js';
+import { formatFlow, formatStats, monotonicMs, parseKey } from '../text/flow.js';
 import { parseActions, printfFixed } from '../text/actions.js';
 import { DpctlError, Kernel, dpName, failed, sysfsStat, type Dp, type Port } from './datapath.js';
 
@@ -325,14 +325,8 @@ async function putFlow(
       { ...dp.h, ...(f.ufid ? { ufid: f.ufid } : { key: f.key }) },
       c.k.opts,
     );
-    c.io.out(statsText(got));
+    c.io.out(formatStats(got));
   }
-}
-
-function statsText(f: FlowAttrs): string {
-  // the statistics part of a flow line
-  const line = formatFlow({ ...f, key: {}, actions: [] }, { stats: true, now: monotonicMs() });
-  return line.slice('<empty>, '.length, line.lastIndexOf(', actions:'));
 }
 
 async function delFlow(c: Ctx, dp: Dp, keyText: string): Promise<void> {
@@ -349,7 +343,7 @@ async function delFlow(c: Ctx, dp: Dp, keyText: string): Promise<void> {
       throw new DpctlError(d.message, d.errno, { after: 'Perhaps you need to specify a UFID?' });
     throw d;
   }
-  if (stats) c.io.out(statsText(stats));
+  if (stats) c.io.out(formatStats(stats));
 }
 
 /** add-flows / mod-flows / del-flows FILE: one `[add|modify|delete] FLOW [ACTIONS]` per line. */

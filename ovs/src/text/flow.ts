@@ -47,19 +47,28 @@ export interface FlowParseOptions extends ParseOptions {
 /** The monotonic clock in ms (CLOCK_MONOTONIC, the clock of the kernel's `used`). */
 export const monotonicMs = (): bigint => process.hrtime.bigint() / 1_000_000n;
 
-/** `ufid:` text of a 16-byte flow id (a UUID). */
+/**
+ * `ufid:` text of a 16-byte flow id. OVS holds a UFID as four host-order
+ * (little-endian) u32 words and prints them UUID-style, so the text is not
+ * the bytes in order.
+ */
 export function formatUfid(u: Uint8Array): string {
-  const h = Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('hex');
-  return `ufid:${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  const v = new DataView(u.buffer, u.byteOffset, u.byteLength);
+  const w = [0, 4, 8, 12].map((o) => v.getUint32(o, true).toString(16).padStart(8, '0'));
+  return `ufid:${w[0]}-${w[1]!.slice(0, 4)}-${w[1]!.slice(4)}-${w[2]!.slice(0, 4)}-${w[2]!.slice(4)}${w[3]}`;
 }
 
-/** Reads `ufid:UUID` (the `ufid:` already consumed). */
+/** Reads `ufid:UUID` (the `ufid:` already consumed) into the 16 bytes OVS sends. */
 export function readUfid(sc: Scanner): Uint8Array {
   const m = sc.match(
-    /([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{12})/,
+    /([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})([0-9a-fA-F]{8})/,
     'a UUID',
   );
-  return Uint8Array.from(Buffer.from(m.slice(1).join(''), 'hex'));
+  const words = [m[1]!, m[2]! + m[3]!, m[4]! + m[5]!, m[6]!];
+  const out = new Uint8Array(16);
+  const v = new DataView(out.buffer);
+  words.forEach((w, i) => v.setUint32(4 * i, parseInt(w, 16), true));
+  return out;
 }
 
 // TCP flags of the statistics, tcpdump style (OVS packet_format_tcp_flags)
@@ -103,6 +112,20 @@ function readTcpFlags(sc: Scanner): number {
 }
 
 /**
+ * The statistics of a flow as ovs-dpctl prints them:
+ * `packets:N, bytes:N, used:T[, flags:F]`, `used` relative to `now` (ms on
+ * the monotonic clock; default: now).
+ */
+export function formatStats(flow: FlowAttrs, now?: bigint): string {
+  const used = flow.used
+    ? `${printfFixed(Number((now ?? monotonicMs()) - flow.used) / 1000, 3)}s`
+    : 'never';
+  let s = `packets:${flow.stats?.nPackets ?? 0n}, bytes:${flow.stats?.nBytes ?? 0n}, used:${used}`;
+  if (flow.tcpFlags) s += `, flags:${formatTcpFlags(flow.tcpFlags)}`;
+  return s;
+}
+
+/**
  * A flow as `ovs-dpctl dump-flows` prints it. Takes a parsed flow or a
  * flow message from the kernel (`OvsFlowClient` dump/get replies) as is;
  * `ufid` is printed when present (ovs-dpctl shows it only with `-m`).
@@ -110,13 +133,8 @@ function readTcpFlags(sc: Scanner): number {
 export function formatFlow(flow: FlowAttrs, o: FlowFormatOptions = {}): string {
   let s = flow.ufid ? formatUfid(flow.ufid) + ', ' : '';
   s += formatKeyAttrs(flow.key ?? {}, flow.mask, o);
-  if (o.stats || flow.stats || flow.used !== undefined || flow.tcpFlags) {
-    const used = flow.used
-      ? `${printfFixed(Number((o.now ?? monotonicMs()) - flow.used) / 1000, 3)}s`
-      : 'never';
-    s += `, packets:${flow.stats?.nPackets ?? 0n}, bytes:${flow.stats?.nBytes ?? 0n}, used:${used}`;
-    if (flow.tcpFlags) s += `, flags:${formatTcpFlags(flow.tcpFlags)}`;
-  }
+  if (o.stats || flow.stats || flow.used !== undefined || flow.tcpFlags)
+    s += ', ' + formatStats(flow, o.now);
   if (o.verbose) s += ', dp:ovs';
   return s + ', actions:' + formatActions(flow.actions ?? [], o);
 }
