@@ -12,7 +12,7 @@ import { NLM_F_CREATE, NetlinkError } from '@ynl-ts/runtime';
 import { parseActions, parseKey } from '@ynl-ts/ovs';
 import { dpctl } from '@ynl-ts/ovs/dpctl';
 import { dumpedKey, kernelFlows, type KernelFlow } from '../unit/odp-corpus.js';
-import { ovsSkipReason, repoRoot, runQuiet, vmKernel, withDatapath } from './vm.js';
+import { flowLines, ovsSkipReason, repoRoot, runQuiet, vmKernel, withDatapath } from './vm.js';
 
 const skip = ovsSkipReason();
 
@@ -41,13 +41,6 @@ function ovs(...argv: string[]): Run {
   return { rc: r.status ?? -1, out: r.stdout, err };
 }
 
-/** Dump lines comparable across runs: `used:` ages hidden, sorted. */
-const flowsOf = (text: string): string[] =>
-  text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => l.replace(/used:[0-9.]+s/, 'used:*'))
-    .sort();
 /** show output with the traffic counters hidden (the ports see IPv6 chatter at any time). */
 const shown = (text: string): string =>
   text.replace(
@@ -64,7 +57,7 @@ test(
       const dp = 'system@ynltxt0';
       const problems: string[] = [];
       // as written (the kernel adds key32(…), Linux's IPv6 extension headers, to IPv6 keys)
-      const asWritten = (text: string) => flowsOf(text.replace(/,key32\([^)]*\)/g, ''));
+      const asWritten = (text: string) => flowLines(text.replace(/,key32\([^)]*\)/g, ''));
       const written = (fs: readonly KernelFlow[]) =>
         fs
           .map((f) => `${dumpedKey(f)}, packets:0, bytes:0, used:never, actions:${f.actions}`)
@@ -77,8 +70,8 @@ test(
           const ours = await ynl('dump-flows', ...more, dp);
           assert.equal(theirs.rc, 0, theirs.err);
           assert.equal(ours.rc, 0, ours.err);
-          const diff = flowsOf(ours.out).filter((l, i) => l !== flowsOf(theirs.out)[i]);
-          if (diff.length || flowsOf(ours.out).length !== flowsOf(theirs.out).length) {
+          const diff = flowLines(ours.out).filter((l, i) => l !== flowLines(theirs.out)[i]);
+          if (diff.length || flowLines(ours.out).length !== flowLines(theirs.out).length) {
             problems.push(
               `${what}${more.join('')}:\n  ovs-dpctl ${theirs.out}  ynl-dpctl ${ours.out}`,
             );
@@ -256,7 +249,7 @@ test(
         await same('dump-flows', dp);
         writeFileSync(file, 'delete in_port(1),eth(),eth_type(0x0806),arp(op=1)\n');
         assert.equal((await ynl('del-flows', dp, file)).rc, 0);
-        assert.equal(flowsOf(ovs('dump-flows', dp).out).length, 1);
+        assert.equal(flowLines(ovs('dump-flows', dp).out).length, 1);
       } finally {
         rmSync(file, { force: true });
       }
