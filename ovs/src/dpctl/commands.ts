@@ -385,6 +385,32 @@ async function processFlows(
 
 // ---- the command table -----------------------------------------------------------------
 
+/** add-flow / mod-flow `[dp] flow actions`. */
+const putCommand = (name: string, mode: 'add' | 'mod'): Command => ({
+  name,
+  usage: '[dp] flow actions',
+  min: 2,
+  max: 3,
+  rw: true,
+  async run(c, args) {
+    const { dp, rest } = await c.k.openOptional(args, 4);
+    await putFlow(c, dp, rest.at(-2)!, rest.at(-1)!, mode);
+  },
+});
+
+/** add-flows / mod-flows `[dp] file`. */
+const fileCommand = (name: string, mode: 'add' | 'mod'): Command => ({
+  name,
+  usage: '[dp] file',
+  min: 1,
+  max: 2,
+  rw: true,
+  async run(c, args) {
+    const { dp, rest } = await c.k.openOptional(args, 3);
+    await processFlows(c, dp, rest.at(-1)!, mode);
+  },
+});
+
 const commands: readonly Command[] = [
   {
     name: 'add-dp',
@@ -550,28 +576,8 @@ const commands: readonly Command[] = [
       }
     },
   },
-  {
-    name: 'add-flow',
-    usage: '[dp] flow actions',
-    min: 2,
-    max: 3,
-    rw: true,
-    async run(c, args) {
-      const { dp, rest } = await c.k.openOptional(args, 4);
-      await putFlow(c, dp, rest.at(-2)!, rest.at(-1)!, 'add');
-    },
-  },
-  {
-    name: 'mod-flow',
-    usage: '[dp] flow actions',
-    min: 2,
-    max: 3,
-    rw: true,
-    async run(c, args) {
-      const { dp, rest } = await c.k.openOptional(args, 4);
-      await putFlow(c, dp, rest.at(-2)!, rest.at(-1)!, 'mod');
-    },
-  },
+  putCommand('add-flow', 'add'),
+  putCommand('mod-flow', 'mod'),
   {
     name: 'get-flow',
     usage: '[dp] ufid',
@@ -603,28 +609,8 @@ const commands: readonly Command[] = [
       await delFlow(c, dp, rest.at(-1)!);
     },
   },
-  {
-    name: 'add-flows',
-    usage: '[dp] file',
-    min: 1,
-    max: 2,
-    rw: true,
-    async run(c, args) {
-      const { dp, rest } = await c.k.openOptional(args, 3);
-      await processFlows(c, dp, rest.at(-1)!, 'add');
-    },
-  },
-  {
-    name: 'mod-flows',
-    usage: '[dp] file',
-    min: 1,
-    max: 2,
-    rw: true,
-    async run(c, args) {
-      const { dp, rest } = await c.k.openOptional(args, 3);
-      await processFlows(c, dp, rest.at(-1)!, 'mod');
-    },
-  },
+  fileCommand('add-flows', 'add'),
+  fileCommand('mod-flows', 'mod'),
   {
     name: 'del-flows',
     usage: '[dp] [file]',

@@ -93,7 +93,7 @@ export const u64hex: FieldType<bigint> = {
 };
 
 /** The 20-bit IPv6 flow label: exact when its 20 bits are masked. */
-export const ipv6Label: FieldType<number> = { ...uint(20, 'x', 'a 20-bit flow label') };
+export const ipv6Label: FieldType<number> = uint(20, 'x', 'a 20-bit flow label');
 
 export const u8u = uint(8, 'u');
 export const u8x = uint(8, 'x');
