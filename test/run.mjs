@@ -27,7 +27,7 @@ function walk(dir) {
 }
 
 // System tools the unit and live tests use as independent peers or compilers:
-// iproute2 (ip, genl), python3, gcc, diff. A fresh Debian machine usually has
+// iproute2 (ip, genl), python3, gcc, diff, and OVS's Python flow parser. A fresh Debian machine usually has
 // them; when one is missing and we are root, install it here, so that the
 // README's `npm test` needs nothing else.
 const tools = {
@@ -46,6 +46,13 @@ const missingPkgs = [
       .map(([, p]) => p),
   ),
 ];
+// The unit layer's second parser for Open vSwitch flow text is OVS's own
+// Python flow library (ovs.flow.odp), which needs netaddr and pyparsing.
+const pyModule = (m) =>
+  spawnSync('/usr/bin/python3', ['-c', `import ${m}`], { stdio: 'ignore' }).status === 0;
+if (wanted.includes('unit') && !pyModule('ovs.flow.odp')) {
+  missingPkgs.push('python3-openvswitch', 'python3-netaddr', 'python3-pyparsing');
+}
 if (missingPkgs.length > 0) {
   if (process.getuid?.() !== 0) {
     console.error(`run: missing system packages (install them as root): ${missingPkgs.join(' ')}`);

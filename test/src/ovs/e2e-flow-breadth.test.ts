@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ActionAttrsEntry, KeyAttrs } from '@ynl-ts/families/ovs_flow';
-import { ovsSkipReason, withDatapath } from './vm.js';
+import { dumpTexts, ovsSkipReason, withDatapath } from './vm.js';
 
 const skip = ovsSkipReason();
 const DP = 'ynlbrd0';
@@ -302,6 +302,14 @@ test(
           }
         });
       }
+      await t.test(
+        'all of them: @ynl-ts/ovs prints the dump as ovs-dpctl dump-flows does',
+        async () => {
+          const { ours, theirs } = await dumpTexts(flows, h, DP);
+          assert.equal(ours.length, cases.length);
+          assert.deepEqual(ours, theirs);
+        },
+      );
     }),
 );
 

@@ -10,7 +10,7 @@ import {
   type KeyAttrs,
   type NewRequest,
 } from '@ynl-ts/families/ovs_flow';
-import { ovsSkipReason, run, vmKernel, withDatapath } from './vm.js';
+import { dumpTexts, ovsSkipReason, run, vmKernel, withDatapath } from './vm.js';
 
 const skip = ovsSkipReason();
 const DP = 'ynlflow0';
@@ -96,6 +96,8 @@ test(
 
       const text = run('ovs-dpctl', ['dump-flows', `system@${DP}`]);
       assert.match(text, /tcp\(src=1234,dst=80\)/, text);
+      const texts = await dumpTexts(flows, h, DP);
+      assert.deepEqual(texts.ours, texts.theirs, '@ynl-ts/ovs prints it as ovs-dpctl does');
       assert.match(
         text,
         new RegExp(`actions:${p2},push_vlan\\(vid=5,pcp=0\\),${p2},pop_vlan,${p1}`),
@@ -131,6 +133,8 @@ test('flow by UFID; ufid-flags omit key, mask and actions from replies', { skip 
       actions: [{ type: 'output', value: p2 }],
     });
     const full = await flows.get({ ...h, ufid });
+    const texts = await dumpTexts(flows, h, DP);
+    assert.deepEqual(texts.ours, texts.theirs, '@ynl-ts/ovs prints it as ovs-dpctl does');
     assert.ok(full.ufid && Buffer.from(full.ufid).equals(ufid));
     assert.deepEqual(full.key?.tcp, { tcpSrc: 1234, tcpDst: 443 });
     const terse = await flows.get({
@@ -218,5 +222,7 @@ test('flows made by ovs-dpctl decode through our dump', { skip }, async () => {
       { type: 'output', value: p2 },
       { type: 'output', value: p1 },
     ]);
+    const texts = await dumpTexts(flows, h, DP);
+    assert.deepEqual(texts.ours, texts.theirs, '@ynl-ts/ovs prints it as ovs-dpctl does');
   });
 });

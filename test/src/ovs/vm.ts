@@ -7,6 +7,7 @@ import { GenlSocket } from '@ynl-ts/runtime';
 import { OvsDatapathClient } from '@ynl-ts/families/ovs_datapath';
 import { OvsVportClient } from '@ynl-ts/families/ovs_vport';
 import { OvsFlowClient } from '@ynl-ts/families/ovs_flow';
+import { formatFlow, monotonicMs } from '@ynl-ts/ovs';
 
 /** Repository root (test/dist/ovs/vm.js → ../../..). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -130,4 +131,34 @@ export async function withDatapath(
     await dp.del({ ...hdr0, name }).catch(() => undefined);
     sock.close();
   }
+}
+
+/** Lines of dump-flows text, comparable across tools and runs: `used:` ages hidden, sorted. */
+export const flowLines = (text: string): string[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/used:[0-9.]+s/, 'used:*'))
+    .sort();
+
+/**
+ * The flows of datapath `dp` as `ovs-dpctl dump-flows` prints them, and as
+ * @ynl-ts/ovs prints our own dump of them (what ynl-dpctl dump-flows prints).
+ */
+export async function dumpTexts(
+  flows: OvsFlowClient,
+  h: DatapathFixture['h'],
+  dp: string,
+): Promise<{ ours: string[]; theirs: string[] }> {
+  const now = monotonicMs();
+  const ours: string[] = [];
+  // ufid: ovs-dpctl shows it only with -m
+  for await (const f of flows.dump(h)) {
+    ours.push(formatFlow({ ...f, ufid: undefined }, { stats: true, now }));
+  }
+  const theirs = execFileSync('ovs-dpctl', ['dump-flows', `system@${dp}`], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  return { ours: flowLines(ours.join('\n')), theirs: flowLines(theirs) };
 }
