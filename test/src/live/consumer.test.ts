@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,8 +142,9 @@ test(
       );
 
       // `codegen spec.yaml --out DIR` outside the repository: a package that
-      // typechecks on its own against the published runtime (installed above).
-      const pkg = join(app, 'netdev-pkg');
+      // installs the published runtime and its own build tools, builds with its
+      // own `npm run build`, and runs against the host kernel.
+      const pkg = join(dir, 'netdev-pkg');
       execFileSync(
         process.execPath,
         [
@@ -152,14 +153,37 @@ test(
           '--out',
           pkg,
         ],
-        { encoding: 'utf8' },
+        { encoding: 'utf8', cwd: dir },
       );
-      execFileSync(
-        process.execPath,
-        [tscBin, '-p', pkg, '--typeRoots', join(repoRoot, 'node_modules', '@types')],
-        { encoding: 'utf8' },
+      assert.doesNotMatch(
+        readFileSync(join(pkg, 'tsconfig.json'), 'utf8') +
+          readFileSync(join(pkg, 'package.json'), 'utf8'),
+        /\.\.\//,
+        'nothing refers outside the package',
       );
+      npm(['install', tarballs.find((t) => t.includes('runtime'))!], pkg);
+      npm(['run', 'build'], pkg);
       assert.ok(existsSync(join(pkg, 'dist', 'netdev.d.ts')), 'the package builds');
+      writeFileSync(
+        join(pkg, 'smoke.mjs'),
+        [
+          "import { GenlSocket } from '@ynl-ts/runtime';",
+          "import { NetdevClient } from './dist/netdev.js';",
+          'const sock = await GenlSocket.open();',
+          'const netdev = await NetdevClient.open(sock);',
+          'const devs = [];',
+          'for await (const d of netdev.devDump()) devs.push(d.ifindex);',
+          'console.log(JSON.stringify(devs));',
+          'sock.close();',
+        ].join('\n'),
+      );
+      const ifindexes = JSON.parse(
+        execFileSync(process.execPath, [join(pkg, 'smoke.mjs')], { encoding: 'utf8' }),
+      ) as number[];
+      assert.ok(
+        ifindexes.includes(1),
+        `netdev dev-get dump lists lo: ${JSON.stringify(ifindexes)}`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
