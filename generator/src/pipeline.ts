@@ -42,6 +42,29 @@ export interface LoadOptions {
   readonly overridesDir?: string | null;
   /** Spec text to use instead of reading the file (the path still names it). */
   readonly text?: string;
+  /** Called with every other spec file the family's model was built from (`nested-from`). */
+  readonly onDependency?: (file: string) => void;
+}
+
+/** Families being loaded, outermost first: a `nested-from` cycle is an error, not a loop. */
+const loading: string[] = [];
+
+/**
+ * The model of family `name` from `<dir>/<name>.yaml` (for `nested-from`
+ * overrides), or why there is none.
+ */
+function siblingFamily(dir: string, name: string, opts: LoadOptions): FamilyModel | string {
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) return 'not a family name';
+  const file = join(dir, `${name}.yaml`);
+  if (!existsSync(file)) return `no spec ${file}`;
+  if (loading.includes(resolve(file))) return `a cycle of nested-from (${loading.join(' → ')})`;
+  opts.onDependency?.(file);
+  try {
+    return loadFamily(file, { ...opts, text: undefined });
+  } catch (e) {
+    if (e instanceof SpecErrors) return `its spec has errors (${e.message.split('\n')[0]})`;
+    throw e;
+  }
 }
 
 /** The project's own `specs/` (generator/dist → ../../specs). */
@@ -98,13 +121,24 @@ export function loadFamily(specPath: string, opts: LoadOptions = {}): FamilyMode
     if (again.length) throw new SpecErrors(`${specPath} (with ${basename(overrideFile)})`, again);
   }
   // 4. model
-  const { model, errors } = buildModel(spec, {
-    file: specPath,
-    positions: parsed.positions,
-    ...(overrides ? { applied: overrides.applied, extensions: overrides.extensions } : {}),
-  });
-  if (!model) throw new SpecErrors(specPath, errors);
-  return model;
+  loading.push(resolve(specPath));
+  try {
+    const { model, errors } = buildModel(spec, {
+      file: specPath,
+      positions: parsed.positions,
+      ...(overrides ? { applied: overrides.applied, extensions: overrides.extensions } : {}),
+      family: (name) =>
+        siblingFamily(dir, name, {
+          schemasDir,
+          overridesDir,
+          ...(opts.onDependency ? { onDependency: opts.onDependency } : {}),
+        }),
+    });
+    if (!model) throw new SpecErrors(specPath, errors);
+    return model;
+  } finally {
+    loading.pop();
+  }
 }
 
 export interface GenerateOptions {
@@ -124,12 +158,27 @@ export interface GenerateOptions {
 interface Generated {
   readonly family: FamilySummary;
   readonly text: string;
+  /** Other spec files it was built from (`nested-from`), with their content hashes. */
+  readonly deps: readonly { readonly file: string; readonly hash: string }[];
 }
 
 /** Stages 1-6 for one spec. */
 async function generateOne(spec: string, base: string, opts: LoadOptions): Promise<Generated> {
-  const m = loadFamily(spec, opts);
-  return { family: summary(m), text: await formatModule(emitFamily(m, specPath(base, m.file))) };
+  const files = new Set<string>();
+  const m = loadFamily(spec, { ...opts, onDependency: (f) => files.add(resolve(f)) });
+  const deps = [...files].map((file) => ({ file, hash: contentHash(readFileSync(file, 'utf8')) }));
+  return {
+    family: summary(m),
+    text: await formatModule(emitFamily(m, specPath(base, m.file))),
+    deps,
+  };
+}
+
+/** The spec files a cached module was built from are unchanged. */
+function depsCurrent(g: Generated): boolean {
+  return g.deps.every(
+    (d) => existsSync(d.file) && contentHash(readFileSync(d.file, 'utf8')) === d.hash,
+  );
 }
 
 /** Texts of the files in `dir` (names and contents), '' when it does not exist. */
@@ -181,7 +230,8 @@ async function generateCached(spec: string, base: string, opts: LoadOptions): Pr
   const hit = cacheGet('modules', key);
   if (hit !== undefined) {
     try {
-      return JSON.parse(hit) as Generated;
+      const g = JSON.parse(hit) as Generated;
+      if (Array.isArray(g.deps) && depsCurrent(g)) return g;
     } catch {
       // a torn entry: regenerate
     }

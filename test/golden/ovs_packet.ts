@@ -27,6 +27,14 @@ import {
   type RequestOptions,
   type StructDef,
 } from '@ynl-ts/runtime';
+import {
+  type ActionAttrsEntry,
+  actionAttrsSet,
+  type KeyAttrs,
+  keyAttrsSet,
+  type TunnelKeyAttrs,
+  tunnelKeyAttrsSet,
+} from './ovs_flow.js';
 
 /** struct `ovs-header` (4 bytes). */
 export interface OvsHeader {
@@ -53,15 +61,19 @@ export interface Packet {
    * ovs_flow family spec; cross-spec references are not supported.
    *
    * `OVS_PACKET_ATTR_KEY` (2)
+   *
+   * Override (specs/overrides): OVS_PACKET_ATTR_KEY holds OVS_KEY_ATTR_* attributes (ovs_flow's key-attrs), which the spec can only call binary.
    */
-  readonly key?: Uint8Array;
+  readonly key?: KeyAttrs;
   /**
    * Nested OVS_ACTION_ATTR_* attributes.
    * Defined as binary for the same reason as key.
    *
    * `OVS_PACKET_ATTR_ACTIONS` (3)
+   *
+   * Override (specs/overrides): OVS_PACKET_ATTR_ACTIONS holds OVS_ACTION_ATTR_* attributes (ovs_flow's action-attrs), which the spec can only call binary.
    */
-  readonly actions?: Uint8Array;
+  readonly actions?: readonly ActionAttrsEntry[];
   /**
    * Opaque userspace cookie from OVS_USERSPACE_ATTR_USERDATA.
    *
@@ -72,8 +84,10 @@ export interface Packet {
    * Nested OVS_TUNNEL_KEY_ATTR_* for output tunnel metadata.
    *
    * `OVS_PACKET_ATTR_EGRESS_TUN_KEY` (5)
+   *
+   * Override (specs/overrides): OVS_PACKET_ATTR_EGRESS_TUN_KEY holds OVS_TUNNEL_KEY_ATTR_* attributes (ovs_flow's tunnel-key-attrs), which the spec can only call binary.
    */
-  readonly egressTunKey?: Uint8Array;
+  readonly egressTunKey?: TunnelKeyAttrs;
   /**
    * Packet operation is a feature probe, error logging suppressed.
    *
@@ -108,10 +122,10 @@ export interface Packet {
 /** Layout of `packet`. */
 export const packetSet: AttrSet<Packet> = new AttrSet('packet', () => [
   { name: 'packet', type: 1, kind: Kind.Binary, checks: { minLen: 14 } },
-  { name: 'key', type: 2, kind: Kind.Binary },
-  { name: 'actions', type: 3, kind: Kind.Binary },
+  { name: 'key', type: 2, kind: Kind.Nest, nested: keyAttrsSet },
+  { name: 'actions', type: 3, kind: Kind.Nest, nested: actionAttrsSet },
   { name: 'userdata', type: 4, kind: Kind.Binary },
-  { name: 'egressTunKey', type: 5, kind: Kind.Binary },
+  { name: 'egressTunKey', type: 5, kind: Kind.Nest, nested: tunnelKeyAttrsSet },
   { name: 'unused1', type: 6, kind: Kind.Unused },
   { name: 'unused2', type: 7, kind: Kind.Unused },
   { name: 'probe', type: 8, kind: Kind.Flag },

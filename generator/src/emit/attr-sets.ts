@@ -63,7 +63,7 @@ export function emitAttrSet(p: ModulePrinter, s: AttrSetModel): void {
     doc([`Layout of ${span(s.name)}.`]),
     ts`export const ${s.valueName}: AttrSet<${setTs(s)}> = new AttrSet(${str(s.name)}, () => [\n`,
   );
-  for (const a of s.attrs) p.add(ts`  ${attrDef(a)},\n`);
+  for (const a of s.attrs) p.add(ts`  ${attrDef(a, p)},\n`);
   p.add(ts`]${opts.length ? ts`, { ${join(opts, ', ')} }` : ''});\n\n`);
 }
 
@@ -71,7 +71,7 @@ function num(v: number | bigint, wide: boolean): Code {
   return new Code(wide ? `${BigInt(v)}n` : String(v));
 }
 
-function attrDef(a: AttrModel): Code {
+function attrDef(a: AttrModel, p: ModulePrinter): Code {
   const parts: Code[] = [
     ts`name: ${str(a.tsName)}`,
     ts`type: ${a.value}`,
@@ -79,6 +79,7 @@ function attrDef(a: AttrModel): Code {
   ];
   if (a.byteOrder === 'big-endian') parts.push(ts`be: true`);
   if (a.multi) parts.push(ts`multi: true`);
+  if (a.nestedFamily !== undefined) p.useFrom(a.nestedFamily, a.nested!.valueName);
   if (a.nested) parts.push(ts`nested: ${a.nested.valueName}`);
   if (a.kind === 'Struct') parts.push(ts`struct: ${a.struct!.valueName}`);
   if (a.subKind) parts.push(ts`sub: Kind.${a.subKind}`);

@@ -89,16 +89,23 @@ export function fileName(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-/** Collects a module's declarations and the runtime names they use. */
+/** Collects a module's declarations and the names they import. */
 export class ModulePrinter {
   readonly #imports = new Map<string, boolean>();
+  /** Imports from sibling modules (other families), by module file name. */
+  readonly #siblings = new Map<string, Map<string, boolean>>();
   readonly #parts: string[] = [];
 
   /** Records a runtime import (`type` imports are erased) and returns the name. */
   use(name: string, type = false): string {
-    const prev = this.#imports.get(name);
-    this.#imports.set(name, prev === undefined ? type : prev && type);
-    return name;
+    return record(this.#imports, name, type);
+  }
+
+  /** Records an import from the sibling module `./<module>.js` and returns the name. */
+  useFrom(module: string, name: string, type = false): string {
+    let names = this.#siblings.get(module);
+    if (!names) this.#siblings.set(module, (names = new Map()));
+    return record(names, name, type);
   }
 
   /** Appends code. */
@@ -108,12 +115,24 @@ export class ModulePrinter {
 
   /** The module: header, imports from `from`, declarations. */
   render(header: Code, from: string): string {
-    const names = [...this.#imports]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([n, type]) => (type ? `type ${n}` : n));
-    const imports = names.length
-      ? `import { ${names.join(', ')} } from ${str(from).text};\n\n`
-      : '';
-    return header.text + imports + this.#parts.join('');
+    const line = (names: Map<string, boolean>, module: string): string =>
+      `import { ${[...names]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([n, type]) => (type ? `type ${n}` : n))
+        .join(', ')} } from ${str(module).text};\n`;
+    const lines = [
+      ...(this.#imports.size ? [line(this.#imports, from)] : []),
+      ...[...this.#siblings]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([m, names]) => line(names, `./${fileName(m)}.js`)),
+    ];
+    return header.text + (lines.length ? `${lines.join('')}\n` : '') + this.#parts.join('');
   }
+}
+
+/** Records `name` in an import list; a name used as a value is a value import. */
+function record(names: Map<string, boolean>, name: string, type: boolean): string {
+  const prev = names.get(name);
+  names.set(name, prev === undefined ? type : prev && type);
+  return name;
 }

@@ -51,6 +51,8 @@ function attrText(a: AttrModel, p: ModulePrinter): string | undefined {
       return p.use('Bitfield32', true);
     case 'nest': {
       const inner = a.nested!;
+      if (a.nestedFamily !== undefined)
+        p.useFrom(a.nestedFamily, inner.ordered ? inner.entryName! : inner.tsName, true);
       if (a.masked) {
         p.use('Masked', true);
         return `{ readonly [K in keyof ${inner.tsName}]?: Masked<NonNullable<${inner.tsName}[K]>> }`;

@@ -7,7 +7,7 @@
  */
 import { isDataMap, type Data, type DataMap, type Positions } from '../load/yaml.js';
 import type { Extensions } from '../overrides/apply.js';
-import type { AppliedOverride, AttrType, ChecksModel, Protocol } from './types.js';
+import type { AppliedOverride, AttrType, ChecksModel, FamilyModel, Protocol } from './types.js';
 
 export const str = (v: Data | undefined): string | undefined =>
   typeof v === 'string' ? v : undefined;
@@ -33,6 +33,11 @@ export interface BuildContext {
   readonly positions: Positions;
   readonly applied?: WeakMap<object, AppliedOverride[]>;
   readonly extensions?: WeakMap<object, Extensions>;
+  /**
+   * The model of another family (for `nested-from` overrides), or a sentence
+   * saying why there is none.
+   */
+  readonly family?: (name: string) => FamilyModel | string;
 }
 
 const scalarSizes: Record<string, number> = {

@@ -212,6 +212,8 @@ export interface AttrModel {
   readonly multi: boolean;
   /** Attribute set inside nest / indexed-array / nest-type-value. */
   readonly nested?: AttrSetModel;
+  /** The family `nested` belongs to, when it is another family's set (override `nested-from`). */
+  readonly nestedFamily?: string;
   /** Struct of a binary attribute with `struct:`. */
   readonly struct?: StructModel;
   /** Element type of indexed-array and of binary with `sub-type` (a packed scalar array). */

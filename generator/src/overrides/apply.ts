@@ -32,6 +32,8 @@ export const overrideSchemaFile = fileURLToPath(
 export interface Extensions {
   ordered?: boolean;
   masked?: boolean;
+  /** A binary attribute carrying another family's attribute set (on `attribute-sets[set].attributes[attr]`). */
+  'nested-from'?: { family: string; 'attribute-set': string };
   /** Key/mask consistency rules of an attribute set (checked in the model builder). */
   match?: DataMap;
   /** Request attributes the kernel requires (on `operations.list[op].do|dump.request`). */
@@ -55,6 +57,10 @@ const extensionTargets: Record<keyof Extensions, { shapes: string[]; what: strin
   ordered: { shapes: ['attribute-sets.[]'], what: 'an attribute set (attribute-sets[name])' },
   match: { shapes: ['attribute-sets.[]'], what: 'an attribute set (attribute-sets[name])' },
   masked: {
+    shapes: ['attribute-sets.[].attributes.[]'],
+    what: 'an attribute (attribute-sets[name].attributes[name])',
+  },
+  'nested-from': {
     shapes: ['attribute-sets.[].attributes.[]'],
     what: 'an attribute (attribute-sets[name].attributes[name])',
   },

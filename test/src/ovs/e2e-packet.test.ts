@@ -3,29 +3,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { GenlSocket, Writer, encodeSet } from '@ynl-ts/runtime';
+import { GenlSocket } from '@ynl-ts/runtime';
 import { OvsDatapathClient } from '@ynl-ts/families/ovs_datapath';
 import { OvsVportClient } from '@ynl-ts/families/ovs_vport';
 import { OvsPacketClient } from '@ynl-ts/families/ovs_packet';
-import {
-  actionAttrsSet,
-  keyAttrsSet,
-  type ActionAttrsEntry,
-  type KeyAttrs,
-} from '@ynl-ts/families/ovs_flow';
+import type { ActionAttrsEntry, KeyAttrs } from '@ynl-ts/families/ovs_flow';
 import { ovsSkipReason, run, runQuiet } from './vm.js';
 
 const skip = ovsSkipReason();
 const DP = 'ynlpkt0';
 
-/** ovs_packet carries ovs_flow's key and actions as nested attributes its spec can only call binary. */
-function attrsBytes(
-  set: typeof keyAttrsSet | typeof actionAttrsSet,
-  value: KeyAttrs | readonly ActionAttrsEntry[],
-): Uint8Array {
-  const w = new Writer(256);
-  encodeSet(w, set, value);
-  return w.bytes().slice();
+/** dst 02:..:02, src 02:..:01, ethertype 0x88b5 (local experimental), then `text`. */
+function testFrame(text: string): Uint8Array {
+  return Uint8Array.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x88, 0xb5, ...Buffer.from(text)]);
+}
+
+/** The flow key of a test frame entering on port `inPort`. */
+function frameKey(frame: Uint8Array, inPort: number): KeyAttrs {
+  return {
+    inPort,
+    ethernet: { ethSrc: frame.subarray(6, 12), ethDst: frame.subarray(0, 6) },
+    ethertype: 0x88b5,
+  };
 }
 
 test(
@@ -60,33 +59,14 @@ test(
       const exited = new Promise<number>((r) => listener.on('exit', (c) => r(c ?? -1)));
       while (!out.includes('ready')) await new Promise((r) => setTimeout(r, 20));
 
-      const frame = Uint8Array.from([
-        2,
-        0,
-        0,
-        0,
-        0,
-        2,
-        2,
-        0,
-        0,
-        0,
-        0,
-        1,
-        0x88,
-        0xb5,
-        ...Buffer.from('ynl-ts execute test...........................'),
-      ]);
+      const frame = testFrame('ynl-ts execute test...........................');
       const pk = await OvsPacketClient.open(sock);
+      // key and actions are ovs_flow's attribute sets (override nested-from), typed
       await pk.execute({
         header: { dpIfindex },
         packet: frame,
-        key: attrsBytes(keyAttrsSet, {
-          inPort: 0,
-          ethernet: { ethSrc: frame.subarray(6, 12), ethDst: frame.subarray(0, 6) },
-          ethertype: 0x88b5,
-        }),
-        actions: attrsBytes(actionAttrsSet, [{ type: 'output', value: port }]),
+        key: frameKey(frame, 0),
+        actions: [{ type: 'output', value: port }],
       });
       assert.equal(await exited, 0, `listener: ${out}`);
       assert.equal(out.trim().split('\n').pop(), Buffer.from(frame).toString('hex'));
@@ -94,6 +74,57 @@ test(
       await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
       runQuiet('ip', ['link', 'del', 'ynlpkta']);
       sock.close();
+    }
+  },
+);
+
+test(
+  'execute with a userspace action: the ACTION upcall decodes key, actions and userdata',
+  { skip, timeout: 60_000 },
+  async () => {
+    const sock = await GenlSocket.open();
+    const up = await GenlSocket.open();
+    const dp = await OvsDatapathClient.open(sock);
+    try {
+      await dp.new({ header: { dpIfindex: 0 }, name: DP, upcallPid: up.portId });
+      const dpIfindex = (await dp.get({ header: { dpIfindex: 0 }, name: DP })).header.dpIfindex;
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), 20_000);
+      const events = (await OvsPacketClient.open(up)).events({ signal: ac.signal });
+      const first = events.next();
+      const frame = testFrame('ynl-ts action upcall.......................');
+      const cookie = Uint8Array.from([0xc0, 0x01, 0xe0, 1, 2, 3, 4, 5]);
+      const actions: ActionAttrsEntry[] = [
+        { type: 'userspace', value: { pid: up.portId, userdata: cookie, actions: true } },
+      ];
+      const pk = await OvsPacketClient.open(sock);
+      await pk.execute({ header: { dpIfindex }, packet: frame, key: frameKey(frame, 0), actions });
+      const got = await first;
+      clearTimeout(timer);
+      await events.return(undefined);
+      assert.ok(!got.done, 'an upcall arrived');
+      assert.equal(got.value.name, 'action');
+      assert.equal(got.value.cmd, 2, 'OVS_PACKET_CMD_ACTION');
+      const a = got.value.attrs as {
+        packet?: Uint8Array;
+        key?: KeyAttrs;
+        actions?: readonly ActionAttrsEntry[];
+        userdata?: Uint8Array;
+      };
+      assert.deepEqual(Buffer.from(a.packet!), Buffer.from(frame));
+      assert.equal(a.key?.ethertype, 0x88b5);
+      assert.deepEqual(Buffer.from(a.key!.ethernet!.ethDst), Buffer.from(frame.subarray(0, 6)));
+      assert.deepEqual(Buffer.from(a.userdata!), Buffer.from(cookie), 'userdata is the cookie');
+      // OVS_USERSPACE_ATTR_ACTIONS: the upcall carries the actions, decoded as ovs_flow's
+      const ua = a.actions?.[0];
+      assert.equal(ua?.type, 'userspace', JSON.stringify(a.actions));
+      const v = ua.value as { pid?: number; userdata?: Uint8Array; actions?: boolean };
+      assert.equal(v.pid, up.portId);
+      assert.deepEqual(Buffer.from(v.userdata!), Buffer.from(cookie));
+    } finally {
+      await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
+      sock.close();
+      up.close();
     }
   },
 );

@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpus } from 'node:os';
-import { GenlSocket, decodeAttrs } from '@ynl-ts/runtime';
+import { GenlSocket } from '@ynl-ts/runtime';
 import { OvsDatapathClient } from '@ynl-ts/families/ovs_datapath';
 import { OvsVportClient } from '@ynl-ts/families/ovs_vport';
 import { OvsPacketClient } from '@ynl-ts/families/ovs_packet';
-import { keyAttrsSet } from '@ynl-ts/families/ovs_flow';
+import type { KeyAttrs } from '@ynl-ts/families/ovs_flow';
 import { ovsSkipReason, run, runQuiet } from './vm.js';
 
 const skip = ovsSkipReason();
@@ -113,12 +113,12 @@ async function missUpcall(mode: Mode): Promise<void> {
     const attrs = ev.attrs as {
       header: { dpIfindex: number };
       packet?: Uint8Array;
-      key?: Uint8Array;
+      key?: KeyAttrs;
     };
     assert.equal(attrs.header.dpIfindex, dpIfindex);
     assert.ok(attrs.packet && Buffer.from(attrs.packet).equals(frame), 'the frame as sent');
-    // The key is ovs_flow's key-attrs (the ovs_packet spec can only say binary).
-    const key = decodeAttrs(keyAttrsSet, attrs.key!);
+    // The key decodes as ovs_flow's key-attrs (override nested-from).
+    const key = attrs.key!;
     assert.equal(key.inPort, port);
     assert.deepEqual(
       [

@@ -7,7 +7,7 @@
  */
 import { isDataMap } from '../../load/yaml.js';
 import { camel, cUpper, pascal, valueName } from '../../names.js';
-import type { NameScope } from '../names.js';
+import type { NameScope, NameSite } from '../names.js';
 import { docOf, maps, str, type Path, type Report, type SpecIndex } from '../spec.js';
 import type {
   AttrModel,
@@ -78,6 +78,34 @@ export function declareAttrSets(ix: SpecIndex, top: NameScope): Map<string, Attr
   return out;
 }
 
+/**
+ * The other family's set a `nested-from` override names, its TS names
+ * claimed here (they are imported); undefined after reporting why not.
+ */
+function foreignSet(
+  ix: SpecIndex,
+  from: { family: string; 'attribute-set': string },
+  a: Record<string, unknown>,
+  imported: (set: AttrSetModel, site: NameSite) => void,
+  report: Report,
+  site: NameSite,
+): AttrSetModel | undefined {
+  const fail = (msg: string): undefined => {
+    report(site.obj, site.key, site.path, msg);
+    return undefined;
+  };
+  if (a.type !== 'binary') return fail(`nested-from needs a binary attribute, not ${String(a.type)}`);
+  const other = ix.ctx.family?.(from.family) ?? 'no other families are loaded';
+  if (typeof other === 'string') return fail(`nested-from family '${from.family}': ${other}`);
+  const set = other.attrSets.find((x) => x.name === from['attribute-set']);
+  if (!set)
+    return fail(
+      `nested-from: family '${from.family}' has no attribute set '${from['attribute-set']}'`,
+    );
+  imported(set, site);
+  return set;
+}
+
 /** Fills the declared sets: attributes, subset links, match rules. */
 export function fillAttrSets(
   ix: SpecIndex,
@@ -88,6 +116,7 @@ export function fillAttrSets(
   report: Report,
 ): void {
   const raw = maps(ix.spec['attribute-sets']);
+  const foreign = new Set<AttrSetModel>();
   raw.forEach((s, i) => {
     const set = sets.get(String(s.name)) as Mutable<AttrSetModel>;
     if (set.attrs.length || set.subsetOf) return; // a repeated name (reported by validation)
@@ -96,8 +125,18 @@ export function fillAttrSets(
     if (parentName !== undefined) set.subsetOf = sets.get(parentName)!;
     const prefix = ix.attrPrefix(s);
     const names = scope();
+    const imported = (set: AttrSetModel, site: NameSite): void => {
+      if (foreign.has(set)) return;
+      foreign.add(set);
+      const what = `attribute set '${set.name}' (nested-from, imported)`;
+      for (const n of [set.tsName, set.valueName, ...(set.entryName ? [set.entryName] : [])])
+        top.claim(n, what, site);
+    };
     set.attrs = ix.attrs(s).map(({ name: an, own, def: a, parent, index: j, value }) => {
-      const t = String(a.type) as AttrType;
+      const site = { obj: own, key: 'name', path: [...path, 'attributes', j, 'name'] };
+      const from = ix.ext(own)['nested-from'];
+      const foreign = from && foreignSet(ix, from, a, imported, report, site);
+      const t = (foreign ? 'nest' : String(a.type)) as AttrType;
       const nested = str(a['nested-attributes']);
       const struct = str(a.struct) !== undefined ? links.structs.get(String(a.struct)) : undefined;
       const sub = str(a['sub-type']) as AttrType | undefined;
@@ -105,7 +144,6 @@ export function fillAttrSets(
         t === 'binary' && struct ? 'Struct' : t === 'binary' && sub ? 'ScalarArray' : attrKind(t);
       const enumAsFlags = a['enum-as-flags'] === true;
       let en = str(a.enum) !== undefined ? links.enums.get(String(a.enum)) : undefined;
-      const site = { obj: own, key: 'name', path: [...path, 'attributes', j, 'name'] };
       if (en && enumAsFlags) en = needAsFlags(en, top, site);
       const sm = str(a['sub-message']);
       const selector = str(a.selector);
@@ -121,6 +159,7 @@ export function fillAttrSets(
         byteOrder: a['byte-order'] === 'big-endian' ? 'big-endian' : 'host',
         multi: a['multi-attr'] === true,
         ...(nested !== undefined ? { nested: sets.get(nested)! } : {}),
+        ...(foreign ? { nested: foreign, nestedFamily: from.family } : {}),
         ...(struct ? { struct } : {}),
         ...(sub !== undefined ? { subType: sub } : {}),
         ...(Array.isArray(a['type-value']) ? { typeValue: a['type-value'].map((x) => camel(String(x))) } : {}),
