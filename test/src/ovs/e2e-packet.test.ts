@@ -128,3 +128,67 @@ test(
     }
   },
 );
+
+test(
+  'a userspace action with an egress tunnel port: the ACTION upcall carries the egress tunnel key',
+  { skip, timeout: 60_000 },
+  async () => {
+    const sock = await GenlSocket.open();
+    const up = await GenlSocket.open();
+    const dp = await OvsDatapathClient.open(sock);
+    runQuiet('ip', ['link', 'del', 'ynlpkta']);
+    try {
+      // a route towards the tunnel's remote end, so that the kernel can fill
+      // in the egress tunnel's source address and ports
+      run('ip', ['link', 'add', 'ynlpkta', 'type', 'veth', 'peer', 'name', 'ynlpktb']);
+      run('ip', ['addr', 'add', '10.9.0.1/24', 'dev', 'ynlpkta']);
+      for (const d of ['ynlpkta', 'ynlpktb']) run('ip', ['link', 'set', d, 'up']);
+      await dp.new({ header: { dpIfindex: 0 }, name: DP, upcallPid: up.portId });
+      const dpIfindex = (await dp.get({ header: { dpIfindex: 0 }, name: DP })).header.dpIfindex;
+      const vp = await OvsVportClient.open(sock);
+      const h = { header: { dpIfindex } };
+      await vp.new({
+        ...h,
+        name: 'ynlpktx',
+        type: 'vxlan',
+        upcallPid: [up.portId],
+        options: { dstPort: 4789 },
+      });
+      const tunPort = (await vp.get({ ...h, name: 'ynlpktx' })).portNo!;
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), 20_000);
+      const events = (await OvsPacketClient.open(up)).events({ signal: ac.signal });
+      const first = events.next();
+      const frame = testFrame('ynl-ts egress tunnel key...................');
+      const pk = await OvsPacketClient.open(sock);
+      await pk.execute({
+        ...h,
+        packet: frame,
+        key: frameKey(frame, 0),
+        actions: [
+          { type: 'set', value: { tunnel: { id: 42n, ipv4Dst: 0x0a090002, ttl: 64 } } },
+          { type: 'userspace', value: { pid: up.portId, egressTunPort: tunPort } },
+        ],
+      });
+      const got = await first;
+      clearTimeout(timer);
+      await events.return(undefined);
+      assert.ok(!got.done, 'an upcall arrived');
+      assert.equal(got.value.name, 'action');
+      const a = got.value.attrs as { key?: KeyAttrs; egressTunKey?: KeyAttrs['tunnel'] };
+      assert.equal(a.key?.ethertype, 0x88b5);
+      const t = a.egressTunKey;
+      assert.ok(t, `an egress tunnel key: ${JSON.stringify(Object.keys(got.value.attrs))}`);
+      assert.equal(t.id, 42n);
+      assert.equal(t.ipv4Dst, 0x0a090002);
+      assert.equal(t.ipv4Src, 0x0a090001, 'the source the route to 10.9.0.2 gives');
+      assert.equal(t.tpDst, 4789, "the vxlan port's UDP port");
+      assert.equal(t.ttl, 64);
+    } finally {
+      await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
+      runQuiet('ip', ['link', 'del', 'ynlpkta']);
+      sock.close();
+      up.close();
+    }
+  },
+);
