@@ -22,6 +22,7 @@ import {
   NLMSG_MIN_TYPE,
   NLMSG_OVERRUN,
   NLM_F_DUMP_INTR,
+  NLM_F_ECHO,
   SOL_NETLINK,
   nlaAlign,
 } from '../codec/constants.js';
@@ -613,11 +614,19 @@ export class GenlSocket {
       this.#stats.messagesReceived++;
       // A notification echoed to its sender (NLM_F_ECHO) is the same skb the
       // kernel multicast, so it arrives marked with the group: it is ours when
-      // it carries our port id and the seq of a request we wait for.
-      const echo = group !== 0 && msg.portId === this.portId && this.#pending.has(msg.seq);
+      // it carries our port id and the seq of a request we wait for that
+      // asked for the echo. Without NLM_F_ECHO, the notification our own
+      // request caused is a notification like any other (for subscribers).
+      const echo = group !== 0 && msg.portId === this.portId && this.#asksEcho(msg.seq);
       if (group !== 0 && !echo) this.#onMcast(msg, group);
       else this.#onUnicast(msg);
     }
+  }
+
+  /** The pending request `seq` was sent with NLM_F_ECHO. */
+  #asksEcho(seq: number): boolean {
+    const p = this.#pending.get(seq);
+    return p !== undefined && ((p.bytes[6]! | (p.bytes[7]! << 8)) & NLM_F_ECHO) !== 0;
   }
 
   /** A datagram whose framing does not parse: fail whoever it was for, never crash. */
