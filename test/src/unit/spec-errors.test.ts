@@ -223,7 +223,7 @@ test('a YAML alias bomb fails at the alias with a short message, expanding nothi
   const text = `name: demo\nbomb:\n${levels.join('\n')}\ndoc: *l6\n${noOps}`;
   // nodes are counted where aliases expand: the budget runs out in the list of l4
   assert.deepEqual(errorsOf('bomb', text), [
-    'bad/bomb.yaml:7:30: alias *l3 expands to more than 10000 nodes (the limit of a file, against alias bombs)',
+    'bad/bomb.yaml:7:30: bomb[4][4]: alias *l3 expands to more than 10000 nodes (the limit of a file, against alias bombs)',
   ]);
   // the same within the limit (9^3 = 729 strings) is expanded as written
   const small = `name: demo\nbomb:\n${levels.slice(0, 4).join('\n')}\ndoc: *l3\nattribute-sets: []\n${noOps}`;
