@@ -49,7 +49,8 @@ breaking, with an overall verdict and the semver bump it implies.
 codegen --check prints the same report when the output directory is stale.
 
 Exit codes: 0 ok (diff: compatible or unchanged), 1 --check found differences
-(diff: a breaking change), 2 bad usage, 3 spec errors.`;
+(diff: a breaking change), 2 bad usage (also a path with a line break, an
+--out that is not a directory or cannot be written), 3 spec errors.`;
 
 class UsageError extends Error {}
 
@@ -66,7 +67,12 @@ function findConfig(from: string): { root: string; cfg: Record<string, unknown> 
   for (;;) {
     const p = join(dir, 'package.json');
     if (existsSync(p)) {
-      const pkg = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+      let pkg: Record<string, unknown>;
+      try {
+        pkg = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+      } catch (e) {
+        throw new UsageError(`${p}: ${(e as Error).message}`);
+      }
       const cfg = pkg['ynl-ts'];
       if (typeof cfg === 'object' && cfg !== null)
         return { root: dir, cfg: cfg as Record<string, unknown> };
@@ -249,6 +255,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { cfg, check } = parsed;
+  // a path lands in messages (file:line:col) and in generated headers: one line of text
+  const oddPath = [...cfg.specs, ...(parsed.diff ? [] : [cfg.out])].find((p) =>
+    [...p].some((ch) => ch < ' ' || ch === '\x7f' || ch === '\u2028' || ch === '\u2029'),
+  );
+  if (oddPath !== undefined) {
+    process.stderr.write(
+      `codegen: a path with a line break or control character is not accepted: ${JSON.stringify(oddPath)}\n`,
+    );
+    return 2;
+  }
+  if (!parsed.diff && existsSync(cfg.out) && !statSync(cfg.out).isDirectory()) {
+    process.stderr.write(`codegen: --out ${cfg.out} is not a directory\n`);
+    return 2;
+  }
   for (const s of cfg.specs) {
     if (!existsSync(s) || !statSync(s).isFile()) {
       process.stderr.write(`codegen: no such spec file: ${s}\n`);
@@ -304,9 +324,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   let written = 0;
   for (const f of files) {
     const p = join(cfg.out, f.path);
-    if (existsSync(p) && readFileSync(p, 'utf8') === f.text) continue;
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, f.text);
+    try {
+      if (existsSync(p) && readFileSync(p, 'utf8') === f.text) continue;
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, f.text);
+    } catch (e) {
+      process.stderr.write(`codegen: cannot write ${p}: ${(e as Error).message}\n`);
+      return 2;
+    }
     written++;
   }
   const wanted = new Set(files.map((f) => f.path));

@@ -5,11 +5,42 @@
  * gets a `_` prefix or suffix, and a top-level name that would shadow a
  * global, a keyword or an import of generated code gets a suffix (see
  * {@link isReservedTopLevel}).
+ *
+ * The member-name rule: a camelCase name (attribute, struct member, enum
+ * entry, operation, client method, multicast group) that is a member of
+ * `Object.prototype` (`toString`, `valueOf`, `hasOwnProperty`, `constructor`,
+ * `isPrototypeOf`, `propertyIsEnumerable`, `toLocaleString`, `__proto__`,
+ * `__defineGetter__`, `__defineSetter__`, `__lookupGetter__`,
+ * `__lookupSetter__`), or `then` or `prototype`, gets a trailing underscore:
+ * the spec's `to-string` is `toString_` in the types and in the layout the
+ * runtime reads (`{ name: 'toString_', type: 1, ... }`); the wire name and
+ * number are unchanged. An own property of that name could not be told from
+ * the inherited one, and `{}` would not typecheck as an object that may lack
+ * it.
  * @module
  */
 
-/** Property/method names that would misbehave: `then` makes replies thenables. */
-const badMembers = new Set(['constructor', 'prototype', '__proto__', 'then']);
+/**
+ * Property/method names that would misbehave: the members of
+ * `Object.prototype` (listed, so that output does not depend on the Node.js
+ * version), `prototype`, and `then` (it makes replies thenables).
+ */
+export const badMembers: ReadonlySet<string> = new Set([
+  'constructor',
+  '__defineGetter__',
+  '__defineSetter__',
+  'hasOwnProperty',
+  '__lookupGetter__',
+  '__lookupSetter__',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toString',
+  'valueOf',
+  '__proto__',
+  'toLocaleString',
+  'prototype',
+  'then',
+]);
 
 /** Words TypeScript reserves for type names. */
 const typeKeywords = [
@@ -76,7 +107,11 @@ function safe(id: string, bad: ReadonlySet<string>): string {
   return bad.has(id) ? id + '_' : id;
 }
 
-/** `dispatch-upcall-per-cpu` → `dispatchUpcallPerCpu` (always a valid identifier). */
+/**
+ * `dispatch-upcall-per-cpu` → `dispatchUpcallPerCpu` (always a valid
+ * identifier; an `Object.prototype` member name, `then` or `prototype` takes
+ * a trailing `_`, see {@link badMembers}).
+ */
 export function camel(name: string): string {
   const w = words(name);
   return safe(

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { SpecError, SpecErrors } from './errors.js';
 import { emitFamily } from './emit/family.js';
 import {
+  checkModuleNames,
   indexModule,
   moduleName,
   packageFiles,
@@ -222,7 +223,8 @@ async function generateCached(spec: string, base: string, opts: LoadOptions): Pr
     ownHash(),
     specPath(base, resolve(spec)),
     spec,
-    readFileSync(spec, 'utf8'),
+    // the bytes, not the decoded text: invalid UTF-8 must not share a key with U+FFFD
+    readFileSync(spec).toString('base64'),
     dirText(schemasDir),
     dirText(overridesDir),
     readFileSync(overrideSchemaFile, 'utf8'),
@@ -252,6 +254,8 @@ export async function generatePackage(opts: GenerateOptions): Promise<GeneratedF
   for (const s of opts.specs) done.push(await generateCached(s, base, load));
   done.sort((a, b) => a.family.name.localeCompare(b.family.name));
   const families = done.map((g) => g.family);
+  const clashes = checkModuleNames(families);
+  if (clashes.length) throw new SpecErrors(clashes[0]!.file, clashes);
   return [
     ...done.map((g) => ({ path: `src/${moduleName(g.family)}.ts`, text: g.text })),
     { path: 'src/index.ts', text: await formatModule(indexModule(families)) },

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FamilyModel } from '../model/types.js';
+import { SpecError } from '../errors.js';
+import type { FamilyModel, SourcePos } from '../model/types.js';
 import { camel } from '../names.js';
 import { fileName, lineComment, str } from './printer.js';
 
@@ -29,6 +30,8 @@ export interface FamilySummary {
   readonly name: string;
   /** The spec file. */
   readonly file: string;
+  /** Where the spec's `name:` is. */
+  readonly namePos: SourcePos;
   /** Ops with a do or dump mode, by spec name. */
   readonly requestOps: readonly string[];
 }
@@ -37,8 +40,48 @@ export function summary(m: FamilyModel): FamilySummary {
   return {
     name: m.name,
     file: m.file,
+    namePos: m.namePos,
     requestOps: m.ops.filter((o) => o.do || o.dump).map((o) => o.name),
   };
+}
+
+/** Names Windows reserves for devices: no file may be called so (any extension). */
+const deviceNames = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
+
+/**
+ * Every family of a package needs a module file of its own and a namespace
+ * of its own in src/index.ts: a family whose file name would be empty, a
+ * Windows device name or `index` (the barrel), or would equal another
+ * family's (also differing only in case, for case-insensitive file systems),
+ * or whose namespace equals another's, is an error at its `name:`.
+ */
+export function checkModuleNames(models: readonly FamilySummary[]): SpecError[] {
+  const errors: SpecError[] = [];
+  const files = new Map<string, FamilySummary>();
+  const spaces = new Map<string, FamilySummary>();
+  const named = (m: FamilySummary): string => `family '${m.name}' (${m.file})`;
+  for (const m of models) {
+    const f = moduleName(m);
+    const fail = (msg: string): void => {
+      errors.push(new SpecError(m.namePos, 'name', msg));
+    };
+    if (f === '') fail(`family name '${m.name}' gives no module file name`);
+    else if (f.toLowerCase() === 'index')
+      fail(`family '${m.name}' would be written to src/${f}.ts, the index of all families`);
+    else if (deviceNames.test(f))
+      fail(`family '${m.name}' would be written to src/${f}.ts, a device name on Windows`);
+    else if (files.has(f.toLowerCase()))
+      fail(
+        `family '${m.name}' would be written to src/${f}.ts, as ${named(files.get(f.toLowerCase())!)} is`,
+      );
+    else if (spaces.has(camel(m.name)))
+      fail(
+        `family '${m.name}' becomes the namespace '${camel(m.name)}' of src/index.ts, as ${named(spaces.get(camel(m.name))!)} does`,
+      );
+    files.set(f.toLowerCase(), m);
+    spaces.set(camel(m.name), m);
+  }
+  return errors;
 }
 
 /** Path of a spec as written into generated files (relative to `base`, `/` separators). */

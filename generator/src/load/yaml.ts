@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Node } from 'yaml';
-import { SpecError } from '../errors.js';
+import { formatPath, SpecError } from '../errors.js';
 import type { SourcePos } from '../model/types.js';
 
 /** Plain data as parsed from YAML. */
@@ -56,6 +56,23 @@ export class Positions {
 
 let yamlLib: typeof import('yaml') | undefined;
 
+/**
+ * How many nodes aliases may expand to in one file, in total. The kernel's
+ * specs use a few hundred (ethtool the most, 549); six nested levels of nine
+ * aliases would be 600,000 and take a minute and gigabytes.
+ */
+export const maxAliasNodes = 10_000;
+
+/** Thrown inside the converter when aliases expand past {@link maxAliasNodes}. */
+class AliasLimit extends Error {
+  constructor(
+    readonly alias: Node,
+    readonly path: string,
+  ) {
+    super('alias limit');
+  }
+}
+
 /** A parsed YAML file. */
 export interface Parsed {
   readonly data: Data;
@@ -73,7 +90,18 @@ export function parseYamlFile(
   file: string,
   opts: { uniqueKeys?: boolean; text?: string } = {},
 ): Parsed {
-  const text = opts.text ?? readFileSync(file, 'utf8');
+  let text = opts.text;
+  if (text === undefined) {
+    const bytes = readFileSync(file);
+    const bad = invalidUtf8(bytes);
+    if (bad !== undefined) {
+      const before = bytes.subarray(0, bad).toString('utf8').split('\n');
+      const pos = { file, line: before.length, col: before[before.length - 1]!.length + 1 };
+      const msg = `invalid UTF-8 (byte 0x${bytes[bad]!.toString(16).padStart(2, '0')}): a spec must be UTF-8 text`;
+      return { data: null, positions: new Positions(file), errors: [new SpecError(pos, '', msg)] };
+    }
+    text = bytes.toString('utf8');
+  }
   // loaded on first use: a run whose modules all come from the cache parses no YAML
   yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlLib;
@@ -92,16 +120,40 @@ export function parseYamlFile(
     (e) => new SpecError(at(e.pos[0]), '', e.message.split('\n')[0] ?? e.message),
   );
 
+  // Aliases resolve to the last anchor of their name before them (one pass
+  // over the document, not one per alias), and what they expand to is
+  // counted: a few nested aliases can otherwise stand for billions of nodes.
+  const targets = new Map<Node, Node>();
+  const anchors = new Map<string, Node>();
+  yamlLib.visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) targets.set(node, target);
+      } else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  let expanded = 0;
+  let outermost: Node | undefined;
+  let outermostPath = '';
   const seen = new Set<Node>();
+  const path: (string | number)[] = [];
   const convert = (node: unknown): Data => {
+    if (outermost && ++expanded > maxAliasNodes) throw new AliasLimit(outermost, outermostPath);
     if (isAlias(node)) {
-      const target = node.resolve(doc);
+      const target = targets.get(node);
       if (!target || seen.has(target)) return null;
       seen.add(target);
+      const outer = outermost;
+      if (!outermost) {
+        outermost = node;
+        outermostPath = formatPath(path);
+      }
       try {
         return convert(target);
       } finally {
         seen.delete(target);
+        outermost = outer;
       }
     }
     if (isMap(node)) {
@@ -109,7 +161,16 @@ export function parseYamlFile(
       if (node.range) positions.set(obj, at(node.range[0]));
       for (const pair of node.items) {
         const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        obj[k] = convert(pair.value);
+        // an own property even for `__proto__`: no key sets a prototype
+        path.push(k);
+        const value = convert(pair.value);
+        path.pop();
+        Object.defineProperty(obj, k, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         const kr = isScalar(pair.key) ? pair.key.range : undefined;
         if (kr) positions.set(obj, at(kr[0]), k);
       }
@@ -119,7 +180,9 @@ export function parseYamlFile(
       const arr: Data[] = [];
       if (node.range) positions.set(arr, at(node.range[0]));
       node.items.forEach((item, i) => {
+        path.push(i);
         arr.push(convert(item));
+        path.pop();
         const r = (item as { range?: [number, number, number] } | null)?.range;
         if (r) positions.set(arr, at(r[0]), i);
       });
@@ -127,13 +190,66 @@ export function parseYamlFile(
     }
     if (isScalar(node)) {
       const v = node.value;
+      if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) {
+        // a double cannot hold it: reading it would silently round it
+        const text = node.source ?? String(v);
+        errors.push(
+          new SpecError(
+            at(node.range?.[0] ?? 0),
+            formatPath(path),
+            `integer ${text.length > 30 ? `${text.slice(0, 30)}...` : text} is larger than 2^53 - 1 and cannot be read exactly`,
+          ),
+        );
+        return v;
+      }
       if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string')
         return v;
       return String(v);
     }
     return null;
   };
-  return { data: convert(doc.contents), positions, errors };
+  let data: Data;
+  try {
+    data = convert(doc.contents);
+  } catch (e) {
+    if (!(e instanceof AliasLimit)) throw e;
+    const alias = e.alias as Node & { source: string };
+    errors.push(
+      new SpecError(
+        at(alias.range?.[0] ?? 0),
+        e.path,
+        `alias *${alias.source} expands to more than ${maxAliasNodes} nodes (the limit of a file, against alias bombs)`,
+      ),
+    );
+    data = null;
+  }
+  return { data, positions, errors };
+}
+
+/** Offset of the first byte that is not part of valid UTF-8, or undefined. */
+export function invalidUtf8(b: Uint8Array): number | undefined {
+  for (let i = 0; i < b.length;) {
+    const c = b[i]!;
+    let n: number;
+    let min: number;
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) [n, min] = [1, 0x80];
+    else if (c >= 0xe0 && c <= 0xef) [n, min] = [2, 0x800];
+    else if (c >= 0xf0 && c <= 0xf4) [n, min] = [3, 0x10000];
+    else return i;
+    let cp = c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const x = b[i + k];
+      if (x === undefined || (x & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (x & 0x3f);
+    }
+    // overlong forms, UTF-16 surrogates and code points past U+10FFFF
+    if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return i;
+    i += n + 1;
+  }
+  return undefined;
 }
 
 /** Narrowing helpers for parsed data. */

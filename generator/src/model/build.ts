@@ -8,7 +8,7 @@
 import { formatPath, SpecError } from '../errors.js';
 import type { DataMap } from '../load/yaml.js';
 import { pascal } from '../names.js';
-import { buildConsts, buildEnums, buildStructs } from './build/definitions.js';
+import { buildConsts, buildEnums, buildStructs, nameEntries } from './build/definitions.js';
 import { declareAttrSets, fillAttrSets } from './build/attr-sets.js';
 import { buildGroups, buildOps, claimFixedNames } from './build/operations.js';
 import { buildSubMessages } from './build/sub-messages.js';
@@ -30,20 +30,23 @@ export function buildModel(
   };
   const done = (): SpecError[] => errors.sort((a, b) => a.line - b.line || a.col - b.col);
   const ix = new SpecIndex(spec, ctx);
+  const scope = (): NameScope => new NameScope(report);
   validateSpec(ix, report);
-  if (errors.length) return { errors: done() };
+  const invalid = errors.length > 0;
+  // names within one enum or the groups depend on nothing else: checked in the same pass
+  const entries = nameEntries(ix, scope);
+  const mcastGroups = buildGroups(ix, scope());
+  if (invalid) return { errors: done() };
 
   const genl = ix.protocol !== 'netlink-raw';
   const top = new NameScope(report, true);
-  const scope = (): NameScope => new NameScope(report);
   claimFixedNames(top, genl && ix.opList.length > 0);
   const consts = buildConsts(ix, top);
-  const enums = buildEnums(ix, top, scope);
+  const enums = buildEnums(ix, top, entries);
   const structs = buildStructs(ix, top, scope, enums);
   const sets = declareAttrSets(ix, top);
   const subMessages = buildSubMessages(ix, sets, structs, top);
   fillAttrSets(ix, sets, { enums, structs, subMessages }, top, scope, report);
-  const mcastGroups = buildGroups(ix, scope());
   const ops = buildOps(ix, { sets, structs, groups: mcastGroups }, top, scope);
   const tsName = pascal(ix.name);
   const hasClient = genl && ops.some((o) => o.do || o.dump);
@@ -71,6 +74,7 @@ export function buildModel(
     ...docOf(spec),
     uapiHeader: str(spec['uapi-header']) ?? `linux/${ix.name}.h`,
     file: ctx.file,
+    namePos: ctx.positions.of(spec, 'name'),
     consts,
     enums: [...enums.values()],
     structs: [...structs.values()],

@@ -36,6 +36,8 @@ export interface FamilyModel {
   readonly uapiHeader: string;
   /** Path of the spec file the model came from. */
   readonly file: string;
+  /** Where the spec's `name:` is (module file names are checked across a package). */
+  readonly namePos: SourcePos;
   readonly consts: readonly ConstModel[];
   readonly enums: readonly EnumModel[];
   /** In declaration order: a struct comes after the structs it contains. */

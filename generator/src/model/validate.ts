@@ -20,6 +20,17 @@ import {
   type SpecIndex,
 } from './spec.js';
 
+/** The largest attribute type: `nla_type` has 16 bits, of which 2 are the nested and byte-order flags. */
+const maxAttrType = 0x3fff;
+
+/** The largest struct: the payload of one attribute (`nla_len` is 16 bits, 4 of them the header). */
+const maxStructSize = 0xffff - 4;
+const structCap = `a struct is at most ${maxStructSize} bytes, the payload of one netlink attribute (nla_len has 16 bits)`;
+
+function tooLongMember(ix: SpecIndex, d: DataMap): boolean {
+  return maps(d.members).some((m) => m.len !== undefined && ix.memberSize(m) > maxStructSize);
+}
+
 /** Reports every semantic problem of the spec through `report`. */
 export function validateSpec(ix: SpecIndex, report: Report): void {
   validateDefinitions(ix, report);
@@ -38,7 +49,25 @@ function validateDefinitions(ix: SpecIndex, report: Report): void {
     seen.add(dn);
     if (d.type === 'enum' || d.type === 'flags') {
       const values = new Map<number, string>();
+      const names = new Set<string>();
       ix.entries(d).forEach((e, j) => {
+        if (names.has(e.name))
+          report(e.owner, e.key, [...path, 'entries', j], `entry '${e.name}' is listed twice`);
+        names.add(e.name);
+        if (d.type === 'enum' && e.value > Number.MAX_SAFE_INTEGER)
+          report(
+            e.owner,
+            e.data && 'value' in e.data ? 'value' : e.key,
+            [...path, 'entries', j],
+            `value of '${e.name}' counts past 2^53 - 1 and would be rounded`,
+          );
+        if (d.type === 'flags' && e.value > 2 ** 63)
+          report(
+            e.owner,
+            e.data && 'value' in e.data ? 'value' : e.key,
+            [...path, 'entries', j],
+            `flag '${e.name}' is bit ${Math.log2(e.value)}, beyond the 64 bits of a u64`,
+          );
         const dup = values.get(e.value);
         if (dup !== undefined)
           report(
@@ -84,9 +113,18 @@ function validateDefinitions(ix: SpecIndex, report: Report): void {
             `member type '${t}' cannot be laid out in a struct`,
           );
         }
+        if (s > maxStructSize && m.len !== undefined)
+          report(
+            m,
+            'len',
+            [...mpath, 'len'],
+            `member '${String(m.name)}' is ${s} bytes; ${structCap}`,
+          );
         size += Math.max(s, 0);
       });
       if (size === 0) report(d, 'name', [...path, 'name'], `struct '${dn}' has size 0`);
+      else if (size > maxStructSize && !tooLongMember(ix, d))
+        report(d, 'name', [...path, 'name'], `struct '${dn}' is ${size} bytes; ${structCap}`);
     }
   });
 }
@@ -137,6 +175,13 @@ function validateAttrSets(ix: SpecIndex, report: Report): void {
           `value ${value} of '${an}' is already used by '${dup}'`,
         );
       values.set(value, an);
+      if (value > maxAttrType)
+        report(
+          own,
+          'value' in own ? 'value' : 'name',
+          apath,
+          `value ${value} of '${an}' does not fit the 14-bit type field of a netlink attribute (at most ${maxAttrType})`,
+        );
       const t = String(a.type);
       const nested = str(a['nested-attributes']);
       if (nested !== undefined && !ix.sets.has(nested))
@@ -239,7 +284,18 @@ function validateOperations(ix: SpecIndex, report: Report): void {
           );
     }
     if (isDataMap(o.event)) message(o.event, [...path, 'event']);
-    const { value } = values.get(o)!;
+    const { value, replyValue } = values.get(o)!;
+    const maxCmd = ix.protocol === 'netlink-raw' ? 0xffff : 0xff;
+    for (const v of replyValue !== undefined ? [value, replyValue] : [value])
+      if (v > maxCmd)
+        report(
+          o,
+          'value' in o ? 'value' : 'name',
+          path,
+          ix.protocol === 'netlink-raw'
+            ? `message type ${v} of '${on}' does not fit nlmsg_type (16 bits)`
+            : `command ${v} of '${on}' does not fit the 8-bit cmd of genlmsghdr`,
+        );
     // Requests need distinct commands; notifications may reuse a request's
     // number (OVS multicasts OVS_FLOW_CMD_NEW after a NEW request).
     if (!isMulticast(o)) {

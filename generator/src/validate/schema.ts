@@ -101,6 +101,12 @@ export function validateSchema(
   return readableErrors(validate.errors ?? [], data, positions);
 }
 
+/** A value as a message shows it: JSON, cut short (a value may be large, e.g. an expanded alias). */
+function brief(v: Data): string {
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
 /**
  * Turns ajv errors into readable {@link SpecError}s placed at the offending
  * node (also used for override files, which have their own schema).
@@ -149,13 +155,13 @@ export function readableErrors(
         message = `missing required property '${String(p.missingProperty)}'`;
         break;
       case 'enum':
-        message = `must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')} (is ${JSON.stringify(cur)})`;
+        message = `must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')} (is ${brief(cur)})`;
         break;
       case 'type':
-        message = `must be of type ${String(p.type)} (is ${JSON.stringify(cur)})`;
+        message = `must be of type ${String(p.type)} (is ${brief(cur)})`;
         break;
       case 'pattern':
-        message = `${JSON.stringify(cur)} does not match the pattern ${String(p.pattern)}`;
+        message = `${brief(cur)} does not match the pattern ${String(p.pattern)}`;
         break;
       case 'const':
         message = `must be ${JSON.stringify(p.allowedValue)}`;

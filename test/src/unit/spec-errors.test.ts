@@ -212,3 +212,30 @@ test('overrides: match rules name attributes and integer fields of the key set',
     `${ovr}:12:21: attribute-sets[0].match.rules[0].exact[0]: 's.q' is binary; \`exact\` needs a u8, u16 or u32`,
   ]);
 });
+
+// Six nested levels of nine aliases stand for 9^6 = 531,441 strings: the
+// loader used to expand them all (half a minute, gigabytes) and the schema
+// error then printed the whole value. The expansion is capped per file.
+test('a YAML alias bomb fails at the alias with a short message, expanding nothing', () => {
+  const levels = ['  - &l0 x'];
+  for (let i = 1; i <= 6; i++)
+    levels.push(`  - &l${i} [${Array.from({ length: 9 }, () => `*l${i - 1}`).join(', ')}]`);
+  const text = `name: demo\nbomb:\n${levels.join('\n')}\ndoc: *l6\n${noOps}`;
+  // nodes are counted where aliases expand: the budget runs out in the list of l4
+  assert.deepEqual(errorsOf('bomb', text), [
+    'bad/bomb.yaml:7:30: bomb[4][4]: alias *l3 expands to more than 10000 nodes (the limit of a file, against alias bombs)',
+  ]);
+  // the same within the limit (9^3 = 729 strings) is expanded as written
+  const small = `name: demo\nbomb:\n${levels.slice(0, 4).join('\n')}\ndoc: *l3\nattribute-sets: []\n${noOps}`;
+  assert.deepEqual(errorsOf('small', small), [
+    "bad/small.yaml:2:1: unknown property 'bomb'",
+    'bad/small.yaml:6:9: doc: must be of type string (is [[["x","x","x","x","x","x","x","x","x"],["x","x","x","x",...)',
+  ]);
+});
+
+test('a schema error shows a large value cut short', () => {
+  const big = Array.from({ length: 500 }, (_, i) => `v${i}`).join(', ');
+  assert.deepEqual(errorsOf('big', `name: demo\ndoc: [${big}]\nattribute-sets: []\n${noOps}`), [
+    'bad/big.yaml:2:6: doc: must be of type string (is ["v0","v1","v2","v3","v4","v5","v6","v7","v8","v9","v10",...)',
+  ]);
+});

@@ -5,6 +5,7 @@
  */
 import { camel, cUpper, pascal, valueName } from '../../names.js';
 import type { NameScope, NameSite } from '../names.js';
+import type { DataMap } from '../../load/yaml.js';
 import { docOf, maps, str, type SpecIndex } from '../spec.js';
 import type {
   ConstModel,
@@ -35,29 +36,53 @@ export function buildConsts(ix: SpecIndex, top: NameScope): ConstModel[] {
   return out;
 }
 
+/**
+ * TS names of the entries of every enum and flags definition, each enum its
+ * own scope. Needs nothing else of the spec, so it runs with the semantic
+ * checks (a collision is reported with the other errors of the file).
+ */
+export function nameEntries(
+  ix: SpecIndex,
+  scope: () => NameScope,
+): Map<DataMap, EnumModel['entries']> {
+  const out = new Map<DataMap, EnumModel['entries']>();
+  ix.defs.forEach((d, i) => {
+    if (d.type !== 'enum' && d.type !== 'flags') return;
+    const prefix = ix.enumPrefix(d);
+    const names = scope();
+    const listed = new Set<string>();
+    out.set(
+      d,
+      ix.entries(d).map((e, j) => {
+        // a name listed twice is reported by validation
+        const site = { obj: e.owner, key: e.key, path: ['definitions', i, 'entries', j] };
+        const tsName = listed.has(e.name)
+          ? camel(e.name)
+          : names.claim(camel(e.name), `entry '${e.name}'`, site);
+        listed.add(e.name);
+        return {
+          name: e.name,
+          tsName,
+          value: e.value,
+          cName: cUpper(prefix + e.name),
+          ...docOf(e.data),
+        };
+      }),
+    );
+  });
+  return out;
+}
+
 export function buildEnums(
   ix: SpecIndex,
   top: NameScope,
-  scope: () => NameScope,
+  entries: ReadonlyMap<DataMap, EnumModel['entries']>,
 ): Map<string, EnumModel> {
   const out = new Map<string, EnumModel>();
   ix.defs.forEach((d, i) => {
     if (d.type !== 'enum' && d.type !== 'flags') return;
     const path = ['definitions', i];
     const en = String(d.name);
-    const prefix = ix.enumPrefix(d);
-    const names = scope();
-    const entries = ix.entries(d).map((e, j) => ({
-      name: e.name,
-      tsName: names.claim(camel(e.name), `entry '${e.name}'`, {
-        obj: e.owner,
-        key: e.key,
-        path: [...path, 'entries', j],
-      }),
-      value: e.value,
-      cName: cUpper(prefix + e.name),
-      ...docOf(e.data),
-    }));
     const site = { obj: d, key: 'name', path: [...path, 'name'] };
     const what = `${String(d.type)} '${en}'`;
     const tsName = top.claim(top.unreserved(pascal(en), pascal(`${en}-enum`)), what, site);
@@ -67,7 +92,7 @@ export function buildEnums(
       valueName: top.claim(valueName(en, 'Enum'), `the EnumDef of ${what}`, site),
       flags: d.type === 'flags',
       ...docOf(d),
-      entries,
+      entries: entries.get(d)!,
       overrides: ix.overridesOf(d),
     };
     out.set(en, model);

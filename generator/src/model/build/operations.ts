@@ -41,20 +41,37 @@ export function claimFixedNames(top: NameScope, genl: boolean): void {
   for (const n of ['ops', 'family', 'emptySet']) top.claim(n, `the generated '${n}'`, site);
 }
 
+/**
+ * The multicast groups with their TS names. Needs nothing else of the spec,
+ * so it runs with the semantic checks (a collision is reported with the
+ * other errors of the file).
+ */
 export function buildGroups(ix: SpecIndex, scope: NameScope): McastGroupModel[] {
+  const listed = new Set<string>();
   return ix.groups.map((g, i) => {
     const gn = String(g.name);
     const value = num(g.value);
-    return {
-      name: gn,
-      tsName: scope.claim(camel(gn), `multicast group '${gn}'`, {
-        obj: g,
-        key: 'name',
-        path: ['mcast-groups', 'list', i, 'name'],
-      }),
-      ...(value !== undefined ? { value } : {}),
-    };
+    const site = { obj: g, key: 'name', path: ['mcast-groups', 'list', i, 'name'] };
+    // a name listed twice is reported by validation
+    const tsName = listed.has(gn)
+      ? camel(gn)
+      : scope.claim(camel(gn), `multicast group '${gn}'`, site);
+    listed.add(gn);
+    return { name: gn, tsName, ...(value !== undefined ? { value } : {}) };
   });
+}
+
+/**
+ * The key of an op's fixed header in its messages: `header`, unless the
+ * op's attribute set has an attribute of that TS name; then `fixedHeader`,
+ * `fixedHeader_`, ... (never an attribute's name).
+ */
+function headerKey(set: AttrSetModel | undefined): string {
+  const taken = new Set(set?.attrs.map((a) => a.tsName));
+  if (!taken.has('header')) return 'header';
+  let key = 'fixedHeader';
+  while (taken.has(key)) key += '_';
+  return key;
 }
 
 /** Name of the dump method of an op: `get` → `dump`, `x-get` → `xDump`, `y` → `yDump`. */
@@ -90,8 +107,6 @@ export function buildOps(
     const set = str(o['attribute-set']) !== undefined ? links.sets.get(String(o['attribute-set'])) : undefined;
     const headerName = str(o['fixed-header']) ?? familyHeader;
     const header = headerName !== undefined ? links.structs.get(headerName) : undefined;
-    const attrNames = new Set(set?.attrs.map((a) => a.tsName));
-    const headerKey = ['header', 'fixedHeader', 'fixedHeader_'].find((k) => !attrNames.has(k))!;
     const attrsOf = (names: Data | undefined): AttrModel[] =>
       list(names)
         .map((n) => set?.attrs.find((a) => a.name === String(n)))
@@ -128,7 +143,7 @@ export function buildOps(
       ...docOf(o),
       ...(set ? { attrSet: set } : {}),
       ...(header ? { fixedHeader: header } : {}),
-      headerKey,
+      headerKey: headerKey(set),
       ...(doM ? { do: doM } : {}),
       ...(dumpM ? { dump: dumpM } : {}),
       ...(isDataMap(o.event) ? { message: message(o.event, `${pascal(on)}Event`) } : {}),
@@ -156,7 +171,10 @@ export function buildOps(
       op.notify = target;
       // the notification carries the target's reply; its set is the target's
       const reply = target.do?.reply ?? target.dump?.reply;
-      if (target.attrSet) op.attrSet = target.attrSet;
+      if (target.attrSet) {
+        op.attrSet = target.attrSet;
+        op.headerKey = headerKey(target.attrSet);
+      }
       op.message = {
         typeName: top.claim(`${pascal(op.name)}Notification`, `the message type of notification '${op.name}'`, {
           obj: o,
