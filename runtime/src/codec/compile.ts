@@ -84,9 +84,7 @@ function withEnum(expr: string, e: EnumDef | undefined, k: Consts, rt: CompileRu
   if (e === undefined) return expr;
   let f = enumNamers.get(e);
   if (f === undefined) {
-    f = e.flags
-      ? (raw) => rt.enumValue(e, raw)
-      : (raw) => e.nameOf(typeof raw === 'bigint' ? Number(raw) : raw) ?? raw;
+    f = (raw) => rt.enumValue(e, raw);
     enumNamers.set(e, f);
   }
   return `${k.add(f)}(${expr})`;

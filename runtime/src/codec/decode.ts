@@ -116,17 +116,41 @@ export function readScalar(
   }
 }
 
+/** Push the names (or, when unnamed, the values) of the set bits of a 32-bit `word`. */
+function pushBits(e: EnumDef, word: number, scale: number, out: (string | number)[]): void {
+  for (let bit = 0; bit < 32 && word !== 0; bit++) {
+    const mask = 2 ** bit;
+    if ((word & mask) !== 0) {
+      word -= mask;
+      const b = mask * scale; // a power of two: exact as a number up to 2^63
+      out.push(e.nameOf(b) ?? b);
+    }
+  }
+}
+
 /**
  * Map a scalar to its enum name, or a flag word to the names of its bits.
- * Values and bits the enum does not know stay numbers.
+ * Values the enum does not know stay as read (a number, or a bigint for the
+ * 64-bit kinds); a bit the flag set does not name stays its value as a number
+ * (a power of two, exact at every width up to 2^63), so nothing is dropped
+ * and the list encodes back to the same word. A negative word (a signed
+ * kind) is read as its 32-bit two's complement, or 64-bit for a bigint.
  */
-export function enumValue(e: EnumDef, raw: number | bigint): string | number | (string | number)[] {
-  const n = typeof raw === 'bigint' ? Number(raw) : raw;
-  if (!e.flags) return e.nameOf(n) ?? n;
+export function enumValue(
+  e: EnumDef,
+  raw: number | bigint,
+): string | number | bigint | (string | number)[] {
+  if (!e.flags) {
+    if (typeof raw === 'number') return e.nameOf(raw) ?? raw;
+    const n = Number(raw);
+    return (Number.isSafeInteger(n) ? e.nameOf(n) : undefined) ?? raw;
+  }
   const out: (string | number)[] = [];
-  for (let bit = 0; bit < 53 && 2 ** bit <= n; bit++) {
-    const b = 2 ** bit;
-    if (Math.floor(n / b) % 2 === 1) out.push(e.nameOf(b) ?? b);
+  if (typeof raw === 'number') pushBits(e, raw >>> 0, 1, out);
+  else {
+    const w = BigInt.asUintN(64, raw);
+    pushBits(e, Number(w & 0xffffffffn), 1, out);
+    pushBits(e, Number(w >> 32n), 2 ** 32, out);
   }
   return out;
 }

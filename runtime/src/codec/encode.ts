@@ -42,29 +42,81 @@ function withSegment(e: unknown, segment: string): unknown {
 }
 
 function toNumber(v: unknown, e: EnumDef | undefined): number | bigint {
-  if (e !== undefined) {
-    if (typeof v === 'string') {
-      const n = e.valueOf(v);
-      if (n === undefined)
-        throw new EncodeError(`${JSON.stringify(v)} is not a member of ${e.name}`);
-      return n;
-    }
-    if (e.flags && Array.isArray(v)) {
-      let bits = 0;
-      for (const f of v) {
-        const b = typeof f === 'string' ? e.valueOf(f) : f;
-        if (typeof b !== 'number' || !Number.isInteger(b) || b < 0) {
-          throw new EncodeError(`${describe(f)} is not a flag of ${e.name}`);
-        }
-        bits = (bits | b) >>> 0;
-      }
-      return bits;
-    }
+  if (e !== undefined && typeof v === 'string') {
+    const n = e.valueOf(v);
+    if (n === undefined) throw new EncodeError(`${JSON.stringify(v)} is not a member of ${e.name}`);
+    return n;
   }
   if (typeof v === 'number' || typeof v === 'bigint') return v;
   throw new EncodeError(
     `expected a number${e ? ` or a name from ${e.name}` : ''}, got ${describe(v)}`,
   );
+}
+
+/** Names of the scalar kinds, for messages. */
+const KIND_NAME: Partial<Record<Kind, string>> = {
+  [Kind.U8]: 'u8',
+  [Kind.U16]: 'u16',
+  [Kind.U32]: 'u32',
+  [Kind.U64]: 'u64',
+  [Kind.S8]: 's8',
+  [Kind.S16]: 's16',
+  [Kind.S32]: 's32',
+  [Kind.S64]: 's64',
+  [Kind.Uint]: 'uint',
+  [Kind.Sint]: 'sint',
+};
+
+const TWO32 = 2 ** 32;
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The word of a flag set given as a list of names and bit values (numbers or
+ * bigints), checked to fit `kind`: exact at every width, never truncated.
+ * Signed kinds take the bits as their two's complement. The word is
+ * accumulated as two 32-bit halves, so the common case allocates nothing.
+ */
+export function flagWord(list: readonly unknown[], e: EnumDef, kind: Kind): number | bigint {
+  const size = scalarSize(kind);
+  const width = size === 0 ? 64 : size * 8;
+  let lo = 0;
+  let hi = 0;
+  for (const f of list) {
+    let n: number | undefined;
+    if (typeof f === 'string') n = e.valueOf(f);
+    else if (typeof f === 'number') {
+      // Above 2^53 only a single bit (a power of two, what the decoder gives
+      // for a bit it has no name for) is exact; any other such number was rounded.
+      if (
+        Number.isInteger(f) &&
+        f >= 0 &&
+        (f <= Number.MAX_SAFE_INTEGER || f === 2 ** Math.round(Math.log2(f)))
+      )
+        n = f;
+    } else if (typeof f === 'bigint' && f >= 0n) {
+      if (f <= MAX_SAFE_BIG) n = Number(f);
+      else if (f >> 64n !== 0n || width < 64)
+        n = Infinity; // does not fit
+      else {
+        lo = (lo | Number(f & 0xffffffffn)) >>> 0;
+        hi = (hi | Number(f >> 32n)) >>> 0;
+        continue;
+      }
+    }
+    if (n === undefined) throw new EncodeError(`${describe(f)} is not a flag of ${e.name}`);
+    const h = Math.floor(n / TWO32);
+    if (h >= TWO32 || (width < 64 && n >= 2 ** width)) {
+      throw new EncodeError(
+        `flag ${describe(f)} of ${e.name} does not fit in ${KIND_NAME[kind] ?? `kind ${kind}`}`,
+      );
+    }
+    lo = (lo | (n % TWO32)) >>> 0;
+    hi = (hi | h) >>> 0;
+  }
+  const signed = kind === Kind.S8 || kind === Kind.S16 || kind === Kind.S32 || kind === Kind.S64;
+  if (width <= 32) return signed ? (lo << (32 - width)) >> (32 - width) : lo;
+  const word = (BigInt(hi) << 32n) | BigInt(lo);
+  return signed || kind === Kind.Sint ? BigInt.asIntN(64, word) : word;
 }
 
 function checkInt(v: number | bigint, min: number, max: number, what: string): number {
@@ -92,7 +144,7 @@ export function writeScalar(
   raw: unknown,
   e?: EnumDef,
 ): number | bigint {
-  const v = toNumber(raw, e);
+  const v = e?.flags === true && Array.isArray(raw) ? flagWord(raw, e, kind) : toNumber(raw, e);
   switch (kind) {
     case Kind.U8: {
       const n = checkInt(v, 0, 0xff, 'u8');

@@ -7,6 +7,7 @@
  * gates all come from the {@link MatchRules} a generated set carries.
  * @module
  */
+import { flagWord } from './encode.js';
 import { EncodeError } from './errors.js';
 import { scalarSize, type AttrDef, type AttrSet, type StructMember } from './layout.js';
 
@@ -96,13 +97,30 @@ function fieldDef(set: AttrSet, path: readonly string[]): AttrDef | StructMember
   return def ?? undefined;
 }
 
+/**
+ * The numeric value of a field given as a number, bigint, enum name or flag
+ * list; absent fields are zero, as in the kernel's zero-filled flow key. NaN
+ * (equal to nothing) for what does not convert: the encoder reports it.
+ */
+function numeric(v: unknown, def: AttrDef | StructMember | undefined): number {
+  if (v === undefined) return 0;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string') return def?.enum?.valueOf(v) ?? NaN;
+  if (Array.isArray(v) && def?.enum?.flags === true) {
+    try {
+      return Number(flagWord(v, def.enum, def.kind));
+    } catch {
+      return NaN;
+    }
+  }
+  return NaN;
+}
+
 function fieldValue(obj: Levels, set: AttrSet, path: readonly string[]): number {
   let v = obj.get(path[0]!);
   for (let i = 1; i < path.length && v !== undefined; i++) v = (v as Obj)[path[i]!];
-  // Absent fields are zero, as in the kernel's zero-filled flow key.
-  if (v === undefined) return 0;
-  if (typeof v === 'string') return fieldDef(set, path)?.enum?.valueOf(v) ?? NaN;
-  return typeof v === 'bigint' ? Number(v) : (v as number);
+  return numeric(v, fieldDef(set, path));
 }
 
 function isExact(mask: Levels, set: AttrSet, path: readonly string[]): boolean {
@@ -114,6 +132,8 @@ function isExact(mask: Levels, set: AttrSet, path: readonly string[]): boolean {
 /** A mask attribute the kernel ignores: all zero (its parser skips those). */
 function isZero(v: unknown): boolean {
   if (v === 0 || v === 0n || v === false || v === undefined) return true;
+  // An empty list: no multi-attr instance, or a flag set without bits.
+  if (Array.isArray(v)) return v.length === 0;
   if (v instanceof Uint8Array) {
     for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
     return true;
@@ -268,16 +288,8 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
     let e = get(v, path[0]!);
     for (const m of path.slice(1)) e = `((x) => x === undefined ? undefined : x[${q(m)}])(${e})`;
     const def = fieldDef(keySet, path);
-    const slow = k((x: unknown) =>
-      x === undefined
-        ? 0
-        : typeof x === 'string'
-          ? (def?.enum?.valueOf(x) ?? NaN)
-          : typeof x === 'bigint'
-            ? Number(x)
-            : NaN,
-    );
-    // Numbers (the common case) inline; names, bigints and absence through `slow`.
+    const slow = k((x: unknown) => numeric(x, def));
+    // Numbers (the common case) inline; names, flags, bigints and absence through `slow`.
     return `((x) => typeof x === 'number' ? x : ${slow}(x))(${e})`;
   };
   const oneOf = (f: string, xs: readonly number[]): string =>
