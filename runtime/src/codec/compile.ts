@@ -21,13 +21,20 @@ import {
   type EnumDef,
   type StructDef,
 } from './layout.js';
+import { MAX_NEST_DEPTH } from './constants.js';
 import type { Cursor } from './decode.js';
 import type { Writer } from './writer.js';
 
 /** Returned by a compiled decoder that leaves the input to the interpreter. */
 export const FAIL: unique symbol = Symbol('ynl-ts.decodeFail');
 
-export type SetDecoder = (c: Cursor, off: number, end: number) => object | typeof FAIL;
+/** `depth`: nesting level of the set; deeper than MAX_NEST_DEPTH is left to the interpreter. */
+export type SetDecoder = (
+  c: Cursor,
+  off: number,
+  end: number,
+  depth: number,
+) => object | typeof FAIL;
 type StructDecoder = (c: Cursor, off: number) => object;
 
 /** Helpers compiled code calls (kept out of the generated source). */
@@ -151,7 +158,7 @@ function valueCode(def: AttrDef, k: Consts, rt: CompileRuntime): string | undefi
     case Kind.Binary:
       return 'val = c.binary(p, pl);';
     case Kind.Nest:
-      return `val = ${k.add(lazySet(def.nested!, rt))}(c, p, p + pl); if (val === FAIL) return FAIL;`;
+      return `val = ${k.add(lazySet(def.nested!, rt))}(c, p, p + pl, d + 1); if (val === FAIL) return FAIL;`;
     case Kind.Struct:
       return `if (pl !== ${def.struct!.size}) return FAIL; val = ${structExpr(def.struct!, 'p', k, rt)};`;
     case Kind.Bitfield32:
@@ -166,7 +173,7 @@ function valueCode(def: AttrDef, k: Consts, rt: CompileRuntime): string | undefi
       const sub = def.sub ?? Kind.Nest;
       let elem: string | undefined;
       if (sub === Kind.Nest) {
-        elem = `{ const r = ${k.add(lazySet(def.nested!, rt))}(c, p2, p2 + pl2); if (r === FAIL) return FAIL; val.push(r); }`;
+        elem = `{ const r = ${k.add(lazySet(def.nested!, rt))}(c, p2, p2 + pl2, d + 2); if (r === FAIL) return FAIL; val.push(r); }`;
       } else if (sub === Kind.Binary) {
         elem = def.struct
           ? `if (pl2 !== ${def.struct.size}) return FAIL; val.push(${k.add(structDecoder(def.struct, rt))}(c, p2));`
@@ -207,7 +214,7 @@ const compiling = new Set<AttrSet>();
 function lazySet(set: AttrSet, rt: CompileRuntime): SetDecoder {
   if (!compiling.has(set)) return setDecoder(set, rt);
   let f: SetDecoder | undefined;
-  return (c, off, end) => (f ??= setDecoder(set, rt))(c, off, end);
+  return (c, off, end, d) => (f ??= setDecoder(set, rt))(c, off, end, d);
 }
 
 function compileSet(set: AttrSet, rt: CompileRuntime): SetDecoder {
@@ -225,7 +232,8 @@ function compileSet(set: AttrSet, rt: CompileRuntime): SetDecoder {
     else store = `if (out[${key}] !== undefined) return FAIL; out[${key}] = val;`;
     cases.push(`case ${def.type}: { ${code} ${store} break; }`);
   }
-  const src = `return function(c, off, end) {
+  const src = `return function(c, off, end, d) {
+  if (d > ${MAX_NEST_DEPTH}) return FAIL;
   const v = c.view, b = c.bytes;
   const out = ${set.ordered ? '[]' : '{}'};
   let val;
@@ -270,7 +278,12 @@ export function setDecoder(set: AttrSet, rt: CompileRuntime): SetDecoder {
  * and re-encodes with the interpreter, which writes or throws the precise
  * EncodeError.
  */
-export type SetEncoder = (w: Writer, value: unknown, skip: string | undefined) => boolean;
+export type SetEncoder = (
+  w: Writer,
+  value: unknown,
+  skip: string | undefined,
+  depth: number,
+) => boolean;
 type StructEncoder = (w: Writer, value: unknown) => boolean;
 
 const setEncCache = new WeakMap<AttrSet, SetEncoder>();
@@ -431,7 +444,7 @@ function attrWrite(def: AttrDef, k: Consts): string | undefined {
       return `if (typeof x !== 'string' || x.indexOf('\\0') !== -1) return false; { const at = w.beginAttr(${T}); const n = w.string(x, true);${lens.length ? ` if (${lens.join(' || ')}) return false;` : ''} w.endAttr(at); }`;
     }
     case Kind.Nest:
-      return `{ const at = w.beginNest(${T}); if (!${k.add(lazyEncoder(def.nested!))}(w, x, undefined)) return false; w.endAttr(at); }`;
+      return `{ const at = w.beginNest(${T}); if (!${k.add(lazyEncoder(def.nested!))}(w, x, undefined, d + 1)) return false; w.endAttr(at); }`;
     case Kind.Struct: {
       const s = structEncoder(def.struct!);
       if (s === null || c !== undefined) return undefined;
@@ -448,7 +461,7 @@ const compilingEnc = new Set<AttrSet>();
 function lazyEncoder(set: AttrSet): SetEncoder {
   if (!compilingEnc.has(set)) return setEncoder(set);
   let f: SetEncoder | undefined;
-  return (w, v, skip) => (f ??= setEncoder(set))(w, v, skip);
+  return (w, v, skip, d) => (f ??= setEncoder(set))(w, v, skip, d);
 }
 
 function compileSetEncoder(set: AttrSet): SetEncoder {
@@ -470,8 +483,8 @@ function compileSetEncoder(set: AttrSet): SetEncoder {
     }
   }
   const src = set.ordered
-    ? `return function(w, value) {
-  if (!Array.isArray(value)) return false;
+    ? `return function(w, value, skip, d) {
+  if (d > ${MAX_NEST_DEPTH} || !Array.isArray(value)) return false;
   for (const e of value) {
     if (typeof e !== 'object' || e === null) return false;
     switch (e.type) {
@@ -481,7 +494,8 @@ function compileSetEncoder(set: AttrSet): SetEncoder {
   }
   return true;
 };`
-    : `return function(w, value, skip) {
+    : `return function(w, value, skip, d) {
+  if (d > ${MAX_NEST_DEPTH}) return false;
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return false;
   for (const key in value) {
     const v = value[key];

@@ -4,7 +4,13 @@
  * read; binary values are zero-copy views unless `copy` is requested.
  * @module
  */
-import { NLA_TYPE_MASK, NLA_F_NESTED, NLA_F_NET_BYTEORDER, nlaAlign } from './constants.js';
+import {
+  MAX_NEST_DEPTH,
+  NLA_TYPE_MASK,
+  NLA_F_NESTED,
+  NLA_F_NET_BYTEORDER,
+  nlaAlign,
+} from './constants.js';
 import { DecodeError } from './errors.js';
 import {
   Kind,
@@ -189,8 +195,11 @@ export function decodeStruct(c: Cursor, def: StructDef, off: number, len: number
   return out;
 }
 
-/** Decode the payload `[off, off+len)` of one attribute described by `def`. */
-function decodeValue(c: Cursor, def: AttrDef, off: number, len: number): unknown {
+/**
+ * Decode the payload `[off, off+len)` of one attribute described by `def`;
+ * `depth` is the nesting level of the set it belongs to.
+ */
+function decodeValue(c: Cursor, def: AttrDef, off: number, len: number, depth: number): unknown {
   switch (def.kind) {
     case Kind.Flag:
       // The kernel's policy rejects a flag with a payload (NLA_FLAG: attrlen > 0).
@@ -202,7 +211,7 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number): unknown
     case Kind.Binary:
       return c.binary(off, len);
     case Kind.Nest:
-      return decodeSet(c, def.nested!, off, off + len, def.masked === true);
+      return decodeSet(c, def.nested!, off, off + len, def.masked === true, depth + 1);
     case Kind.Struct:
       return decodeStruct(c, def.struct!, off, len);
     case Kind.Bitfield32:
@@ -220,9 +229,9 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number): unknown
       return out;
     }
     case Kind.IndexedArray:
-      return decodeIndexedArray(c, def, off, off + len);
+      return decodeIndexedArray(c, def, off, off + len, depth + 1);
     case Kind.NestTypeValue:
-      return decodeTypeValue(c, def, 0, off, off + len, {});
+      return decodeTypeValue(c, def, 0, off, off + len, {}, depth + 1);
     default: {
       const v = readScalar(c, def.kind, def.be === true, off, len);
       return def.enum ? enumValue(def.enum, v) : v;
@@ -285,21 +294,31 @@ function nameIn(set: AttrSet, type: number): string {
   return def === undefined ? `#${type}` : def.name;
 }
 
-/** Decode the attributes in `[off, end)` as members of `set`. */
+/** The DecodeError for a set nested deeper than {@link MAX_NEST_DEPTH}. */
+function tooDeep(off: number): DecodeError {
+  return new DecodeError(`nested deeper than ${MAX_NEST_DEPTH} levels`, '', off);
+}
+
+/**
+ * Decode the attributes in `[off, end)` as members of `set`, nested `depth`
+ * levels below the message (at most {@link MAX_NEST_DEPTH}).
+ */
 export function decodeSet(
   c: Cursor,
   set: AttrSet,
   off: number,
   end: number,
   masked = false,
+  depth = 0,
 ): object {
+  if (depth > MAX_NEST_DEPTH) throw tooDeep(off);
   if (!masked && fastPath.enabled) {
     // The compiled decoder takes the well-formed common case; anything else
     // is decoded (or rejected, with its path) by the interpreter below.
-    const r = setDecoder(set, compileRt)(c, off, end);
+    const r = setDecoder(set, compileRt)(c, off, end, depth);
     if (r !== FAIL) return r;
   }
-  if (set.ordered) return decodeOrdered(c, set, off, end, masked);
+  if (set.ordered) return decodeOrdered(c, set, off, end, masked, depth);
   const out: Record<string | symbol, unknown> = {};
   forEachAttr(
     c,
@@ -314,7 +333,9 @@ export function decodeSet(
       if (def.kind === Kind.Pad) return;
       let value: unknown;
       try {
-        value = masked ? decodeMasked(c, def, poff, plen) : decodeValue(c, def, poff, plen);
+        value = masked
+          ? decodeMasked(c, def, poff, plen, depth)
+          : decodeValue(c, def, poff, plen, depth);
       } catch (e) {
         throw withSegment(e, def.name);
       }
@@ -333,7 +354,7 @@ export function decodeSet(
   return out;
 }
 
-function decodeMasked(c: Cursor, def: AttrDef, off: number, len: number): object {
+function decodeMasked(c: Cursor, def: AttrDef, off: number, len: number, depth: number): object {
   if (def.kind === Kind.Nest || def.kind === Kind.Flag) {
     throw new DecodeError(`attribute ${def.name} cannot carry a value/mask pair`, '', off);
   }
@@ -341,18 +362,25 @@ function decodeMasked(c: Cursor, def: AttrDef, off: number, len: number): object
   const half = len / 2;
   let value: unknown;
   try {
-    value = decodeValue(c, def, off, half);
+    value = decodeValue(c, def, off, half, depth);
   } catch (e) {
     throw withSegment(e, 'value');
   }
   try {
-    return { value, mask: decodeValue(c, def, off + half, half) };
+    return { value, mask: decodeValue(c, def, off + half, half, depth) };
   } catch (e) {
     throw withSegment(e, 'mask');
   }
 }
 
-function decodeOrdered(c: Cursor, set: AttrSet, off: number, end: number, masked: boolean): object {
+function decodeOrdered(
+  c: Cursor,
+  set: AttrSet,
+  off: number,
+  end: number,
+  masked: boolean,
+  depth: number,
+): object {
   const out: { type: string | number; value: unknown }[] = [];
   forEachAttr(
     c,
@@ -365,7 +393,9 @@ function decodeOrdered(c: Cursor, set: AttrSet, off: number, end: number, masked
         return;
       }
       try {
-        const value = masked ? decodeMasked(c, def, poff, plen) : decodeValue(c, def, poff, plen);
+        const value = masked
+          ? decodeMasked(c, def, poff, plen, depth)
+          : decodeValue(c, def, poff, plen, depth);
         out.push({ type: def.name, value });
       } catch (e) {
         throw withSegment(e, `[${out.length}].${def.name}`);
@@ -382,7 +412,13 @@ const indexLabel: AttrLabel = (_type, index) => `[${index}]`;
  * IndexedArray: the nest's attribute types are array positions (the kernel
  * and YNL number them from 0 or 1; either way the order is the array order).
  */
-function decodeIndexedArray(c: Cursor, def: AttrDef, off: number, end: number): unknown[] {
+function decodeIndexedArray(
+  c: Cursor,
+  def: AttrDef,
+  off: number,
+  end: number,
+  depth: number,
+): unknown[] {
   const out: unknown[] = [];
   const sub = def.sub ?? Kind.Nest;
   forEachAttr(
@@ -391,7 +427,8 @@ function decodeIndexedArray(c: Cursor, def: AttrDef, off: number, end: number): 
     end,
     (_type, _flags, poff, plen) => {
       try {
-        if (sub === Kind.Nest) out.push(decodeSet(c, def.nested!, poff, poff + plen));
+        if (sub === Kind.Nest)
+          out.push(decodeSet(c, def.nested!, poff, poff + plen, false, depth + 1));
         else if (sub === Kind.Binary) {
           out.push(def.struct ? decodeStruct(c, def.struct, poff, plen) : c.binary(poff, plen));
         } else if (sub === Kind.String) out.push(readString(c.bytes, poff, plen));
@@ -422,6 +459,7 @@ function decodeTypeValue(
   off: number,
   end: number,
   keys: Record<string, number>,
+  depth: number,
   out: object[] = [],
 ): object[] {
   const names = def.typeValue!;
@@ -432,8 +470,12 @@ function decodeTypeValue(
     (type, _flags, poff, plen) => {
       const k = { ...keys, [names[level]!]: type };
       try {
-        if (level + 1 < names.length) decodeTypeValue(c, def, level + 1, poff, poff + plen, k, out);
-        else out.push(Object.assign(k, decodeSet(c, def.nested!, poff, poff + plen)));
+        if (level + 1 < names.length)
+          decodeTypeValue(c, def, level + 1, poff, poff + plen, k, depth + 1, out);
+        else
+          out.push(
+            Object.assign(k, decodeSet(c, def.nested!, poff, poff + plen, false, depth + 1)),
+          );
       } catch (e) {
         throw withSegment(e, `[${names[level]}=${type}]`);
       }

@@ -4,7 +4,7 @@
  * are written; a bad value raises an EncodeError naming its path.
  * @module
  */
-import { NLA_TYPE_MASK } from './constants.js';
+import { MAX_NEST_DEPTH, NLA_TYPE_MASK } from './constants.js';
 import { EncodeError } from './errors.js';
 import {
   Kind,
@@ -312,8 +312,8 @@ function encodeString(w: Writer, def: AttrDef, v: unknown): void {
   }
 }
 
-/** Write the payload of attribute `def` (no header). */
-function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
+/** Write the payload of attribute `def` (no header), of a set nested `depth` levels deep. */
+function encodePayload(w: Writer, def: AttrDef, v: unknown, depth: number): void {
   switch (def.kind) {
     case Kind.String:
       encodeString(w, def, v);
@@ -325,7 +325,7 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
       return;
     }
     case Kind.Nest:
-      encodeSet(w, def.nested!, v, def.masked === true);
+      encodeSet(w, def.nested!, v, def.masked === true, undefined, depth + 1);
       return;
     case Kind.Struct:
       encodeStruct(w, def.struct!, v);
@@ -365,7 +365,7 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
       for (let i = 0; i < v.length; i++) {
         try {
           const at = sub === Kind.Nest ? w.beginNest(i) : w.beginAttr(i);
-          if (sub === Kind.Nest) encodeSet(w, def.nested!, v[i]);
+          if (sub === Kind.Nest) encodeSet(w, def.nested!, v[i], false, undefined, depth + 2);
           else if (sub === Kind.Binary) {
             if (def.struct) encodeStruct(w, def.struct, v[i]);
             else w.raw(bytesOf(v[i]));
@@ -379,7 +379,7 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
       return;
     }
     case Kind.NestTypeValue:
-      encodeTypeValue(w, def, v);
+      encodeTypeValue(w, def, v, depth);
       return;
     case Kind.Flag:
     case Kind.Pad:
@@ -390,7 +390,7 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
   }
 }
 
-function encodeTypeValue(w: Writer, def: AttrDef, v: unknown): void {
+function encodeTypeValue(w: Writer, def: AttrDef, v: unknown, depth: number): void {
   if (!Array.isArray(v)) throw new EncodeError(`expected an array of records, got ${describe(v)}`);
   const names = def.typeValue!;
   const all: number[] = [];
@@ -413,7 +413,7 @@ function encodeTypeValue(w: Writer, def: AttrDef, v: unknown): void {
     }
     all.push(i);
   }
-  writeTypeValueLevel(w, def, v as Record<string, unknown>[], all, 0);
+  writeTypeValueLevel(w, def, v as Record<string, unknown>[], all, 0, depth);
 }
 
 /**
@@ -426,6 +426,7 @@ function writeTypeValueLevel(
   records: readonly Record<string, unknown>[],
   which: readonly number[],
   level: number,
+  depth: number,
 ): void {
   const names = def.typeValue!;
   const groups = new Map<number, number[]>();
@@ -437,14 +438,14 @@ function writeTypeValueLevel(
   }
   for (const [t, group] of groups) {
     const at = w.beginNest(t);
-    if (level + 1 < names.length) writeTypeValueLevel(w, def, records, group, level + 1);
+    if (level + 1 < names.length) writeTypeValueLevel(w, def, records, group, level + 1, depth);
     else {
       const first = group[0]!;
       if (group.length !== 1) {
         throw new EncodeError(`repeats the ${names.join('/')} of record ${first}`, `[${group[1]}]`);
       }
       try {
-        encodeSet(w, def.nested!, records[first], false, names);
+        encodeSet(w, def.nested!, records[first], false, names, depth + 1 + names.length);
       } catch (e) {
         throw withSegment(e, `[${first}]`);
       }
@@ -457,7 +458,7 @@ function writeTypeValueLevel(
 const NO_CHECKS: AttrDef = { name: '', type: 0, kind: Kind.String };
 
 /** Write one whole attribute (header + payload) for `def`. */
-function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean): void {
+function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean, depth: number): void {
   if (def.kind === Kind.Flag) {
     // A flag has no payload to mask; the decoder rejects one in a masked set too.
     if (masked) throw new EncodeError(`'${def.name}' is a flag and cannot be masked`);
@@ -483,13 +484,13 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean): void 
     }
     const start = w.pos;
     try {
-      encodePayload(w, def, m.value);
+      encodePayload(w, def, m.value, depth);
     } catch (e) {
       throw withSegment(e, 'value');
     }
     const half = w.pos - start;
     try {
-      encodePayload(w, def, m.mask);
+      encodePayload(w, def, m.mask, depth);
     } catch (e) {
       throw withSegment(e, 'mask');
     }
@@ -497,16 +498,24 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean): void 
       throw new EncodeError(`value is ${half} bytes but mask is ${w.pos - start - half}`, 'mask');
     }
   } else {
-    encodePayload(w, def, v);
+    encodePayload(w, def, v, depth);
   }
   w.endAttr(at);
 }
 
 /**
+ * The values of the sets being encoded by the interpreter, outermost first:
+ * a value met again inside itself is a cycle. (Encoding is synchronous, so
+ * one stack serves every call.)
+ */
+const openValues: unknown[] = [];
+
+/**
  * Write the members of `value` as attributes of `set`. Records are written in
  * the object's own key order; ordered sets take an array of `{ type, value }`.
  * `skip` names keys that are not attributes (the fixed header, the type
- * values of a nest-type-value record).
+ * values of a nest-type-value record). `depth` is the nesting level of the
+ * set (at most {@link MAX_NEST_DEPTH}).
  */
 export function encodeSet(
   w: Writer,
@@ -514,20 +523,43 @@ export function encodeSet(
   value: unknown,
   masked = false,
   skip?: string | readonly string[],
+  depth = 0,
 ): void {
   if (fastPath.enabled && !masked && typeof skip !== 'object') {
     // The compiled encoder takes the common case; on anything else it gives
     // up and the interpreter below re-encodes (or throws with the path).
     const start = w.pos;
     try {
-      if (setEncoder(set)(w, value, skip)) return;
+      if (setEncoder(set)(w, value, skip, depth)) return;
     } catch {
       // e.g. an attribute over 64 KiB: the interpreter reports it properly
     }
     w.pos = start;
   }
+  if (depth > MAX_NEST_DEPTH) throw new EncodeError(`nested deeper than ${MAX_NEST_DEPTH} levels`);
+  const up = openValues.lastIndexOf(value);
+  if (up >= 0 && typeof value === 'object' && value !== null) {
+    const n = openValues.length - up;
+    throw new EncodeError(`cyclic value: it contains itself (${n} level${n === 1 ? '' : 's'} up)`);
+  }
+  openValues.push(value);
+  try {
+    encodeSetMembers(w, set, value, masked, skip, depth);
+  } finally {
+    openValues.pop();
+  }
+}
+
+function encodeSetMembers(
+  w: Writer,
+  set: AttrSet,
+  value: unknown,
+  masked: boolean,
+  skip: string | readonly string[] | undefined,
+  depth: number,
+): void {
   if (set.ordered) {
-    encodeOrdered(w, set, value, masked);
+    encodeOrdered(w, set, value, masked, depth);
     return;
   }
   if (
@@ -553,13 +585,13 @@ export function encodeSet(
           throw new EncodeError(`multi-attr expects an array, got ${describe(v)}`);
         for (let i = 0; i < v.length; i++) {
           try {
-            encodeAttr(w, def, v[i], masked);
+            encodeAttr(w, def, v[i], masked, depth);
           } catch (e) {
             throw withSegment(e, `[${i}]`);
           }
         }
       } else {
-        encodeAttr(w, def, v, masked);
+        encodeAttr(w, def, v, masked, depth);
       }
     } catch (e) {
       throw withSegment(e, key);
@@ -567,7 +599,13 @@ export function encodeSet(
   }
 }
 
-function encodeOrdered(w: Writer, set: AttrSet, value: unknown, masked: boolean): void {
+function encodeOrdered(
+  w: Writer,
+  set: AttrSet,
+  value: unknown,
+  masked: boolean,
+  depth: number,
+): void {
   if (!Array.isArray(value))
     throw new EncodeError(`${set.name} is a sequence: expected an array, got ${describe(value)}`);
   for (let i = 0; i < value.length; i++) {
@@ -591,7 +629,8 @@ function encodeOrdered(w: Writer, set: AttrSet, value: unknown, masked: boolean)
       if (def === undefined)
         throw new EncodeError(`${describe(entry.type)} is not a member of ${set.name}`);
       try {
-        encodeAttr(w, def, def.kind === Kind.Flag ? (entry.value ?? true) : entry.value, masked);
+        const v = def.kind === Kind.Flag ? (entry.value ?? true) : entry.value;
+        encodeAttr(w, def, v, masked, depth);
       } catch (e) {
         throw withSegment(e, def.name);
       }

@@ -125,7 +125,8 @@ export interface GenlRequestHeader {
 /**
  * Append one generic netlink message: nlmsghdr + genlmsghdr + optional fixed
  * header + attributes. Returns the message's offset in the writer. A set with
- * match rules is checked first unless `unchecked` (to send what the kernel
+ * match rules is checked once its attributes encoded (so the checks see only
+ * well-formed, finite values) unless `unchecked` (to send what the kernel
  * would reject, e.g. to see its error).
  */
 export function writeGenlMessage(
@@ -136,7 +137,6 @@ export function writeGenlMessage(
   fixed?: { readonly def: StructDef; readonly value: unknown; readonly key?: string },
   unchecked = false,
 ): number {
-  if (set?.match !== undefined && !unchecked) checkMatchFast(set.match, set, attrs);
   const start = w.pos;
   const at = w.beginMessage(h.familyId, h.flags, h.seq ?? 0, h.portId ?? 0);
   try {
@@ -150,6 +150,7 @@ export function writeGenlMessage(
     }
     if (set !== null && attrs !== undefined)
       encodeSet(w, set, attrs, false, fixed ? (fixed.key ?? 'header') : undefined);
+    if (set?.match !== undefined && !unchecked) checkMatchFast(set.match, set, attrs);
   } catch (e) {
     w.pos = start;
     throw e;

@@ -6,15 +6,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AttrSet,
+  DecodeError,
   EncodeError,
+  MAX_NEST_DEPTH,
   EnumDef,
   Kind,
   Writer,
   decodeAttrs,
   encodeSet,
   fastPath,
+  writeGenlMessage,
 } from '@ynl-ts/runtime';
 import { devSet } from '@ynl-ts/families/netdev';
+import { flowAttrsSet, ovsHeaderStruct } from '@ynl-ts/families/ovs_flow';
 
 const hex = (b: Uint8Array): string =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -125,5 +129,118 @@ test('a flag that does not fit the width is an EncodeError naming the attribute'
     f32: ['b', 2 ** 31],
     f64: ['high', 2 ** 63],
     fuint: ['high'],
+  });
+});
+
+// ---- item 6: nesting depth is capped, cycles are detected ----
+
+const node: AttrSet = new AttrSet('node', () => [
+  { name: 'child', type: 1, kind: Kind.Nest, nested: node },
+  { name: 'leaf', type: 2, kind: Kind.U32 },
+]);
+const program: AttrSet = new AttrSet(
+  'program',
+  () => [
+    { name: 'output', type: 1, kind: Kind.U32 },
+    { name: 'clone', type: 2, kind: Kind.Nest, nested: program },
+  ],
+  { ordered: true },
+);
+
+/** `levels` nests of type `nest` inside each other, a u32 of type `leaf` at the bottom. */
+function deepBytes(levels: number, nest = 1, leaf = 2): Uint8Array {
+  const b = new Uint8Array(levels * 4 + 8);
+  const dv = new DataView(b.buffer);
+  for (let i = 0; i < levels; i++) {
+    dv.setUint16(i * 4, b.length - i * 4, true);
+    dv.setUint16(i * 4 + 2, nest | 0x8000, true);
+  }
+  dv.setUint16(levels * 4, 8, true);
+  dv.setUint16(levels * 4 + 2, leaf, true);
+  return b;
+}
+
+function decodeFails(set: AttrSet, b: Uint8Array, start: RegExp): void {
+  bothPaths(() => {
+    assert.throws(
+      () => decodeAttrs(set, b),
+      (e: unknown) => {
+        assert.ok(e instanceof DecodeError, `expected a DecodeError, got ${String(e)}`);
+        assert.match(e.reason, new RegExp(`nested deeper than ${MAX_NEST_DEPTH} levels`));
+        assert.match(e.path, start);
+        assert.ok(e.message.length < 300, `message too long: ${e.message.length}`);
+        return true;
+      },
+    );
+  });
+}
+
+test('decoding ~3,000 nested levels is a DecodeError, not a stack overflow', () => {
+  assert.equal(MAX_NEST_DEPTH, 64);
+  decodeFails(node, deepBytes(3000), /^child\.child\.child/);
+  decodeFails(program, deepBytes(3000, 2, 1), /^\[0\]\.clone\[0\]\.clone/);
+  // the deepest the cap allows decodes
+  const ok = bothPaths(() => decodeAttrs(node, deepBytes(MAX_NEST_DEPTH))) as Record<
+    string,
+    unknown
+  >;
+  let cur = ok;
+  for (let i = 0; i < MAX_NEST_DEPTH; i++) cur = cur['child'] as Record<string, unknown>;
+  assert.deepStrictEqual(cur, { leaf: 0 });
+  decodeFails(node, deepBytes(MAX_NEST_DEPTH + 1), /^child/);
+});
+
+function encodeDepthFails(set: AttrSet, value: unknown, reason: RegExp, start: RegExp): void {
+  bothPaths(() => {
+    assert.throws(
+      () => encodeSet(new Writer(), set, value),
+      (e: unknown) => {
+        assert.ok(e instanceof EncodeError, `expected an EncodeError, got ${String(e)}`);
+        assert.match(e.reason, reason);
+        assert.match(e.path, start);
+        assert.ok(e.message.length < 300, `message too long: ${e.message.length}`);
+        return true;
+      },
+    );
+  });
+}
+
+test('encoding 20,000-deep or cyclic values is an EncodeError, not a stack overflow or a loop', () => {
+  let deep: Record<string, unknown> = { leaf: 1 };
+  for (let i = 0; i < 20000; i++) deep = { child: deep };
+  encodeDepthFails(node, deep, /nested deeper than 64 levels/, /^child\.child/);
+  let prog: unknown[] = [{ type: 'output', value: 1 }];
+  for (let i = 0; i < 20000; i++) prog = [{ type: 'clone', value: prog }];
+  encodeDepthFails(program, prog, /nested deeper than 64 levels/, /^\[0\]\.clone\[0\]/);
+
+  const cyclic: Record<string, unknown> = { leaf: 1 };
+  cyclic['child'] = { child: cyclic };
+  encodeDepthFails(node, cyclic, /cycl/, /^child\.child$/);
+  const loop: unknown[] = [{ type: 'output', value: 1 }];
+  loop.push({ type: 'clone', value: loop });
+  encodeDepthFails(program, loop, /cycl/, /^\[1\]\.clone$/);
+  // the same object twice, side by side, is not a cycle
+  const shared = [{ type: 'output', value: 2 }];
+  encodeSet(new Writer(), program, [
+    { type: 'clone', value: shared },
+    { type: 'clone', value: shared },
+  ]);
+});
+
+test('a cyclic OVS key (encap inside itself) is an EncodeError, also past the match rules', () => {
+  const key: Record<string, unknown> = { ethertype: 0x8100 };
+  key['encap'] = key;
+  bothPaths(() => {
+    assert.throws(
+      () =>
+        writeGenlMessage(
+          new Writer(),
+          { familyId: 0x20, cmd: 1, version: 1, flags: 1 },
+          flowAttrsSet,
+          { header: { dpIfindex: 1 }, key, mask: { encap: key } },
+          { def: ovsHeaderStruct, value: { dpIfindex: 1 } },
+        ),
+      (e: unknown) => e instanceof EncodeError && e.path === 'key.encap' && /cyclic/.test(e.reason),
+    );
   });
 });
