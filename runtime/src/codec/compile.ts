@@ -15,6 +15,8 @@
  */
 import {
   Kind,
+  extraAttrs,
+  extraBytes,
   scalarSize,
   type AttrDef,
   type AttrSet,
@@ -22,6 +24,7 @@ import {
   type StructDef,
 } from './layout.js';
 import { MAX_NEST_DEPTH } from './constants.js';
+import { isProtoName, put } from './own.js';
 import type { Cursor } from './decode.js';
 import type { Writer } from './writer.js';
 
@@ -105,7 +108,8 @@ function structExpr(def: StructDef, base: string, k: Consts, rt: CompileRuntime)
   const parts: string[] = [];
   for (const m of def.members) {
     const at = `${base} + ${m.offset}`;
-    const key = JSON.stringify(m.name);
+    // `__proto__: x` in a literal would set the prototype; a computed key is data.
+    const key = m.name === '__proto__' ? '["__proto__"]' : JSON.stringify(m.name);
     switch (m.kind) {
       case Kind.Pad:
         continue;
@@ -227,7 +231,14 @@ function compileSet(set: AttrSet, rt: CompileRuntime): SetDecoder {
     const key = JSON.stringify(def.name);
     let store: string;
     if (set.ordered) store = `out.push({ type: ${key}, value: val });`;
-    else if (def.multi)
+    else if (isProtoName(def.name)) {
+      // a name Object.prototype has: own-property checks, stored as data
+      const has = `Object.hasOwn(out, ${key})`;
+      const define = `${k.add(put)}(out, ${key}, ${def.multi ? '[val]' : 'val'})`;
+      store = def.multi
+        ? `if (${has}) out[${key}].push(val); else ${define};`
+        : `if (${has}) return FAIL; ${define};`;
+    } else if (def.multi)
       store = `{ const a = out[${key}]; if (a === undefined) out[${key}] = [val]; else a.push(val); }`;
     else store = `if (out[${key}] !== undefined) return FAIL; out[${key}] = val;`;
     cases.push(`case ${def.type}: { ${code} ${store} break; }`);
@@ -384,13 +395,19 @@ function compileStructEncoder(def: StructDef): StructEncoder | null {
   const names = def.members.filter((m) => m.kind !== Kind.Pad).map((m) => JSON.stringify(m.name));
   const body: string[] = [
     "if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) return false;",
+    // extra (tail) bytes: the interpreter writes or refuses them
+    `if (v[${k.add(extraBytes)}] !== undefined) return false;`,
     `for (const key in v) if (v[key] !== undefined && ${names.map((n) => `key !== ${n}`).join(' && ') || 'true'}) return false;`,
     `w.ensure(${def.size}); const base = w.pos; w.zeros(${def.size});`,
     'let x;',
   ];
   for (const m of def.members) {
     if (m.kind === Kind.Pad) continue;
-    const get = `x = v[${JSON.stringify(m.name)}]; if (x !== undefined) { w.pos = base + ${m.offset}; `;
+    const name = JSON.stringify(m.name);
+    const read = isProtoName(m.name)
+      ? `Object.hasOwn(v, ${name}) ? v[${name}] : undefined`
+      : `v[${name}]`;
+    const get = `x = ${read}; if (x !== undefined) { w.pos = base + ${m.offset}; `;
     if (m.kind === Kind.Binary) {
       body.push(
         `${get}if (!(x instanceof Uint8Array) || x.length !== ${m.len!}) return false; w.raw(x); }`,
@@ -497,6 +514,7 @@ function compileSetEncoder(set: AttrSet): SetEncoder {
     : `return function(w, value, skip, d) {
   if (d > ${MAX_NEST_DEPTH}) return false;
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return false;
+  if (value[${k.add(extraAttrs)}] !== undefined) return false; // the interpreter re-sends them
   for (const key in value) {
     const v = value[key];
     if (v === undefined || key === skip) continue;

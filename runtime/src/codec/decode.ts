@@ -24,6 +24,7 @@ import {
   type StructDef,
 } from './layout.js';
 import { FAIL, fastPath, setDecoder, structDecoder, type CompileRuntime } from './compile.js';
+import { own, put } from './own.js';
 
 export interface DecodeOptions {
   /** Copy binary values out of the receive buffer instead of returning views into it. */
@@ -177,17 +178,17 @@ export function decodeStruct(c: Cursor, def: StructDef, off: number, len: number
       case Kind.Pad:
         break;
       case Kind.Binary:
-        out[m.name] = c.binary(at, m.len!);
+        put(out, m.name, c.binary(at, m.len!));
         break;
       case Kind.String:
-        out[m.name] = readString(c.bytes, at, m.len!);
+        put(out, m.name, readString(c.bytes, at, m.len!));
         break;
       case Kind.Struct:
-        out[m.name] = decodeStruct(c, m.struct!, at, m.struct!.size);
+        put(out, m.name, decodeStruct(c, m.struct!, at, m.struct!.size));
         break;
       default: {
         const v = readScalar(c, m.kind, m.be === true, at, scalarSize(m.kind));
-        out[m.name] = m.enum ? enumValue(m.enum, v) : v;
+        put(out, m.name, m.enum ? enumValue(m.enum, v) : v);
       }
     }
   }
@@ -339,12 +340,12 @@ export function decodeSet(
       } catch (e) {
         throw withSegment(e, def.name);
       }
-      const prev = out[def.name];
+      const prev = own(out, def.name);
       if (def.multi) {
-        if (prev === undefined) out[def.name] = [value];
+        if (prev === undefined) put(out, def.name, [value]);
         else (prev as unknown[]).push(value);
       } else if (prev === undefined) {
-        out[def.name] = value;
+        put(out, def.name, value);
       } else {
         pushExtra(out, { type, flags, data: c.binary(poff, plen) });
       }
@@ -473,9 +474,8 @@ function decodeTypeValue(
         if (level + 1 < names.length)
           decodeTypeValue(c, def, level + 1, poff, poff + plen, k, depth + 1, out);
         else
-          out.push(
-            Object.assign(k, decodeSet(c, def.nested!, poff, poff + plen, false, depth + 1)),
-          );
+          // spread, not Object.assign: an attribute named `__proto__` stays data
+          out.push({ ...k, ...decodeSet(c, def.nested!, poff, poff + plen, false, depth + 1) });
       } catch (e) {
         throw withSegment(e, `[${names[level]}=${type}]`);
       }

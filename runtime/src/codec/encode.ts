@@ -4,10 +4,12 @@
  * are written; a bad value raises an EncodeError naming its path.
  * @module
  */
-import { MAX_NEST_DEPTH, NLA_TYPE_MASK } from './constants.js';
+import { MAX_NEST_DEPTH, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
 import { EncodeError } from './errors.js';
 import {
   Kind,
+  extraAttrs,
+  extraBytes,
   scalarSize,
   type AttrDef,
   type AttrSet,
@@ -16,6 +18,7 @@ import {
 } from './layout.js';
 import type { Writer } from './writer.js';
 import { fastPath, setEncoder, structEncoder } from './compile.js';
+import { own } from './own.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 const S64_MIN = -(1n << 63n);
@@ -232,8 +235,14 @@ function hasMember(def: StructDef, name: string): boolean {
   return false;
 }
 
-/** Write a struct's bytes (no attribute header). */
-export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
+/**
+ * Write a struct's bytes (no attribute header). With `tail` (a struct
+ * attribute, whose length the attribute header carries), bytes a decoder
+ * kept under `extraBytes` (from a newer kernel's longer struct) follow it;
+ * elsewhere (a fixed header, a member) they would shift what follows and
+ * are an error.
+ */
+export function encodeStruct(w: Writer, def: StructDef, value: unknown, tail = false): void {
   if (fastPath.enabled) {
     const f = structEncoder(def);
     if (f !== null) {
@@ -257,7 +266,7 @@ export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
   const end = w.pos;
   for (const m of def.members) {
     if (m.kind === Kind.Pad) continue;
-    const v = obj[m.name];
+    const v = own(obj, m.name);
     if (v === undefined) continue; // absent members are zero
     w.pos = base + m.offset;
     try {
@@ -295,6 +304,20 @@ export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
     }
   }
   w.pos = end;
+  const extra = own(obj, extraBytes);
+  if (extra !== undefined) {
+    if (!tail) {
+      throw new EncodeError(
+        `struct ${def.name} has extra bytes, but here it has a fixed size (no room for them)`,
+      );
+    }
+    if (!(extra instanceof Uint8Array)) {
+      throw new EncodeError(
+        `extra bytes (extraBytes): expected a Uint8Array, got ${describe(extra)}`,
+      );
+    }
+    w.raw(extra);
+  }
 }
 
 /** A NUL-terminated string payload; `checks` lengths exclude the NUL, as in the kernel's policy. */
@@ -328,7 +351,7 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown, depth: number): void
       encodeSet(w, def.nested!, v, def.masked === true, undefined, depth + 1);
       return;
     case Kind.Struct:
-      encodeStruct(w, def.struct!, v);
+      encodeStruct(w, def.struct!, v, true);
       return;
     case Kind.Bitfield32: {
       const o = v as { value?: unknown; selector?: unknown };
@@ -367,7 +390,7 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown, depth: number): void
           const at = sub === Kind.Nest ? w.beginNest(i) : w.beginAttr(i);
           if (sub === Kind.Nest) encodeSet(w, def.nested!, v[i], false, undefined, depth + 2);
           else if (sub === Kind.Binary) {
-            if (def.struct) encodeStruct(w, def.struct, v[i]);
+            if (def.struct) encodeStruct(w, def.struct, v[i], true);
             else w.raw(bytesOf(v[i]));
           } else if (sub === Kind.String) encodeString(w, NO_CHECKS, v[i]);
           else writeScalar(w, sub, def.be === true, v[i], def.enum);
@@ -403,7 +426,7 @@ function encodeTypeValue(w: Writer, def: AttrDef, v: unknown, depth: number): vo
       );
     }
     for (const n of names) {
-      const t = (r as Record<string, unknown>)[n];
+      const t = own(r, n);
       if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK) {
         throw new EncodeError(
           `must be an attribute type number in [0, ${NLA_TYPE_MASK}], got ${describe(t)}`,
@@ -571,6 +594,8 @@ function encodeSetMembers(
     throw new EncodeError(`expected an object of ${set.name} attributes, got ${describe(value)}`);
   }
   const obj = value as Record<string, unknown>;
+  const extra = own(obj, extraAttrs);
+  if (extra !== undefined) writeExtraAttrs(w, extra);
   for (const key in obj) {
     const v = obj[key];
     if (v === undefined) continue;
@@ -595,6 +620,47 @@ function encodeSetMembers(
       }
     } catch (e) {
       throw withSegment(e, key);
+    }
+  }
+}
+
+/**
+ * Re-send the attributes a decoder kept under `extraAttrs` (types the layout
+ * does not know, from a newer kernel; repeats of a known attribute). They go
+ * before the set's known attributes: for a repeat, the known value (the one
+ * the caller sees and may have changed) is then the last, which the kernel's
+ * parser keeps.
+ */
+function writeExtraAttrs(w: Writer, list: unknown): void {
+  if (!Array.isArray(list)) {
+    throw new EncodeError(
+      `extra attributes (extraAttrs): expected an array of { type, flags, data }, got ${describe(list)}`,
+    );
+  }
+  for (const e of list as unknown[]) {
+    if (typeof e !== 'object' || e === null) {
+      throw new EncodeError(`extra attribute: expected { type, flags, data }, got ${describe(e)}`);
+    }
+    const t = own(e, 'type');
+    const f = own(e, 'flags') ?? 0;
+    const path = `#${String(t)}`;
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK) {
+      throw new EncodeError(`extra attribute type is not in [0, ${NLA_TYPE_MASK}]`, path);
+    }
+    if (!Number.isInteger(f) || ((f as number) & ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER)) !== 0) {
+      throw new EncodeError(
+        `extra attribute flags ${describe(f)} are not NLA_F_NESTED / NLA_F_NET_BYTEORDER bits`,
+        path,
+      );
+    }
+    const start = w.pos;
+    try {
+      const at = w.beginAttr(t | (f as number));
+      w.raw(bytesOf(own(e, 'data')));
+      w.endAttr(at);
+    } catch (err) {
+      w.pos = start;
+      throw withSegment(err, path);
     }
   }
 }

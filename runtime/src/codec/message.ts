@@ -43,6 +43,7 @@ import { DecodeError, EncodeError } from './errors.js';
 import type { AttrSet, StructDef } from './layout.js';
 import type { Writer } from './writer.js';
 import { checkMatchFast } from './match.js';
+import { put } from './own.js';
 
 /** `struct nlmsghdr` */
 export interface NlMsgHeader {
@@ -199,7 +200,7 @@ export function readGenlMessage<T>(
     off += fixed.size;
   }
   const attrs = decodeSet(c, set, off, end) as Record<string, unknown>;
-  if (header) attrs[opts.headerKey ?? 'header'] = header;
+  if (header) put(attrs, opts.headerKey ?? 'header', header);
   return { cmd, version, attrs: attrs as T };
 }
 

@@ -14,11 +14,17 @@ import {
   Writer,
   decodeAttrs,
   encodeSet,
+  extraAttrs,
+  extraBytes,
   fastPath,
+  readGenlMessage,
+  splitMessages,
   writeGenlMessage,
+  type ExtraAttr,
 } from '@ynl-ts/runtime';
 import { devSet } from '@ynl-ts/families/netdev';
 import { flowAttrsSet, ovsHeaderStruct } from '@ynl-ts/families/ovs_flow';
+import { datapathSet, ovsHeaderStruct as dpHeader } from '@ynl-ts/families/ovs_datapath';
 
 const hex = (b: Uint8Array): string =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -243,4 +249,178 @@ test('a cyclic OVS key (encap inside itself) is an EncodeError, also past the ma
       (e: unknown) => e instanceof EncodeError && e.path === 'key.encap' && /cyclic/.test(e.reason),
     );
   });
+});
+
+// ---- item 7: attribute names that are Object.prototype members ----
+
+const PROTO_NAMES = [
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'constructor',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__proto__',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+];
+
+/** An object with own data properties only (`__proto__` included), in order. */
+const own = (entries: [string, unknown][]): Record<string, unknown> => Object.fromEntries(entries);
+
+test('attributes and struct members named like Object.prototype members decode and encode', () => {
+  for (const name of PROTO_NAMES) {
+    const st = {
+      name: 'st',
+      size: 8,
+      members: [
+        { name, kind: Kind.U32, offset: 0 },
+        { name: 'other', kind: Kind.U32, offset: 4 },
+      ],
+    };
+    const inner = new AttrSet('inner', () => [{ name, type: 1, kind: Kind.U16 }]);
+    const set = new AttrSet('s', () => [
+      { name, type: 1, kind: Kind.U32 },
+      { name: 'nest', type: 2, kind: Kind.Nest, nested: inner },
+      {
+        name: 'many',
+        type: 3,
+        kind: Kind.Nest,
+        nested: new AttrSet('m', () => [{ name, type: 1, kind: Kind.U8, multi: true }]),
+      },
+      { name: 'st', type: 4, kind: Kind.Struct, struct: st },
+    ]);
+    const value = own([
+      [name, 7],
+      ['nest', own([[name, 3]])],
+      ['many', own([[name, [1, 2]]])],
+      [
+        'st',
+        own([
+          [name, 5],
+          ['other', 6],
+        ]),
+      ],
+    ]);
+    const bytes = encode(set, value);
+    const d = bothPaths(() => decodeAttrs(set, bytes)) as Record<string, unknown>;
+    assert.deepStrictEqual(d, value, name);
+    assert.equal(Object.getPrototypeOf(d), Object.prototype, name);
+    assert.equal(Object.getPrototypeOf(d['nest']), Object.prototype, name);
+    assert.equal(Object.getPrototypeOf(d['st']), Object.prototype, name);
+    assert.ok(Object.hasOwn(d, name), name);
+    // and back to the same bytes
+    assert.equal(hex(encode(set, d)), hex(bytes), name);
+    // absent, the inherited member is not taken for the attribute or member
+    assert.equal(
+      hex(encode(set, { st: { other: 1 } })),
+      hex(encode(set, { st: own([['other', 1]]) })),
+    );
+    const empty = bothPaths(() => decodeAttrs(set, new Uint8Array(0))) as Record<string, unknown>;
+    assert.deepStrictEqual(Object.keys(empty), []);
+  }
+  // a decoded `__proto__` attribute is data: it cannot change the prototype
+  const set = new AttrSet('s', () => [
+    {
+      name: '__proto__',
+      type: 1,
+      kind: Kind.Nest,
+      nested: new AttrSet('p', () => [{ name: 'polluted', type: 1, kind: Kind.U32 }]),
+    },
+  ]);
+  const d = bothPaths(() =>
+    decodeAttrs(set, encode(set, own([['__proto__', { polluted: 1 }]]))),
+  ) as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(d), Object.prototype);
+  assert.equal((d as { polluted?: unknown }).polluted, undefined);
+  assert.equal(({} as { polluted?: unknown }).polluted, undefined);
+});
+
+// ---- item 8: decode -> modify -> encode keeps what a newer kernel sent ----
+
+test('unknown attributes and struct tail bytes survive decode -> modify -> encode', () => {
+  // An ovs_datapath reply as a newer kernel could send it: a 40-byte
+  // `stats` (the layout knows 32) and an attribute type 42 (nested) it has no
+  // name for, between known ones.
+  const attrs = [
+    '08000100',
+    '64703000', //                          name "dp0"
+    '2c000300', //                                      stats, 40 bytes of payload
+    '0100000000000000',
+    '0200000000000000',
+    '0300000000000000',
+    '0400000000000000',
+    'aabbccddeeff0011', //                              8 tail bytes
+    '0c002a80',
+    '0800010007000000', //                  type 42 | NLA_F_NESTED, a u32 inside
+    '08000200',
+    '05000000', //                          upcallPid 5
+  ].join('');
+  const payload = '03010000' + '07000000' + attrs; // genlmsghdr (cmd 3, version 1), dpIfindex 7
+  const len = 16 + payload.length / 2;
+  const nlh = Buffer.alloc(16);
+  nlh.writeUInt32LE(len, 0);
+  nlh.writeUInt16LE(0x20, 4);
+  const msg = new Uint8Array(Buffer.concat([nlh, Buffer.from(payload, 'hex')]));
+  const check = (bytes: Uint8Array): void => {
+    const m = splitMessages(bytes)[0]!;
+    const d = readGenlMessage(m, datapathSet, dpHeader).attrs as Record<string | symbol, unknown>;
+    assert.equal(d['name'], 'dp1');
+    assert.equal(d['upcallPid'], 5);
+    assert.deepStrictEqual(d['header'], { dpIfindex: 7 });
+    const stats = d['stats'] as Record<string | symbol, unknown>;
+    assert.equal(stats['nFlows'], 4n);
+    assert.equal(hex(stats[extraBytes] as Uint8Array), 'aabbccddeeff0011');
+    const extra = d[extraAttrs] as ExtraAttr[];
+    assert.equal(extra.length, 1);
+    assert.equal(extra[0]!.type, 42);
+    assert.equal(extra[0]!.flags, 0x8000);
+    assert.equal(hex(extra[0]!.data), '0800010007000000');
+  };
+  const decoded = bothPaths(
+    () => readGenlMessage(splitMessages(msg)[0]!, datapathSet, dpHeader).attrs,
+  );
+  const changed: Record<string | symbol, unknown> = { ...decoded, name: 'dp1' };
+  const out = bothPaths(() => {
+    const w = new Writer();
+    writeGenlMessage(w, { familyId: 0x20, cmd: 3, version: 1, flags: 0 }, datapathSet, changed, {
+      def: dpHeader,
+      value: changed['header'],
+    });
+    return w.bytes().slice();
+  });
+  const text = hex(out);
+  assert.ok(text.includes('0c002a800800010007000000'), `the unknown attribute is lost: ${text}`);
+  assert.ok(text.includes('2c000300'), `stats is not 40 bytes: ${text}`);
+  assert.ok(text.includes('0400000000000000aabbccddeeff0011'), `the tail is lost: ${text}`);
+  bothPaths(() => check(out));
+});
+
+test('extra attributes and bytes given by hand are checked', () => {
+  const bad = (v: unknown, path: string, reason: RegExp): void =>
+    encodeFails(() => encodeSet(new Writer(), datapathSet, v), path, reason);
+  bad({ [extraAttrs]: 5 }, '', /extra attributes.*expected an array/);
+  bad({ [extraAttrs]: [{ type: 0x4000, flags: 0, data: new Uint8Array(0) }] }, '#16384', /type/);
+  bad({ [extraAttrs]: [{ type: 9, flags: 1, data: new Uint8Array(0) }] }, '#9', /flags/);
+  bad({ [extraAttrs]: [{ type: 9, flags: 0, data: 'x' }] }, '#9', /Uint8Array/);
+  bad({ stats: { nHit: 1n, [extraBytes]: [1] } }, 'stats', /extra bytes.*Uint8Array/);
+  // a fixed header has no room for a tail: it would shift the attributes
+  encodeFails(
+    () =>
+      writeGenlMessage(
+        new Writer(),
+        { familyId: 0x20, cmd: 3, version: 1, flags: 0 },
+        datapathSet,
+        {},
+        {
+          def: dpHeader,
+          value: { dpIfindex: 1, [extraBytes]: new Uint8Array(4) },
+        },
+      ),
+    'header',
+    /extra bytes/,
+  );
 });
