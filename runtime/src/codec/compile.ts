@@ -394,10 +394,11 @@ function compileStructEncoder(def: StructDef): StructEncoder | null {
   const k = new Consts();
   const names = def.members.filter((m) => m.kind !== Kind.Pad).map((m) => JSON.stringify(m.name));
   const body: string[] = [
-    "if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) return false;",
+    // plain objects only; anything else (a Map, a class instance) goes to the interpreter
+    "if (typeof v !== 'object' || v === null) return false; { const p = Object.getPrototypeOf(v); if (p !== Object.prototype && p !== null) return false; }",
     // extra (tail) bytes: the interpreter writes or refuses them
     `if (v[${k.add(extraBytes)}] !== undefined) return false;`,
-    `for (const key in v) if (v[key] !== undefined && ${names.map((n) => `key !== ${n}`).join(' && ') || 'true'}) return false;`,
+    `for (const key in v) if (!Object.hasOwn(v, key) || (v[key] !== undefined && ${names.map((n) => `key !== ${n}`).join(' && ') || 'true'})) return false;`,
     `w.ensure(${def.size}); const base = w.pos; w.zeros(${def.size});`,
     'let x;',
   ];
@@ -503,7 +504,7 @@ function compileSetEncoder(set: AttrSet): SetEncoder {
     ? `return function(w, value, skip, d) {
   if (d > ${MAX_NEST_DEPTH} || !Array.isArray(value)) return false;
   for (const e of value) {
-    if (typeof e !== 'object' || e === null) return false;
+    if (typeof e !== 'object' || e === null || Object.getPrototypeOf(e) !== Object.prototype) return false;
     switch (e.type) {
       ${cases.join('\n      ')}
       default: return false;
@@ -513,9 +514,11 @@ function compileSetEncoder(set: AttrSet): SetEncoder {
 };`
     : `return function(w, value, skip, d) {
   if (d > ${MAX_NEST_DEPTH}) return false;
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return false;
+  if (typeof value !== 'object' || value === null) return false;
+  { const p = Object.getPrototypeOf(value); if (p !== Object.prototype && p !== null) return false; }
   if (value[${k.add(extraAttrs)}] !== undefined) return false; // the interpreter re-sends them
   for (const key in value) {
+    if (!Object.hasOwn(value, key)) return false; // inherited: the interpreter skips it
     const v = value[key];
     if (v === undefined || key === skip) continue;
     switch (key) {

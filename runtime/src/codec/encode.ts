@@ -18,7 +18,7 @@ import {
 } from './layout.js';
 import type { Writer } from './writer.js';
 import { fastPath, setEncoder, structEncoder } from './compile.js';
-import { own } from './own.js';
+import { isRecord, own } from './own.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 const S64_MIN = -(1n << 63n);
@@ -35,7 +35,10 @@ function describe(v: unknown): string {
   if (v instanceof Uint8Array) return `a ${v.length}-byte Uint8Array`;
   if (typeof v === 'string')
     return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'object') {
+    const tag = Object.prototype.toString.call(v).slice(8, -1);
+    return tag === 'Object' ? 'an object' : `a ${tag}`;
+  }
   return `${typeof v} ${String(v)}`;
 }
 
@@ -251,15 +254,10 @@ export function encodeStruct(w: Writer, def: StructDef, value: unknown, tail = f
       w.pos = start;
     }
   }
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    Array.isArray(value) ||
-    value instanceof Uint8Array
-  ) {
+  if (!isRecord(value)) {
     throw new EncodeError(`expected an object for struct ${def.name}, got ${describe(value)}`);
   }
-  const obj = value as Record<string, unknown>;
+  const obj = value;
   w.ensure(def.size);
   const base = w.pos;
   w.zeros(def.size);
@@ -298,7 +296,7 @@ export function encodeStruct(w: Writer, def: StructDef, value: unknown, tail = f
     }
   }
   for (const k in obj) {
-    if (obj[k] !== undefined && !hasMember(def, k)) {
+    if (Object.hasOwn(obj, k) && obj[k] !== undefined && !hasMember(def, k)) {
       w.pos = end;
       throw new EncodeError(`struct ${def.name} has no member '${k}'`, k);
     }
@@ -354,17 +352,14 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown, depth: number): void
       encodeStruct(w, def.struct!, v, true);
       return;
     case Kind.Bitfield32: {
-      const o = v as { value?: unknown; selector?: unknown };
-      if (typeof o !== 'object' || o === null || Array.isArray(o) || o instanceof Uint8Array) {
-        throw new EncodeError(`expected { value, selector }, got ${describe(v)}`);
-      }
+      if (!isRecord(v)) throw new EncodeError(`expected { value, selector }, got ${describe(v)}`);
       try {
-        writeScalar(w, Kind.U32, false, o.value);
+        writeScalar(w, Kind.U32, false, own(v, 'value'));
       } catch (e) {
         throw withSegment(e, 'value');
       }
       try {
-        writeScalar(w, Kind.U32, false, o.selector);
+        writeScalar(w, Kind.U32, false, own(v, 'selector'));
       } catch (e) {
         throw withSegment(e, 'selector');
       }
@@ -419,7 +414,7 @@ function encodeTypeValue(w: Writer, def: AttrDef, v: unknown, depth: number): vo
   const all: number[] = [];
   for (let i = 0; i < v.length; i++) {
     const r: unknown = v[i];
-    if (typeof r !== 'object' || r === null || Array.isArray(r) || r instanceof Uint8Array) {
+    if (!isRecord(r)) {
       throw new EncodeError(
         `expected a record of ${names.join('/')} and attributes, got ${describe(r)}`,
         `[${i}]`,
@@ -499,21 +494,20 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean, depth:
     def.kind === Kind.Nest || def.kind === Kind.IndexedArray || def.kind === Kind.NestTypeValue;
   const at = nested ? w.beginNest(def.type) : w.beginAttr(def.type);
   if (masked) {
-    const m = v as { value?: unknown; mask?: unknown };
-    if (nested || typeof m !== 'object' || m === null || !('value' in m) || !('mask' in m)) {
+    if (nested || !isRecord(v) || !Object.hasOwn(v, 'value') || !Object.hasOwn(v, 'mask')) {
       throw new EncodeError(
         nested ? `'${def.name}' cannot be masked` : `expected { value, mask }, got ${describe(v)}`,
       );
     }
     const start = w.pos;
     try {
-      encodePayload(w, def, m.value, depth);
+      encodePayload(w, def, v.value, depth);
     } catch (e) {
       throw withSegment(e, 'value');
     }
     const half = w.pos - start;
     try {
-      encodePayload(w, def, m.mask, depth);
+      encodePayload(w, def, v.mask, depth);
     } catch (e) {
       throw withSegment(e, 'mask');
     }
@@ -585,18 +579,15 @@ function encodeSetMembers(
     encodeOrdered(w, set, value, masked, depth);
     return;
   }
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    Array.isArray(value) ||
-    value instanceof Uint8Array
-  ) {
+  if (!isRecord(value)) {
     throw new EncodeError(`expected an object of ${set.name} attributes, got ${describe(value)}`);
   }
-  const obj = value as Record<string, unknown>;
+  const obj = value;
   const extra = own(obj, extraAttrs);
   if (extra !== undefined) writeExtraAttrs(w, extra);
   for (const key in obj) {
+    // own keys only: inherited properties (a polluted Object.prototype) are not attributes
+    if (!Object.hasOwn(obj, key)) continue;
     const v = obj[key];
     if (v === undefined) continue;
     if (skip !== undefined && (typeof skip === 'string' ? key === skip : skip.includes(key)))
@@ -675,27 +666,27 @@ function encodeOrdered(
   if (!Array.isArray(value))
     throw new EncodeError(`${set.name} is a sequence: expected an array, got ${describe(value)}`);
   for (let i = 0; i < value.length; i++) {
-    const entry = value[i] as { type?: unknown; value?: unknown };
+    const raw: unknown = value[i];
     try {
-      if (typeof entry !== 'object' || entry === null) {
-        throw new EncodeError(`expected { type, value }, got ${describe(entry)}`);
-      }
-      if (typeof entry.type === 'number') {
+      if (!isRecord(raw)) throw new EncodeError(`expected { type, value }, got ${describe(raw)}`);
+      const type = own(raw, 'type');
+      const entryValue = own(raw, 'value');
+      if (typeof type === 'number') {
         // An entry the layout does not know (e.g. decoded from a newer kernel): raw bytes.
-        const t = entry.type;
+        const t = type;
         if (!Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK) {
           throw new EncodeError(`attribute type ${t} is not in [0, ${NLA_TYPE_MASK}]`);
         }
         const at = w.beginAttr(t);
-        w.raw(bytesOf(entry.value));
+        w.raw(bytesOf(entryValue));
         w.endAttr(at);
         continue;
       }
-      const def = typeof entry.type === 'string' ? set.byName(entry.type) : undefined;
+      const def = typeof type === 'string' ? set.byName(type) : undefined;
       if (def === undefined)
-        throw new EncodeError(`${describe(entry.type)} is not a member of ${set.name}`);
+        throw new EncodeError(`${describe(type)} is not a member of ${set.name}`);
       try {
-        const v = def.kind === Kind.Flag ? (entry.value ?? true) : entry.value;
+        const v = def.kind === Kind.Flag ? (entryValue ?? true) : entryValue;
         encodeAttr(w, def, v, masked, depth);
       } catch (e) {
         throw withSegment(e, def.name);

@@ -40,7 +40,7 @@ import {
 } from './decode.js';
 import { encodeSet, encodeStruct } from './encode.js';
 import { DecodeError, EncodeError } from './errors.js';
-import type { AttrSet, StructDef } from './layout.js';
+import { Kind, type AttrSet, type StructDef } from './layout.js';
 import type { Writer } from './writer.js';
 import { checkMatchFast } from './match.js';
 import { put } from './own.js';
@@ -144,6 +144,10 @@ export function writeGenlMessage(
     w.genlHeader(h.cmd, h.version);
     if (fixed) {
       try {
+        // Absent, a header with members is an error, not zeros (an OVS request
+        // without its header would go to dp_ifindex 0).
+        if (fixed.value === undefined && fixed.def.members.some((m) => m.kind !== Kind.Pad))
+          throw new EncodeError(`missing: the fixed header ${fixed.def.name} is required`);
         encodeStruct(w, fixed.def, fixed.value ?? {});
       } catch (e) {
         throw e instanceof EncodeError ? e.prefixed(fixed.key ?? 'header') : e;

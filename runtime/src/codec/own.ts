@@ -28,3 +28,16 @@ export function put(obj: object, key: string, v: unknown): void {
     });
   } else (obj as Record<string, unknown>)[key] = v;
 }
+
+/**
+ * A record of named fields: any object except an array, a byte array, or a
+ * built-in whose entries are not its properties (a Map, Set, Date …, which
+ * would otherwise encode as an empty nest). Plain objects (the common case)
+ * are recognized by their prototype alone.
+ */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const p: unknown = Object.getPrototypeOf(v);
+  if (p === Object.prototype || p === null) return true;
+  return !Array.isArray(v) && Object.prototype.toString.call(v) === '[object Object]';
+}

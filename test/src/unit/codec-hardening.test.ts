@@ -17,6 +17,7 @@ import {
   extraAttrs,
   extraBytes,
   fastPath,
+  genlRequest,
   readGenlMessage,
   splitMessages,
   writeGenlMessage,
@@ -423,4 +424,110 @@ test('extra attributes and bytes given by hand are checked', () => {
     'header',
     /extra bytes/,
   );
+});
+
+// ---- item 10: encoder input checks ----
+
+const strs = new AttrSet('strs', () => [
+  { name: 'str', type: 1, kind: Kind.String },
+  {
+    name: 'named',
+    type: 2,
+    kind: Kind.Struct,
+    struct: {
+      name: 'named',
+      size: 8,
+      members: [{ name: 'name', kind: Kind.String, offset: 0, len: 8 }],
+    },
+  },
+]);
+
+test('inherited enumerable properties are not sent, own ones are', () => {
+  const proto = { leaf: 9 };
+  const v = Object.create(proto) as Record<string, unknown>;
+  v['child'] = Object.create({ child: { leaf: 1 } });
+  assert.equal(hex(encode(node, v)), hex(encode(node, { child: {} })));
+  // a polluted Object.prototype changes nothing
+  const polluted = Object.prototype as Record<string, unknown>;
+  polluted['leaf'] = 5;
+  polluted['nope'] = 1;
+  try {
+    assert.equal(hex(encode(node, { child: {} })), '04000180');
+    assert.equal(
+      hex(encode(strs, { named: { name: 'a' } })),
+      hex(encode(strs, { named: own([['name', 'a']]) })),
+    );
+  } finally {
+    delete polluted['leaf'];
+    delete polluted['nope'];
+  }
+});
+
+test('a Map (or another non-plain object) where a nest or struct is expected is an EncodeError', () => {
+  const w = (): Writer => new Writer();
+  encodeFails(
+    () => encodeSet(w(), node, new Map([['leaf', 1]])),
+    '',
+    /expected an object of node attributes, got a Map/,
+  );
+  encodeFails(() => encodeSet(w(), node, { child: new Map() }), 'child', /got a Map/);
+  encodeFails(() => encodeSet(w(), node, { child: new Set() }), 'child', /got a Set/);
+  encodeFails(() => encodeSet(w(), node, { child: new Date(0) }), 'child', /got a Date/);
+  encodeFails(
+    () => encodeSet(w(), strs, { named: new Map([['name', 'a']]) }),
+    'named',
+    /struct named, got a Map/,
+  );
+  encodeFails(() => encodeSet(w(), program, [new Map([['type', 'output']])]), '[0]', /got a Map/);
+});
+
+test('a lone surrogate in a string is an EncodeError, not U+FFFD', () => {
+  const w = (): Writer => new Writer();
+  encodeFails(() => encodeSet(w(), strs, { str: 'a\ud800b' }), 'str', /lone surrogate/);
+  encodeFails(() => encodeSet(w(), strs, { str: 'a\udc00' }), 'str', /lone surrogate/);
+  encodeFails(
+    () => encodeSet(w(), strs, { named: { name: '\ud83d' } }),
+    'named.name',
+    /lone surrogate/,
+  );
+  // a pair is text
+  assert.equal(hex(encode(strs, { str: '\ud83d\ude00' })), '09000100f09f988000000000');
+});
+
+test('a missing fixed header is an EncodeError, unless it has no members', () => {
+  const h = { familyId: 0x20, cmd: 1, version: 1, flags: 1 };
+  encodeFails(
+    () =>
+      writeGenlMessage(
+        new Writer(),
+        h,
+        flowAttrsSet,
+        {},
+        { def: ovsHeaderStruct, value: undefined },
+      ),
+    'header',
+    /missing/,
+  );
+  // the path a flow request takes: no `header` must not mean dpIfindex 0
+  encodeFails(
+    () =>
+      genlRequest({
+        familyId: 0x20,
+        cmd: 1,
+        version: 1,
+        set: flowAttrsSet,
+        attrs: {},
+        fixedHeader: ovsHeaderStruct,
+      }),
+    'header',
+    /missing/,
+  );
+  const empty = {
+    name: 'empty',
+    size: 4,
+    members: [{ name: 'pad', kind: Kind.Pad, offset: 0, len: 4 }],
+  };
+  const w = new Writer();
+  writeGenlMessage(w, h, node, {}, { def: empty, value: undefined });
+  assert.equal(w.pos, 24);
 });
