@@ -9,6 +9,7 @@ import { NLM_F_ECHO } from './codec/constants.js';
 import { EncodeError, YnlError } from './codec/errors.js';
 import type { AttrSet, StructDef } from './codec/layout.js';
 import { readGenlMessage } from './codec/message.js';
+import { own } from './codec/own.js';
 import { genlRequest, type NetlinkRequest } from './socket/request.js';
 import type { GenlSocket, McastMessage, ResolvedFamily } from './socket/socket.js';
 
@@ -175,7 +176,7 @@ export class GenlFamilyClient {
     if (required !== undefined && opts.unchecked !== true) {
       const given = req as Record<string, unknown> | undefined;
       for (const name of required)
-        if (given?.[name] === undefined)
+        if (given === undefined || given === null || own(given, name) === undefined)
           throw new EncodeError(
             `missing: the kernel requires '${name}' in a ${this.def.name} ${op.name} ${dump ? 'dump' : 'request'}`,
             name,

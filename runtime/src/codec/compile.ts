@@ -15,19 +15,29 @@
  */
 import {
   Kind,
+  extraAttrs,
+  extraBytes,
   scalarSize,
   type AttrDef,
   type AttrSet,
   type EnumDef,
   type StructDef,
 } from './layout.js';
+import { MAX_NEST_DEPTH } from './constants.js';
+import { isProtoName, put } from './own.js';
 import type { Cursor } from './decode.js';
 import type { Writer } from './writer.js';
 
 /** Returned by a compiled decoder that leaves the input to the interpreter. */
 export const FAIL: unique symbol = Symbol('ynl-ts.decodeFail');
 
-export type SetDecoder = (c: Cursor, off: number, end: number) => object | typeof FAIL;
+/** `depth`: nesting level of the set; deeper than MAX_NEST_DEPTH is left to the interpreter. */
+export type SetDecoder = (
+  c: Cursor,
+  off: number,
+  end: number,
+  depth: number,
+) => object | typeof FAIL;
 type StructDecoder = (c: Cursor, off: number) => object;
 
 /** Helpers compiled code calls (kept out of the generated source). */
@@ -84,9 +94,7 @@ function withEnum(expr: string, e: EnumDef | undefined, k: Consts, rt: CompileRu
   if (e === undefined) return expr;
   let f = enumNamers.get(e);
   if (f === undefined) {
-    f = e.flags
-      ? (raw) => rt.enumValue(e, raw)
-      : (raw) => e.nameOf(typeof raw === 'bigint' ? Number(raw) : raw) ?? raw;
+    f = (raw) => rt.enumValue(e, raw);
     enumNamers.set(e, f);
   }
   return `${k.add(f)}(${expr})`;
@@ -100,7 +108,8 @@ function structExpr(def: StructDef, base: string, k: Consts, rt: CompileRuntime)
   const parts: string[] = [];
   for (const m of def.members) {
     const at = `${base} + ${m.offset}`;
-    const key = JSON.stringify(m.name);
+    // `__proto__: x` in a literal would set the prototype; a computed key is data.
+    const key = m.name === '__proto__' ? '["__proto__"]' : JSON.stringify(m.name);
     switch (m.kind) {
       case Kind.Pad:
         continue;
@@ -153,7 +162,7 @@ function valueCode(def: AttrDef, k: Consts, rt: CompileRuntime): string | undefi
     case Kind.Binary:
       return 'val = c.binary(p, pl);';
     case Kind.Nest:
-      return `val = ${k.add(lazySet(def.nested!, rt))}(c, p, p + pl); if (val === FAIL) return FAIL;`;
+      return `val = ${k.add(lazySet(def.nested!, rt))}(c, p, p + pl, d + 1); if (val === FAIL) return FAIL;`;
     case Kind.Struct:
       return `if (pl !== ${def.struct!.size}) return FAIL; val = ${structExpr(def.struct!, 'p', k, rt)};`;
     case Kind.Bitfield32:
@@ -168,7 +177,7 @@ function valueCode(def: AttrDef, k: Consts, rt: CompileRuntime): string | undefi
       const sub = def.sub ?? Kind.Nest;
       let elem: string | undefined;
       if (sub === Kind.Nest) {
-        elem = `{ const r = ${k.add(lazySet(def.nested!, rt))}(c, p2, p2 + pl2); if (r === FAIL) return FAIL; val.push(r); }`;
+        elem = `{ const r = ${k.add(lazySet(def.nested!, rt))}(c, p2, p2 + pl2, d + 2); if (r === FAIL) return FAIL; val.push(r); }`;
       } else if (sub === Kind.Binary) {
         elem = def.struct
           ? `if (pl2 !== ${def.struct.size}) return FAIL; val.push(${k.add(structDecoder(def.struct, rt))}(c, p2));`
@@ -209,7 +218,7 @@ const compiling = new Set<AttrSet>();
 function lazySet(set: AttrSet, rt: CompileRuntime): SetDecoder {
   if (!compiling.has(set)) return setDecoder(set, rt);
   let f: SetDecoder | undefined;
-  return (c, off, end) => (f ??= setDecoder(set, rt))(c, off, end);
+  return (c, off, end, d) => (f ??= setDecoder(set, rt))(c, off, end, d);
 }
 
 function compileSet(set: AttrSet, rt: CompileRuntime): SetDecoder {
@@ -222,12 +231,20 @@ function compileSet(set: AttrSet, rt: CompileRuntime): SetDecoder {
     const key = JSON.stringify(def.name);
     let store: string;
     if (set.ordered) store = `out.push({ type: ${key}, value: val });`;
-    else if (def.multi)
+    else if (isProtoName(def.name)) {
+      // a name Object.prototype has: own-property checks, stored as data
+      const has = `Object.hasOwn(out, ${key})`;
+      const define = `${k.add(put)}(out, ${key}, ${def.multi ? '[val]' : 'val'})`;
+      store = def.multi
+        ? `if (${has}) out[${key}].push(val); else ${define};`
+        : `if (${has}) return FAIL; ${define};`;
+    } else if (def.multi)
       store = `{ const a = out[${key}]; if (a === undefined) out[${key}] = [val]; else a.push(val); }`;
     else store = `if (out[${key}] !== undefined) return FAIL; out[${key}] = val;`;
     cases.push(`case ${def.type}: { ${code} ${store} break; }`);
   }
-  const src = `return function(c, off, end) {
+  const src = `return function(c, off, end, d) {
+  if (d > ${MAX_NEST_DEPTH}) return FAIL;
   const v = c.view, b = c.bytes;
   const out = ${set.ordered ? '[]' : '{}'};
   let val;
@@ -272,7 +289,12 @@ export function setDecoder(set: AttrSet, rt: CompileRuntime): SetDecoder {
  * and re-encodes with the interpreter, which writes or throws the precise
  * EncodeError.
  */
-export type SetEncoder = (w: Writer, value: unknown, skip: string | undefined) => boolean;
+export type SetEncoder = (
+  w: Writer,
+  value: unknown,
+  skip: string | undefined,
+  depth: number,
+) => boolean;
 type StructEncoder = (w: Writer, value: unknown) => boolean;
 
 const setEncCache = new WeakMap<AttrSet, SetEncoder>();
@@ -372,14 +394,21 @@ function compileStructEncoder(def: StructDef): StructEncoder | null {
   const k = new Consts();
   const names = def.members.filter((m) => m.kind !== Kind.Pad).map((m) => JSON.stringify(m.name));
   const body: string[] = [
-    "if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array) return false;",
-    `for (const key in v) if (v[key] !== undefined && ${names.map((n) => `key !== ${n}`).join(' && ') || 'true'}) return false;`,
+    // plain objects only; anything else (a Map, a class instance) goes to the interpreter
+    "if (typeof v !== 'object' || v === null) return false; { const p = Object.getPrototypeOf(v); if (p !== Object.prototype && p !== null) return false; }",
+    // extra (tail) bytes: the interpreter writes or refuses them
+    `if (v[${k.add(extraBytes)}] !== undefined) return false;`,
+    `for (const key in v) if (!Object.hasOwn(v, key) || (v[key] !== undefined && ${names.map((n) => `key !== ${n}`).join(' && ') || 'true'})) return false;`,
     `w.ensure(${def.size}); const base = w.pos; w.zeros(${def.size});`,
     'let x;',
   ];
   for (const m of def.members) {
     if (m.kind === Kind.Pad) continue;
-    const get = `x = v[${JSON.stringify(m.name)}]; if (x !== undefined) { w.pos = base + ${m.offset}; `;
+    const name = JSON.stringify(m.name);
+    const read = isProtoName(m.name)
+      ? `Object.hasOwn(v, ${name}) ? v[${name}] : undefined`
+      : `v[${name}]`;
+    const get = `x = ${read}; if (x !== undefined) { w.pos = base + ${m.offset}; `;
     if (m.kind === Kind.Binary) {
       body.push(
         `${get}if (!(x instanceof Uint8Array) || x.length !== ${m.len!}) return false; w.raw(x); }`,
@@ -433,7 +462,7 @@ function attrWrite(def: AttrDef, k: Consts): string | undefined {
       return `if (typeof x !== 'string' || x.indexOf('\\0') !== -1) return false; { const at = w.beginAttr(${T}); const n = w.string(x, true);${lens.length ? ` if (${lens.join(' || ')}) return false;` : ''} w.endAttr(at); }`;
     }
     case Kind.Nest:
-      return `{ const at = w.beginNest(${T}); if (!${k.add(lazyEncoder(def.nested!))}(w, x, undefined)) return false; w.endAttr(at); }`;
+      return `{ const at = w.beginNest(${T}); if (!${k.add(lazyEncoder(def.nested!))}(w, x, undefined, d + 1)) return false; w.endAttr(at); }`;
     case Kind.Struct: {
       const s = structEncoder(def.struct!);
       if (s === null || c !== undefined) return undefined;
@@ -450,7 +479,7 @@ const compilingEnc = new Set<AttrSet>();
 function lazyEncoder(set: AttrSet): SetEncoder {
   if (!compilingEnc.has(set)) return setEncoder(set);
   let f: SetEncoder | undefined;
-  return (w, v, skip) => (f ??= setEncoder(set))(w, v, skip);
+  return (w, v, skip, d) => (f ??= setEncoder(set))(w, v, skip, d);
 }
 
 function compileSetEncoder(set: AttrSet): SetEncoder {
@@ -472,10 +501,10 @@ function compileSetEncoder(set: AttrSet): SetEncoder {
     }
   }
   const src = set.ordered
-    ? `return function(w, value) {
-  if (!Array.isArray(value)) return false;
+    ? `return function(w, value, skip, d) {
+  if (d > ${MAX_NEST_DEPTH} || !Array.isArray(value)) return false;
   for (const e of value) {
-    if (typeof e !== 'object' || e === null) return false;
+    if (typeof e !== 'object' || e === null || Object.getPrototypeOf(e) !== Object.prototype) return false;
     switch (e.type) {
       ${cases.join('\n      ')}
       default: return false;
@@ -483,9 +512,13 @@ function compileSetEncoder(set: AttrSet): SetEncoder {
   }
   return true;
 };`
-    : `return function(w, value, skip) {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) return false;
+    : `return function(w, value, skip, d) {
+  if (d > ${MAX_NEST_DEPTH}) return false;
+  if (typeof value !== 'object' || value === null) return false;
+  { const p = Object.getPrototypeOf(value); if (p !== Object.prototype && p !== null) return false; }
+  if (value[${k.add(extraAttrs)}] !== undefined) return false; // the interpreter re-sends them
   for (const key in value) {
+    if (!Object.hasOwn(value, key)) return false; // inherited: the interpreter skips it
     const v = value[key];
     if (v === undefined || key === skip) continue;
     switch (key) {

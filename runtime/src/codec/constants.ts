@@ -16,6 +16,19 @@ export function nlaAlign(n: number): number {
   return (n + 3) & ~3;
 }
 
+/**
+ * Deepest nesting of attribute sets the codec decodes or encodes; deeper
+ * input is a DecodeError / EncodeError (a cyclic value is one too), never a
+ * stack overflow. The kernel's deepest messages are OVS action programs: it
+ * copies nested action lists at most OVS_COPY_ACTIONS_MAX_DEPTH = 16 levels
+ * deep (net/openvswitch/flow_netlink.c), each level at most two nests (an
+ * action, and its list of actions), so about 35 nests with the flow's own;
+ * netlink's policy validation recurses at most MAX_POLICY_RECURSION_DEPTH =
+ * 10 levels (lib/nlattr.c). 64 leaves room above both, and keeps the codec's
+ * recursion far from the JS stack limit.
+ */
+export const MAX_NEST_DEPTH = 64;
+
 // nlmsghdr.nlmsg_type values below 0x10 are control messages.
 export const NLMSG_NOOP = 1;
 export const NLMSG_ERROR = 2;

@@ -4,7 +4,13 @@
  * read; binary values are zero-copy views unless `copy` is requested.
  * @module
  */
-import { NLA_TYPE_MASK, NLA_F_NESTED, NLA_F_NET_BYTEORDER, nlaAlign } from './constants.js';
+import {
+  MAX_NEST_DEPTH,
+  NLA_TYPE_MASK,
+  NLA_F_NESTED,
+  NLA_F_NET_BYTEORDER,
+  nlaAlign,
+} from './constants.js';
 import { DecodeError } from './errors.js';
 import {
   Kind,
@@ -18,6 +24,7 @@ import {
   type StructDef,
 } from './layout.js';
 import { FAIL, fastPath, setDecoder, structDecoder, type CompileRuntime } from './compile.js';
+import { own, put } from './own.js';
 
 export interface DecodeOptions {
   /** Copy binary values out of the receive buffer instead of returning views into it. */
@@ -116,17 +123,41 @@ export function readScalar(
   }
 }
 
+/** Push the names (or, when unnamed, the values) of the set bits of a 32-bit `word`. */
+function pushBits(e: EnumDef, word: number, scale: number, out: (string | number)[]): void {
+  for (let bit = 0; bit < 32 && word !== 0; bit++) {
+    const mask = 2 ** bit;
+    if ((word & mask) !== 0) {
+      word -= mask;
+      const b = mask * scale; // a power of two: exact as a number up to 2^63
+      out.push(e.nameOf(b) ?? b);
+    }
+  }
+}
+
 /**
  * Map a scalar to its enum name, or a flag word to the names of its bits.
- * Values and bits the enum does not know stay numbers.
+ * Values the enum does not know stay as read (a number, or a bigint for the
+ * 64-bit kinds); a bit the flag set does not name stays its value as a number
+ * (a power of two, exact at every width up to 2^63), so nothing is dropped
+ * and the list encodes back to the same word. A negative word (a signed
+ * kind) is read as its 32-bit two's complement, or 64-bit for a bigint.
  */
-export function enumValue(e: EnumDef, raw: number | bigint): string | number | (string | number)[] {
-  const n = typeof raw === 'bigint' ? Number(raw) : raw;
-  if (!e.flags) return e.nameOf(n) ?? n;
+export function enumValue(
+  e: EnumDef,
+  raw: number | bigint,
+): string | number | bigint | (string | number)[] {
+  if (!e.flags) {
+    if (typeof raw === 'number') return e.nameOf(raw) ?? raw;
+    const n = Number(raw);
+    return (Number.isSafeInteger(n) ? e.nameOf(n) : undefined) ?? raw;
+  }
   const out: (string | number)[] = [];
-  for (let bit = 0; bit < 53 && 2 ** bit <= n; bit++) {
-    const b = 2 ** bit;
-    if (Math.floor(n / b) % 2 === 1) out.push(e.nameOf(b) ?? b);
+  if (typeof raw === 'number') pushBits(e, raw >>> 0, 1, out);
+  else {
+    const w = BigInt.asUintN(64, raw);
+    pushBits(e, Number(w & 0xffffffffn), 1, out);
+    pushBits(e, Number(w >> 32n), 2 ** 32, out);
   }
   return out;
 }
@@ -147,17 +178,17 @@ export function decodeStruct(c: Cursor, def: StructDef, off: number, len: number
       case Kind.Pad:
         break;
       case Kind.Binary:
-        out[m.name] = c.binary(at, m.len!);
+        put(out, m.name, c.binary(at, m.len!));
         break;
       case Kind.String:
-        out[m.name] = readString(c.bytes, at, m.len!);
+        put(out, m.name, readString(c.bytes, at, m.len!));
         break;
       case Kind.Struct:
-        out[m.name] = decodeStruct(c, m.struct!, at, m.struct!.size);
+        put(out, m.name, decodeStruct(c, m.struct!, at, m.struct!.size));
         break;
       default: {
         const v = readScalar(c, m.kind, m.be === true, at, scalarSize(m.kind));
-        out[m.name] = m.enum ? enumValue(m.enum, v) : v;
+        put(out, m.name, m.enum ? enumValue(m.enum, v) : v);
       }
     }
   }
@@ -165,8 +196,11 @@ export function decodeStruct(c: Cursor, def: StructDef, off: number, len: number
   return out;
 }
 
-/** Decode the payload `[off, off+len)` of one attribute described by `def`. */
-function decodeValue(c: Cursor, def: AttrDef, off: number, len: number): unknown {
+/**
+ * Decode the payload `[off, off+len)` of one attribute described by `def`;
+ * `depth` is the nesting level of the set it belongs to.
+ */
+function decodeValue(c: Cursor, def: AttrDef, off: number, len: number, depth: number): unknown {
   switch (def.kind) {
     case Kind.Flag:
       // The kernel's policy rejects a flag with a payload (NLA_FLAG: attrlen > 0).
@@ -178,7 +212,7 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number): unknown
     case Kind.Binary:
       return c.binary(off, len);
     case Kind.Nest:
-      return decodeSet(c, def.nested!, off, off + len, def.masked === true);
+      return decodeSet(c, def.nested!, off, off + len, def.masked === true, depth + 1);
     case Kind.Struct:
       return decodeStruct(c, def.struct!, off, len);
     case Kind.Bitfield32:
@@ -196,9 +230,9 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number): unknown
       return out;
     }
     case Kind.IndexedArray:
-      return decodeIndexedArray(c, def, off, off + len);
+      return decodeIndexedArray(c, def, off, off + len, depth + 1);
     case Kind.NestTypeValue:
-      return decodeTypeValue(c, def, 0, off, off + len, {});
+      return decodeTypeValue(c, def, 0, off, off + len, {}, depth + 1);
     default: {
       const v = readScalar(c, def.kind, def.be === true, off, len);
       return def.enum ? enumValue(def.enum, v) : v;
@@ -261,21 +295,31 @@ function nameIn(set: AttrSet, type: number): string {
   return def === undefined ? `#${type}` : def.name;
 }
 
-/** Decode the attributes in `[off, end)` as members of `set`. */
+/** The DecodeError for a set nested deeper than {@link MAX_NEST_DEPTH}. */
+function tooDeep(off: number): DecodeError {
+  return new DecodeError(`nested deeper than ${MAX_NEST_DEPTH} levels`, '', off);
+}
+
+/**
+ * Decode the attributes in `[off, end)` as members of `set`, nested `depth`
+ * levels below the message (at most {@link MAX_NEST_DEPTH}).
+ */
 export function decodeSet(
   c: Cursor,
   set: AttrSet,
   off: number,
   end: number,
   masked = false,
+  depth = 0,
 ): object {
+  if (depth > MAX_NEST_DEPTH) throw tooDeep(off);
   if (!masked && fastPath.enabled) {
     // The compiled decoder takes the well-formed common case; anything else
     // is decoded (or rejected, with its path) by the interpreter below.
-    const r = setDecoder(set, compileRt)(c, off, end);
+    const r = setDecoder(set, compileRt)(c, off, end, depth);
     if (r !== FAIL) return r;
   }
-  if (set.ordered) return decodeOrdered(c, set, off, end, masked);
+  if (set.ordered) return decodeOrdered(c, set, off, end, masked, depth);
   const out: Record<string | symbol, unknown> = {};
   forEachAttr(
     c,
@@ -290,16 +334,18 @@ export function decodeSet(
       if (def.kind === Kind.Pad) return;
       let value: unknown;
       try {
-        value = masked ? decodeMasked(c, def, poff, plen) : decodeValue(c, def, poff, plen);
+        value = masked
+          ? decodeMasked(c, def, poff, plen, depth)
+          : decodeValue(c, def, poff, plen, depth);
       } catch (e) {
         throw withSegment(e, def.name);
       }
-      const prev = out[def.name];
+      const prev = own(out, def.name);
       if (def.multi) {
-        if (prev === undefined) out[def.name] = [value];
+        if (prev === undefined) put(out, def.name, [value]);
         else (prev as unknown[]).push(value);
       } else if (prev === undefined) {
-        out[def.name] = value;
+        put(out, def.name, value);
       } else {
         pushExtra(out, { type, flags, data: c.binary(poff, plen) });
       }
@@ -309,7 +355,7 @@ export function decodeSet(
   return out;
 }
 
-function decodeMasked(c: Cursor, def: AttrDef, off: number, len: number): object {
+function decodeMasked(c: Cursor, def: AttrDef, off: number, len: number, depth: number): object {
   if (def.kind === Kind.Nest || def.kind === Kind.Flag) {
     throw new DecodeError(`attribute ${def.name} cannot carry a value/mask pair`, '', off);
   }
@@ -317,18 +363,25 @@ function decodeMasked(c: Cursor, def: AttrDef, off: number, len: number): object
   const half = len / 2;
   let value: unknown;
   try {
-    value = decodeValue(c, def, off, half);
+    value = decodeValue(c, def, off, half, depth);
   } catch (e) {
     throw withSegment(e, 'value');
   }
   try {
-    return { value, mask: decodeValue(c, def, off + half, half) };
+    return { value, mask: decodeValue(c, def, off + half, half, depth) };
   } catch (e) {
     throw withSegment(e, 'mask');
   }
 }
 
-function decodeOrdered(c: Cursor, set: AttrSet, off: number, end: number, masked: boolean): object {
+function decodeOrdered(
+  c: Cursor,
+  set: AttrSet,
+  off: number,
+  end: number,
+  masked: boolean,
+  depth: number,
+): object {
   const out: { type: string | number; value: unknown }[] = [];
   forEachAttr(
     c,
@@ -341,7 +394,9 @@ function decodeOrdered(c: Cursor, set: AttrSet, off: number, end: number, masked
         return;
       }
       try {
-        const value = masked ? decodeMasked(c, def, poff, plen) : decodeValue(c, def, poff, plen);
+        const value = masked
+          ? decodeMasked(c, def, poff, plen, depth)
+          : decodeValue(c, def, poff, plen, depth);
         out.push({ type: def.name, value });
       } catch (e) {
         throw withSegment(e, `[${out.length}].${def.name}`);
@@ -358,7 +413,13 @@ const indexLabel: AttrLabel = (_type, index) => `[${index}]`;
  * IndexedArray: the nest's attribute types are array positions (the kernel
  * and YNL number them from 0 or 1; either way the order is the array order).
  */
-function decodeIndexedArray(c: Cursor, def: AttrDef, off: number, end: number): unknown[] {
+function decodeIndexedArray(
+  c: Cursor,
+  def: AttrDef,
+  off: number,
+  end: number,
+  depth: number,
+): unknown[] {
   const out: unknown[] = [];
   const sub = def.sub ?? Kind.Nest;
   forEachAttr(
@@ -367,7 +428,8 @@ function decodeIndexedArray(c: Cursor, def: AttrDef, off: number, end: number): 
     end,
     (_type, _flags, poff, plen) => {
       try {
-        if (sub === Kind.Nest) out.push(decodeSet(c, def.nested!, poff, poff + plen));
+        if (sub === Kind.Nest)
+          out.push(decodeSet(c, def.nested!, poff, poff + plen, false, depth + 1));
         else if (sub === Kind.Binary) {
           out.push(def.struct ? decodeStruct(c, def.struct, poff, plen) : c.binary(poff, plen));
         } else if (sub === Kind.String) out.push(readString(c.bytes, poff, plen));
@@ -398,6 +460,7 @@ function decodeTypeValue(
   off: number,
   end: number,
   keys: Record<string, number>,
+  depth: number,
   out: object[] = [],
 ): object[] {
   const names = def.typeValue!;
@@ -408,8 +471,11 @@ function decodeTypeValue(
     (type, _flags, poff, plen) => {
       const k = { ...keys, [names[level]!]: type };
       try {
-        if (level + 1 < names.length) decodeTypeValue(c, def, level + 1, poff, poff + plen, k, out);
-        else out.push(Object.assign(k, decodeSet(c, def.nested!, poff, poff + plen)));
+        if (level + 1 < names.length)
+          decodeTypeValue(c, def, level + 1, poff, poff + plen, k, depth + 1, out);
+        else
+          // spread, not Object.assign: an attribute named `__proto__` stays data
+          out.push({ ...k, ...decodeSet(c, def.nested!, poff, poff + plen, false, depth + 1) });
       } catch (e) {
         throw withSegment(e, `[${names[level]}=${type}]`);
       }

@@ -4,10 +4,12 @@
  * are written; a bad value raises an EncodeError naming its path.
  * @module
  */
-import { NLA_TYPE_MASK } from './constants.js';
+import { MAX_NEST_DEPTH, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
 import { EncodeError } from './errors.js';
 import {
   Kind,
+  extraAttrs,
+  extraBytes,
   scalarSize,
   type AttrDef,
   type AttrSet,
@@ -16,6 +18,7 @@ import {
 } from './layout.js';
 import type { Writer } from './writer.js';
 import { fastPath, setEncoder, structEncoder } from './compile.js';
+import { isRecord, own } from './own.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 const S64_MIN = -(1n << 63n);
@@ -32,7 +35,10 @@ function describe(v: unknown): string {
   if (v instanceof Uint8Array) return `a ${v.length}-byte Uint8Array`;
   if (typeof v === 'string')
     return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'object') {
+    const tag = Object.prototype.toString.call(v).slice(8, -1);
+    return tag === 'Object' ? 'an object' : `a ${tag}`;
+  }
   return `${typeof v} ${String(v)}`;
 }
 
@@ -42,29 +48,81 @@ function withSegment(e: unknown, segment: string): unknown {
 }
 
 function toNumber(v: unknown, e: EnumDef | undefined): number | bigint {
-  if (e !== undefined) {
-    if (typeof v === 'string') {
-      const n = e.valueOf(v);
-      if (n === undefined)
-        throw new EncodeError(`${JSON.stringify(v)} is not a member of ${e.name}`);
-      return n;
-    }
-    if (e.flags && Array.isArray(v)) {
-      let bits = 0;
-      for (const f of v) {
-        const b = typeof f === 'string' ? e.valueOf(f) : f;
-        if (typeof b !== 'number' || !Number.isInteger(b) || b < 0) {
-          throw new EncodeError(`${describe(f)} is not a flag of ${e.name}`);
-        }
-        bits = (bits | b) >>> 0;
-      }
-      return bits;
-    }
+  if (e !== undefined && typeof v === 'string') {
+    const n = e.valueOf(v);
+    if (n === undefined) throw new EncodeError(`${JSON.stringify(v)} is not a member of ${e.name}`);
+    return n;
   }
   if (typeof v === 'number' || typeof v === 'bigint') return v;
   throw new EncodeError(
     `expected a number${e ? ` or a name from ${e.name}` : ''}, got ${describe(v)}`,
   );
+}
+
+/** Names of the scalar kinds, for messages. */
+const KIND_NAME: Partial<Record<Kind, string>> = {
+  [Kind.U8]: 'u8',
+  [Kind.U16]: 'u16',
+  [Kind.U32]: 'u32',
+  [Kind.U64]: 'u64',
+  [Kind.S8]: 's8',
+  [Kind.S16]: 's16',
+  [Kind.S32]: 's32',
+  [Kind.S64]: 's64',
+  [Kind.Uint]: 'uint',
+  [Kind.Sint]: 'sint',
+};
+
+const TWO32 = 2 ** 32;
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The word of a flag set given as a list of names and bit values (numbers or
+ * bigints), checked to fit `kind`: exact at every width, never truncated.
+ * Signed kinds take the bits as their two's complement. The word is
+ * accumulated as two 32-bit halves, so the common case allocates nothing.
+ */
+export function flagWord(list: readonly unknown[], e: EnumDef, kind: Kind): number | bigint {
+  const size = scalarSize(kind);
+  const width = size === 0 ? 64 : size * 8;
+  let lo = 0;
+  let hi = 0;
+  for (const f of list) {
+    let n: number | undefined;
+    if (typeof f === 'string') n = e.valueOf(f);
+    else if (typeof f === 'number') {
+      // Above 2^53 only a single bit (a power of two, what the decoder gives
+      // for a bit it has no name for) is exact; any other such number was rounded.
+      if (
+        Number.isInteger(f) &&
+        f >= 0 &&
+        (f <= Number.MAX_SAFE_INTEGER || f === 2 ** Math.round(Math.log2(f)))
+      )
+        n = f;
+    } else if (typeof f === 'bigint' && f >= 0n) {
+      if (f <= MAX_SAFE_BIG) n = Number(f);
+      else if (f >> 64n !== 0n || width < 64)
+        n = Infinity; // does not fit
+      else {
+        lo = (lo | Number(f & 0xffffffffn)) >>> 0;
+        hi = (hi | Number(f >> 32n)) >>> 0;
+        continue;
+      }
+    }
+    if (n === undefined) throw new EncodeError(`${describe(f)} is not a flag of ${e.name}`);
+    const h = Math.floor(n / TWO32);
+    if (h >= TWO32 || (width < 64 && n >= 2 ** width)) {
+      throw new EncodeError(
+        `flag ${describe(f)} of ${e.name} does not fit in ${KIND_NAME[kind] ?? `kind ${kind}`}`,
+      );
+    }
+    lo = (lo | (n % TWO32)) >>> 0;
+    hi = (hi | h) >>> 0;
+  }
+  const signed = kind === Kind.S8 || kind === Kind.S16 || kind === Kind.S32 || kind === Kind.S64;
+  if (width <= 32) return signed ? (lo << (32 - width)) >> (32 - width) : lo;
+  const word = (BigInt(hi) << 32n) | BigInt(lo);
+  return signed || kind === Kind.Sint ? BigInt.asIntN(64, word) : word;
 }
 
 function checkInt(v: number | bigint, min: number, max: number, what: string): number {
@@ -92,7 +150,7 @@ export function writeScalar(
   raw: unknown,
   e?: EnumDef,
 ): number | bigint {
-  const v = toNumber(raw, e);
+  const v = e?.flags === true && Array.isArray(raw) ? flagWord(raw, e, kind) : toNumber(raw, e);
   switch (kind) {
     case Kind.U8: {
       const n = checkInt(v, 0, 0xff, 'u8');
@@ -180,8 +238,14 @@ function hasMember(def: StructDef, name: string): boolean {
   return false;
 }
 
-/** Write a struct's bytes (no attribute header). */
-export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
+/**
+ * Write a struct's bytes (no attribute header). With `tail` (a struct
+ * attribute, whose length the attribute header carries), bytes a decoder
+ * kept under `extraBytes` (from a newer kernel's longer struct) follow it;
+ * elsewhere (a fixed header, a member) they would shift what follows and
+ * are an error.
+ */
+export function encodeStruct(w: Writer, def: StructDef, value: unknown, tail = false): void {
   if (fastPath.enabled) {
     const f = structEncoder(def);
     if (f !== null) {
@@ -190,22 +254,17 @@ export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
       w.pos = start;
     }
   }
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    Array.isArray(value) ||
-    value instanceof Uint8Array
-  ) {
+  if (!isRecord(value)) {
     throw new EncodeError(`expected an object for struct ${def.name}, got ${describe(value)}`);
   }
-  const obj = value as Record<string, unknown>;
+  const obj = value;
   w.ensure(def.size);
   const base = w.pos;
   w.zeros(def.size);
   const end = w.pos;
   for (const m of def.members) {
     if (m.kind === Kind.Pad) continue;
-    const v = obj[m.name];
+    const v = own(obj, m.name);
     if (v === undefined) continue; // absent members are zero
     w.pos = base + m.offset;
     try {
@@ -237,12 +296,26 @@ export function encodeStruct(w: Writer, def: StructDef, value: unknown): void {
     }
   }
   for (const k in obj) {
-    if (obj[k] !== undefined && !hasMember(def, k)) {
+    if (Object.hasOwn(obj, k) && obj[k] !== undefined && !hasMember(def, k)) {
       w.pos = end;
       throw new EncodeError(`struct ${def.name} has no member '${k}'`, k);
     }
   }
   w.pos = end;
+  const extra = own(obj, extraBytes);
+  if (extra !== undefined) {
+    if (!tail) {
+      throw new EncodeError(
+        `struct ${def.name} has extra bytes, but here it has a fixed size (no room for them)`,
+      );
+    }
+    if (!(extra instanceof Uint8Array)) {
+      throw new EncodeError(
+        `extra bytes (extraBytes): expected a Uint8Array, got ${describe(extra)}`,
+      );
+    }
+    w.raw(extra);
+  }
 }
 
 /** A NUL-terminated string payload; `checks` lengths exclude the NUL, as in the kernel's policy. */
@@ -260,8 +333,8 @@ function encodeString(w: Writer, def: AttrDef, v: unknown): void {
   }
 }
 
-/** Write the payload of attribute `def` (no header). */
-function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
+/** Write the payload of attribute `def` (no header), of a set nested `depth` levels deep. */
+function encodePayload(w: Writer, def: AttrDef, v: unknown, depth: number): void {
   switch (def.kind) {
     case Kind.String:
       encodeString(w, def, v);
@@ -273,23 +346,20 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
       return;
     }
     case Kind.Nest:
-      encodeSet(w, def.nested!, v, def.masked === true);
+      encodeSet(w, def.nested!, v, def.masked === true, undefined, depth + 1);
       return;
     case Kind.Struct:
-      encodeStruct(w, def.struct!, v);
+      encodeStruct(w, def.struct!, v, true);
       return;
     case Kind.Bitfield32: {
-      const o = v as { value?: unknown; selector?: unknown };
-      if (typeof o !== 'object' || o === null || Array.isArray(o) || o instanceof Uint8Array) {
-        throw new EncodeError(`expected { value, selector }, got ${describe(v)}`);
-      }
+      if (!isRecord(v)) throw new EncodeError(`expected { value, selector }, got ${describe(v)}`);
       try {
-        writeScalar(w, Kind.U32, false, o.value);
+        writeScalar(w, Kind.U32, false, own(v, 'value'));
       } catch (e) {
         throw withSegment(e, 'value');
       }
       try {
-        writeScalar(w, Kind.U32, false, o.selector);
+        writeScalar(w, Kind.U32, false, own(v, 'selector'));
       } catch (e) {
         throw withSegment(e, 'selector');
       }
@@ -313,9 +383,9 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
       for (let i = 0; i < v.length; i++) {
         try {
           const at = sub === Kind.Nest ? w.beginNest(i) : w.beginAttr(i);
-          if (sub === Kind.Nest) encodeSet(w, def.nested!, v[i]);
+          if (sub === Kind.Nest) encodeSet(w, def.nested!, v[i], false, undefined, depth + 2);
           else if (sub === Kind.Binary) {
-            if (def.struct) encodeStruct(w, def.struct, v[i]);
+            if (def.struct) encodeStruct(w, def.struct, v[i], true);
             else w.raw(bytesOf(v[i]));
           } else if (sub === Kind.String) encodeString(w, NO_CHECKS, v[i]);
           else writeScalar(w, sub, def.be === true, v[i], def.enum);
@@ -327,7 +397,7 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
       return;
     }
     case Kind.NestTypeValue:
-      encodeTypeValue(w, def, v);
+      encodeTypeValue(w, def, v, depth);
       return;
     case Kind.Flag:
     case Kind.Pad:
@@ -338,20 +408,20 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown): void {
   }
 }
 
-function encodeTypeValue(w: Writer, def: AttrDef, v: unknown): void {
+function encodeTypeValue(w: Writer, def: AttrDef, v: unknown, depth: number): void {
   if (!Array.isArray(v)) throw new EncodeError(`expected an array of records, got ${describe(v)}`);
   const names = def.typeValue!;
   const all: number[] = [];
   for (let i = 0; i < v.length; i++) {
     const r: unknown = v[i];
-    if (typeof r !== 'object' || r === null || Array.isArray(r) || r instanceof Uint8Array) {
+    if (!isRecord(r)) {
       throw new EncodeError(
         `expected a record of ${names.join('/')} and attributes, got ${describe(r)}`,
         `[${i}]`,
       );
     }
     for (const n of names) {
-      const t = (r as Record<string, unknown>)[n];
+      const t = own(r, n);
       if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK) {
         throw new EncodeError(
           `must be an attribute type number in [0, ${NLA_TYPE_MASK}], got ${describe(t)}`,
@@ -361,7 +431,7 @@ function encodeTypeValue(w: Writer, def: AttrDef, v: unknown): void {
     }
     all.push(i);
   }
-  writeTypeValueLevel(w, def, v as Record<string, unknown>[], all, 0);
+  writeTypeValueLevel(w, def, v as Record<string, unknown>[], all, 0, depth);
 }
 
 /**
@@ -374,6 +444,7 @@ function writeTypeValueLevel(
   records: readonly Record<string, unknown>[],
   which: readonly number[],
   level: number,
+  depth: number,
 ): void {
   const names = def.typeValue!;
   const groups = new Map<number, number[]>();
@@ -385,14 +456,14 @@ function writeTypeValueLevel(
   }
   for (const [t, group] of groups) {
     const at = w.beginNest(t);
-    if (level + 1 < names.length) writeTypeValueLevel(w, def, records, group, level + 1);
+    if (level + 1 < names.length) writeTypeValueLevel(w, def, records, group, level + 1, depth);
     else {
       const first = group[0]!;
       if (group.length !== 1) {
         throw new EncodeError(`repeats the ${names.join('/')} of record ${first}`, `[${group[1]}]`);
       }
       try {
-        encodeSet(w, def.nested!, records[first], false, names);
+        encodeSet(w, def.nested!, records[first], false, names, depth + 1 + names.length);
       } catch (e) {
         throw withSegment(e, `[${first}]`);
       }
@@ -405,7 +476,7 @@ function writeTypeValueLevel(
 const NO_CHECKS: AttrDef = { name: '', type: 0, kind: Kind.String };
 
 /** Write one whole attribute (header + payload) for `def`. */
-function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean): void {
+function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean, depth: number): void {
   if (def.kind === Kind.Flag) {
     // A flag has no payload to mask; the decoder rejects one in a masked set too.
     if (masked) throw new EncodeError(`'${def.name}' is a flag and cannot be masked`);
@@ -423,21 +494,20 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean): void 
     def.kind === Kind.Nest || def.kind === Kind.IndexedArray || def.kind === Kind.NestTypeValue;
   const at = nested ? w.beginNest(def.type) : w.beginAttr(def.type);
   if (masked) {
-    const m = v as { value?: unknown; mask?: unknown };
-    if (nested || typeof m !== 'object' || m === null || !('value' in m) || !('mask' in m)) {
+    if (nested || !isRecord(v) || !Object.hasOwn(v, 'value') || !Object.hasOwn(v, 'mask')) {
       throw new EncodeError(
         nested ? `'${def.name}' cannot be masked` : `expected { value, mask }, got ${describe(v)}`,
       );
     }
     const start = w.pos;
     try {
-      encodePayload(w, def, m.value);
+      encodePayload(w, def, v.value, depth);
     } catch (e) {
       throw withSegment(e, 'value');
     }
     const half = w.pos - start;
     try {
-      encodePayload(w, def, m.mask);
+      encodePayload(w, def, v.mask, depth);
     } catch (e) {
       throw withSegment(e, 'mask');
     }
@@ -445,16 +515,24 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean): void 
       throw new EncodeError(`value is ${half} bytes but mask is ${w.pos - start - half}`, 'mask');
     }
   } else {
-    encodePayload(w, def, v);
+    encodePayload(w, def, v, depth);
   }
   w.endAttr(at);
 }
 
 /**
+ * The values of the sets being encoded by the interpreter, outermost first:
+ * a value met again inside itself is a cycle. (Encoding is synchronous, so
+ * one stack serves every call.)
+ */
+const openValues: unknown[] = [];
+
+/**
  * Write the members of `value` as attributes of `set`. Records are written in
  * the object's own key order; ordered sets take an array of `{ type, value }`.
  * `skip` names keys that are not attributes (the fixed header, the type
- * values of a nest-type-value record).
+ * values of a nest-type-value record). `depth` is the nesting level of the
+ * set (at most {@link MAX_NEST_DEPTH}).
  */
 export function encodeSet(
   w: Writer,
@@ -462,32 +540,54 @@ export function encodeSet(
   value: unknown,
   masked = false,
   skip?: string | readonly string[],
+  depth = 0,
 ): void {
   if (fastPath.enabled && !masked && typeof skip !== 'object') {
     // The compiled encoder takes the common case; on anything else it gives
     // up and the interpreter below re-encodes (or throws with the path).
     const start = w.pos;
     try {
-      if (setEncoder(set)(w, value, skip)) return;
+      if (setEncoder(set)(w, value, skip, depth)) return;
     } catch {
       // e.g. an attribute over 64 KiB: the interpreter reports it properly
     }
     w.pos = start;
   }
+  if (depth > MAX_NEST_DEPTH) throw new EncodeError(`nested deeper than ${MAX_NEST_DEPTH} levels`);
+  const up = openValues.lastIndexOf(value);
+  if (up >= 0 && typeof value === 'object' && value !== null) {
+    const n = openValues.length - up;
+    throw new EncodeError(`cyclic value: it contains itself (${n} level${n === 1 ? '' : 's'} up)`);
+  }
+  openValues.push(value);
+  try {
+    encodeSetMembers(w, set, value, masked, skip, depth);
+  } finally {
+    openValues.pop();
+  }
+}
+
+function encodeSetMembers(
+  w: Writer,
+  set: AttrSet,
+  value: unknown,
+  masked: boolean,
+  skip: string | readonly string[] | undefined,
+  depth: number,
+): void {
   if (set.ordered) {
-    encodeOrdered(w, set, value, masked);
+    encodeOrdered(w, set, value, masked, depth);
     return;
   }
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    Array.isArray(value) ||
-    value instanceof Uint8Array
-  ) {
+  if (!isRecord(value)) {
     throw new EncodeError(`expected an object of ${set.name} attributes, got ${describe(value)}`);
   }
-  const obj = value as Record<string, unknown>;
+  const obj = value;
+  const extra = own(obj, extraAttrs);
+  if (extra !== undefined) writeExtraAttrs(w, extra);
   for (const key in obj) {
+    // own keys only: inherited properties (a polluted Object.prototype) are not attributes
+    if (!Object.hasOwn(obj, key)) continue;
     const v = obj[key];
     if (v === undefined) continue;
     if (skip !== undefined && (typeof skip === 'string' ? key === skip : skip.includes(key)))
@@ -501,13 +601,13 @@ export function encodeSet(
           throw new EncodeError(`multi-attr expects an array, got ${describe(v)}`);
         for (let i = 0; i < v.length; i++) {
           try {
-            encodeAttr(w, def, v[i], masked);
+            encodeAttr(w, def, v[i], masked, depth);
           } catch (e) {
             throw withSegment(e, `[${i}]`);
           }
         }
       } else {
-        encodeAttr(w, def, v, masked);
+        encodeAttr(w, def, v, masked, depth);
       }
     } catch (e) {
       throw withSegment(e, key);
@@ -515,31 +615,79 @@ export function encodeSet(
   }
 }
 
-function encodeOrdered(w: Writer, set: AttrSet, value: unknown, masked: boolean): void {
+/**
+ * Re-send the attributes a decoder kept under `extraAttrs` (types the layout
+ * does not know, from a newer kernel; repeats of a known attribute). They go
+ * before the set's known attributes: for a repeat, the known value (the one
+ * the caller sees and may have changed) is then the last, which the kernel's
+ * parser keeps.
+ */
+function writeExtraAttrs(w: Writer, list: unknown): void {
+  if (!Array.isArray(list)) {
+    throw new EncodeError(
+      `extra attributes (extraAttrs): expected an array of { type, flags, data }, got ${describe(list)}`,
+    );
+  }
+  for (const e of list as unknown[]) {
+    if (typeof e !== 'object' || e === null) {
+      throw new EncodeError(`extra attribute: expected { type, flags, data }, got ${describe(e)}`);
+    }
+    const t = own(e, 'type');
+    const f = own(e, 'flags') ?? 0;
+    const path = `#${String(t)}`;
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK) {
+      throw new EncodeError(`extra attribute type is not in [0, ${NLA_TYPE_MASK}]`, path);
+    }
+    if (!Number.isInteger(f) || ((f as number) & ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER)) !== 0) {
+      throw new EncodeError(
+        `extra attribute flags ${describe(f)} are not NLA_F_NESTED / NLA_F_NET_BYTEORDER bits`,
+        path,
+      );
+    }
+    const start = w.pos;
+    try {
+      const at = w.beginAttr(t | (f as number));
+      w.raw(bytesOf(own(e, 'data')));
+      w.endAttr(at);
+    } catch (err) {
+      w.pos = start;
+      throw withSegment(err, path);
+    }
+  }
+}
+
+function encodeOrdered(
+  w: Writer,
+  set: AttrSet,
+  value: unknown,
+  masked: boolean,
+  depth: number,
+): void {
   if (!Array.isArray(value))
     throw new EncodeError(`${set.name} is a sequence: expected an array, got ${describe(value)}`);
   for (let i = 0; i < value.length; i++) {
-    const entry = value[i] as { type?: unknown; value?: unknown };
+    const raw: unknown = value[i];
     try {
-      if (typeof entry !== 'object' || entry === null) {
-        throw new EncodeError(`expected { type, value }, got ${describe(entry)}`);
-      }
-      if (typeof entry.type === 'number') {
+      if (!isRecord(raw)) throw new EncodeError(`expected { type, value }, got ${describe(raw)}`);
+      const type = own(raw, 'type');
+      const entryValue = own(raw, 'value');
+      if (typeof type === 'number') {
         // An entry the layout does not know (e.g. decoded from a newer kernel): raw bytes.
-        const t = entry.type;
+        const t = type;
         if (!Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK) {
           throw new EncodeError(`attribute type ${t} is not in [0, ${NLA_TYPE_MASK}]`);
         }
         const at = w.beginAttr(t);
-        w.raw(bytesOf(entry.value));
+        w.raw(bytesOf(entryValue));
         w.endAttr(at);
         continue;
       }
-      const def = typeof entry.type === 'string' ? set.byName(entry.type) : undefined;
+      const def = typeof type === 'string' ? set.byName(type) : undefined;
       if (def === undefined)
-        throw new EncodeError(`${describe(entry.type)} is not a member of ${set.name}`);
+        throw new EncodeError(`${describe(type)} is not a member of ${set.name}`);
       try {
-        encodeAttr(w, def, def.kind === Kind.Flag ? (entry.value ?? true) : entry.value, masked);
+        const v = def.kind === Kind.Flag ? (entryValue ?? true) : entryValue;
+        encodeAttr(w, def, v, masked, depth);
       } catch (e) {
         throw withSegment(e, def.name);
       }

@@ -10,14 +10,14 @@ export class YnlError extends Error {
   override name = 'YnlError';
 }
 
-/**
- * Bytes that do not parse: a truncated header, an attribute whose length runs
- * past its parent, a value of the wrong size. `path` names the attribute
- * (`flow.actions[3].sample.actions[0]`), `offset` the byte in the buffer.
- */
 function joinPath(segment: string, path: string): string {
   if (path === '') return segment;
   return path.startsWith('[') ? segment + path : `${segment}.${path}`;
+}
+
+/** A path for a message: a very deep one keeps its start and its end. */
+function shortPath(path: string): string {
+  return path.length <= 160 ? path : `${path.slice(0, 70)} … ${path.slice(-70)}`;
 }
 
 /**
@@ -41,7 +41,7 @@ export class DecodeError extends YnlError {
     this.message = this.#format();
   }
   #format(): string {
-    return `${this.path ? this.path + ': ' : ''}${this.reason} (at byte ${this.offset})`;
+    return `${this.path ? shortPath(this.path) + ': ' : ''}${this.reason} (at byte ${this.offset})`;
   }
   /** Prepend a path segment (used as the error leaves a nest). */
   prefixed(segment: string): this {
@@ -65,7 +65,7 @@ export class EncodeError extends YnlError {
     this.message = this.#format();
   }
   #format(): string {
-    return `${this.path ? this.path + ': ' : ''}${this.reason}`;
+    return `${this.path ? shortPath(this.path) + ': ' : ''}${this.reason}`;
   }
   /** Prepend a path segment (used as the error leaves a nest). */
   prefixed(segment: string): this {

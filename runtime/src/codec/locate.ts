@@ -4,7 +4,7 @@
  * of attribute type numbers otherwise. Used to explain extended ACK offsets.
  * @module
  */
-import { GENL_HDRLEN, NLMSG_HDRLEN, NLA_F_NESTED } from './constants.js';
+import { GENL_HDRLEN, MAX_NEST_DEPTH, NLMSG_HDRLEN, NLA_F_NESTED } from './constants.js';
 import { Cursor, forEachAttr } from './decode.js';
 import { Kind, type AttrSet } from './layout.js';
 
@@ -41,6 +41,7 @@ export function locateAttr(
     s: AttrSet | undefined,
     prefix: string,
     elements?: AttrSet | null,
+    depth = 0,
   ): void => {
     const inArray = elements !== undefined;
     let index = 0;
@@ -60,7 +61,7 @@ export function locateAttr(
           : undefined;
       const isNest =
         nestedSet !== undefined || isArray || (def === undefined && (flags & NLA_F_NESTED) !== 0);
-      if (offset >= poff && isNest) {
+      if (offset >= poff && isNest && depth < MAX_NEST_DEPTH) {
         try {
           if (isArray)
             walk(
@@ -69,8 +70,9 @@ export function locateAttr(
               undefined,
               path,
               (def.sub ?? Kind.Nest) === Kind.Nest ? def.nested : null,
+              depth + 1,
             );
-          else walk(poff, poff + plen, nestedSet, path);
+          else walk(poff, poff + plen, nestedSet, path, undefined, depth + 1);
         } catch {
           // a payload that does not parse as attributes: stop at this level
         }

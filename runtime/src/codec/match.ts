@@ -7,7 +7,9 @@
  * gates all come from the {@link MatchRules} a generated set carries.
  * @module
  */
+import { flagWord } from './encode.js';
 import { EncodeError } from './errors.js';
+import { isProtoName, own } from './own.js';
 import { scalarSize, type AttrDef, type AttrSet, type StructMember } from './layout.js';
 
 /** A condition on one key field: `path` is an attribute name, then struct member names. */
@@ -63,13 +65,14 @@ class Levels {
       this.objs.push(cur as Obj);
       this.paths.push(path);
       if (via === undefined) break;
-      cur = (cur as Obj)[via];
+      cur = own(cur, via);
       path = `${path}.${via}`;
     }
   }
   /** Index of the level that holds attribute `name`, or -1. */
   find(name: string): number {
-    for (let i = this.objs.length - 1; i >= 0; i--) if (this.objs[i]![name] !== undefined) return i;
+    for (let i = this.objs.length - 1; i >= 0; i--)
+      if (own(this.objs[i]!, name) !== undefined) return i;
     return -1;
   }
   has(name: string): boolean {
@@ -77,7 +80,7 @@ class Levels {
   }
   get(name: string): unknown {
     const i = this.find(name);
-    return i < 0 ? undefined : this.objs[i]![name];
+    return i < 0 ? undefined : own(this.objs[i]!, name);
   }
 }
 
@@ -96,13 +99,31 @@ function fieldDef(set: AttrSet, path: readonly string[]): AttrDef | StructMember
   return def ?? undefined;
 }
 
+/**
+ * The numeric value of a field given as a number, bigint, enum name or flag
+ * list; absent fields are zero, as in the kernel's zero-filled flow key. NaN
+ * (equal to nothing) for what does not convert: the encoder reports it.
+ */
+function numeric(v: unknown, def: AttrDef | StructMember | undefined): number {
+  if (v === undefined) return 0;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string') return def?.enum?.valueOf(v) ?? NaN;
+  if (Array.isArray(v) && def?.enum?.flags === true) {
+    try {
+      return Number(flagWord(v, def.enum, def.kind));
+    } catch {
+      return NaN;
+    }
+  }
+  return NaN;
+}
+
 function fieldValue(obj: Levels, set: AttrSet, path: readonly string[]): number {
   let v = obj.get(path[0]!);
-  for (let i = 1; i < path.length && v !== undefined; i++) v = (v as Obj)[path[i]!];
-  // Absent fields are zero, as in the kernel's zero-filled flow key.
-  if (v === undefined) return 0;
-  if (typeof v === 'string') return fieldDef(set, path)?.enum?.valueOf(v) ?? NaN;
-  return typeof v === 'bigint' ? Number(v) : (v as number);
+  for (let i = 1; i < path.length && v !== undefined; i++)
+    v = typeof v === 'object' && v !== null ? own(v, path[i]!) : undefined;
+  return numeric(v, fieldDef(set, path));
 }
 
 function isExact(mask: Levels, set: AttrSet, path: readonly string[]): boolean {
@@ -114,12 +135,14 @@ function isExact(mask: Levels, set: AttrSet, path: readonly string[]): boolean {
 /** A mask attribute the kernel ignores: all zero (its parser skips those). */
 function isZero(v: unknown): boolean {
   if (v === 0 || v === 0n || v === false || v === undefined) return true;
+  // An empty list: no multi-attr instance, or a flag set without bits.
+  if (Array.isArray(v)) return v.length === 0;
   if (v instanceof Uint8Array) {
     for (let i = 0; i < v.length; i++) if (v[i] !== 0) return false;
     return true;
   }
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-    for (const k in v) if (!isZero((v as Obj)[k])) return false;
+    for (const k of Object.keys(v)) if (!isZero((v as Obj)[k])) return false;
     return true;
   }
   return false;
@@ -195,9 +218,9 @@ export function checkMatch(rules: MatchRules, set: AttrSet, value: unknown): voi
   if (typeof value !== 'object' || value === null) return; // the encoder reports the type
   const obj = value as Obj;
   const keySet = set.byName(rules.key)?.nested;
-  if (keySet === undefined || obj[rules.key] === undefined) return;
+  if (keySet === undefined || own(obj, rules.key) === undefined) return;
   const p = prepare(rules);
-  const key = new Levels(obj[rules.key], rules.key, rules.flatten);
+  const key = new Levels(own(obj, rules.key), rules.key, rules.flatten);
   const all = rules.rules;
   const applies: boolean[] = new Array<boolean>(all.length);
   for (let i = 0; i < all.length; i++) {
@@ -214,12 +237,12 @@ export function checkMatch(rules: MatchRules, set: AttrSet, value: unknown): voi
       );
     }
   }
-  if (obj[rules.mask] === undefined) return;
-  const mask = new Levels(obj[rules.mask], rules.mask, rules.flatten);
+  if (own(obj, rules.mask) === undefined) return;
+  const mask = new Levels(own(obj, rules.mask), rules.mask, rules.flatten);
 
   for (let li = 0; li < mask.objs.length; li++) {
     const level = mask.objs[li]!;
-    for (const a in level) {
+    for (const a of Object.keys(level)) {
       if (a === rules.flatten || isZero(level[a])) continue;
       let why: string | undefined;
       if (!p.gated.has(a)) {
@@ -268,16 +291,8 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
     let e = get(v, path[0]!);
     for (const m of path.slice(1)) e = `((x) => x === undefined ? undefined : x[${q(m)}])(${e})`;
     const def = fieldDef(keySet, path);
-    const slow = k((x: unknown) =>
-      x === undefined
-        ? 0
-        : typeof x === 'string'
-          ? (def?.enum?.valueOf(x) ?? NaN)
-          : typeof x === 'bigint'
-            ? Number(x)
-            : NaN,
-    );
-    // Numbers (the common case) inline; names, bigints and absence through `slow`.
+    const slow = k((x: unknown) => numeric(x, def));
+    // Numbers (the common case) inline; names, flags, bigints and absence through `slow`.
     return `((x) => typeof x === 'number' ? x : ${slow}(x))(${e})`;
   };
   const oneOf = (f: string, xs: readonly number[]): string =>
@@ -337,7 +352,7 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
     cases.push(`case ${q(a)}: if (!(${allowed}) && !isZero(x)) return false; break;`);
   }
   const loop = (m: string): string =>
-    `for (const a in ${m}) { const x = ${m}[a]; if (x === undefined${F === undefined ? '' : ` || a === ${q(F)}`}) continue; switch (a) { ${cases.join(' ')} default: return false; } }`;
+    `for (const a of Object.keys(${m})) { const x = ${m}[a]; if (x === undefined${F === undefined ? '' : ` || a === ${q(F)}`}) continue; switch (a) { ${cases.join(' ')} default: return false; } }`;
   body.push(loop('M0'), `if (M1 !== undefined) { ${loop('M1')} }`, 'return true;');
   return new Function('k', 'isZero', `return function(obj) {\n${body.join('\n')}\n};`)(
     consts,
@@ -355,7 +370,16 @@ export function checkMatchFast(rules: MatchRules, set: AttrSet, value: unknown):
     if (f === undefined) {
       const keySet = set.byName(rules.key)?.nested;
       // Without a key layout there is nothing to accept; the generic checker returns.
-      f = keySet === undefined ? () => false : compileAcceptor(rules, keySet);
+      // Names Object.prototype has would need own-property reads throughout: generic checker.
+      const names = [
+        ...(keySet?.attrs.map((d) => d.name) ?? []),
+        ...rules.rules.flatMap((r) => [
+          ...r.when.flatMap((c) => c.path),
+          ...(r.exact ?? []).flat(),
+        ]),
+      ];
+      const proto = [rules.key, rules.mask, rules.flatten ?? '', ...names].some(isProtoName);
+      f = keySet === undefined || proto ? () => false : compileAcceptor(rules, keySet);
       acceptors.set(rules, f);
     }
     if (f(value as Obj)) return;

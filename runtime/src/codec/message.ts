@@ -40,9 +40,10 @@ import {
 } from './decode.js';
 import { encodeSet, encodeStruct } from './encode.js';
 import { DecodeError, EncodeError } from './errors.js';
-import type { AttrSet, StructDef } from './layout.js';
+import { Kind, type AttrSet, type StructDef } from './layout.js';
 import type { Writer } from './writer.js';
 import { checkMatchFast } from './match.js';
+import { put } from './own.js';
 
 /** `struct nlmsghdr` */
 export interface NlMsgHeader {
@@ -125,7 +126,8 @@ export interface GenlRequestHeader {
 /**
  * Append one generic netlink message: nlmsghdr + genlmsghdr + optional fixed
  * header + attributes. Returns the message's offset in the writer. A set with
- * match rules is checked first unless `unchecked` (to send what the kernel
+ * match rules is checked once its attributes encoded (so the checks see only
+ * well-formed, finite values) unless `unchecked` (to send what the kernel
  * would reject, e.g. to see its error).
  */
 export function writeGenlMessage(
@@ -136,13 +138,16 @@ export function writeGenlMessage(
   fixed?: { readonly def: StructDef; readonly value: unknown; readonly key?: string },
   unchecked = false,
 ): number {
-  if (set?.match !== undefined && !unchecked) checkMatchFast(set.match, set, attrs);
   const start = w.pos;
   const at = w.beginMessage(h.familyId, h.flags, h.seq ?? 0, h.portId ?? 0);
   try {
     w.genlHeader(h.cmd, h.version);
     if (fixed) {
       try {
+        // Absent, a header with members is an error, not zeros (an OVS request
+        // without its header would go to dp_ifindex 0).
+        if (fixed.value === undefined && fixed.def.members.some((m) => m.kind !== Kind.Pad))
+          throw new EncodeError(`missing: the fixed header ${fixed.def.name} is required`);
         encodeStruct(w, fixed.def, fixed.value ?? {});
       } catch (e) {
         throw e instanceof EncodeError ? e.prefixed(fixed.key ?? 'header') : e;
@@ -150,6 +155,7 @@ export function writeGenlMessage(
     }
     if (set !== null && attrs !== undefined)
       encodeSet(w, set, attrs, false, fixed ? (fixed.key ?? 'header') : undefined);
+    if (set?.match !== undefined && !unchecked) checkMatchFast(set.match, set, attrs);
   } catch (e) {
     w.pos = start;
     throw e;
@@ -198,7 +204,7 @@ export function readGenlMessage<T>(
     off += fixed.size;
   }
   const attrs = decodeSet(c, set, off, end) as Record<string, unknown>;
-  if (header) attrs[opts.headerKey ?? 'header'] = header;
+  if (header) put(attrs, opts.headerKey ?? 'header', header);
   return { cmd, version, attrs: attrs as T };
 }
 

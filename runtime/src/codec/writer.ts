@@ -140,8 +140,8 @@ export class Writer {
   /**
    * UTF-8 bytes of `s`, plus a NUL terminator when `nul` is set. Returns the
    * byte count. Encoded by hand rather than with TextEncoder.encodeInto, which
-   * needs a fresh subarray and returns a fresh object on every call; lone
-   * surrogates become U+FFFD, as TextEncoder does.
+   * needs a fresh subarray and returns a fresh object on every call. A lone
+   * surrogate (which TextEncoder would turn into U+FFFD) is an EncodeError.
    */
   string(s: string, nul = true): number {
     // worst case 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units)
@@ -171,7 +171,10 @@ export class Writer {
           buf[p++] = 0x80 | (c & 0x3f);
           continue;
         }
-        c = 0xfffd;
+        // TextEncoder would send U+FFFD: not the caller's text
+        throw new EncodeError(
+          `string has a lone surrogate (U+${c.toString(16).toUpperCase()}) at index ${i}: not valid text`,
+        );
       }
       buf[p++] = 0xe0 | (c >> 12);
       buf[p++] = 0x80 | ((c >> 6) & 0x3f);

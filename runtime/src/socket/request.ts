@@ -8,6 +8,7 @@ import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_HDRLEN } from '../codec/con
 import { YnlError } from '../codec/errors.js';
 import type { AttrSet, StructDef } from '../codec/layout.js';
 import { writeGenlMessage } from '../codec/message.js';
+import { own } from '../codec/own.js';
 import { Writer } from '../codec/writer.js';
 
 /** One netlink request, encoded. */
@@ -58,7 +59,7 @@ export function genlRequest<T>(init: GenlRequestInit<T>): NetlinkRequest {
   const attrs = init.attrs ?? ({} as T);
   const key = init.headerKey ?? 'header';
   const fixed = init.fixedHeader
-    ? { def: init.fixedHeader, value: (attrs as Record<string, unknown>)[key] ?? {}, key }
+    ? { def: init.fixedHeader, value: own(attrs as object, key), key }
     : undefined;
   writeGenlMessage(
     scratch,
