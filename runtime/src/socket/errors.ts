@@ -4,6 +4,7 @@
  * syscall, a closed socket, a timeout, an abort, an interrupted dump.
  * @module
  */
+import { constants } from 'node:os';
 import { YnlError } from '../codec/errors.js';
 import type { ErrorPolicy, NlMsgHeader } from '../codec/message.js';
 import { errnoName, errnoText } from './errno.js';
@@ -123,6 +124,19 @@ export class AbortError extends YnlError {
 export class DumpInterruptedError extends YnlError {
   override name = 'DumpInterruptedError';
   readonly code = 'EINTR';
+}
+
+/**
+ * The kernel dropped the answer to a request: the socket's receive buffer
+ * overflowed (ENOBUFS) while the reply was owed. Found when the socket has
+ * read its receive queue empty after the overflow, since the kernel answers
+ * a request while sending it and delivers nothing to the socket between the
+ * overflow and that moment. The request may or may not have taken effect.
+ */
+export class ReplyLostError extends YnlError {
+  override name = 'ReplyLostError';
+  readonly code = 'ENOBUFS';
+  readonly errno = constants.errno.ENOBUFS;
 }
 
 /** A notification queue filled up because its consumer fell behind. */

@@ -19,6 +19,7 @@ export {
   DumpInterruptedError,
   NetlinkError,
   QueueOverflowError,
+  ReplyLostError,
   SocketClosedError,
   SocketError,
   TimeoutError,

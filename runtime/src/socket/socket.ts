@@ -42,6 +42,7 @@ import {
   DumpInterruptedError,
   NetlinkError,
   QueueOverflowError,
+  ReplyLostError,
   SocketClosedError,
   SocketError,
   TimeoutError,
@@ -87,7 +88,10 @@ export interface SocketOptions {
 export interface SocketRequestOptions {
   /** Abort the request; a late reply is discarded. */
   readonly signal?: AbortSignal;
-  /** Milliseconds until the request fails with a TimeoutError (a dump: until its end). */
+  /**
+   * Milliseconds until the request fails with a TimeoutError (a dump: until
+   * its end). A request still waiting to be sent at its deadline is not sent.
+   */
   readonly timeout?: number;
 }
 
@@ -134,6 +138,10 @@ export interface SocketStats {
   largestDatagram: number;
   /** Times reading stopped because a dump consumer fell behind (backpressure). */
   pauses: number;
+  /** Answers that arrived for requests that had already timed out or been aborted (dropped). */
+  lateReplies: number;
+  /** Requests whose answer the kernel dropped in a receive-buffer overflow (ENOBUFS). */
+  lostReplies: number;
 }
 
 /** Options of {@link GenlSocket.subscribe}. */
@@ -157,23 +165,35 @@ export interface Subscription extends AsyncIterableIterator<McastMessage> {
   readonly groups: readonly number[];
 }
 
-interface DoPending {
-  readonly kind: 'do';
+interface PendingBase {
   readonly seq: number;
   readonly req: NetlinkRequest;
   readonly bytes: Uint8Array;
+  /** performance.now() after which the request must not be sent. */
+  deadline: number | undefined;
+  /** It went out: the kernel has answered it, or dropped the answer. */
+  sent: boolean;
+}
+
+interface DoPending extends PendingBase {
+  readonly kind: 'do';
+  /**
+   * The caller gave up (timeout, abort) after it was sent: the promise is
+   * settled, but the seq and the in-flight slot stay taken until the answer
+   * arrives (and is dropped) or is known to be lost.
+   */
+  orphaned: boolean;
   reply: NlMessage | undefined;
   resolve(m: NlMessage | undefined): void;
   reject(e: Error): void;
   cleanup(): void;
 }
 
-interface DumpPending {
+interface DumpPending extends PendingBase {
   readonly kind: 'dump';
-  readonly seq: number;
-  readonly req: NetlinkRequest;
-  readonly bytes: Uint8Array;
   readonly queue: AsyncQueue<NlMessage>;
+  /** Messages of it received so far. */
+  received: number;
   interrupted: boolean;
   /** The consumer went away; messages are discarded until DONE. */
   abandoned: boolean;
@@ -195,6 +215,21 @@ let nextSeq = (Math.random() * 0x7fffffff) >>> 0;
  * its own sequence number and the replies are routed back to it. Dumps run one
  * at a time per socket (the kernel allows a single dump per socket); further
  * dumps wait their turn. An idle socket does not keep the process alive.
+ *
+ * No do-request waits forever, with or without a timeout:
+ * - a request whose deadline passed while it waited to be sent (for an
+ *   in-flight slot, or behind a stalled application) fails with a
+ *   {@link TimeoutError} without being sent;
+ * - a sent request whose caller gave up (timeout, abort) keeps its sequence
+ *   number and in-flight slot until its answer is read (and dropped) or known
+ *   lost, so a late answer is never taken for a newer request's;
+ * - after a receive-buffer overflow (ENOBUFS) the kernel drops everything for
+ *   the socket until its receive queue is read empty; the kernel answers a
+ *   request while it is sent, so once the queue was read empty every sent
+ *   request still without its answer has lost it and fails with a
+ *   {@link ReplyLostError} (it may or may not have taken effect). Answers read
+ *   before that settle their requests as usual; later requests work. A dump
+ *   that received messages goes on (dump parts are never dropped).
  */
 export class GenlSocket {
   /** Netlink port id the kernel assigned to this socket. */
@@ -206,6 +241,10 @@ export class GenlSocket {
   readonly #dumpQueue: DumpPending[] = [];
   #dumpActive: DumpPending | undefined;
   #inFlight = 0;
+  /** Requests whose caller gave up while the kernel still owed the answer. */
+  #orphans = 0;
+  /** The kernel reported ENOBUFS; answers are lost until the receive queue is read empty. */
+  #overflowed = false;
   readonly #maxInFlight: number;
   readonly #dumpHighWater: number;
   #flushScheduled = false;
@@ -221,6 +260,8 @@ export class GenlSocket {
     messagesReceived: 0,
     largestDatagram: 0,
     pauses: 0,
+    lateReplies: 0,
+    lostReplies: 0,
   };
   readonly #families = new Map<string, Promise<ResolvedFamily>>();
   readonly #subs = new Set<SubState>();
@@ -266,7 +307,9 @@ export class GenlSocket {
       }
       const portId = native.bind(0);
       const sock = new GenlSocket(native, portId, opts);
-      native.start((err, datagrams, meta) => sock.#onReceive(err, datagrams, meta));
+      native.start((err, datagrams, meta, drained) =>
+        sock.#onReceive(err, datagrams, meta, drained),
+      );
       return sock;
     } catch (e) {
       native.close();
@@ -284,9 +327,12 @@ export class GenlSocket {
     return this.#closed;
   }
 
-  /** Requests sent or queued that have not finished. */
+  /**
+   * Requests sent or queued that have not finished (not counting requests
+   * whose caller gave up while their answer is still owed).
+   */
   get pending(): number {
-    return this.#pending.size + this.#sendQueue.length + this.#dumpQueue.length;
+    return this.#pending.size - this.#orphans + this.#sendQueue.length + this.#dumpQueue.length;
   }
 
   /** The socket's file descriptor (for diagnostics), -1 once closed. */
@@ -324,15 +370,15 @@ export class GenlSocket {
         seq,
         req,
         bytes,
+        deadline: undefined,
+        sent: false,
+        orphaned: false,
         reply: undefined,
         resolve,
         reject,
         cleanup: () => undefined,
       };
-      p.cleanup = this.#arm(p, opts, (e) => {
-        this.#forget(p);
-        reject(e);
-      });
+      p.cleanup = this.#arm(p, opts, (e) => this.#giveUp(p, e));
       this.#enqueue(p);
     });
   }
@@ -373,7 +419,10 @@ export class GenlSocket {
       seq,
       req,
       bytes,
+      deadline: undefined,
+      sent: false,
       queue,
+      received: 0,
       interrupted: false,
       abandoned: false,
       cleanup: () => undefined,
@@ -423,10 +472,8 @@ export class GenlSocket {
     if (opts.timeout !== undefined) {
       if (!(opts.timeout >= 0))
         throw new RangeError(`timeout must be a non-negative number, got ${opts.timeout}`);
-      timer = setTimeout(
-        () => fail(new TimeoutError(`request (seq ${p.seq}) timed out after ${opts.timeout} ms`)),
-        opts.timeout,
-      );
+      p.deadline = performance.now() + opts.timeout;
+      timer = setTimeout(() => fail(timeoutError(p, `after ${opts.timeout} ms`)), opts.timeout);
       // the pending request itself keeps the loop alive; the timer need not
       timer.unref();
     }
@@ -458,13 +505,25 @@ export class GenlSocket {
     const batch = this.#outBatch;
     this.#outBatch = [];
     if (this.#closed) return;
-    const live = batch.filter((p) => this.#pending.get(p.seq) === p);
+    const now = performance.now();
+    const live: Pending[] = [];
+    for (const p of batch) {
+      if (this.#pending.get(p.seq) !== p) continue;
+      // Its deadline passed while it waited (for a slot, or for a stalled
+      // application): fail it here rather than send it and drop the answer.
+      if (p.deadline !== undefined && now >= p.deadline) {
+        this.#failPending(p, timeoutError(p, 'before it could be sent'));
+        continue;
+      }
+      live.push(p);
+    }
     for (let i = 0; i < live.length; i += 1024) {
       const chunk = live.slice(i, i + 1024);
       try {
         this.#native.send(chunk.map((p) => p.bytes));
         this.#stats.sendCalls++;
         this.#stats.messagesSent += chunk.length;
+        for (const p of chunk) p.sent = true;
       } catch (e) {
         const err = fromNative(e);
         for (const p of chunk) this.#failPending(p, err);
@@ -472,9 +531,32 @@ export class GenlSocket {
     }
   }
 
+  /**
+   * The caller of a do-request gave up (timeout, abort). Not sent yet: it is
+   * dropped. Sent: the kernel has answered it (or dropped the answer), so
+   * its seq and in-flight slot stay taken until that answer is read or known
+   * lost: a late answer is then recognised and dropped, never matched to a
+   * newer request, and the slot limit keeps bounding what the kernel owes.
+   */
+  #giveUp(p: DoPending, e: Error): void {
+    if (p.orphaned || this.#pending.get(p.seq) !== p || !p.sent) {
+      this.#forget(p);
+      p.reject(e);
+      return;
+    }
+    p.orphaned = true;
+    p.cleanup();
+    this.#orphans++;
+    this.#refDelta(-1); // an orphan does not keep the process alive
+    p.reject(e);
+  }
+
   /** Remove a request from every table; frees its in-flight slot. */
   #forget(p: Pending): void {
+    const orphan = p.kind === 'do' && p.orphaned;
+    if (orphan && this.#pending.get(p.seq) !== p) return; // already forgotten
     if (p.kind === 'do') p.cleanup();
+    if (orphan) this.#orphans--;
     if (this.#pending.get(p.seq) === p) {
       this.#pending.delete(p.seq);
       this.#inFlight--;
@@ -487,7 +569,7 @@ export class GenlSocket {
         if (j >= 0) this.#dumpQueue.splice(j, 1);
       }
     }
-    if (p.kind === 'do') this.#refDelta(-1);
+    if (p.kind === 'do' && !orphan) this.#refDelta(-1);
     if (p.kind === 'dump' && this.#dumpActive === p) {
       this.#dumpActive = undefined;
       const next = this.#closed ? undefined : this.#dumpQueue.shift();
@@ -557,7 +639,7 @@ export class GenlSocket {
 
   // ---- receive -----------------------------------------------------------
 
-  #onReceive(err: Error | null, datagrams: Buffer[], meta: number[]): void {
+  #onReceive(err: Error | null, datagrams: Buffer[], meta: number[], drained: boolean): void {
     if (datagrams.length > 0) {
       this.#stats.wakeups++;
       this.#stats.datagrams += datagrams.length;
@@ -567,6 +649,7 @@ export class GenlSocket {
         this.#onDatagram(datagrams[i]!, meta[2 * i]!, meta[2 * i + 1]!);
       }
       if (err !== null) this.#onSocketError(fromNative(err));
+      if (drained && this.#overflowed) this.#onOverflowDrained();
     } catch (e) {
       // Never let an unexpected error escape into the native callback (it
       // would become an uncaught exception): fail what is waiting instead.
@@ -578,17 +661,37 @@ export class GenlSocket {
 
   #onSocketError(e: Error): void {
     if (e instanceof SocketError && e.code === 'ENOBUFS') {
-      // Messages were lost. Subscribers get told (notifications are what
-      // usually overflows); requests are not failed, since their replies may
-      // well have arrived, but a lost one ends in its timeout.
-      if (this.#subs.size > 0) {
-        for (const s of this.#subs) s.queue.fail(e, false);
-        return;
-      }
+      // The receive buffer overflowed: the kernel dropped messages, and it
+      // drops everything for this socket until the receive queue is read
+      // empty. Subscribers are told now (notifications were lost). Which
+      // requests lost their answer is known once the queue is empty (the
+      // answers still queued come first): see #onOverflowDrained.
+      this.#overflowed = true;
+      for (const s of this.#subs) s.queue.fail(e, false);
+      return;
     }
-    // Anything else (or ENOBUFS with nobody subscribed) fails what is pending.
+    // Anything else fails what is pending.
     for (const p of [...this.#pending.values()]) this.#failPending(p, e);
     for (const s of this.#subs) s.queue.fail(e, false);
+  }
+
+  /**
+   * After an ENOBUFS the receive queue was read empty. The kernel answers a
+   * request while it is being sent (generic netlink runs the request in
+   * sendmsg), so every request sent before now either got its answer or had
+   * it dropped: those still waiting fail with a {@link ReplyLostError} (an
+   * orphan is just released). A dump that received messages goes on: dump
+   * parts wait for room instead of being dropped; one that received nothing
+   * lost its error answer.
+   */
+  #onOverflowDrained(): void {
+    this.#overflowed = false;
+    for (const p of [...this.#pending.values()]) {
+      if (!p.sent) continue;
+      if (p.kind === 'dump' && p.received > 0) continue;
+      this.#stats.lostReplies++;
+      this.#failPending(p, replyLostError(p));
+    }
   }
 
   #onDatagram(buf: Uint8Array, group: number, port: number): void {
@@ -636,12 +739,21 @@ export class GenlSocket {
   #onUnicast(msg: NlMessage): void {
     const p = this.#pending.get(msg.seq);
     if (p === undefined) {
-      // seq 0: the kernel's own message to our port (an upcall); else a late
-      // reply of a timed-out, aborted or abandoned request.
+      // seq 0: the kernel's own message to our port (an upcall); anything
+      // else is for no request of ours (requests keep their seq until their
+      // answer was read or is known lost): dropped.
       if (msg.seq === 0 && msg.type >= NLMSG_MIN_TYPE) this.#onMcast(msg, UNSOLICITED);
       return;
     }
     if (msg.type === NLMSG_NOOP || msg.type === NLMSG_OVERRUN) return;
+    if (p.kind === 'do' && p.orphaned) {
+      // The answer of a request whose caller gave up: frees its seq and slot.
+      if (msg.type === NLMSG_ERROR) {
+        this.#stats.lateReplies++;
+        this.#forget(p);
+      }
+      return;
+    }
     if (msg.type === NLMSG_ERROR) {
       let em;
       try {
@@ -687,6 +799,7 @@ export class GenlSocket {
       } else p.queue.end();
       return;
     }
+    p.received++;
     if (p.abandoned) return;
     if ((msg.flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
     p.queue.push(msg);
@@ -898,6 +1011,23 @@ function stamp(src: Uint8Array, seq: number, flags: number): Uint8Array {
   v.setUint32(8, seq, true);
   v.setUint32(12, 0, true);
   return b;
+}
+
+function timeoutError(p: Pending, when: string): TimeoutError {
+  return new TimeoutError(`${what(p)} (seq ${p.seq}) timed out ${when}`);
+}
+
+function replyLostError(p: Pending): ReplyLostError {
+  return new ReplyLostError(
+    `${what(p)} (seq ${p.seq}): the reply was lost: the kernel dropped it when the socket's ` +
+      `receive buffer overflowed (ENOBUFS); the request may or may not have taken effect`,
+  );
+}
+
+/** How errors name a request: family and op when known. */
+function what(p: Pending): string {
+  const name = [p.req.family, p.req.op].filter((x) => x !== undefined).join(' ');
+  return name === '' ? (p.kind === 'dump' ? 'dump' : 'request') : name;
 }
 
 function abortError(signal: AbortSignal): AbortError {
