@@ -51,6 +51,7 @@ import {
   type MissingAttr,
 } from './errors.js';
 import { nativeBinding, type NativeSocket } from './native.js';
+import { boolOption, intOption, signalOption, timeoutOption } from './options.js';
 import { AsyncQueue } from './queue.js';
 import {
   DO_FLAGS,
@@ -71,14 +72,14 @@ const UNSOLICITED = 0;
 /** Options of {@link GenlSocket.open}. */
 export interface SocketOptions {
   /**
-   * Receive buffer size in bytes. Set with SO_RCVBUFFORCE when permitted
-   * (root), else SO_RCVBUF (capped by net.core.rmem_max). Default 1 MiB;
-   * `0` keeps the system default.
+   * Receive buffer size in bytes, an integer in [0, 2^31 - 1]. Set with
+   * SO_RCVBUFFORCE when permitted (root), else SO_RCVBUF (capped by
+   * net.core.rmem_max). Default 1 MiB; `0` keeps the system default.
    */
   readonly rcvbuf?: number;
-  /** Requests sent but not yet answered, at most; more wait in a local queue. Default 256. */
+  /** Requests sent but not yet answered, at most (an integer >= 1); more wait in a local queue. Default 256. */
   readonly maxInFlight?: number;
-  /** Dump messages queued for a slow consumer before the socket stops reading. Default 1024. */
+  /** Dump messages queued for a slow consumer before the socket stops reading (an integer >= 1). Default 1024. */
   readonly dumpHighWater?: number;
   /** Ask for strict checking of dump requests (NETLINK_GET_STRICT_CHK). Default true. */
   readonly strict?: boolean;
@@ -91,6 +92,10 @@ export interface SocketRequestOptions {
   /**
    * Milliseconds until the request fails with a TimeoutError (a dump: until
    * its end). A request still waiting to be sent at its deadline is not sent.
+   * A number in [0, 2^31 - 1] (setTimeout's range, about 24.8 days), or
+   * `Infinity` (like `undefined`: no timeout); anything else is a TypeError
+   * (not a number) or RangeError (negative, NaN, larger), never coerced or
+   * clamped.
    */
   readonly timeout?: number;
 }
@@ -148,7 +153,7 @@ export interface SocketStats {
 export interface SubscribeOptions {
   /** Leave the groups and end the iteration with an AbortError. */
   readonly signal?: AbortSignal;
-  /** Notifications queued for a slow consumer before older ones are dropped with a QueueOverflowError. Default 65536. */
+  /** Notifications queued for a slow consumer before newer ones are dropped with a QueueOverflowError (an integer >= 1). Default 65536. */
   readonly maxQueued?: number;
 }
 
@@ -267,11 +272,11 @@ export class GenlSocket {
   readonly #subs = new Set<SubState>();
   readonly #memberships = new Map<number, number>();
 
-  private constructor(native: NativeSocket, portId: number, opts: SocketOptions) {
+  private constructor(native: NativeSocket, portId: number, opts: CheckedSocketOptions) {
     this.#native = native;
     this.portId = portId;
-    this.#maxInFlight = Math.max(1, opts.maxInFlight ?? 256);
-    this.#dumpHighWater = Math.max(1, opts.dumpHighWater ?? 1024);
+    this.#maxInFlight = opts.maxInFlight;
+    this.#dumpHighWater = opts.dumpHighWater;
   }
 
   /** Open and bind a generic netlink socket with extended ACKs on. */
@@ -284,7 +289,8 @@ export class GenlSocket {
   }
 
   /** Synchronous {@link GenlSocket.open}. */
-  static openSync(opts: SocketOptions = {}): GenlSocket {
+  static openSync(options: SocketOptions = {}): GenlSocket {
+    const opts = checkSocketOptions(options);
     const { NetlinkSocket } = nativeBinding();
     let native: NativeSocket;
     try {
@@ -296,8 +302,8 @@ export class GenlSocket {
       native.setOption(SOL_NETLINK, NETLINK_EXT_ACK, 1);
       native.setOption(SOL_NETLINK, NETLINK_CAP_ACK, 1);
       native.setOption(SOL_NETLINK, NETLINK_PKTINFO, 1);
-      if (opts.strict !== false) native.setOption(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
-      const rcvbuf = opts.rcvbuf ?? 1 << 20;
+      if (opts.strict) native.setOption(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
+      const rcvbuf = opts.rcvbuf;
       if (rcvbuf > 0) {
         try {
           native.setOption(SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf);
@@ -355,14 +361,16 @@ export class GenlSocket {
    */
   request(input: RequestInput, opts: SocketRequestOptions = {}): Promise<NlMessage | undefined> {
     let req: NetlinkRequest;
+    let ro: CheckedRequestOptions;
     try {
+      ro = checkRequestOptions(opts);
       req = this.#prepare(input);
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new YnlError(String(e)));
     }
     return new Promise<NlMessage | undefined>((resolve, reject) => {
       if (this.#closed) return reject(new SocketClosedError('netlink socket is closed'));
-      if (opts.signal?.aborted) return reject(abortError(opts.signal));
+      if (ro.signal?.aborted) return reject(abortError(ro.signal));
       const seq = this.#seq();
       const bytes = stamp(req.bytes, seq, DO_FLAGS);
       const p: DoPending = {
@@ -378,7 +386,7 @@ export class GenlSocket {
         reject,
         cleanup: () => undefined,
       };
-      p.cleanup = this.#arm(p, opts, (e) => this.#giveUp(p, e));
+      p.cleanup = this.#arm(p, ro, (e) => this.#giveUp(p, e));
       this.#enqueue(p);
     });
   }
@@ -404,6 +412,7 @@ export class GenlSocket {
    * last message. Breaking out of the loop discards the rest of the dump.
    */
   dump(input: RequestInput, opts: SocketRequestOptions = {}): AsyncIterableIterator<NlMessage> {
+    const ro = checkRequestOptions(opts);
     const req = this.#prepare(input);
     const seq = this.#seq();
     const bytes = stamp(req.bytes, seq, DUMP_FLAGS);
@@ -431,11 +440,11 @@ export class GenlSocket {
       queue.fail(new SocketClosedError('netlink socket is closed'), true);
       return queue;
     }
-    if (opts.signal?.aborted) {
-      queue.fail(abortError(opts.signal), true);
+    if (ro.signal?.aborted) {
+      queue.fail(abortError(ro.signal), true);
       return queue;
     }
-    p.cleanup = this.#arm(p, opts, (e) => this.#abandon(p, e));
+    p.cleanup = this.#arm(p, ro, (e) => this.#abandon(p, e));
     if (this.#dumpActive === undefined) {
       this.#dumpActive = p;
       this.#enqueue(p);
@@ -463,17 +472,15 @@ export class GenlSocket {
   }
 
   /** Install timeout and abort handling; returns the function that removes them. */
-  #arm(p: Pending, opts: SocketRequestOptions, fail: (e: Error) => void): () => void {
+  #arm(p: Pending, opts: CheckedRequestOptions, fail: (e: Error) => void): () => void {
     let timer: NodeJS.Timeout | undefined;
-    const signal = opts.signal;
+    const { signal, timeout } = opts;
     const onAbort = (): void => {
       if (signal) fail(abortError(signal));
     };
-    if (opts.timeout !== undefined) {
-      if (!(opts.timeout >= 0))
-        throw new RangeError(`timeout must be a non-negative number, got ${opts.timeout}`);
-      p.deadline = performance.now() + opts.timeout;
-      timer = setTimeout(() => fail(timeoutError(p, `after ${opts.timeout} ms`)), opts.timeout);
+    if (timeout !== undefined) {
+      p.deadline = performance.now() + timeout;
+      timer = setTimeout(() => fail(timeoutError(p, `after ${timeout} ms`)), timeout);
       // the pending request itself keeps the loop alive; the timer need not
       timer.unref();
     }
@@ -913,6 +920,8 @@ export class GenlSocket {
 
   /** Join multicast groups by id; see {@link GenlSocket.subscribe}. */
   subscribeGroups(groupIds: readonly number[], opts: SubscribeOptions = {}): Subscription {
+    const maxQueued = intOption('maxQueued', opts.maxQueued, 1, 2 ** 32 - 1, 65536);
+    signalOption(opts.signal);
     if (this.#closed) throw new SocketClosedError('netlink socket is closed');
     const joined: number[] = [];
     try {
@@ -947,7 +956,7 @@ export class GenlSocket {
       if (opts.signal) queue.fail(abortError(opts.signal), true);
       finish();
     };
-    const state: SubState = { groups: new Set(joined), queue, maxQueued: opts.maxQueued ?? 65536 };
+    const state: SubState = { groups: new Set(joined), queue, maxQueued };
     holder.state = state;
     this.#subs.add(state);
     if (opts.signal?.aborted) onAbort();
@@ -998,6 +1007,32 @@ export class GenlSocket {
     this.#memberships.clear();
     this.#native.close();
   }
+}
+
+interface CheckedSocketOptions {
+  readonly rcvbuf: number;
+  readonly maxInFlight: number;
+  readonly dumpHighWater: number;
+  readonly strict: boolean;
+}
+
+function checkSocketOptions(o: SocketOptions): CheckedSocketOptions {
+  return {
+    // setsockopt takes an int
+    rcvbuf: intOption('rcvbuf', o.rcvbuf, 0, 2 ** 31 - 1, 1 << 20),
+    maxInFlight: intOption('maxInFlight', o.maxInFlight, 1, 2 ** 32 - 1, 256),
+    dumpHighWater: intOption('dumpHighWater', o.dumpHighWater, 1, 2 ** 32 - 1, 1024),
+    strict: boolOption('strict', o.strict, true),
+  };
+}
+
+interface CheckedRequestOptions {
+  readonly signal: AbortSignal | undefined;
+  readonly timeout: number | undefined;
+}
+
+function checkRequestOptions(o: SocketRequestOptions): CheckedRequestOptions {
+  return { signal: signalOption(o.signal), timeout: timeoutOption(o.timeout) };
 }
 
 /** Copy a request with our seq and the flags its kind needs; the caller's bytes stay untouched. */
