@@ -43,7 +43,17 @@ export interface NetlinkErrorContext {
   readonly op?: string;
   /** Header of the request, as the kernel echoed it. */
   readonly request?: NlMsgHeader;
+  /**
+   * The GENL_* flags of the operation, as the kernel listed them
+   * (CTRL_ATTR_OP_FLAGS): an EPERM of an op flagged GENL_ADMIN_PERM or
+   * GENL_UNS_ADMIN_PERM names the capability it needs.
+   */
+  readonly opFlags?: number;
 }
+
+const GENL_ADMIN_PERM = 0x01;
+const GENL_UNS_ADMIN_PERM = 0x10;
+const EPERM = 1;
 
 /** The kernel rejected a request (NLMSG_ERROR) or ended a dump with an error. */
 export class NetlinkError extends YnlError {
@@ -56,6 +66,13 @@ export class NetlinkError extends YnlError {
   readonly family?: string;
   readonly op?: string;
   readonly request?: NlMsgHeader;
+  /**
+   * The capability the operation requires, on an EPERM of an op the kernel
+   * guards with GENL_ADMIN_PERM (CAP_NET_ADMIN) or GENL_UNS_ADMIN_PERM
+   * (CAP_NET_ADMIN over the network namespace's user namespace).
+   */
+  readonly capability?: 'CAP_NET_ADMIN';
+  readonly #permFlag: string | undefined;
 
   constructor(errno: number, extack: ExtAckInfo = {}, ctx: NetlinkErrorContext = {}) {
     super();
@@ -65,6 +82,14 @@ export class NetlinkError extends YnlError {
     if (ctx.family !== undefined) this.family = ctx.family;
     if (ctx.op !== undefined) this.op = ctx.op;
     if (ctx.request !== undefined) this.request = ctx.request;
+    const f = ctx.opFlags ?? 0;
+    if (errno === EPERM && (f & (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM)) !== 0) {
+      this.capability = 'CAP_NET_ADMIN';
+      this.#permFlag =
+        (f & GENL_ADMIN_PERM) !== 0
+          ? 'GENL_ADMIN_PERM'
+          : "GENL_UNS_ADMIN_PERM: over the network namespace's user namespace";
+    }
     this.message = this.#format();
   }
 
@@ -78,6 +103,8 @@ export class NetlinkError extends YnlError {
       const m = e.missingAttr;
       text += `; missing attribute ${m.name ?? '#' + m.type}${m.nest !== undefined ? ` in ${m.nest}` : ''}`;
     }
+    if (this.capability !== undefined)
+      text += `; the operation requires ${this.capability} (${this.#permFlag})`;
     return text;
   }
 }

@@ -269,6 +269,8 @@ export class GenlSocket {
     lostReplies: 0,
   };
   readonly #families = new Map<string, Promise<ResolvedFamily>>();
+  /** Resolved families by id: the op flags explain an EPERM. */
+  readonly #familiesById = new Map<number, ResolvedFamily>();
   readonly #subs = new Set<SubState>();
   readonly #memberships = new Map<number, number>();
 
@@ -776,7 +778,7 @@ export class GenlSocket {
         else p.queue.end();
         return;
       }
-      this.#failPending(p, netlinkError(-em.error, em.extack, p.req));
+      this.#failPending(p, netlinkError(-em.error, em.extack, p.req, this.#opFlags(p.req)));
       return;
     }
     if (p.kind === 'do') {
@@ -795,7 +797,8 @@ export class GenlSocket {
       }
       if ((msg.flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
       this.#forget(p);
-      if (done.error !== 0) p.queue.fail(netlinkError(-done.error, done.extack, p.req), true);
+      if (done.error !== 0)
+        p.queue.fail(netlinkError(-done.error, done.extack, p.req, this.#opFlags(p.req)), true);
       else if (p.interrupted) {
         p.queue.fail(
           new DumpInterruptedError(
@@ -828,6 +831,15 @@ export class GenlSocket {
     }
   }
 
+  /** GENL_* flags of a request's op, when its family was resolved on this socket. */
+  #opFlags(req: NetlinkRequest): number | undefined {
+    const b = req.bytes;
+    if (b.length < NLMSG_HDRLEN + 4) return undefined;
+    const fam = this.#familiesById.get(b[4]! | (b[5]! << 8));
+    const cmd = b[NLMSG_HDRLEN]!;
+    return fam?.ops.find((o) => o.cmd === cmd)?.flags;
+  }
+
   // ---- families ------------------------------------------------------------
 
   /**
@@ -852,7 +864,9 @@ export class GenlSocket {
     ).then((msg) => {
       if (msg === undefined)
         throw new YnlError(`nlctrl answered getfamily ${name} without a reply`);
-      return familyFromMessage(msg);
+      const f = familyFromMessage(msg);
+      this.#familiesById.set(f.id, f);
+      return f;
     });
     this.#families.set(name, p);
     p.catch(() => {
@@ -865,6 +879,8 @@ export class GenlSocket {
   clearFamilyCache(name?: string): void {
     if (name === undefined) this.#families.clear();
     else this.#families.delete(name);
+    for (const [id, f] of this.#familiesById)
+      if (name === undefined || f.name === name) this.#familiesById.delete(id);
   }
 
   /** Dump every registered family (CTRL_CMD_GETFAMILY with NLM_F_DUMP). */
@@ -1069,8 +1085,17 @@ function abortError(signal: AbortSignal): AbortError {
   return new AbortError('the request was aborted', { cause: signal.reason });
 }
 
-/** Build the NetlinkError of a kernel error, explaining ext-ack offsets against the request. */
-export function netlinkError(errno: number, ext: ExtAck, req: NetlinkRequest): NetlinkError {
+/**
+ * Build the NetlinkError of a kernel error, explaining ext-ack offsets
+ * against the request; `opFlags` (the op's GENL_* flags) name the capability
+ * behind an EPERM.
+ */
+export function netlinkError(
+  errno: number,
+  ext: ExtAck,
+  req: NetlinkRequest,
+  opFlags?: number,
+): NetlinkError {
   const hdr = req.hdrSize ?? 0;
   const info: { -readonly [K in keyof ExtAckInfo]: ExtAckInfo[K] } = {};
   if (ext.message !== undefined) info.message = ext.message;
@@ -1083,9 +1108,10 @@ export function netlinkError(errno: number, ext: ExtAck, req: NetlinkRequest): N
   if (ext.cookie !== undefined) info.cookie = ext.cookie;
   if (ext.missingType !== undefined)
     info.missingAttr = missingAttr(ext.missingType, ext.missingNest, req);
-  const ctx: { family?: string; op?: string } = {};
+  const ctx: { family?: string; op?: string; opFlags?: number } = {};
   if (req.family !== undefined) ctx.family = req.family;
   if (req.op !== undefined) ctx.op = req.op;
+  if (opFlags !== undefined) ctx.opFlags = opFlags;
   return new NetlinkError(errno, info, ctx);
 }
 
