@@ -166,6 +166,16 @@ export class ReplyLostError extends YnlError {
   readonly errno = constants.errno.ENOBUFS;
 }
 
+/**
+ * The generic netlink family of a subscription was unregistered (its module
+ * was unloaded): nlctrl announced CTRL_CMD_DELFAMILY. The subscription ends
+ * with it; requests to the family fail with the kernel's ENOENT.
+ */
+export class FamilyRemovedError extends YnlError {
+  override name = 'FamilyRemovedError';
+  readonly code = 'ENOENT';
+}
+
 /** A notification queue filled up because its consumer fell behind. */
 export class QueueOverflowError extends YnlError {
   override name = 'QueueOverflowError';

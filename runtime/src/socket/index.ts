@@ -17,6 +17,7 @@ export {
 export {
   AbortError,
   DumpInterruptedError,
+  FamilyRemovedError,
   NetlinkError,
   QueueOverflowError,
   ReplyLostError,

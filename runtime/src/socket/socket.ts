@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  CTRL_CMD_DELFAMILY,
   CTRL_CMD_GETFAMILY,
   GENL_ID_CTRL,
   NETLINK_ADD_MEMBERSHIP,
@@ -40,6 +41,7 @@ import { ctrlAttrs } from './ctrl.js';
 import {
   AbortError,
   DumpInterruptedError,
+  FamilyRemovedError,
   NetlinkError,
   QueueOverflowError,
   ReplyLostError,
@@ -153,6 +155,19 @@ export interface SocketStats {
 export interface SubscribeOptions {
   /** Leave the groups and end the iteration with an AbortError. */
   readonly signal?: AbortSignal;
+  /**
+   * Called when notifications were lost (a kernel receive-buffer overflow,
+   * ENOBUFS, or a full local queue) instead of throwing into the iteration:
+   * the iterator awaits it (e.g. a re-dump of the state the notifications
+   * track) and goes on. An error it throws is thrown by the iterator.
+   */
+  readonly resync?: (lost: SocketError | QueueOverflowError) => void | Promise<void>;
+  /**
+   * The family the groups belong to ({@link GenlSocket.subscribe} sets it):
+   * when the kernel unregisters it (module unloaded), the iteration ends with
+   * a {@link FamilyRemovedError} instead of waiting forever.
+   */
+  readonly family?: ResolvedFamily;
   /** Notifications queued for a slow consumer before newer ones are dropped with a QueueOverflowError (an integer >= 1). Default 65536. */
   readonly maxQueued?: number;
 }
@@ -211,6 +226,10 @@ interface SubState {
   readonly groups: ReadonlySet<number>;
   readonly queue: AsyncQueue<McastMessage>;
   readonly maxQueued: number;
+  /** Id of the family the groups belong to, when known. */
+  readonly familyId: number | undefined;
+  /** End the subscription with an error and leave its groups. */
+  end(e: Error): void;
 }
 
 let nextSeq = (Math.random() * 0x7fffffff) >>> 0;
@@ -817,6 +836,7 @@ export class GenlSocket {
   }
 
   #onMcast(msg: McastMessage | NlMessage, group: number): void {
+    if (group === GENL_ID_CTRL && msg.type === GENL_ID_CTRL) this.#onCtrlEvent(msg);
     const m: McastMessage = { ...msg, group };
     for (const s of this.#subs) {
       if (!s.groups.has(group)) continue;
@@ -838,6 +858,24 @@ export class GenlSocket {
     const fam = this.#familiesById.get(b[4]! | (b[5]! << 8));
     const cmd = b[NLMSG_HDRLEN]!;
     return fam?.ops.find((o) => o.cmd === cmd)?.flags;
+  }
+
+  /** An nlctrl notification: a removed family ends its subscriptions and leaves the cache. */
+  #onCtrlEvent(msg: NlMessage): void {
+    if (msg.buffer[msg.offset + NLMSG_HDRLEN] !== CTRL_CMD_DELFAMILY) return;
+    const f = readGenlMessage(msg, ctrlAttrs).attrs;
+    if (f.familyId === undefined) return;
+    const name = f.familyName ?? `#${f.familyId}`;
+    this.#familiesById.delete(f.familyId);
+    if (f.familyName !== undefined) this.#families.delete(f.familyName);
+    for (const s of [...this.#subs]) {
+      if (s.familyId !== f.familyId) continue;
+      s.end(
+        new FamilyRemovedError(
+          `generic netlink family ${name} was unregistered (module unloaded?): its notifications end`,
+        ),
+      );
+    }
   }
 
   // ---- families ------------------------------------------------------------
@@ -921,7 +959,7 @@ export class GenlSocket {
       }
       return id;
     });
-    return this.subscribeGroups(ids, opts);
+    return this.subscribeGroups(ids, { ...opts, family: fam });
   }
 
   /**
@@ -938,10 +976,16 @@ export class GenlSocket {
   subscribeGroups(groupIds: readonly number[], opts: SubscribeOptions = {}): Subscription {
     const maxQueued = intOption('maxQueued', opts.maxQueued, 1, 2 ** 32 - 1, 65536);
     signalOption(opts.signal);
+    const resync = opts.resync;
+    if (resync !== undefined && typeof resync !== 'function')
+      throw new TypeError('resync must be a function');
     if (this.#closed) throw new SocketClosedError('netlink socket is closed');
     const joined: number[] = [];
+    // nlctrl's "notify" group (its id is GENL_ID_CTRL) announces removed
+    // families; joined for the subscription, not delivered to it.
+    const watch = opts.family !== undefined && opts.family.id !== GENL_ID_CTRL;
     try {
-      for (const g of groupIds) {
+      for (const g of watch ? [...groupIds, GENL_ID_CTRL] : groupIds) {
         if (g === UNSOLICITED) {
           joined.push(g); // not a multicast group: nothing to join
           continue;
@@ -964,6 +1008,7 @@ export class GenlSocket {
       this.#leave(joined);
       opts.signal?.removeEventListener('abort', onAbort);
     };
+    const member = watch ? joined.slice(0, -1) : joined;
     const queue = new AsyncQueue<McastMessage>({
       waiting: (w) => this.#refDelta(w ? 1 : -1),
       returned: finish,
@@ -972,13 +1017,37 @@ export class GenlSocket {
       if (opts.signal) queue.fail(abortError(opts.signal), true);
       finish();
     };
-    const state: SubState = { groups: new Set(joined), queue, maxQueued };
+    const state: SubState = {
+      groups: new Set(member),
+      queue,
+      maxQueued,
+      familyId: opts.family?.id,
+      end: (e) => {
+        queue.fail(e, true);
+        finish();
+      },
+    };
     holder.state = state;
     this.#subs.add(state);
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
     const sub = queue as AsyncQueue<McastMessage> & { close(): void; groups: readonly number[] };
-    Object.defineProperty(sub, 'groups', { value: Object.freeze([...joined]) });
+    Object.defineProperty(sub, 'groups', { value: Object.freeze([...member]) });
+    if (resync !== undefined) {
+      const next = queue.next.bind(queue);
+      sub.next = async (): Promise<IteratorResult<McastMessage>> => {
+        for (;;) {
+          try {
+            return await next();
+          } catch (e) {
+            const lost =
+              (e instanceof SocketError && e.code === 'ENOBUFS') || e instanceof QueueOverflowError;
+            if (!lost) throw e;
+            await resync(e);
+          }
+        }
+      };
+    }
     sub.close = (): void => {
       queue.end();
       finish();
