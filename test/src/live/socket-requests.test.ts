@@ -215,8 +215,9 @@ test('timeouts and AbortSignal reject and discard late replies', async () => {
     // before it polls for the reply.
     const { p } = await new Promise<{ p: Promise<unknown> }>((resolve) =>
       setImmediate(() => {
-        const p = sock.resolveFamily('netdev', { timeout: 1 });
-        queueMicrotask(() => busyWait(5));
+        // (the timeout leaves time to send it even on a loaded machine)
+        const p = sock.resolveFamily('netdev', { timeout: 50 });
+        queueMicrotask(() => busyWait(200));
         resolve({ p });
       }),
     );
