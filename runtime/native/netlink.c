@@ -289,14 +289,23 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   napi_get_null(env, &err);
   uint32_t n = 0;
   bool failed = false;
+  bool drained = false;
   while (n < DRAIN_MAX) {
     napi_value buf;
     uint32_t group = 0, port = 0;
     int r = recv_one(s, env, &buf, &group, &port);
-    if (r == 0) break;
+    if (r == 0) {
+      drained = true;
+      break;
+    }
     if (r < 0) {
       err = errno_error(env, "recvmsg", -r);
       failed = true;
+      /* ENOBUFS (the kernel dropped messages) is reported once, ahead of the
+       * datagrams still queued; keep reading so JS learns when the queue is
+       * empty: only then does the kernel deliver to this socket again, and
+       * everything owed to it by then that did not arrive was lost. */
+      if (r == -ENOBUFS) continue;
       break;
     }
     napi_value g, p;
@@ -317,11 +326,13 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   }
 
   if (n > 0 || failed) {
-    napi_value cb, recv, argv[3] = {err, list, meta}, result;
+    napi_value cb, recv, empty, result;
+    napi_get_boolean(env, drained, &empty);
+    napi_value argv[4] = {err, list, meta, empty};
     napi_get_reference_value(env, s->callback, &cb);
     /* napi_make_callback wants an object receiver. */
     napi_get_global(env, &recv);
-    napi_make_callback(env, s->async_ctx, recv, cb, 3, argv, &result);
+    napi_make_callback(env, s->async_ctx, recv, cb, 4, argv, &result);
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (pending) {
@@ -507,8 +518,9 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* start(cb): begin reading. cb(err | null, datagrams: Buffer[], meta: number[])
- * where meta holds [group, senderPort] per datagram (group 0 = unicast). */
+/* start(cb): begin reading. cb(err | null, datagrams: Buffer[], meta: number[],
+ * drained: boolean) where meta holds [group, senderPort] per datagram (group 0
+ * = unicast) and drained says the receive queue was found empty. */
 static napi_value js_start(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], self;

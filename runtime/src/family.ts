@@ -11,7 +11,12 @@ import type { AttrSet, StructDef } from './codec/layout.js';
 import { readGenlMessage } from './codec/message.js';
 import { own } from './codec/own.js';
 import { genlRequest, type NetlinkRequest } from './socket/request.js';
-import type { GenlSocket, McastMessage, ResolvedFamily } from './socket/socket.js';
+import type {
+  GenlSocket,
+  McastMessage,
+  ResolvedFamily,
+  SubscribeOptions,
+} from './socket/socket.js';
 
 /** One operation of a family (a spec `operations.list` entry, do and/or dump). */
 export interface OpDef<Req = unknown, Rsp = unknown> {
@@ -107,6 +112,12 @@ export interface NotificationOptions {
   /** Group names to join; default: all groups of the family. */
   groups?: string[];
   signal?: AbortSignal;
+  /**
+   * Called when notifications were lost (receive-buffer overflow, ENOBUFS)
+   * instead of throwing: e.g. re-dump the state the notifications track;
+   * the iteration goes on after it. See {@link SubscribeOptions.resync}.
+   */
+  resync?: SubscribeOptions['resync'];
   /** Copy binary values out of the receive buffer. */
   copy?: boolean;
 }
@@ -266,10 +277,11 @@ export class GenlFamilyClient {
         throw new YnlError(`family ${this.def.name} has no multicast group '${n}'`);
       byId.set(id, n);
     }
-    const sub = this.socket.subscribeGroups(
-      [...byId.keys()],
-      opts.signal ? { signal: opts.signal } : {},
-    );
+    const sub = this.socket.subscribeGroups([...byId.keys()], {
+      family: this.family,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.resync ? { resync: opts.resync } : {}),
+    });
     yield* this.#decodeAll(sub, (g) => byId.get(g) ?? String(g), opts.copy === true);
   }
 

@@ -100,6 +100,7 @@ export const NETLINK_GET_STRICT_CHK = 12;
 
 // generic netlink controller (linux/genetlink.h)
 export const GENL_ID_CTRL = 0x10;
+export const CTRL_CMD_DELFAMILY = 2;
 export const CTRL_CMD_GETFAMILY = 3;
 export const CTRL_CMD_GETPOLICY = 10;
 export const CTRL_ATTR_FAMILY_ID = 1;

@@ -4,6 +4,7 @@
  * syscall, a closed socket, a timeout, an abort, an interrupted dump.
  * @module
  */
+import { constants } from 'node:os';
 import { YnlError } from '../codec/errors.js';
 import type { ErrorPolicy, NlMsgHeader } from '../codec/message.js';
 import { errnoName, errnoText } from './errno.js';
@@ -42,7 +43,17 @@ export interface NetlinkErrorContext {
   readonly op?: string;
   /** Header of the request, as the kernel echoed it. */
   readonly request?: NlMsgHeader;
+  /**
+   * The GENL_* flags of the operation, as the kernel listed them
+   * (CTRL_ATTR_OP_FLAGS): an EPERM of an op flagged GENL_ADMIN_PERM or
+   * GENL_UNS_ADMIN_PERM names the capability it needs.
+   */
+  readonly opFlags?: number;
 }
+
+const GENL_ADMIN_PERM = 0x01;
+const GENL_UNS_ADMIN_PERM = 0x10;
+const EPERM = 1;
 
 /** The kernel rejected a request (NLMSG_ERROR) or ended a dump with an error. */
 export class NetlinkError extends YnlError {
@@ -55,6 +66,13 @@ export class NetlinkError extends YnlError {
   readonly family?: string;
   readonly op?: string;
   readonly request?: NlMsgHeader;
+  /**
+   * The capability the operation requires, on an EPERM of an op the kernel
+   * guards with GENL_ADMIN_PERM (CAP_NET_ADMIN) or GENL_UNS_ADMIN_PERM
+   * (CAP_NET_ADMIN over the network namespace's user namespace).
+   */
+  readonly capability?: 'CAP_NET_ADMIN';
+  readonly #permFlag: string | undefined;
 
   constructor(errno: number, extack: ExtAckInfo = {}, ctx: NetlinkErrorContext = {}) {
     super();
@@ -64,6 +82,14 @@ export class NetlinkError extends YnlError {
     if (ctx.family !== undefined) this.family = ctx.family;
     if (ctx.op !== undefined) this.op = ctx.op;
     if (ctx.request !== undefined) this.request = ctx.request;
+    const f = ctx.opFlags ?? 0;
+    if (errno === EPERM && (f & (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM)) !== 0) {
+      this.capability = 'CAP_NET_ADMIN';
+      this.#permFlag =
+        (f & GENL_ADMIN_PERM) !== 0
+          ? 'GENL_ADMIN_PERM'
+          : "GENL_UNS_ADMIN_PERM: over the network namespace's user namespace";
+    }
     this.message = this.#format();
   }
 
@@ -77,6 +103,8 @@ export class NetlinkError extends YnlError {
       const m = e.missingAttr;
       text += `; missing attribute ${m.name ?? '#' + m.type}${m.nest !== undefined ? ` in ${m.nest}` : ''}`;
     }
+    if (this.capability !== undefined)
+      text += `; the operation requires ${this.capability} (${this.#permFlag})`;
     return text;
   }
 }
@@ -123,6 +151,29 @@ export class AbortError extends YnlError {
 export class DumpInterruptedError extends YnlError {
   override name = 'DumpInterruptedError';
   readonly code = 'EINTR';
+}
+
+/**
+ * The kernel dropped the answer to a request: the socket's receive buffer
+ * overflowed (ENOBUFS) while the reply was owed. Found when the socket has
+ * read its receive queue empty after the overflow, since the kernel answers
+ * a request while sending it and delivers nothing to the socket between the
+ * overflow and that moment. The request may or may not have taken effect.
+ */
+export class ReplyLostError extends YnlError {
+  override name = 'ReplyLostError';
+  readonly code = 'ENOBUFS';
+  readonly errno = constants.errno.ENOBUFS;
+}
+
+/**
+ * The generic netlink family of a subscription was unregistered (its module
+ * was unloaded): nlctrl announced CTRL_CMD_DELFAMILY. The subscription ends
+ * with it; requests to the family fail with the kernel's ENOENT.
+ */
+export class FamilyRemovedError extends YnlError {
+  override name = 'FamilyRemovedError';
+  readonly code = 'ENOENT';
 }
 
 /** A notification queue filled up because its consumer fell behind. */

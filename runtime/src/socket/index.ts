@@ -17,8 +17,10 @@ export {
 export {
   AbortError,
   DumpInterruptedError,
+  FamilyRemovedError,
   NetlinkError,
   QueueOverflowError,
+  ReplyLostError,
   SocketClosedError,
   SocketError,
   TimeoutError,

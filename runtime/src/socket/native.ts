@@ -8,10 +8,17 @@ import { YnlError } from '../codec/errors.js';
 
 /**
  * Receive callback: `err` is set when the socket reported an error (ENOBUFS
- * after a receive-buffer overflow); `datagrams` holds what was read in this
- * wake-up; `meta` holds `[group, senderPort]` per datagram (group 0 = unicast).
+ * after a receive-buffer overflow; reading goes on after it); `datagrams`
+ * holds what was read in this wake-up; `meta` holds `[group, senderPort]` per
+ * datagram (group 0 = unicast); `drained` says the receive queue was found
+ * empty at the end of this wake-up.
  */
-export type ReceiveCallback = (err: Error | null, datagrams: Buffer[], meta: number[]) => void;
+export type ReceiveCallback = (
+  err: Error | null,
+  datagrams: Buffer[],
+  meta: number[],
+  drained: boolean,
+) => void;
 
 /** One AF_NETLINK socket. Methods throw TypeError/RangeError on bad arguments. */
 export interface NativeSocket {

@@ -10,6 +10,7 @@ import type { AttrSet, StructDef } from '../codec/layout.js';
 import { writeGenlMessage } from '../codec/message.js';
 import { own } from '../codec/own.js';
 import { Writer } from '../codec/writer.js';
+import { intOption } from './options.js';
 
 /** One netlink request, encoded. */
 export interface NetlinkRequest {
@@ -35,7 +36,7 @@ export interface GenlRequestInit<T = unknown> {
   readonly cmd: number;
   /** genlmsghdr.version (the family's spec version). */
   readonly version: number;
-  /** Extra nlmsg_flags; the socket adds NLM_F_REQUEST/ACK/DUMP itself. */
+  /** Extra nlmsg_flags (a u16); the socket adds NLM_F_REQUEST/ACK/DUMP itself. */
   readonly flags?: number;
   readonly set: AttrSet<T>;
   readonly attrs?: T;
@@ -55,6 +56,7 @@ const scratch = new Writer(4096);
 
 /** Encode a generic netlink request with the codec. */
 export function genlRequest<T>(init: GenlRequestInit<T>): NetlinkRequest {
+  const flags = intOption('flags', init.flags, 0, 0xffff, 0);
   scratch.reset();
   const attrs = init.attrs ?? ({} as T);
   const key = init.headerKey ?? 'header';
@@ -67,7 +69,7 @@ export function genlRequest<T>(init: GenlRequestInit<T>): NetlinkRequest {
       familyId: init.familyId,
       cmd: init.cmd,
       version: init.version,
-      flags: NLM_F_REQUEST | (init.flags ?? 0),
+      flags: NLM_F_REQUEST | flags,
     },
     init.set,
     attrs,

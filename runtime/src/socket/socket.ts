@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  CTRL_CMD_DELFAMILY,
   CTRL_CMD_GETFAMILY,
   GENL_ID_CTRL,
   NETLINK_ADD_MEMBERSHIP,
@@ -41,8 +42,10 @@ import { ctrlAttrs } from './ctrl.js';
 import {
   AbortError,
   DumpInterruptedError,
+  FamilyRemovedError,
   NetlinkError,
   QueueOverflowError,
+  ReplyLostError,
   SocketClosedError,
   SocketError,
   TimeoutError,
@@ -51,6 +54,7 @@ import {
   type MissingAttr,
 } from './errors.js';
 import { nativeBinding, type NativeSocket } from './native.js';
+import { boolOption, intOption, signalOption, timeoutOption } from './options.js';
 import { AsyncQueue } from './queue.js';
 import {
   DO_FLAGS,
@@ -71,14 +75,14 @@ const UNSOLICITED = 0;
 /** Options of {@link GenlSocket.open}. */
 export interface SocketOptions {
   /**
-   * Receive buffer size in bytes. Set with SO_RCVBUFFORCE when permitted
-   * (root), else SO_RCVBUF (capped by net.core.rmem_max). Default 1 MiB;
-   * `0` keeps the system default.
+   * Receive buffer size in bytes, an integer in [0, 2^31 - 1]. Set with
+   * SO_RCVBUFFORCE when permitted (root), else SO_RCVBUF (capped by
+   * net.core.rmem_max). Default 1 MiB; `0` keeps the system default.
    */
   readonly rcvbuf?: number;
-  /** Requests sent but not yet answered, at most; more wait in a local queue. Default 256. */
+  /** Requests sent but not yet answered, at most (an integer >= 1); more wait in a local queue. Default 256. */
   readonly maxInFlight?: number;
-  /** Dump messages queued for a slow consumer before the socket stops reading. Default 1024. */
+  /** Dump messages queued for a slow consumer before the socket stops reading (an integer >= 1). Default 1024. */
   readonly dumpHighWater?: number;
   /** Ask for strict checking of dump requests (NETLINK_GET_STRICT_CHK). Default true. */
   readonly strict?: boolean;
@@ -88,7 +92,14 @@ export interface SocketOptions {
 export interface SocketRequestOptions {
   /** Abort the request; a late reply is discarded. */
   readonly signal?: AbortSignal;
-  /** Milliseconds until the request fails with a TimeoutError (a dump: until its end). */
+  /**
+   * Milliseconds until the request fails with a TimeoutError (a dump: until
+   * its end). A request still waiting to be sent at its deadline is not sent.
+   * A number in [0, 2^31 - 1] (setTimeout's range, about 24.8 days), or
+   * `Infinity` (like `undefined`: no timeout); anything else is a TypeError
+   * (not a number) or RangeError (negative, NaN, larger), never coerced or
+   * clamped.
+   */
   readonly timeout?: number;
 }
 
@@ -135,13 +146,30 @@ export interface SocketStats {
   largestDatagram: number;
   /** Times reading stopped because a dump consumer fell behind (backpressure). */
   pauses: number;
+  /** Answers that arrived for requests that had already timed out or been aborted (dropped). */
+  lateReplies: number;
+  /** Requests whose answer the kernel dropped in a receive-buffer overflow (ENOBUFS). */
+  lostReplies: number;
 }
 
 /** Options of {@link GenlSocket.subscribe}. */
 export interface SubscribeOptions {
   /** Leave the groups and end the iteration with an AbortError. */
   readonly signal?: AbortSignal;
-  /** Notifications queued for a slow consumer before older ones are dropped with a QueueOverflowError. Default 65536. */
+  /**
+   * Called when notifications were lost (a kernel receive-buffer overflow,
+   * ENOBUFS, or a full local queue) instead of throwing into the iteration:
+   * the iterator awaits it (e.g. a re-dump of the state the notifications
+   * track) and goes on. An error it throws is thrown by the iterator.
+   */
+  readonly resync?: (lost: SocketError | QueueOverflowError) => void | Promise<void>;
+  /**
+   * The family the groups belong to ({@link GenlSocket.subscribe} sets it):
+   * when the kernel unregisters it (module unloaded), the iteration ends with
+   * a {@link FamilyRemovedError} instead of waiting forever.
+   */
+  readonly family?: ResolvedFamily;
+  /** Notifications queued for a slow consumer before newer ones are dropped with a QueueOverflowError (an integer >= 1). Default 65536. */
   readonly maxQueued?: number;
 }
 
@@ -158,23 +186,35 @@ export interface Subscription extends AsyncIterableIterator<McastMessage> {
   readonly groups: readonly number[];
 }
 
-interface DoPending {
-  readonly kind: 'do';
+interface PendingBase {
   readonly seq: number;
   readonly req: NetlinkRequest;
   readonly bytes: Uint8Array;
+  /** performance.now() after which the request must not be sent. */
+  deadline: number | undefined;
+  /** It went out: the kernel has answered it, or dropped the answer. */
+  sent: boolean;
+}
+
+interface DoPending extends PendingBase {
+  readonly kind: 'do';
+  /**
+   * The caller gave up (timeout, abort) after it was sent: the promise is
+   * settled, but the seq and the in-flight slot stay taken until the answer
+   * arrives (and is dropped) or is known to be lost.
+   */
+  orphaned: boolean;
   reply: NlMessage | undefined;
   resolve(m: NlMessage | undefined): void;
   reject(e: Error): void;
   cleanup(): void;
 }
 
-interface DumpPending {
+interface DumpPending extends PendingBase {
   readonly kind: 'dump';
-  readonly seq: number;
-  readonly req: NetlinkRequest;
-  readonly bytes: Uint8Array;
   readonly queue: AsyncQueue<NlMessage>;
+  /** Messages of it received so far. */
+  received: number;
   interrupted: boolean;
   /** The consumer went away; messages are discarded until DONE. */
   abandoned: boolean;
@@ -187,6 +227,10 @@ interface SubState {
   readonly groups: ReadonlySet<number>;
   readonly queue: AsyncQueue<McastMessage>;
   readonly maxQueued: number;
+  /** Id of the family the groups belong to, when known. */
+  readonly familyId: number | undefined;
+  /** End the subscription with an error and leave its groups. */
+  end(e: Error): void;
 }
 
 let nextSeq = (Math.random() * 0x7fffffff) >>> 0;
@@ -196,6 +240,21 @@ let nextSeq = (Math.random() * 0x7fffffff) >>> 0;
  * its own sequence number and the replies are routed back to it. Dumps run one
  * at a time per socket (the kernel allows a single dump per socket); further
  * dumps wait their turn. An idle socket does not keep the process alive.
+ *
+ * No do-request waits forever, with or without a timeout:
+ * - a request whose deadline passed while it waited to be sent (for an
+ *   in-flight slot, or behind a stalled application) fails with a
+ *   {@link TimeoutError} without being sent;
+ * - a sent request whose caller gave up (timeout, abort) keeps its sequence
+ *   number and in-flight slot until its answer is read (and dropped) or known
+ *   lost, so a late answer is never taken for a newer request's;
+ * - after a receive-buffer overflow (ENOBUFS) the kernel drops everything for
+ *   the socket until its receive queue is read empty; the kernel answers a
+ *   request while it is sent, so once the queue was read empty every sent
+ *   request still without its answer has lost it and fails with a
+ *   {@link ReplyLostError} (it may or may not have taken effect). Answers read
+ *   before that settle their requests as usual; later requests work. A dump
+ *   that received messages goes on (dump parts are never dropped).
  */
 export class GenlSocket {
   /** Netlink port id the kernel assigned to this socket. */
@@ -207,6 +266,10 @@ export class GenlSocket {
   readonly #dumpQueue: DumpPending[] = [];
   #dumpActive: DumpPending | undefined;
   #inFlight = 0;
+  /** Requests whose caller gave up while the kernel still owed the answer. */
+  #orphans = 0;
+  /** The kernel reported ENOBUFS; answers are lost until the receive queue is read empty. */
+  #overflowed = false;
   readonly #maxInFlight: number;
   readonly #dumpHighWater: number;
   #flushScheduled = false;
@@ -222,16 +285,20 @@ export class GenlSocket {
     messagesReceived: 0,
     largestDatagram: 0,
     pauses: 0,
+    lateReplies: 0,
+    lostReplies: 0,
   };
   readonly #families = new Map<string, Promise<ResolvedFamily>>();
+  /** Resolved families by id: the op flags explain an EPERM. */
+  readonly #familiesById = new Map<number, ResolvedFamily>();
   readonly #subs = new Set<SubState>();
   readonly #memberships = new Map<number, number>();
 
-  private constructor(native: NativeSocket, portId: number, opts: SocketOptions) {
+  private constructor(native: NativeSocket, portId: number, opts: CheckedSocketOptions) {
     this.#native = native;
     this.portId = portId;
-    this.#maxInFlight = Math.max(1, opts.maxInFlight ?? 256);
-    this.#dumpHighWater = Math.max(1, opts.dumpHighWater ?? 1024);
+    this.#maxInFlight = opts.maxInFlight;
+    this.#dumpHighWater = opts.dumpHighWater;
   }
 
   /** Open and bind a generic netlink socket with extended ACKs on. */
@@ -244,7 +311,8 @@ export class GenlSocket {
   }
 
   /** Synchronous {@link GenlSocket.open}. */
-  static openSync(opts: SocketOptions = {}): GenlSocket {
+  static openSync(options: SocketOptions = {}): GenlSocket {
+    const opts = checkSocketOptions(options);
     const { NetlinkSocket } = nativeBinding();
     let native: NativeSocket;
     try {
@@ -256,8 +324,8 @@ export class GenlSocket {
       native.setOption(SOL_NETLINK, NETLINK_EXT_ACK, 1);
       native.setOption(SOL_NETLINK, NETLINK_CAP_ACK, 1);
       native.setOption(SOL_NETLINK, NETLINK_PKTINFO, 1);
-      if (opts.strict !== false) native.setOption(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
-      const rcvbuf = opts.rcvbuf ?? 1 << 20;
+      if (opts.strict) native.setOption(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
+      const rcvbuf = opts.rcvbuf;
       if (rcvbuf > 0) {
         try {
           native.setOption(SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf);
@@ -267,7 +335,9 @@ export class GenlSocket {
       }
       const portId = native.bind(0);
       const sock = new GenlSocket(native, portId, opts);
-      native.start((err, datagrams, meta) => sock.#onReceive(err, datagrams, meta));
+      native.start((err, datagrams, meta, drained) =>
+        sock.#onReceive(err, datagrams, meta, drained),
+      );
       return sock;
     } catch (e) {
       native.close();
@@ -285,9 +355,12 @@ export class GenlSocket {
     return this.#closed;
   }
 
-  /** Requests sent or queued that have not finished. */
+  /**
+   * Requests sent or queued that have not finished (not counting requests
+   * whose caller gave up while their answer is still owed).
+   */
   get pending(): number {
-    return this.#pending.size + this.#sendQueue.length + this.#dumpQueue.length;
+    return this.#pending.size - this.#orphans + this.#sendQueue.length + this.#dumpQueue.length;
   }
 
   /** The socket's file descriptor (for diagnostics), -1 once closed. */
@@ -310,14 +383,16 @@ export class GenlSocket {
    */
   request(input: RequestInput, opts: SocketRequestOptions = {}): Promise<NlMessage | undefined> {
     let req: NetlinkRequest;
+    let ro: CheckedRequestOptions;
     try {
+      ro = checkRequestOptions(opts);
       req = this.#prepare(input);
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new YnlError(String(e)));
     }
     return new Promise<NlMessage | undefined>((resolve, reject) => {
       if (this.#closed) return reject(new SocketClosedError('netlink socket is closed'));
-      if (opts.signal?.aborted) return reject(abortError(opts.signal));
+      if (ro.signal?.aborted) return reject(abortError(ro.signal));
       const seq = this.#seq();
       const bytes = stamp(req.bytes, seq, DO_FLAGS);
       const p: DoPending = {
@@ -325,15 +400,15 @@ export class GenlSocket {
         seq,
         req,
         bytes,
+        deadline: undefined,
+        sent: false,
+        orphaned: false,
         reply: undefined,
         resolve,
         reject,
         cleanup: () => undefined,
       };
-      p.cleanup = this.#arm(p, opts, (e) => {
-        this.#forget(p);
-        reject(e);
-      });
+      p.cleanup = this.#arm(p, ro, (e) => this.#giveUp(p, e));
       this.#enqueue(p);
     });
   }
@@ -359,6 +434,7 @@ export class GenlSocket {
    * last message. Breaking out of the loop discards the rest of the dump.
    */
   dump(input: RequestInput, opts: SocketRequestOptions = {}): AsyncIterableIterator<NlMessage> {
+    const ro = checkRequestOptions(opts);
     const req = this.#prepare(input);
     const seq = this.#seq();
     const bytes = stamp(req.bytes, seq, DUMP_FLAGS);
@@ -374,7 +450,10 @@ export class GenlSocket {
       seq,
       req,
       bytes,
+      deadline: undefined,
+      sent: false,
       queue,
+      received: 0,
       interrupted: false,
       abandoned: false,
       cleanup: () => undefined,
@@ -383,11 +462,11 @@ export class GenlSocket {
       queue.fail(new SocketClosedError('netlink socket is closed'), true);
       return queue;
     }
-    if (opts.signal?.aborted) {
-      queue.fail(abortError(opts.signal), true);
+    if (ro.signal?.aborted) {
+      queue.fail(abortError(ro.signal), true);
       return queue;
     }
-    p.cleanup = this.#arm(p, opts, (e) => this.#abandon(p, e));
+    p.cleanup = this.#arm(p, ro, (e) => this.#abandon(p, e));
     if (this.#dumpActive === undefined) {
       this.#dumpActive = p;
       this.#enqueue(p);
@@ -415,19 +494,15 @@ export class GenlSocket {
   }
 
   /** Install timeout and abort handling; returns the function that removes them. */
-  #arm(p: Pending, opts: SocketRequestOptions, fail: (e: Error) => void): () => void {
+  #arm(p: Pending, opts: CheckedRequestOptions, fail: (e: Error) => void): () => void {
     let timer: NodeJS.Timeout | undefined;
-    const signal = opts.signal;
+    const { signal, timeout } = opts;
     const onAbort = (): void => {
       if (signal) fail(abortError(signal));
     };
-    if (opts.timeout !== undefined) {
-      if (!(opts.timeout >= 0))
-        throw new RangeError(`timeout must be a non-negative number, got ${opts.timeout}`);
-      timer = setTimeout(
-        () => fail(new TimeoutError(`request (seq ${p.seq}) timed out after ${opts.timeout} ms`)),
-        opts.timeout,
-      );
+    if (timeout !== undefined) {
+      p.deadline = performance.now() + timeout;
+      timer = setTimeout(() => fail(timeoutError(p, `after ${timeout} ms`)), timeout);
       // the pending request itself keeps the loop alive; the timer need not
       timer.unref();
     }
@@ -459,13 +534,25 @@ export class GenlSocket {
     const batch = this.#outBatch;
     this.#outBatch = [];
     if (this.#closed) return;
-    const live = batch.filter((p) => this.#pending.get(p.seq) === p);
+    const now = performance.now();
+    const live: Pending[] = [];
+    for (const p of batch) {
+      if (this.#pending.get(p.seq) !== p) continue;
+      // Its deadline passed while it waited (for a slot, or for a stalled
+      // application): fail it here rather than send it and drop the answer.
+      if (p.deadline !== undefined && now >= p.deadline) {
+        this.#failPending(p, timeoutError(p, 'before it could be sent'));
+        continue;
+      }
+      live.push(p);
+    }
     for (let i = 0; i < live.length; i += 1024) {
       const chunk = live.slice(i, i + 1024);
       try {
         this.#native.send(chunk.map((p) => p.bytes));
         this.#stats.sendCalls++;
         this.#stats.messagesSent += chunk.length;
+        for (const p of chunk) p.sent = true;
       } catch (e) {
         const err = fromNative(e);
         for (const p of chunk) this.#failPending(p, err);
@@ -473,9 +560,32 @@ export class GenlSocket {
     }
   }
 
+  /**
+   * The caller of a do-request gave up (timeout, abort). Not sent yet: it is
+   * dropped. Sent: the kernel has answered it (or dropped the answer), so
+   * its seq and in-flight slot stay taken until that answer is read or known
+   * lost: a late answer is then recognised and dropped, never matched to a
+   * newer request, and the slot limit keeps bounding what the kernel owes.
+   */
+  #giveUp(p: DoPending, e: Error): void {
+    if (p.orphaned || this.#pending.get(p.seq) !== p || !p.sent) {
+      this.#forget(p);
+      p.reject(e);
+      return;
+    }
+    p.orphaned = true;
+    p.cleanup();
+    this.#orphans++;
+    this.#refDelta(-1); // an orphan does not keep the process alive
+    p.reject(e);
+  }
+
   /** Remove a request from every table; frees its in-flight slot. */
   #forget(p: Pending): void {
+    const orphan = p.kind === 'do' && p.orphaned;
+    if (orphan && this.#pending.get(p.seq) !== p) return; // already forgotten
     if (p.kind === 'do') p.cleanup();
+    if (orphan) this.#orphans--;
     if (this.#pending.get(p.seq) === p) {
       this.#pending.delete(p.seq);
       this.#inFlight--;
@@ -488,7 +598,7 @@ export class GenlSocket {
         if (j >= 0) this.#dumpQueue.splice(j, 1);
       }
     }
-    if (p.kind === 'do') this.#refDelta(-1);
+    if (p.kind === 'do' && !orphan) this.#refDelta(-1);
     if (p.kind === 'dump' && this.#dumpActive === p) {
       this.#dumpActive = undefined;
       const next = this.#closed ? undefined : this.#dumpQueue.shift();
@@ -558,7 +668,7 @@ export class GenlSocket {
 
   // ---- receive -----------------------------------------------------------
 
-  #onReceive(err: Error | null, datagrams: Buffer[], meta: number[]): void {
+  #onReceive(err: Error | null, datagrams: Buffer[], meta: number[], drained: boolean): void {
     if (datagrams.length > 0) {
       this.#stats.wakeups++;
       this.#stats.datagrams += datagrams.length;
@@ -568,6 +678,7 @@ export class GenlSocket {
         this.#onDatagram(datagrams[i]!, meta[2 * i]!, meta[2 * i + 1]!);
       }
       if (err !== null) this.#onSocketError(fromNative(err));
+      if (drained && this.#overflowed) this.#onOverflowDrained();
     } catch (e) {
       // Never let an unexpected error escape into the native callback (it
       // would become an uncaught exception): fail what is waiting instead.
@@ -579,17 +690,37 @@ export class GenlSocket {
 
   #onSocketError(e: Error): void {
     if (e instanceof SocketError && e.code === 'ENOBUFS') {
-      // Messages were lost. Subscribers get told (notifications are what
-      // usually overflows); requests are not failed, since their replies may
-      // well have arrived, but a lost one ends in its timeout.
-      if (this.#subs.size > 0) {
-        for (const s of this.#subs) s.queue.fail(e, false);
-        return;
-      }
+      // The receive buffer overflowed: the kernel dropped messages, and it
+      // drops everything for this socket until the receive queue is read
+      // empty. Subscribers are told now (notifications were lost). Which
+      // requests lost their answer is known once the queue is empty (the
+      // answers still queued come first): see #onOverflowDrained.
+      this.#overflowed = true;
+      for (const s of this.#subs) s.queue.fail(e, false);
+      return;
     }
-    // Anything else (or ENOBUFS with nobody subscribed) fails what is pending.
+    // Anything else fails what is pending.
     for (const p of [...this.#pending.values()]) this.#failPending(p, e);
     for (const s of this.#subs) s.queue.fail(e, false);
+  }
+
+  /**
+   * After an ENOBUFS the receive queue was read empty. The kernel answers a
+   * request while it is being sent (generic netlink runs the request in
+   * sendmsg), so every request sent before now either got its answer or had
+   * it dropped: those still waiting fail with a {@link ReplyLostError} (an
+   * orphan is just released). A dump that received messages goes on: dump
+   * parts wait for room instead of being dropped; one that received nothing
+   * lost its error answer.
+   */
+  #onOverflowDrained(): void {
+    this.#overflowed = false;
+    for (const p of [...this.#pending.values()]) {
+      if (!p.sent) continue;
+      if (p.kind === 'dump' && p.received > 0) continue;
+      this.#stats.lostReplies++;
+      this.#failPending(p, replyLostError(p));
+    }
   }
 
   #onDatagram(buf: Uint8Array, group: number, port: number): void {
@@ -645,12 +776,21 @@ export class GenlSocket {
   #onUnicast(msg: NlMessage): void {
     const p = this.#pending.get(msg.seq);
     if (p === undefined) {
-      // seq 0: the kernel's own message to our port (an upcall); else a late
-      // reply of a timed-out, aborted or abandoned request.
+      // seq 0: the kernel's own message to our port (an upcall); anything
+      // else is for no request of ours (requests keep their seq until their
+      // answer was read or is known lost): dropped.
       if (msg.seq === 0 && msg.type >= NLMSG_MIN_TYPE) this.#onMcast(msg, UNSOLICITED);
       return;
     }
     if (msg.type === NLMSG_NOOP || msg.type === NLMSG_OVERRUN) return;
+    if (p.kind === 'do' && p.orphaned) {
+      // The answer of a request whose caller gave up: frees its seq and slot.
+      if (msg.type === NLMSG_ERROR) {
+        this.#stats.lateReplies++;
+        this.#forget(p);
+      }
+      return;
+    }
     if (msg.type === NLMSG_ERROR) {
       let em;
       try {
@@ -666,7 +806,7 @@ export class GenlSocket {
         else p.queue.end();
         return;
       }
-      this.#failPending(p, netlinkError(-em.error, em.extack, p.req));
+      this.#failPending(p, netlinkError(-em.error, em.extack, p.req, this.#opFlags(p.req)));
       return;
     }
     if (p.kind === 'do') {
@@ -685,7 +825,8 @@ export class GenlSocket {
       }
       if ((msg.flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
       this.#forget(p);
-      if (done.error !== 0) p.queue.fail(netlinkError(-done.error, done.extack, p.req), true);
+      if (done.error !== 0)
+        p.queue.fail(netlinkError(-done.error, done.extack, p.req, this.#opFlags(p.req)), true);
       else if (p.interrupted) {
         p.queue.fail(
           new DumpInterruptedError(
@@ -696,6 +837,7 @@ export class GenlSocket {
       } else p.queue.end();
       return;
     }
+    p.received++;
     if (p.abandoned) return;
     if ((msg.flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
     p.queue.push(msg);
@@ -703,6 +845,7 @@ export class GenlSocket {
   }
 
   #onMcast(msg: McastMessage | NlMessage, group: number): void {
+    if (group === GENL_ID_CTRL && msg.type === GENL_ID_CTRL) this.#onCtrlEvent(msg);
     const m: McastMessage = { ...msg, group };
     for (const s of this.#subs) {
       if (!s.groups.has(group)) continue;
@@ -714,6 +857,33 @@ export class GenlSocket {
         continue;
       }
       s.queue.push(m);
+    }
+  }
+
+  /** GENL_* flags of a request's op, when its family was resolved on this socket. */
+  #opFlags(req: NetlinkRequest): number | undefined {
+    const b = req.bytes;
+    if (b.length < NLMSG_HDRLEN + 4) return undefined;
+    const fam = this.#familiesById.get(b[4]! | (b[5]! << 8));
+    const cmd = b[NLMSG_HDRLEN]!;
+    return fam?.ops.find((o) => o.cmd === cmd)?.flags;
+  }
+
+  /** An nlctrl notification: a removed family ends its subscriptions and leaves the cache. */
+  #onCtrlEvent(msg: NlMessage): void {
+    if (msg.buffer[msg.offset + NLMSG_HDRLEN] !== CTRL_CMD_DELFAMILY) return;
+    const f = readGenlMessage(msg, ctrlAttrs).attrs;
+    if (f.familyId === undefined) return;
+    const name = f.familyName ?? `#${f.familyId}`;
+    this.#familiesById.delete(f.familyId);
+    if (f.familyName !== undefined) this.#families.delete(f.familyName);
+    for (const s of [...this.#subs]) {
+      if (s.familyId !== f.familyId) continue;
+      s.end(
+        new FamilyRemovedError(
+          `generic netlink family ${name} was unregistered (module unloaded?): its notifications end`,
+        ),
+      );
     }
   }
 
@@ -741,7 +911,9 @@ export class GenlSocket {
     ).then((msg) => {
       if (msg === undefined)
         throw new YnlError(`nlctrl answered getfamily ${name} without a reply`);
-      return familyFromMessage(msg);
+      const f = familyFromMessage(msg);
+      this.#familiesById.set(f.id, f);
+      return f;
     });
     this.#families.set(name, p);
     p.catch(() => {
@@ -754,6 +926,8 @@ export class GenlSocket {
   clearFamilyCache(name?: string): void {
     if (name === undefined) this.#families.clear();
     else this.#families.delete(name);
+    for (const [id, f] of this.#familiesById)
+      if (name === undefined || f.name === name) this.#familiesById.delete(id);
   }
 
   /** Dump every registered family (CTRL_CMD_GETFAMILY with NLM_F_DUMP). */
@@ -794,7 +968,7 @@ export class GenlSocket {
       }
       return id;
     });
-    return this.subscribeGroups(ids, opts);
+    return this.subscribeGroups(ids, { ...opts, family: fam });
   }
 
   /**
@@ -809,10 +983,18 @@ export class GenlSocket {
 
   /** Join multicast groups by id; see {@link GenlSocket.subscribe}. */
   subscribeGroups(groupIds: readonly number[], opts: SubscribeOptions = {}): Subscription {
+    const maxQueued = intOption('maxQueued', opts.maxQueued, 1, 2 ** 32 - 1, 65536);
+    signalOption(opts.signal);
+    const resync = opts.resync;
+    if (resync !== undefined && typeof resync !== 'function')
+      throw new TypeError('resync must be a function');
     if (this.#closed) throw new SocketClosedError('netlink socket is closed');
     const joined: number[] = [];
+    // nlctrl's "notify" group (its id is GENL_ID_CTRL) announces removed
+    // families; joined for the subscription, not delivered to it.
+    const watch = opts.family !== undefined && opts.family.id !== GENL_ID_CTRL;
     try {
-      for (const g of groupIds) {
+      for (const g of watch ? [...groupIds, GENL_ID_CTRL] : groupIds) {
         if (g === UNSOLICITED) {
           joined.push(g); // not a multicast group: nothing to join
           continue;
@@ -835,6 +1017,7 @@ export class GenlSocket {
       this.#leave(joined);
       opts.signal?.removeEventListener('abort', onAbort);
     };
+    const member = watch ? joined.slice(0, -1) : joined;
     const queue = new AsyncQueue<McastMessage>({
       waiting: (w) => this.#refDelta(w ? 1 : -1),
       returned: finish,
@@ -843,13 +1026,37 @@ export class GenlSocket {
       if (opts.signal) queue.fail(abortError(opts.signal), true);
       finish();
     };
-    const state: SubState = { groups: new Set(joined), queue, maxQueued: opts.maxQueued ?? 65536 };
+    const state: SubState = {
+      groups: new Set(member),
+      queue,
+      maxQueued,
+      familyId: opts.family?.id,
+      end: (e) => {
+        queue.fail(e, true);
+        finish();
+      },
+    };
     holder.state = state;
     this.#subs.add(state);
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener('abort', onAbort, { once: true });
     const sub = queue as AsyncQueue<McastMessage> & { close(): void; groups: readonly number[] };
-    Object.defineProperty(sub, 'groups', { value: Object.freeze([...joined]) });
+    Object.defineProperty(sub, 'groups', { value: Object.freeze([...member]) });
+    if (resync !== undefined) {
+      const next = queue.next.bind(queue);
+      sub.next = async (): Promise<IteratorResult<McastMessage>> => {
+        for (;;) {
+          try {
+            return await next();
+          } catch (e) {
+            const lost =
+              (e instanceof SocketError && e.code === 'ENOBUFS') || e instanceof QueueOverflowError;
+            if (!lost) throw e;
+            await resync(e);
+          }
+        }
+      };
+    }
     sub.close = (): void => {
       queue.end();
       finish();
@@ -896,6 +1103,32 @@ export class GenlSocket {
   }
 }
 
+interface CheckedSocketOptions {
+  readonly rcvbuf: number;
+  readonly maxInFlight: number;
+  readonly dumpHighWater: number;
+  readonly strict: boolean;
+}
+
+function checkSocketOptions(o: SocketOptions): CheckedSocketOptions {
+  return {
+    // setsockopt takes an int
+    rcvbuf: intOption('rcvbuf', o.rcvbuf, 0, 2 ** 31 - 1, 1 << 20),
+    maxInFlight: intOption('maxInFlight', o.maxInFlight, 1, 2 ** 32 - 1, 256),
+    dumpHighWater: intOption('dumpHighWater', o.dumpHighWater, 1, 2 ** 32 - 1, 1024),
+    strict: boolOption('strict', o.strict, true),
+  };
+}
+
+interface CheckedRequestOptions {
+  readonly signal: AbortSignal | undefined;
+  readonly timeout: number | undefined;
+}
+
+function checkRequestOptions(o: SocketRequestOptions): CheckedRequestOptions {
+  return { signal: signalOption(o.signal), timeout: timeoutOption(o.timeout) };
+}
+
 /** Copy a request with our seq and the flags its kind needs; the caller's bytes stay untouched. */
 function stamp(src: Uint8Array, seq: number, flags: number): Uint8Array {
   // A pooled copy (a fresh ArrayBuffer per request costs more than the request).
@@ -909,12 +1142,38 @@ function stamp(src: Uint8Array, seq: number, flags: number): Uint8Array {
   return b;
 }
 
+function timeoutError(p: Pending, when: string): TimeoutError {
+  return new TimeoutError(`${what(p)} (seq ${p.seq}) timed out ${when}`);
+}
+
+function replyLostError(p: Pending): ReplyLostError {
+  return new ReplyLostError(
+    `${what(p)} (seq ${p.seq}): the reply was lost: the kernel dropped it when the socket's ` +
+      `receive buffer overflowed (ENOBUFS); the request may or may not have taken effect`,
+  );
+}
+
+/** How errors name a request: family and op when known. */
+function what(p: Pending): string {
+  const name = [p.req.family, p.req.op].filter((x) => x !== undefined).join(' ');
+  return name === '' ? (p.kind === 'dump' ? 'dump' : 'request') : name;
+}
+
 function abortError(signal: AbortSignal): AbortError {
   return new AbortError('the request was aborted', { cause: signal.reason });
 }
 
-/** Build the NetlinkError of a kernel error, explaining ext-ack offsets against the request. */
-export function netlinkError(errno: number, ext: ExtAck, req: NetlinkRequest): NetlinkError {
+/**
+ * Build the NetlinkError of a kernel error, explaining ext-ack offsets
+ * against the request; `opFlags` (the op's GENL_* flags) name the capability
+ * behind an EPERM.
+ */
+export function netlinkError(
+  errno: number,
+  ext: ExtAck,
+  req: NetlinkRequest,
+  opFlags?: number,
+): NetlinkError {
   const hdr = req.hdrSize ?? 0;
   const info: { -readonly [K in keyof ExtAckInfo]: ExtAckInfo[K] } = {};
   if (ext.message !== undefined) info.message = ext.message;
@@ -927,9 +1186,10 @@ export function netlinkError(errno: number, ext: ExtAck, req: NetlinkRequest): N
   if (ext.cookie !== undefined) info.cookie = ext.cookie;
   if (ext.missingType !== undefined)
     info.missingAttr = missingAttr(ext.missingType, ext.missingNest, req);
-  const ctx: { family?: string; op?: string } = {};
+  const ctx: { family?: string; op?: string; opFlags?: number } = {};
   if (req.family !== undefined) ctx.family = req.family;
   if (req.op !== undefined) ctx.op = req.op;
+  if (opFlags !== undefined) ctx.opFlags = opFlags;
   return new NetlinkError(errno, info, ctx);
 }
 

@@ -210,19 +210,36 @@ test('a dump the kernel refuses rejects with NetlinkError; the socket goes on', 
 test('timeouts and AbortSignal reject and discard late replies', async () => {
   const sock = await GenlSocket.open();
   try {
-    // Sent from the check phase with the loop then kept busy: the next loop
-    // iteration runs its (expired) timers before it polls for the reply.
+    // Sent from the check phase (the flush is the first microtask) with the
+    // loop then kept busy: the next loop iteration runs its (expired) timers
+    // before it polls for the reply.
     const { p } = await new Promise<{ p: Promise<unknown> }>((resolve) =>
       setImmediate(() => {
-        const p = sock.resolveFamily('netdev', { timeout: 1 });
-        busyWait(5);
+        // (the timeout leaves time to send it even on a loaded machine)
+        const p = sock.resolveFamily('netdev', { timeout: 50 });
+        queueMicrotask(() => busyWait(200));
         resolve({ p });
       }),
     );
     await assert.rejects(p, (e: unknown) => e instanceof TimeoutError && e.code === 'ETIMEDOUT');
     assert.equal(sock.pending, 0);
-    // the late reply is dropped; the next request gets its own answer
+    // the late reply is recognised as that request's and dropped; the next
+    // request gets its own answer
     assert.equal((await sock.resolveFamily('netdev')).name, 'netdev');
+    assert.equal(sock.stats.lateReplies, 1);
+    // a request whose deadline passed before it could be sent is not sent
+    const sent = sock.stats.messagesSent;
+    const { p2 } = await new Promise<{ p2: Promise<unknown> }>((resolve) =>
+      setImmediate(() => {
+        sock.clearFamilyCache();
+        const p2 = sock.resolveFamily('netdev', { timeout: 1 });
+        busyWait(5);
+        resolve({ p2 });
+      }),
+    );
+    await assert.rejects(p2, /timed out before it could be sent/);
+    assert.equal(sock.stats.messagesSent, sent);
+    assert.equal(sock.pending, 0);
 
     // aborted before sending
     const ac0 = new AbortController();
