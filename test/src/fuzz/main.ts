@@ -16,7 +16,8 @@ values must round-trip, mutated messages must decode or throw DecodeError,
 values with junk in them must encode or throw EncodeError.
 
   --seed N        seed of the run (default: random, printed)
-  --runs M        inputs per target and property (default 10000)
+  --runs M        runs per target and property (default 5000; a mutated run
+                  decodes 4-8 inputs): about 2.6 million inputs
   --family NAME   only this family (repeatable): ${familyNames.join(', ')}
   --property P    only this property (repeatable): ${PROPERTIES.join(', ')}
   --no-save       do not write findings to the corpus
@@ -29,7 +30,7 @@ Findings are saved to ${CORPUS_DIR}
 const { values } = parseArgs({
   options: {
     seed: { type: 'string' },
-    runs: { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '5000' },
     family: { type: 'string', multiple: true },
     property: { type: 'string', multiple: true },
     'no-save': { type: 'boolean', default: false },
@@ -51,7 +52,7 @@ const int = (name: string, s: string | undefined, fallback: number): number => {
   return n;
 };
 const seed = int('seed', values.seed, randomInt(2 ** 31));
-const runs = int('runs', values.runs, 10000);
+const runs = int('runs', values.runs, 5000);
 for (const f of values.family ?? [])
   if (!familyNames.includes(f)) {
     console.error(`fuzz: unknown family ${f} (known: ${familyNames.join(', ')})`);
