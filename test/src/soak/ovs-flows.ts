@@ -44,7 +44,7 @@ const DP = 'ynlsoak0';
 const sock = await GenlSocket.open({ rcvbuf: 8 << 20 });
 const dp = await OvsDatapathClient.open(sock);
 await dp.del({ header: { dpIfindex: 0 }, name: DP }).catch(() => undefined);
-let exit = 1;
+let exit: number;
 try {
   await dp.new({ header: { dpIfindex: 0 }, name: DP, upcallPid: sock.portId });
   const dpIfindex = (await dp.get({ header: { dpIfindex: 0 }, name: DP })).header.dpIfindex;
