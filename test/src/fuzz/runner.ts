@@ -62,6 +62,8 @@ export interface SuperviseOptions extends WorkerOptions {
   readonly hangMs?: number;
   readonly onFinding?: (e: CorpusEntry) => void;
   readonly onProgress?: (p: Progress) => void;
+  /** The worker script (default ./worker.js; the watchdog's test swaps in one that hangs). */
+  readonly workerScript?: URL;
 }
 
 /** Messages from the worker. */
@@ -79,8 +81,8 @@ const CURRENT_BYTES = 1 << 20;
 export function fuzzInWorker(o: SuperviseOptions): Promise<FuzzReport> {
   const heartbeat = new Int32Array(new SharedArrayBuffer(12));
   const current = new Uint8Array(new SharedArrayBuffer(CURRENT_BYTES));
-  const { onFinding, onProgress, hangMs = 20_000, ...opts } = o;
-  const worker = new Worker(new URL('./worker.js', import.meta.url), {
+  const { onFinding, onProgress, hangMs = 20_000, workerScript, ...opts } = o;
+  const worker = new Worker(workerScript ?? new URL('./worker.js', import.meta.url), {
     workerData: { opts, heartbeat, current },
   });
   return new Promise((resolve, reject) => {

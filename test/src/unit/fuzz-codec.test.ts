@@ -185,3 +185,25 @@ test('fuzz: a corpus entry that still fails makes the replay fail', () => {
   // and a clean one passes
   replay({ target: t.id, property: 'mutated', hex: '0000', error: '', seed: 0 });
 });
+
+test(
+  'fuzz: the watchdog ends a hung worker and reports the input it hung on',
+  { timeout: 30_000 },
+  async () => {
+    const found: CorpusEntry[] = [];
+    const report = await fuzzInWorker({
+      seed: 1,
+      runs: 1,
+      hangMs: 1500,
+      workerScript: new URL('./fuzz-hang-worker.js', import.meta.url),
+      onFinding: (e) => found.push(e),
+    });
+    assert.equal(found.length, 1);
+    assert.equal(report.entries.length, 1);
+    const e = found[0]!;
+    assert.equal(e.target, 'synthetic/all');
+    assert.equal(e.property, 'mutated');
+    assert.equal(e.hex, 'deadbeef');
+    assert.match(e.error, /^hang: input 3 made no progress for 1500 ms/);
+  },
+);
