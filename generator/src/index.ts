@@ -10,3 +10,4 @@ export type * from './model/types.js';
 export { emitFamily } from './emit/family.js';
 export { moduleName, type GeneratedFile } from './emit/package.js';
 export { main } from './cli.js';
+export { cacheGet, cachePut, contentHash } from './cache.js';
