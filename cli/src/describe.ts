@@ -12,30 +12,23 @@ import type {
   OpModel,
 } from '@ynl-ts/codegen';
 import { UsageError } from './family.js';
+import { opModes, type FamilySummary } from './names.js';
 
-/** The op named `name` (spec name, or the TS name of the generated `ops` table). */
-export function findOp(m: FamilyModel, name: string): OpModel {
-  const op = m.ops.find((o) => o.name === name || o.tsName === name);
+/** An op of the summary, by spec name or by the TS name of the generated `ops` table. */
+export function findOp(s: FamilySummary, name: string): FamilySummary['ops'][number] {
+  const op = s.ops.find((o) => o.name === name || o.tsName === name);
   if (op !== undefined) return op;
-  const known = m.ops.filter((o) => o.do || o.dump).map((o) => o.name);
-  throw new UsageError(`${m.name} has no operation '${name}' (it has: ${known.join(', ')})`);
-}
-
-/** The modes of an op as cli.py lists them: do, dump, notify, event. */
-export function modes(op: OpModel): string[] {
-  const out: string[] = [];
-  if (op.do) out.push('do');
-  if (op.dump) out.push('dump');
-  if (op.message) out.push(op.event ? 'event' : 'notify');
-  return out;
+  const known = s.ops.filter((o) => o.modes.includes('do') || o.modes.includes('dump'));
+  throw new UsageError(
+    `${s.name} has no operation '${name}' (it has: ${known.map((o) => o.name).join(', ')})`,
+  );
 }
 
 /** `--list-ops`: one line per op, `name [modes]`, then the multicast groups. */
-export function listOps(m: FamilyModel): string[] {
-  const width = Math.max(0, ...m.ops.map((o) => o.name.length));
-  const out = m.ops.map((o) => `${o.name.padEnd(width)}  [${modes(o).join(', ')}]`);
-  if (m.mcastGroups.length)
-    out.push('', `multicast groups: ${m.mcastGroups.map((g) => g.name).join(', ')}`);
+export function listOps(s: FamilySummary): string[] {
+  const width = Math.max(0, ...s.ops.map((o) => o.name.length));
+  const out = s.ops.map((o) => `${o.name.padEnd(width)}  [${o.modes.join(', ')}]`);
+  if (s.mcastGroups.length) out.push('', `multicast groups: ${s.mcastGroups.join(', ')}`);
   return out;
 }
 
@@ -114,8 +107,9 @@ function messageLines(
 }
 
 /** `--list-attrs OP` (`docs` false) and `--doc OP` (true: the op's doc and every attribute's). */
-export function describeOp(m: FamilyModel, op: OpModel, docs: boolean): string[] {
-  const out = [`${m.name} ${op.name} [${modes(op).join(', ')}]`];
+export function describeOp(m: FamilyModel, name: string, docs: boolean): string[] {
+  const op = m.ops.find((o) => o.name === name)!;
+  const out = [`${m.name} ${op.name} [${opModes(op).join(', ')}]`];
   if (docs && op.doc)
     out.push(
       ...op.doc

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   cacheGet,
@@ -18,10 +18,11 @@ import {
   emitFamily,
   loadFamily,
   moduleName,
+  specCacheKey,
   type FamilyModel,
 } from '@ynl-ts/codegen';
 import type { FamilyDef, OpDef } from '@ynl-ts/runtime';
-import { FamilyNames } from './names.js';
+import { FamilyNames, summarize, type FamilySummary } from './names.js';
 
 /** A bad command line (exit status 2). */
 export class UsageError extends Error {
@@ -35,13 +36,17 @@ export interface FamilyModule {
   readonly family: FamilyDef;
 }
 
-/** A family ready to use: its model (docs, modes, names) and its generated layouts. */
+/** A family ready to use: its generated layouts, names and modes; its model on demand. */
 export interface CliFamily {
-  readonly model: FamilyModel;
-  readonly module: FamilyModule;
+  readonly summary: FamilySummary;
   readonly names: FamilyNames;
+  readonly module: FamilyModule;
   /** Where the layouts came from: `@ynl-ts/families/<name>`, or the spec generated in memory. */
   readonly source: string;
+  /** The spec file. */
+  readonly spec: string;
+  /** The spec model (docs, attribute types), loaded on first call. */
+  model(): FamilyModel;
 }
 
 /** The repository root (cli/dist → ../..): its `specs/` holds the specs of the generated families. */
@@ -92,48 +97,84 @@ export function projectSpec(name: string): string | undefined {
 /** Loads `--family NAME`: the generated module, else the project's `specs/NAME.yaml` generated in memory. */
 export async function loadByName(name: string): Promise<CliFamily> {
   const g = generatedFamilies().get(moduleName({ name }));
-  if (g !== undefined) {
-    const model = loadFamily(g.spec);
-    const source = `@ynl-ts/families/${g.module}`;
-    const module = (await import(source)) as FamilyModule;
-    return { model, module, names: new FamilyNames(model), source };
-  }
-  const spec = projectSpec(name);
-  if (spec === undefined) {
+  if (g === undefined) {
+    const spec = projectSpec(name);
+    if (spec !== undefined) return loadSpec(spec);
     const known = [...generatedFamilies().keys()].join(', ');
     throw new UsageError(
       `no family '${name}': not in @ynl-ts/families (${known}) nor in ${relative(process.cwd(), specsDir) || '.'}/; give its spec with --spec FILE`,
     );
   }
-  return loadSpec(spec);
+  const source = `@ynl-ts/families/${g.module}`;
+  const { summary, model } = derived(g.spec);
+  const module = (await import(source)) as FamilyModule;
+  return family(summary, module, source, g.spec, model);
 }
 
 /** Loads `--spec FILE`: the generator's module for it, transpiled, cached and imported. */
 export async function loadSpec(file: string): Promise<CliFamily> {
   if (!existsSync(file)) throw new UsageError(`--spec ${file}: no such file`);
-  const model = loadFamily(file);
-  if (model.protocol === 'netlink-raw')
-    throw new UsageError(
-      `${file}: ${model.name} is a netlink-raw (rtnetlink-style) family; ynl talks generic netlink only`,
-    );
-  const text = emitFamily(model, relative(process.cwd(), file) || file, runtimeUrl());
-  const tsVersion = (
-    createRequire(import.meta.url)('typescript/package.json') as { version: string }
-  ).version;
-  const key = contentHash('ynl-module', tsVersion, text);
-  let js = cacheGet('ynl-modules', key);
-  if (js === undefined) {
+  const { summary, js, model } = derived(file, (m) => {
+    if (m.protocol === 'netlink-raw')
+      throw new UsageError(
+        `${file}: ${m.name} is a netlink-raw (rtnetlink-style) family; ynl talks generic netlink only`,
+      );
+    return emitFamily(m, basename(file), runtimeUrl());
+  });
+  const module = (await import(
+    `data:text/javascript;base64,${Buffer.from(js!).toString('base64')}`
+  )) as FamilyModule;
+  return family(summary, module, file, file, model);
+}
+
+function family(
+  summary: FamilySummary,
+  module: FamilyModule,
+  source: string,
+  spec: string,
+  model: () => FamilyModel,
+): CliFamily {
+  return { summary, names: new FamilyNames(summary), module, source, spec, model };
+}
+
+/**
+ * What the command derives from a spec, cached by the generator's key of
+ * the spec (its text, overrides, schemas and the generator's code): the
+ * summary and, when `emit` gives the module text, the module transpiled to
+ * JavaScript. A warm run parses no YAML and loads no TypeScript.
+ */
+function derived(
+  spec: string,
+  emit?: (m: FamilyModel) => string,
+): { summary: FamilySummary; js: string | undefined; model: () => FamilyModel } {
+  let m: FamilyModel | undefined;
+  const model = (): FamilyModel => (m ??= loadFamily(spec));
+  const key = contentHash('ynl', runtimeUrl(), specCacheKey(spec));
+  const hit = cacheGet('ynl', key);
+  if (hit !== undefined) {
+    try {
+      const d = JSON.parse(hit) as { summary: FamilySummary; js?: string };
+      if (emit === undefined || d.js !== undefined) return { summary: d.summary, js: d.js, model };
+    } catch {
+      // a torn entry: derive again
+    }
+  }
+  const summary = summarize(model());
+  const text = emit?.(model());
+  let js: string | undefined;
+  if (text !== undefined) {
     // TypeScript takes seconds to load: only when the module is not cached
-    const ts = (await import('typescript')).default;
+    const ts = requireTs();
     js = ts.transpileModule(text, {
       compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
     }).outputText;
-    cachePut('ynl-modules', key, js);
   }
-  const module = (await import(
-    `data:text/javascript;base64,${Buffer.from(js).toString('base64')}`
-  )) as FamilyModule;
-  return { model, module, names: new FamilyNames(model), source: file };
+  cachePut('ynl', key, JSON.stringify(js !== undefined ? { summary, js } : { summary }));
+  return { summary, js, model };
+}
+
+function requireTs(): typeof import('typescript') {
+  return createRequire(import.meta.url)('typescript') as typeof import('typescript');
 }
 
 /** URL of the runtime this command runs on, so that a generated module shares it. */

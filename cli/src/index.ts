@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { relative } from 'node:path';
-import { SpecErrors, type OpModel } from '@ynl-ts/codegen';
+import { SpecErrors } from '@ynl-ts/codegen';
 import {
   EncodeError,
   GenlFamilyClient,
@@ -31,6 +31,7 @@ import {
   type CliFamily,
 } from './family.js';
 import { InputError, parseJson, toRequest } from './input.js';
+import type { FamilySummary } from './names.js';
 import { Shaper, toJson, toText, type Tree } from './output.js';
 
 export { parseArgs, usage, type Args } from './args.js';
@@ -88,7 +89,7 @@ export async function ynl(argv: readonly string[], io: Output = stdio): Promise<
       io.out(usage());
       if (fam)
         io.out(
-          `\n${fam.model.name} operations (${fam.source}):\n${listOps(fam.model)
+          `\n${fam.summary.name} operations (${fam.source}):\n${listOps(fam.summary)
             .map((l) => `  ${l}`)
             .join('\n')}`,
         );
@@ -141,7 +142,7 @@ function kernelError(e: NetlinkError, fam: CliFamily | undefined): string {
   if (x.missingAttr)
     text += `\n  missing attribute: ${x.missingAttr.name !== undefined ? kebabPath(x.missingAttr.name) : `#${x.missingAttr.type}`}${x.missingAttr.nest !== undefined ? ` in ${kebabPath(x.missingAttr.nest)}` : ''}`;
   if (e.code === 'ENOENT' && e.op?.startsWith('getfamily') && fam)
-    text += `\n  the running kernel has no family '${fam.model.name}' (module not loaded?)`;
+    text += `\n  the running kernel has no family '${fam.summary.name}' (module not loaded?)`;
   return text;
 }
 
@@ -170,17 +171,17 @@ async function listFamilies(io: Output): Promise<number> {
 }
 
 interface Prepared {
-  readonly op: OpModel;
+  readonly op: FamilySummary['ops'][number];
   readonly def: OpDef;
   readonly fixed?: { readonly def: StructDef; readonly key: string };
 }
 
 function prepare(fam: CliFamily, name: string, mode: 'do' | 'dump'): Prepared {
-  const op = findOp(fam.model, name);
-  if (op[mode] === undefined) {
+  const op = findOp(fam.summary, name);
+  if (!op.modes.includes(mode)) {
     const other = mode === 'do' ? 'dump' : 'do';
     throw new UsageError(
-      `${fam.model.name} ${op.name} has no ${mode} mode${op[other] ? ` (use --${other})` : op.message ? ' (it is a notification: --subscribe)' : ''}`,
+      `${fam.summary.name} ${op.name} has no ${mode} mode${op.modes.includes(other) ? ` (use --${other})` : op.modes.length ? ` (it is ${op.modes.join(', ')}: --subscribe to its group)` : ''}`,
     );
   }
   const def = fam.module.ops[op.tsName];
@@ -203,14 +204,14 @@ function request(fam: CliFamily, p: Prepared, json: string | undefined, what: st
 }
 
 async function run(fam: CliFamily, a: Args, io: Output): Promise<number> {
-  const m = fam.model;
+  const m = fam.summary;
   if (a.listOps) {
     for (const l of listOps(m)) io.out(l);
     return EXIT.ok;
   }
   if (a.listAttrs !== undefined || a.doc !== undefined) {
-    const docs = a.doc !== undefined;
-    for (const l of describeOp(m, findOp(m, (a.doc ?? a.listAttrs)!), docs)) io.out(l);
+    const op = findOp(m, (a.doc ?? a.listAttrs)!);
+    for (const l of describeOp(fam.model(), op.name, a.doc !== undefined)) io.out(l);
     return EXIT.ok;
   }
   const shaper = new Shaper(fam.names, a.processUnknown);
@@ -228,9 +229,9 @@ async function run(fam: CliFamily, a: Args, io: Output): Promise<number> {
     return { p, req: request(fam, p, x.json, `--multi ${x.op} (#${i + 1})`) };
   });
   for (const g of a.subscribe)
-    if (!m.mcastGroups.some((x) => x.name === g))
+    if (!m.mcastGroups.includes(g))
       throw new UsageError(
-        `${m.name} has no multicast group '${g}' (it has: ${m.mcastGroups.map((x) => x.name).join(', ') || 'none'})`,
+        `${m.name} has no multicast group '${g}' (it has: ${m.mcastGroups.join(', ') || 'none'})`,
       );
   if (one === undefined && multi.length === 0 && a.subscribe.length === 0)
     throw new UsageError(

@@ -31,28 +31,85 @@ export class NameMap {
 
 const empty = new NameMap();
 
+/** Spec name → TS name pairs of each set, struct and enum of a family, by its spec name. */
+export type NamePairs = Readonly<Record<string, readonly (readonly [string, string])[]>>;
+
+/** What `ynl` needs of a family's model to run requests (cached by the spec's content). */
+export interface FamilySummary {
+  readonly name: string;
+  readonly protocol: FamilyModel['protocol'];
+  readonly mcastGroups: readonly string[];
+  /** Ops by spec name, with their TS name (the key of the generated `ops` table) and modes. */
+  readonly ops: readonly {
+    readonly name: string;
+    readonly tsName: string;
+    readonly modes: readonly string[];
+  }[];
+  readonly sets: NamePairs;
+  readonly structs: NamePairs;
+  readonly enums: NamePairs;
+}
+
+/** The modes of an op as cli.py lists them: do, dump, notify, event. */
+export function opModes(op: FamilyModel['ops'][number]): string[] {
+  const out: string[] = [];
+  if (op.do) out.push('do');
+  if (op.dump) out.push('dump');
+  if (op.message) out.push(op.event ? 'event' : 'notify');
+  return out;
+}
+
+/** The summary of a model. */
+export function summarize(m: FamilyModel): FamilySummary {
+  const pairs = <T>(
+    list: readonly T[],
+    name: (x: T) => string,
+    items: (x: T) => readonly { name: string; tsName: string }[],
+  ): NamePairs =>
+    Object.fromEntries(
+      list.map((x) => [name(x), items(x).map((i) => [i.name, i.tsName] as const)]),
+    );
+  return {
+    name: m.name,
+    protocol: m.protocol,
+    mcastGroups: m.mcastGroups.map((g) => g.name),
+    ops: m.ops.map((o) => ({ name: o.name, tsName: o.tsName, modes: opModes(o) })),
+    sets: pairs(
+      m.attrSets,
+      (s) => s.name,
+      (s) => s.attrs,
+    ),
+    structs: pairs(
+      m.structs,
+      (s) => s.name,
+      (s) => s.members,
+    ),
+    enums: pairs(
+      m.enums,
+      (e) => e.name,
+      (e) => e.entries,
+    ),
+  };
+}
+
 /** The name maps of a family, by spec name of the set, struct or enum. */
 export class FamilyNames {
-  readonly #sets = new Map<string, NameMap>();
-  readonly #structs = new Map<string, NameMap>();
-  readonly #enums = new Map<string, NameMap>();
+  readonly #sets: ReadonlyMap<string, NameMap>;
+  readonly #structs: ReadonlyMap<string, NameMap>;
+  readonly #enums: ReadonlyMap<string, NameMap>;
 
-  constructor(m: FamilyModel) {
-    for (const s of m.attrSets) {
-      const n = new NameMap();
-      for (const a of s.attrs) n.add(a.name, a.tsName);
-      this.#sets.set(s.name, n);
-    }
-    for (const s of m.structs) {
-      const n = new NameMap();
-      for (const mem of s.members) n.add(mem.name, mem.tsName);
-      this.#structs.set(s.name, n);
-    }
-    for (const e of m.enums) {
-      const n = new NameMap();
-      for (const x of e.entries) n.add(x.name, x.tsName);
-      this.#enums.set(e.name, n);
-    }
+  constructor(s: FamilySummary) {
+    const maps = (p: NamePairs): Map<string, NameMap> =>
+      new Map(
+        Object.entries(p).map(([scope, list]) => {
+          const n = new NameMap();
+          for (const [spec, ts] of list) n.add(spec, ts);
+          return [scope, n];
+        }),
+      );
+    this.#sets = maps(s.sets);
+    this.#structs = maps(s.structs);
+    this.#enums = maps(s.enums);
   }
 
   set(name: string): NameMap {

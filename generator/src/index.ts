@@ -3,7 +3,13 @@
  * The stages are in `pipeline.ts`.
  * @module
  */
-export { loadFamily, generatePackage, type LoadOptions, type GenerateOptions } from './pipeline.js';
+export {
+  loadFamily,
+  generatePackage,
+  specCacheKey,
+  type LoadOptions,
+  type GenerateOptions,
+} from './pipeline.js';
 export { SpecError, SpecErrors } from './errors.js';
 export { camel, pascal, cUpper } from './names.js';
 export type * from './model/types.js';
