@@ -35,8 +35,9 @@ import type { FamilySummary } from './names.js';
 import { Shaper, toJson, toText, type Tree } from './output.js';
 
 export { parseArgs, usage, type Args } from './args.js';
-export { UsageError, type CliFamily } from './family.js';
-export { InputError, toBytes } from './input.js';
+export { UsageError, loadByName, loadSpec, type CliFamily, type FamilyModule } from './family.js';
+export { FamilyNames, type FamilySummary } from './names.js';
+export { InputError, parseJson, toBytes, toRequest } from './input.js';
 export { Shaper, toJson, toText, type Tree } from './output.js';
 
 /** Where `ynl` prints. */

@@ -75,8 +75,8 @@ function convertSet(names: FamilyNames, set: AttrSet, input: Obj, path: string):
   const map = names.set(set.name);
   const out: Obj = {};
   for (const [k, v] of Object.entries(input)) {
-    const tsName = map.ts(k);
-    const def = tsName === undefined ? undefined : set.byName(tsName);
+    const tsName = map.ts(k) ?? k;
+    const def = set.byName(tsName);
     if (def === undefined || def.kind === Kind.Pad || def.kind === Kind.Unused) {
       const known = set.attrs
         .filter((a) => a.kind !== Kind.Pad && a.kind !== Kind.Unused)
@@ -185,7 +185,7 @@ function convertStruct(names: FamilyNames, def: StructDef, v: unknown, path: str
   const map = names.struct(def.name);
   const out: Obj = {};
   for (const [k, val] of Object.entries(v)) {
-    const tsName = map.ts(k);
+    const tsName = map.ts(k) ?? k;
     const m: StructMember | undefined = def.members.find(
       (x) => x.name === tsName && x.kind !== Kind.Pad,
     );
@@ -228,8 +228,8 @@ function toScalar(
     const map = names.enum(e.name);
     const name = (x: unknown): unknown => {
       if (typeof x !== 'string' || /^(0x[0-9a-f]+|-?[0-9]+)$/i.test(x)) return x;
-      const t = map.ts(x);
-      if (t === undefined || e.valueOf(t) === undefined)
+      const t = map.ts(x) ?? x;
+      if (e.valueOf(t) === undefined)
         throw new InputError(
           `${where(path)}'${x}' is not ${e.flags ? 'a flag' : 'a value'} of ${e.name} (it has: ${map.specNames().join(', ')})`,
         );
@@ -277,7 +277,7 @@ export function toBytes(v: unknown, hint: DisplayHint | undefined, path = ''): U
   if (ip === 6 && (hint === 'ipv6' || hint === 'ipv4-or-v6')) return ipv6Bytes(v);
   if (hint === 'uuid' && /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(v))
     return hexBytes(v.replace(/-/g, ''));
-  const plain = v.replace(/^0x/i, '').replace(/[:\s.-]/g, '');
+  const plain = v.replace(/^0x/i, '').replace(/[:\s]/g, '');
   if (/^([0-9a-f]{2})*$/i.test(plain)) return hexBytes(plain);
   throw new InputError(
     `${where(path)}${JSON.stringify(v)} is not ${hint !== undefined && hint !== 'hex' ? `${hint} text or ` : ''}hex bytes`,
