@@ -253,6 +253,10 @@ async function run(fam: CliFamily, a: Args, io: Output): Promise<number> {
       a.subscribe.length > 0
         ? watch(client, a.subscribe, stop.signal, shaper, print, a.outputJson)
         : undefined;
+    if (watching && one === undefined && multi.length === 0)
+      io.err(
+        `ynl: listening to ${m.name} ${a.subscribe.join(', ')} ${a.duration !== undefined ? `for ${a.duration} s` : 'until interrupted'}`,
+      );
     if (one !== undefined && mode === 'do') {
       const reply = await client.do(one.def, oneReq, opts);
       if (reply !== undefined || a.outputJson)
