@@ -14,6 +14,7 @@ import {
   InputError,
   Shaper,
   loadByName,
+  parseArgs,
   toBytes,
   toJson,
   toRequest,
@@ -326,4 +327,34 @@ test('npx ynl works from the repository root', () => {
   });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^ynl \(@ynl-ts\/cli\) \d+\.\d+\.\d+$/m);
+});
+
+test('parseArgs: NLM_F flag options, --opt=value, --multi pairs, seconds', () => {
+  const a = parseArgs([
+    '--family=netdev',
+    '--multi',
+    'dev-get',
+    '{"ifindex": 1}',
+    '--multi',
+    'dev-get',
+    '{}',
+    '--create',
+    '--excl',
+    '--replace',
+    '--append',
+    '--timeout=2.5',
+  ]);
+  assert.equal(a.family, 'netdev');
+  assert.equal(a.flags, 0x400 | 0x200 | 0x100 | 0x800);
+  assert.deepEqual(a.multi, [
+    { op: 'dev-get', json: '{"ifindex": 1}' },
+    { op: 'dev-get', json: '{}' },
+  ]);
+  assert.equal(a.timeout, 2.5);
+  assert.equal(parseArgs(['--family', 'x', '--create', '--do', 'y']).flags, 0x400);
+  assert.throws(() => parseArgs(['--family', 'x', '--multi', 'y']), /--multi y needs a value/);
+  assert.throws(
+    () => parseArgs(['--family', 'x', '--duration', '3']),
+    /--duration goes with --subscribe/,
+  );
 });
