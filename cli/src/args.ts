@@ -39,6 +39,14 @@ export const FLAG_OPTIONS: Readonly<Record<string, number>> = {
   '--append': 0x800,
 };
 
+/** The actions that take an op name, and where it goes. */
+const OP_ACTIONS: Readonly<Record<string, 'listAttrs' | 'doc' | 'do' | 'dump'>> = {
+  '--list-attrs': 'listAttrs',
+  '--doc': 'doc',
+  '--do': 'do',
+  '--dump': 'dump',
+};
+
 /** The --help text (with `--family X`, the family's ops follow it). */
 export function usage(): string {
   return `usage: ynl (--family NAME | --spec FILE) [ACTION] [OPTIONS]
@@ -127,6 +135,12 @@ export function parseArgs(argv: readonly string[]): Args {
       a.flags |= FLAG_OPTIONS[opt]!;
       continue;
     }
+    const opAction = OP_ACTIONS[opt];
+    if (opAction !== undefined) {
+      a[opAction] = need(args, ++i, opt);
+      actions.push(opt);
+      continue;
+    }
     switch (opt) {
       case '--family':
         a.family = need(args, ++i, opt);
@@ -140,22 +154,6 @@ export function parseArgs(argv: readonly string[]): Args {
         break;
       case '--list-ops':
         a.listOps = true;
-        actions.push(opt);
-        break;
-      case '--list-attrs':
-        a.listAttrs = need(args, ++i, opt);
-        actions.push(opt);
-        break;
-      case '--doc':
-        a.doc = need(args, ++i, opt);
-        actions.push(opt);
-        break;
-      case '--do':
-        a.do = need(args, ++i, opt);
-        actions.push(opt);
-        break;
-      case '--dump':
-        a.dump = need(args, ++i, opt);
         actions.push(opt);
         break;
       case '--multi': {

@@ -181,25 +181,12 @@ test('ynl --do with --subscribe: features-set on vb prints the reply, then the f
   assert.equal(ntf.name, 'features-ntf');
   assert.equal(ntf.group, 'monitor');
   assert.equal(ntf.msg.header['dev-index'], vb);
-  const dev = ynl(
-    '--family',
-    'netdev',
-    '--do',
-    'dev-get',
-    '--json',
-    `{"ifindex": ${va}}`,
-    '--output-json',
-  );
-  assert.match(String(dev.stdout), /"ndo-xmit"/);
+  const vaJson = (): string =>
+    String(
+      ynl('--family', 'netdev', '--do', 'dev-get', '--json', `{"ifindex": ${va}}`, '--output-json')
+        .stdout,
+    );
+  assert.match(vaJson(), /"ndo-xmit"/);
   set(false);
-  const off = ynl(
-    '--family',
-    'netdev',
-    '--do',
-    'dev-get',
-    '--json',
-    `{"ifindex": ${va}}`,
-    '--output-json',
-  );
-  assert.doesNotMatch(String(off.stdout), /"ndo-xmit"/);
+  assert.doesNotMatch(vaJson(), /"ndo-xmit"/);
 });
