@@ -309,6 +309,7 @@ async function run(fam: CliFamily, a: Args, io: Output): Promise<number> {
       await watching.done;
     }
   } finally {
+    stop.abort(); // a request that failed leaves the watcher to end here
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     sock.close();
@@ -348,11 +349,12 @@ function watch(
         }
       }
     } catch (e) {
-      if (!(e instanceof Error && e.name === 'AbortError')) throw e;
+      if (!signal.aborted) throw e;
     } finally {
       await it.return?.(undefined);
     }
   })();
+  done.catch(() => undefined); // handled here; awaited (and its error reported) at the end
   return { done };
 }
 

@@ -229,6 +229,20 @@ test('kernel errors: exit 1 with the errno, the extended-ACK message and the att
   assert.equal(py.status, 1);
   assert.match(py.stdout, /error: -19/);
 
+  // the same while subscribed: the watcher ends with the request
+  const sub = ynl(
+    '--family',
+    'netdev',
+    '--do',
+    'dev-get',
+    '--json',
+    '{"ifindex": 999999}',
+    '--subscribe',
+    'mgmt',
+  );
+  assert.equal(sub.status, 1, sub.stderr);
+  assert.equal(sub.stderr.trim(), r.stderr.trim());
+
   const e = ynl(
     '--family',
     'ethtool',
