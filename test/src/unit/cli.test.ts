@@ -6,7 +6,7 @@
 // spec, and a spec outside the generated package generated in memory.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -357,4 +357,19 @@ test('parseArgs: NLM_F flag options, --opt=value, --multi pairs, seconds', () =>
     () => parseArgs(['--family', 'x', '--duration', '3']),
     /--duration goes with --subscribe/,
   );
+});
+
+test('every genetlink spec of specs/ runs through --spec (generated, transpiled, imported); netlink-raw ones are refused', async () => {
+  const specs = readdirSync(join(repoRoot, 'specs')).filter((f) => f.endsWith('.yaml'));
+  assert.ok(specs.length > 20);
+  for (const f of specs) {
+    const r = await run('--spec', join(repoRoot, 'specs', f), '--list-ops');
+    if (/^protocol: netlink-raw$/m.test(readFileSync(join(repoRoot, 'specs', f), 'utf8'))) {
+      assert.equal(r.status, 2, f);
+      assert.match(r.err, /netlink-raw .* generic netlink only/, f);
+    } else {
+      assert.equal(r.status, 0, `${f}: ${r.err}`);
+      assert.match(r.out, /^\S+ +\[(do|dump|notify|event)/m, f);
+    }
+  }
 });
