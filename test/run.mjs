@@ -7,7 +7,7 @@
 // private network namespace of their own: `unshare --net`, as root; tests
 // that create links and addresses run there). The OVS suite runs in a VM
 // (npm run test:ovs), not here.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -53,6 +53,15 @@ const pyModule = (m) =>
 if (wanted.includes('unit') && !pyModule('ovs.flow.odp')) {
   missingPkgs.push('python3-openvswitch', 'python3-netaddr', 'python3-pyparsing');
 }
+// The live layer's oracle for `ynl` is the kernel's own YNL cli.py
+// (tools/net/ynl), taken from Debian's kernel source package and unpacked
+// into node_modules/.cache; it needs PyYAML.
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const kernelSource = '/usr/src/linux-source-6.12.tar.xz';
+const pyynlDir = join(repoRoot, 'node_modules', '.cache', 'ynl-ts-pyynl', '6.12');
+const needPyynl = wanted.includes('live') && !existsSync(join(pyynlDir, 'cli.py'));
+if (wanted.includes('live') && !pyModule('yaml')) missingPkgs.push('python3-yaml');
+if (needPyynl && !existsSync(kernelSource)) missingPkgs.push('linux-source-6.12');
 if (missingPkgs.length > 0) {
   if (process.getuid?.() !== 0) {
     console.error(`run: missing system packages (install them as root): ${missingPkgs.join(' ')}`);
@@ -70,6 +79,34 @@ if (missingPkgs.length > 0) {
       process.exit(2);
     }
   }
+}
+
+if (needPyynl) {
+  // only the python library and cli.py: tools/net/ynl/{cli.py,lib/*.py}
+  console.error(`run: unpacking the kernel's YNL cli.py from ${kernelSource}`);
+  const tmp = `${pyynlDir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const r = spawnSync(
+    'tar',
+    [
+      '-xJf',
+      kernelSource,
+      '-C',
+      tmp,
+      '--strip-components=4',
+      '--wildcards',
+      'linux-source-6.12/tools/net/ynl/cli.py',
+      'linux-source-6.12/tools/net/ynl/lib/*.py',
+    ],
+    { stdio: 'inherit' },
+  );
+  if (r.status !== 0) {
+    console.error(`run: could not unpack the kernel's YNL from ${kernelSource}`);
+    process.exit(2);
+  }
+  rmSync(pyynlDir, { recursive: true, force: true });
+  renameSync(tmp, pyynlDir);
 }
 
 if (!existsSync(root)) {

@@ -209,12 +209,12 @@ function ownHash(): string {
   return (generatorHash = contentHash(...parts));
 }
 
-/**
- * Stages 1-6 for one spec, or their cached result: the key covers the spec,
- * every file of its overrides and schemas directories, the override schema,
- * the header's spec path and the generator's code, so any change reruns them.
- */
-async function generateCached(spec: string, base: string, opts: LoadOptions): Promise<Generated> {
+/** The directories a spec is loaded with, and the hash of everything its model and module derive from. */
+function inputsOf(
+  spec: string,
+  base: string,
+  opts: LoadOptions,
+): { key: string; schemasDir: string; overridesDir: string | null } {
   const dir = dirname(resolve(spec));
   const schemasDir = opts.schemasDir ?? nearOrProject(dir, 'schemas');
   const overridesDir =
@@ -229,6 +229,25 @@ async function generateCached(spec: string, base: string, opts: LoadOptions): Pr
     dirText(overridesDir),
     readFileSync(overrideSchemaFile, 'utf8'),
   );
+  return { key, schemasDir, overridesDir };
+}
+
+/**
+ * A key for caching what is derived from a spec's model (as `codegen` caches
+ * modules): the hash of the spec, every file of its overrides and schemas
+ * directories, the override schema and the generator's code.
+ */
+export function specCacheKey(spec: string, opts: LoadOptions = {}): string {
+  return inputsOf(spec, dirname(resolve(spec)), opts).key;
+}
+
+/**
+ * Stages 1-6 for one spec, or their cached result: the key covers the spec,
+ * every file of its overrides and schemas directories, the override schema,
+ * the header's spec path and the generator's code, so any change reruns them.
+ */
+async function generateCached(spec: string, base: string, opts: LoadOptions): Promise<Generated> {
+  const { key, schemasDir, overridesDir } = inputsOf(spec, base, opts);
   const hit = cacheGet('modules', key);
   if (hit !== undefined) {
     try {

@@ -8,7 +8,7 @@
 import { NLM_F_ECHO } from './codec/constants.js';
 import { EncodeError, YnlError } from './codec/errors.js';
 import type { AttrSet, StructDef } from './codec/layout.js';
-import { readGenlMessage } from './codec/message.js';
+import { readGenlMessage, type NlMessage } from './codec/message.js';
 import { own } from './codec/own.js';
 import { genlRequest, type NetlinkRequest } from './socket/request.js';
 import type {
@@ -223,10 +223,41 @@ export class GenlFamilyClient {
     opts: EchoOptions = {},
   ): Promise<Rsp | undefined> {
     const r = this.encodeOp(op, req, opts);
-    const msg = await this.socket.request(r, sockOpts(opts));
+    return this.#decodeReply(op, await this.socket.request(r, sockOpts(opts)), opts.copy);
+  }
+
+  /**
+   * Run several do-requests in one sendmsg ({@link GenlSocket.requestMany}):
+   * every request is encoded first (an EncodeError is thrown before anything
+   * is sent), then each answer is settled on its own, like
+   * `Promise.allSettled`: the decoded reply, `undefined` for an ACK, or the
+   * kernel's NetlinkError.
+   */
+  protected async doOpMany(
+    items: readonly { readonly op: OpDef; readonly req: unknown; readonly opts?: EchoOptions }[],
+    opts: RequestOptions = {},
+  ): Promise<PromiseSettledResult<unknown>[]> {
+    const reqs = items.map((i) => this.encodeOp(i.op, i.req, { ...opts, ...i.opts }));
+    const answers = await this.socket.requestMany(reqs, sockOpts(opts));
+    return answers.map((a, n): PromiseSettledResult<unknown> => {
+      if (a.status === 'rejected') return a;
+      try {
+        return { status: 'fulfilled', value: this.#decodeReply(items[n]!.op, a.value, opts.copy) };
+      } catch (e) {
+        return { status: 'rejected', reason: e };
+      }
+    });
+  }
+
+  /** Decode the answer to a do-request of `op` (`undefined`: an ACK, or an op without replies). */
+  #decodeReply<Req, Rsp>(
+    op: OpDef<Req, Rsp>,
+    msg: NlMessage | undefined,
+    copy: boolean | undefined,
+  ): Rsp | undefined {
     if (msg === undefined || op.replySet === undefined) return undefined;
     const fixed = op.fixedHeader ?? this.def.fixedHeader;
-    return readGenlMessage(msg, op.replySet, fixed, decodeOpts(op, opts.copy)).attrs;
+    return readGenlMessage(msg, op.replySet, fixed, decodeOpts(op, copy)).attrs;
   }
 
   /**

@@ -11,8 +11,13 @@ import { emitDefinitions } from './definitions.js';
 import { emitClient, emitFamilyDef, emitOpsTable, emitOpTypes } from './operations.js';
 import { Code, doc, lineComment, ModulePrinter, span } from './printer.js';
 
-/** Emits the module text (unformatted) of a family; `specRel` is the spec's path for the header. */
-export function emitFamily(m: FamilyModel, specRel: string): string {
+/**
+ * Emits the module text (unformatted) of a family; `specRel` is the spec's
+ * path for the header, `runtime` the specifier the module imports the
+ * runtime from (default `@ynl-ts/runtime`; `ynl --spec` passes the URL of
+ * the runtime it runs on).
+ */
+export function emitFamily(m: FamilyModel, specRel: string, runtime = '@ynl-ts/runtime'): string {
   const p = new ModulePrinter();
   emitDefinitions(p, m);
   for (const s of m.attrSets) emitAttrSet(p, s);
@@ -35,5 +40,5 @@ export function emitFamily(m: FamilyModel, specRel: string): string {
       ' * @module' +
       moduleDoc.text.slice(at + ' * \\@module'.length),
   );
-  return p.render(header, '@ynl-ts/runtime');
+  return p.render(header, runtime);
 }

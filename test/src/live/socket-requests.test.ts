@@ -45,6 +45,9 @@ class Nlctrl extends GenlFamilyClient {
   getfamilyDump(opts?: RequestOptions): AsyncIterable<CtrlFamily> {
     return this.dumpOp(getfamily, {}, opts);
   }
+  getfamilies(names: readonly string[]): Promise<PromiseSettledResult<unknown>[]> {
+    return this.doOpMany(names.map((familyName) => ({ op: getfamily, req: { familyName } })));
+  }
 }
 
 interface Dev {
@@ -337,4 +340,25 @@ test('an idle socket does not keep the process alive', () => {
   assert.equal(r.signal, null, 'exited on its own');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /resolved 16/);
+});
+
+test('doOpMany: several do-requests in one sendmsg, each answer settled on its own', async () => {
+  const sock = await GenlSocket.open();
+  try {
+    const ctrl = await Nlctrl.open(sock, nlctrlDef);
+    const before = sock.stats.sendCalls;
+    const r = await ctrl.getfamilies(['netdev', 'no-such-family', 'ethtool']);
+    assert.equal(sock.stats.sendCalls - before, 1, 'one sendmsg');
+    assert.equal(r.length, 3);
+    assert.equal(r[0]!.status === 'fulfilled' && (r[0].value as CtrlFamily).familyName, 'netdev');
+    assert.ok(r[1]!.status === 'rejected' && r[1].reason instanceof NetlinkError);
+    assert.equal((r[1] as PromiseRejectedResult).reason.code, 'ENOENT');
+    assert.equal(r[2]!.status === 'fulfilled' && (r[2].value as CtrlFamily).familyName, 'ethtool');
+    // a value that does not encode is thrown before anything is sent
+    const sent = sock.stats.sendCalls;
+    await assert.rejects(ctrl.getfamilies(['netdev', 'x'.repeat(70000)]), EncodeError);
+    assert.equal(sock.stats.sendCalls, sent);
+  } finally {
+    sock.close();
+  }
 });
