@@ -283,12 +283,6 @@ export function forEachAttr(
   }
 }
 
-function pushExtra(out: Record<string | symbol, unknown>, e: ExtraAttr): void {
-  const list = out[extraAttrs] as ExtraAttr[] | undefined;
-  if (list) list.push(e);
-  else out[extraAttrs] = [e];
-}
-
 /** Name of attribute `type` in `set` for paths: its JS name, or `#<type>` when unknown. */
 function nameIn(set: AttrSet, type: number): string {
   const def = set.byType(type);
@@ -321,6 +315,19 @@ export function decodeSet(
   }
   if (set.ordered) return decodeOrdered(c, set, off, end, masked, depth);
   const out: Record<string | symbol, unknown> = {};
+  // where each single attribute's value came from: a repeat replaces it (the
+  // kernel's nla_parse keeps the last), and the earlier one is kept as extra;
+  // extras stay in wire order, so that encode -> decode gives them back alike
+  const at = new Map<number, readonly [flags: number, poff: number, plen: number]>();
+  const extraAt: number[] = [];
+  const extra = (poff: number, e: ExtraAttr): void => {
+    let i = extraAt.length;
+    while (i > 0 && extraAt[i - 1]! > poff) i--;
+    extraAt.splice(i, 0, poff);
+    const list = own(out, extraAttrs) as ExtraAttr[] | undefined;
+    if (list) list.splice(i, 0, e);
+    else out[extraAttrs] = [e];
+  };
   forEachAttr(
     c,
     off,
@@ -328,7 +335,7 @@ export function decodeSet(
     (type, flags, poff, plen) => {
       const def = set.byType(type);
       if (def === undefined || def.kind === Kind.Unused) {
-        pushExtra(out, { type, flags, data: c.binary(poff, plen) });
+        extra(poff, { type, flags, data: c.binary(poff, plen) });
         return;
       }
       if (def.kind === Kind.Pad) return;
@@ -344,10 +351,12 @@ export function decodeSet(
       if (def.multi) {
         if (prev === undefined) put(out, def.name, [value]);
         else (prev as unknown[]).push(value);
-      } else if (prev === undefined) {
-        put(out, def.name, value);
       } else {
-        pushExtra(out, { type, flags, data: c.binary(poff, plen) });
+        const was = prev === undefined ? undefined : at.get(type);
+        if (was !== undefined)
+          extra(was[1], { type, flags: was[0], data: c.binary(was[1], was[2]) });
+        put(out, def.name, value);
+        at.set(type, [flags, poff, plen]);
       }
     },
     (type) => nameIn(set, type),

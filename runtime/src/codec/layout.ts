@@ -202,7 +202,7 @@ export interface StructDef<T = unknown> {
   readonly members: readonly StructMember[];
 }
 
-/** An attribute the layout could not represent: unknown type, or a repeated non-multi attribute. */
+/** An attribute the layout could not represent: unknown type, or an earlier occurrence of a repeated non-multi attribute (the last one is the value). */
 export interface ExtraAttr {
   readonly type: number;
   /** The NLA_F_NESTED / NLA_F_NET_BYTEORDER bits it carried. */

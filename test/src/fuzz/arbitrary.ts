@@ -15,12 +15,6 @@ import {
 
 /** Nests deeper than this are left out (recursive sets such as OVS `clone` actions). */
 export const MAX_DEPTH = 4;
-/**
- * Widest flag word the generator sets bits in. The encoder combines flag bits
- * with `>>> 0` and the decoder stops at bit 53 (issue 11 item 4, fixed on its
- * own branch); until that lands, u64 flag sets are fuzzed in their low 32 bits.
- */
-export const FLAG_BITS_MAX = 32;
 
 const ABSENT = Symbol('absent');
 
@@ -133,7 +127,7 @@ function scalarArb(
   if (checks?.max !== undefined && BigInt(checks.max) < r.max)
     r = { ...r, max: BigInt(checks.max) };
   if (e === undefined) return intArb(r, isBig(kind));
-  if (e.flags) return flagsArb(e, Math.min(WIDTH[kind] ?? 32, FLAG_BITS_MAX));
+  if (e.flags) return flagsArb(e, WIDTH[kind] ?? 32);
   // an enum: a member's name, or a number that is not a member (decoded as that number)
   const names = Object.keys(e.entries);
   const values = new Set(Object.values(e.entries));

@@ -386,8 +386,8 @@ const u8set = new AttrSet('u8set', () => [
 test('an unaligned last attribute (no trailing pad, OVS_DP_F_UNALIGNED style) decodes', () => {
   assert.deepEqual(decodeAttrs(u8set, bytes('0500 0100 ab')), { x: 0xab });
   assert.deepEqual(decodeAttrs(u8set, bytes('0500 0100 ab000000 0500 0100 cd')), {
-    x: 0xab,
-    [extraAttrs]: [{ type: 1, flags: 0, data: new Uint8Array([0xcd]) }],
+    x: 0xcd,
+    [extraAttrs]: [{ type: 1, flags: 0, data: new Uint8Array([0xab]) }],
   });
   // a nest whose last child is unaligned, itself last in the buffer
   assert.deepEqual(decodeAttrs(u8set, bytes('0900 0280 0500 0100 01')), { n: { y: 1 } });

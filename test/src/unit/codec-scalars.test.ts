@@ -205,12 +205,22 @@ test('pad attributes are skipped; unused and unknown types are kept under [extra
   });
 });
 
-test('a repeated non-multi attribute keeps the first and moves the repeat to [extraAttrs]', () => {
+test('a repeated non-multi attribute keeps the last (as the kernel does) and the earlier one in [extraAttrs]', () => {
   const out = decodeAttrs(set, bytes('0800 0300 01000000 0800 0340 02000000'));
   assert.deepEqual(out, {
-    u32: 1,
-    [extraAttrs]: [{ type: 3, flags: 0x4000, data: new Uint8Array([2, 0, 0, 0]) }],
+    u32: 2,
+    [extraAttrs]: [{ type: 3, flags: 0, data: new Uint8Array([1, 0, 0, 0]) }],
   });
+  // extras keep their wire order, and encode -> decode gives the same value back
+  const mixed = bytes('0800 0300 01000000 0800 6300 07000000 0800 0300 02000000');
+  const once = decodeAttrs(set, mixed);
+  const w = new Writer(64);
+  encodeSet(w, set, once);
+  assert.deepEqual(decodeAttrs(set, w.bytes()), once);
+  assert.deepEqual(
+    (once as Record<symbol, { type: number }[]>)[extraAttrs]!.map((e) => e.type),
+    [3, 99],
+  );
 });
 
 test('a whole set in one buffer, in key order', () => {
