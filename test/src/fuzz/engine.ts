@@ -13,13 +13,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import {
-  DecodeError,
-  EncodeError,
-  decodeAttrs,
-  fastPath,
-  type StructDef,
-} from '@ynl-ts/runtime';
+import { DecodeError, EncodeError, decodeAttrs, fastPath, type StructDef } from '@ynl-ts/runtime';
 import { setArb, structArb } from './arbitrary.js';
 import { mutateAll, mutationArb, type Mutation } from './mutate.js';
 import {
