@@ -119,7 +119,14 @@ export async function loadSpec(file: string): Promise<CliFamily> {
       throw new UsageError(
         `${file}: ${m.name} is a netlink-raw (rtnetlink-style) family; ynl talks generic netlink only`,
       );
-    return emitFamily(m, basename(file), runtimeUrl());
+    // sets of another family (override nested-from) come from its generated module
+    return emitFamily(m, basename(file), runtimeUrl(), (module) => {
+      if (!generatedFamilies().has(module))
+        throw new UsageError(
+          `${file}: ${m.name} uses attribute sets of ${module} (nested-from), which is not in @ynl-ts/families`,
+        );
+      return import.meta.resolve(`@ynl-ts/families/${module}`);
+    });
   });
   const module = (await import(
     `data:text/javascript;base64,${Buffer.from(js!).toString('base64')}`

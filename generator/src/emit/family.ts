@@ -15,9 +15,16 @@ import { Code, doc, lineComment, ModulePrinter, span } from './printer.js';
  * Emits the module text (unformatted) of a family; `specRel` is the spec's
  * path for the header, `runtime` the specifier the module imports the
  * runtime from (default `@ynl-ts/runtime`; `ynl --spec` passes the URL of
- * the runtime it runs on).
+ * the runtime it runs on), and `sibling` the specifier of another family's
+ * module it imports sets from (override `nested-from`; default
+ * `./<module>.js`, the package's sibling file).
  */
-export function emitFamily(m: FamilyModel, specRel: string, runtime = '@ynl-ts/runtime'): string {
+export function emitFamily(
+  m: FamilyModel,
+  specRel: string,
+  runtime = '@ynl-ts/runtime',
+  sibling?: (module: string) => string,
+): string {
   const p = new ModulePrinter();
   emitDefinitions(p, m);
   for (const s of m.attrSets) emitAttrSet(p, s);
@@ -40,5 +47,5 @@ export function emitFamily(m: FamilyModel, specRel: string, runtime = '@ynl-ts/r
       ' * @module' +
       moduleDoc.text.slice(at + ' * \\@module'.length),
   );
-  return p.render(header, runtime);
+  return p.render(header, runtime, sibling);
 }

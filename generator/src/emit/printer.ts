@@ -114,7 +114,11 @@ export class ModulePrinter {
   }
 
   /** The module: header, imports from `from`, declarations. */
-  render(header: Code, from: string): string {
+  render(
+    header: Code,
+    from: string,
+    sibling = (module: string): string => `./${module}.js`,
+  ): string {
     const line = (names: Map<string, boolean>, module: string): string =>
       `import { ${[...names]
         .sort(([a], [b]) => a.localeCompare(b))
@@ -124,7 +128,7 @@ export class ModulePrinter {
       ...(this.#imports.size ? [line(this.#imports, from)] : []),
       ...[...this.#siblings]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([m, names]) => line(names, `./${fileName(m)}.js`)),
+        .map(([m, names]) => line(names, sibling(fileName(m)))),
     ];
     return header.text + (lines.length ? `${lines.join('')}\n` : '') + this.#parts.join('');
   }
