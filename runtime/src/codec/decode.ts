@@ -315,12 +315,13 @@ export function decodeSet(
   }
   if (set.ordered) return decodeOrdered(c, set, off, end, masked, depth);
   const out: Record<string | symbol, unknown> = {};
-  // where each single attribute's value came from: a repeat replaces it (the
-  // kernel's nla_parse keeps the last), and the earlier one is kept as extra;
-  // extras stay in wire order, so that encode -> decode gives them back alike
-  const at = new Map<number, readonly [flags: number, poff: number, plen: number]>();
-  const extraAt: number[] = [];
+  // A repeat of a single attribute replaces its value (the kernel's nla_parse
+  // keeps the last) and the earlier one is kept as extra; extras stay in wire
+  // order, so that encode -> decode gives them back alike. Offsets of extras
+  // are only tracked once there is one.
+  let extraAt: number[] | undefined;
   const extra = (poff: number, e: ExtraAttr): void => {
+    extraAt ??= [];
     let i = extraAt.length;
     while (i > 0 && extraAt[i - 1]! > poff) i--;
     extraAt.splice(i, 0, poff);
@@ -352,11 +353,15 @@ export function decodeSet(
         if (prev === undefined) put(out, def.name, [value]);
         else (prev as unknown[]).push(value);
       } else {
-        const was = prev === undefined ? undefined : at.get(type);
-        if (was !== undefined)
-          extra(was[1], { type, flags: was[0], data: c.binary(was[1], was[2]) });
+        if (prev !== undefined) {
+          // rare: find the occurrence being replaced (the last one before this)
+          let was: readonly [flags: number, poff: number, plen: number] | undefined;
+          forEachAttr(c, off, poff - 4, (t, f, o, l) => {
+            if (t === type) was = [f, o, l];
+          });
+          extra(was![1], { type, flags: was![0], data: c.binary(was![1], was![2]) });
+        }
         put(out, def.name, value);
-        at.set(type, [flags, poff, plen]);
       }
     },
     (type) => nameIn(set, type),
