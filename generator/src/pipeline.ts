@@ -45,6 +45,11 @@ export interface LoadOptions {
   readonly text?: string;
   /** Called with every other spec file the family's model was built from (`nested-from`). */
   readonly onDependency?: (file: string) => void;
+  /**
+   * Models built so far in this run, by spec path and directories: a family
+   * that others import sets from (`nested-from`) is built once per run.
+   */
+  readonly models?: Map<string, { model: FamilyModel; deps: readonly string[] }>;
 }
 
 /** Families being loaded, outermost first: a `nested-from` cycle is an error, not a loop. */
@@ -86,6 +91,36 @@ export function loadFamily(specPath: string, opts: LoadOptions = {}): FamilyMode
   const schemasDir = opts.schemasDir ?? nearOrProject(dir, 'schemas');
   const overridesDir =
     opts.overridesDir === undefined ? nearOrProject(dir, 'overrides') : opts.overridesDir;
+  const memo =
+    opts.models && opts.text === undefined
+      ? `${resolve(specPath)}\0${resolve(schemasDir)}\0${overridesDir === null ? '' : resolve(overridesDir)}`
+      : undefined;
+  if (memo === undefined) return buildFamily(specPath, dir, schemasDir, overridesDir, opts);
+  const known = opts.models!.get(memo);
+  if (known) {
+    for (const d of known.deps) opts.onDependency?.(d);
+    return known.model;
+  }
+  const deps: string[] = [];
+  const model = buildFamily(specPath, dir, schemasDir, overridesDir, {
+    ...opts,
+    onDependency: (f) => {
+      deps.push(f);
+      opts.onDependency?.(f);
+    },
+  });
+  opts.models!.set(memo, { model, deps });
+  return model;
+}
+
+/** {@link loadFamily} without the run's memo. */
+function buildFamily(
+  specPath: string,
+  dir: string,
+  schemasDir: string,
+  overridesDir: string | null,
+  opts: LoadOptions,
+): FamilyModel {
   // 1. load
   const parsed = parseYamlFile(specPath, opts.text !== undefined ? { text: opts.text } : {});
   if (parsed.errors.length) throw new SpecErrors(specPath, parsed.errors);
@@ -133,6 +168,7 @@ export function loadFamily(specPath: string, opts: LoadOptions = {}): FamilyMode
           schemasDir,
           overridesDir,
           ...(opts.onDependency ? { onDependency: opts.onDependency } : {}),
+          ...(opts.models ? { models: opts.models } : {}),
         }),
     });
     if (!model) throw new SpecErrors(specPath, errors);
@@ -257,7 +293,11 @@ async function generateCached(spec: string, base: string, opts: LoadOptions): Pr
       // a torn entry: regenerate
     }
   }
-  const g = await generateOne(spec, base, { schemasDir, overridesDir });
+  const g = await generateOne(spec, base, {
+    schemasDir,
+    overridesDir,
+    ...(opts.models ? { models: opts.models } : {}),
+  });
   cachePut('modules', key, JSON.stringify(g));
   return g;
 }
@@ -270,7 +310,8 @@ export async function generatePackage(opts: GenerateOptions): Promise<GeneratedF
     ...(opts.overridesDir !== undefined ? { overridesDir: opts.overridesDir } : {}),
   };
   const done: Generated[] = [];
-  for (const s of opts.specs) done.push(await generateCached(s, base, load));
+  const run = { ...load, models: new Map() };
+  for (const s of opts.specs) done.push(await generateCached(s, base, run));
   done.sort((a, b) => a.family.name.localeCompare(b.family.name));
   const families = done.map((g) => g.family);
   const clashes = checkModuleNames(families);

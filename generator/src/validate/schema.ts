@@ -12,9 +12,10 @@
  * collect all errors (`allErrors`) and report each at its YAML position.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { cacheGet, cachePut, contentHash } from '../cache.js';
 import { formatPath, SpecError } from '../errors.js';
@@ -41,36 +42,84 @@ const require = createRequire(import.meta.url);
 const loaded = new Map<string, Validator>();
 const ajvOptions = { allErrors: true, strict: false, allowUnionTypes: true } as const;
 
+/** The cache key of a schema text: its hash with ajv's version and options. */
+function schemaKey(text: string): string {
+  const ajvVersion = (require('ajv/package.json') as { version: string }).version;
+  return contentHash('ajv', ajvVersion, JSON.stringify(ajvOptions), text);
+}
+
+/** ajv's standalone code of the validator of schema `file` (loads and runs ajv). */
+function compileStandalone(file: string, text: string, key: string): string {
+  const parsed = parseYamlFile(file, { text, uniqueKeys: false });
+  if (parsed.errors.length || !isDataMap(parsed.data)) {
+    throw new Error(
+      `cannot read schema ${file}: ${parsed.errors.map((e) => e.format()).join('; ')}`,
+    );
+  }
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  const standalone = (
+    require('ajv/dist/standalone/index.js') as {
+      default: (ajv: unknown, fn: unknown) => string;
+    }
+  ).default;
+  const ajv = new Ajv({ ...ajvOptions, code: { source: true } });
+  const fn = ajv.compile({ ...parsed.data, $schema: DRAFT7, $id: `ynl-ts:schema:${key}` });
+  return standalone(ajv, fn);
+}
+
+/**
+ * Validators compiled at build time (`npm run build`: {@link precompileSchemas}),
+ * named like cache entries: a schema whose text changed since has another
+ * key and is not found here.
+ */
+const precompiledDir = fileURLToPath(new URL('./precompiled/', import.meta.url));
+
+/** The build-time validator of `key`, if there is one. */
+function precompiled(key: string): string | undefined {
+  try {
+    return readFileSync(join(precompiledDir, `${key}.cjs`), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Compiles the validators of schema `files` into the build output, where
+ * {@link compiledSchema} finds them by content hash: a run on the vendored
+ * schemas loads no ajv and compiles nothing, while an edited (or another)
+ * schema is compiled and cached as before. Returns the files written.
+ */
+export function precompileSchemas(files: readonly string[]): string[] {
+  mkdirSync(precompiledDir, { recursive: true });
+  const wanted = new Set<string>();
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const key = schemaKey(text);
+    const out = join(precompiledDir, `${key}.cjs`);
+    wanted.add(`${key}.cjs`);
+    if (!existsSync(out)) writeFileSync(out, compileStandalone(file, text, key));
+  }
+  // entries of schemas that changed since are dead weight
+  for (const f of readdirSync(precompiledDir)) if (!wanted.has(f)) rmSync(join(precompiledDir, f));
+  return [...wanted].map((f) => join(precompiledDir, f));
+}
+
 /**
  * The validator of a schema file, compiled once per content: ajv compiles it
- * to standalone code, which is cached by the hash of the schema text (and
- * ajv's version), so later runs neither load ajv nor compile.
+ * to standalone code, which is looked up by the hash of the schema text (and
+ * ajv's version and options) among the validators compiled at build time,
+ * then in the cache; so a run neither loads ajv nor compiles unless the
+ * schema is new.
  */
 export function compiledSchema(file: string): Validator {
   const text = readFileSync(file, 'utf8');
-  const ajvVersion = (require('ajv/package.json') as { version: string }).version;
-  const key = contentHash('ajv', ajvVersion, JSON.stringify(ajvOptions), text);
+  const key = schemaKey(text);
   const hit = loaded.get(key);
   if (hit) return hit;
-  let code = cacheGet('schemas', `${key}.cjs`);
+  let code = precompiled(key) ?? cacheGet('schemas', `${key}.cjs`);
   if (code === undefined) {
-    const parsed = parseYamlFile(file, { text, uniqueKeys: false });
-    if (parsed.errors.length || !isDataMap(parsed.data)) {
-      throw new Error(
-        `cannot read schema ${file}: ${parsed.errors.map((e) => e.format()).join('; ')}`,
-      );
-    }
-    const { Ajv } = require('ajv') as typeof import('ajv');
-    const standalone = (
-      require('ajv/dist/standalone/index.js') as {
-        default: (ajv: unknown, fn: unknown) => string;
-      }
-    ).default;
-    const ajv = new Ajv({ ...ajvOptions, code: { source: true } });
-    const fn = ajv.compile({ ...parsed.data, $schema: DRAFT7, $id: `ynl-ts:schema:${key}` });
-    const compiled = standalone(ajv, fn);
-    cachePut('schemas', `${key}.cjs`, compiled);
-    code = compiled;
+    code = compileStandalone(file, text, key);
+    cachePut('schemas', `${key}.cjs`, code);
   }
   const mod = { exports: {} as Validator };
   // The code is ajv's output for a schema of ours (or the cache's copy of it).
