@@ -28,7 +28,6 @@ import {
   type GeneratedFile,
 } from './emit/package.js';
 import { cacheGet, cachePut, contentHash } from './cache.js';
-import { formatModule } from './format.js';
 import { isDataMap, parseYamlFile } from './load/yaml.js';
 import { buildModel } from './model/build.js';
 import type { FamilyModel } from './model/types.js';
@@ -206,7 +205,7 @@ async function generateOne(spec: string, base: string, opts: LoadOptions): Promi
   const deps = [...files].map((file) => ({ file, hash: contentHash(readFileSync(file, 'utf8')) }));
   return {
     family: summary(m),
-    text: await formatModule(emitFamily(m, specPath(base, m.file))),
+    text: emitFamily(m, specPath(base, m.file)),
     deps,
   };
 }
@@ -318,7 +317,7 @@ export async function generatePackage(opts: GenerateOptions): Promise<GeneratedF
   if (clashes.length) throw new SpecErrors(clashes[0]!.file, clashes);
   return [
     ...done.map((g) => ({ path: `src/${moduleName(g.family)}.ts`, text: g.text })),
-    { path: 'src/index.ts', text: await formatModule(indexModule(families)) },
+    { path: 'src/index.ts', text: indexModule(families) },
     ...packageFiles(families, base, opts.templatesDir),
   ];
 }

@@ -6,7 +6,21 @@
 import type { AttrModel, AttrSetModel, MatchModel, MatchRuleModel } from '../model/types.js';
 import { commonPrefix } from './definitions.js';
 import { overrideNotes } from './notes.js';
-import { Code, doc, join, span, str, ts, type ModulePrinter } from './printer.js';
+import { Code, doc, span, str, ts, type ModulePrinter } from './printer.js';
+import { align, group } from './layout.js';
+import {
+  arr,
+  arrow,
+  at,
+  constDecl,
+  leaf,
+  member,
+  newCall,
+  obj,
+  objType,
+  prop,
+  type Node,
+} from './syntax.js';
 import { attrTs, propTs, setTs } from './types.js';
 
 function attrDoc(a: AttrModel, indent: string): Code {
@@ -40,10 +54,11 @@ export function emitAttrSet(p: ModulePrinter, s: AttrSetModel): void {
     for (const a of s.attrs) {
       const t = attrTs(a, p);
       if (t === undefined) continue;
-      p.add(
-        attrDoc(a, '  '),
-        ts`  | { readonly type: ${str(a.tsName)}; readonly value: ${t.text === 'boolean' ? ts`true` : t} }\n`,
-      );
+      const entry = objType([
+        member('type', leaf(str(a.tsName), 'simple')),
+        member('value', t.doc === 'boolean' ? leaf('true', 'simple') : t),
+      ]);
+      p.add(attrDoc(a, '  '), new Code(at(2, ['| ', align(2, entry.doc)])));
     }
     p.add(ts`  | ${p.use('UnknownEntry', true)};\n`);
   } else if (!s.attrs.some((a) => propTs(a, p) !== undefined)) {
@@ -52,76 +67,87 @@ export function emitAttrSet(p: ModulePrinter, s: AttrSetModel): void {
     p.add(ts`export interface ${s.tsName} {\n`);
     for (const a of s.attrs) {
       const t = propTs(a, p);
-      if (t !== undefined) p.add(attrDoc(a, '  '), ts`  readonly ${a.tsName}?: ${t};\n`);
+      if (t !== undefined)
+        p.add(attrDoc(a, '  '), new Code(at(2, [group(['readonly ', a.tsName, '?: ', t.doc]), ';'])));
     }
     p.add(ts`}\n`);
   }
-  const opts: Code[] = [];
-  if (s.ordered) opts.push(ts`ordered: true`);
-  if (s.match) opts.push(ts`match: ${matchLit(s.match)}`);
+  const opts = [];
+  if (s.ordered) opts.push(prop('ordered', leaf('true', 'num')));
+  if (s.match) opts.push(prop('match', matchLit(s.match)));
+  const layout = newCall('AttrSet', [
+    leaf(str(s.name), 'str'),
+    arrow(arr(s.attrs.map((a) => attrDef(a, p)))),
+    ...(opts.length ? [obj(opts)] : []),
+  ]);
   p.add(
     doc([`Layout of ${span(s.name)}.`]),
-    ts`export const ${s.valueName}: AttrSet<${setTs(s)}> = new AttrSet(${str(s.name)}, () => [\n`,
+    new Code(at(0, constDecl(s.valueName, `AttrSet<${setTs(s).text}>`, layout)) + '\n'),
   );
-  for (const a of s.attrs) p.add(ts`  ${attrDef(a, p)},\n`);
-  p.add(ts`]${opts.length ? ts`, { ${join(opts, ', ')} }` : ''});\n\n`);
 }
 
-function num(v: number | bigint, wide: boolean): Code {
-  return new Code(wide ? `${BigInt(v)}n` : String(v));
+function num(v: number | bigint, wide: boolean): Node {
+  return leaf(wide ? `${BigInt(v)}n` : String(v), 'num');
 }
 
-function attrDef(a: AttrModel, p: ModulePrinter): Code {
-  const parts: Code[] = [
-    ts`name: ${str(a.tsName)}`,
-    ts`type: ${a.value}`,
-    ts`kind: Kind.${a.kind}`,
+const strs = (xs: readonly string[]): Node => arr(xs.map((x) => leaf(str(x), 'str')));
+
+function attrDef(a: AttrModel, p: ModulePrinter): Node {
+  const parts = [
+    prop('name', leaf(str(a.tsName), 'str')),
+    prop('type', leaf(String(a.value), 'num')),
+    prop('kind', leaf(`Kind.${a.kind}`, 'member')),
   ];
-  if (a.byteOrder === 'big-endian') parts.push(ts`be: true`);
-  if (a.multi) parts.push(ts`multi: true`);
+  const yes = leaf('true', 'num');
+  if (a.byteOrder === 'big-endian') parts.push(prop('be', yes));
+  if (a.multi) parts.push(prop('multi', yes));
   if (a.nestedFamily !== undefined) p.useFrom(a.nestedFamily, a.nested!.valueName);
-  if (a.nested) parts.push(ts`nested: ${a.nested.valueName}`);
-  if (a.kind === 'Struct') parts.push(ts`struct: ${a.struct!.valueName}`);
-  if (a.subKind) parts.push(ts`sub: Kind.${a.subKind}`);
-  if (a.typeValue) parts.push(ts`typeValue: [${join(a.typeValue.map(str), ', ')}]`);
-  if (a.masked) parts.push(ts`masked: true`);
+  if (a.nested) parts.push(prop('nested', leaf(a.nested.valueName, 'id')));
+  if (a.kind === 'Struct') parts.push(prop('struct', leaf(a.struct!.valueName, 'id')));
+  if (a.subKind) parts.push(prop('sub', leaf(`Kind.${a.subKind}`, 'member')));
+  if (a.typeValue) parts.push(prop('typeValue', strs(a.typeValue)));
+  if (a.masked) parts.push(prop('masked', yes));
   if (a.checks) {
     const c = a.checks;
     const wide = ['u64', 's64', 'uint', 'sint'].includes(a.type);
-    const cs: Code[] = [];
-    if (c.min !== undefined) cs.push(ts`min: ${num(c.min, wide)}`);
-    if (c.max !== undefined) cs.push(ts`max: ${num(c.max, wide)}`);
-    if (c.minLen !== undefined) cs.push(ts`minLen: ${c.minLen}`);
-    if (c.maxLen !== undefined) cs.push(ts`maxLen: ${c.maxLen}`);
-    if (c.exactLen !== undefined) cs.push(ts`exactLen: ${c.exactLen}`);
-    if (cs.length) parts.push(ts`checks: { ${join(cs, ', ')} }`);
+    const cs = [];
+    if (c.min !== undefined) cs.push(prop('min', num(c.min, wide)));
+    if (c.max !== undefined) cs.push(prop('max', num(c.max, wide)));
+    if (c.minLen !== undefined) cs.push(prop('minLen', num(c.minLen, false)));
+    if (c.maxLen !== undefined) cs.push(prop('maxLen', num(c.maxLen, false)));
+    if (c.exactLen !== undefined) cs.push(prop('exactLen', num(c.exactLen, false)));
+    if (cs.length) parts.push(prop('checks', obj(cs)));
   }
   if (a.enum)
     parts.push(
-      ts`enum: ${a.enumAsFlags && !a.enum.flags ? a.enum.asFlagsName! : a.enum.valueName}`,
+      prop(
+        'enum',
+        leaf(a.enumAsFlags && !a.enum.flags ? a.enum.asFlagsName! : a.enum.valueName, 'id'),
+      ),
     );
-  if (a.displayHint !== undefined) parts.push(ts`display: ${str(a.displayHint)}`);
-  return ts`{ ${join(parts, ', ')} }`;
+  if (a.displayHint !== undefined) parts.push(prop('display', leaf(str(a.displayHint), 'str')));
+  return obj(parts);
 }
 
-function matchLit(m: MatchModel): Code {
-  const strs = (xs: readonly string[]): Code => ts`[${join(xs.map(str), ', ')}]`;
-  const n = (x: number): Code => new Code(x > 0xff ? `0x${x.toString(16)}` : String(x));
-  const nums = (xs: readonly number[]): Code => ts`[${join(xs.map(n), ', ')}]`;
-  const rule = (r: MatchRuleModel): Code => {
-    const when = r.when.map(
-      (c) =>
-        ts`{ path: ${strs(c.path)}, ${c.in ? ts`in: ${nums(c.in)}` : ts`notIn: ${nums(c.notIn ?? [])}`} }`,
+function matchLit(m: MatchModel): Node {
+  const n = (x: number): Node => leaf(x > 0xff ? `0x${x.toString(16)}` : String(x), 'num');
+  const nums = (xs: readonly number[]): Node => arr(xs.map(n));
+  const rule = (r: MatchRuleModel): Node => {
+    const when = r.when.map((c) =>
+      obj([
+        prop('path', strs(c.path)),
+        c.in ? prop('in', nums(c.in)) : prop('notIn', nums(c.notIn ?? [])),
+      ]),
     );
-    const parts: Code[] = [ts`when: [${join(when, ', ')}]`];
+    const parts = [prop('when', arr(when))];
     for (const k of ['expect', 'allow', 'deny'] as const)
-      if (r[k].length) parts.push(ts`${k}: ${strs(r[k])}`);
-    if (r.exact.length) parts.push(ts`exact: [${join(r.exact.map(strs), ', ')}]`);
-    return ts`{ ${join(parts, ', ')} }`;
+      if (r[k].length) parts.push(prop(k, strs(r[k])));
+    if (r.exact.length) parts.push(prop('exact', arr(r.exact.map(strs))));
+    return obj(parts);
   };
-  const parts: Code[] = [ts`key: ${str(m.key)}`, ts`mask: ${str(m.mask)}`];
-  if (m.flatten !== undefined) parts.push(ts`flatten: ${str(m.flatten)}`);
-  if (m.always.length) parts.push(ts`always: ${strs(m.always)}`);
-  parts.push(ts`gated: ${strs(m.gated)}`, ts`rules: [${join(m.rules.map(rule), ', ')}]`);
-  return ts`{ ${join(parts, ', ')} }`;
+  const parts = [prop('key', leaf(str(m.key), 'str')), prop('mask', leaf(str(m.mask), 'str'))];
+  if (m.flatten !== undefined) parts.push(prop('flatten', leaf(str(m.flatten), 'str')));
+  if (m.always.length) parts.push(prop('always', strs(m.always)));
+  parts.push(prop('gated', strs(m.gated)), prop('rules', arr(m.rules.map(rule))));
+  return obj(parts);
 }

@@ -5,12 +5,16 @@
  */
 import type { ConstModel, EnumModel, FamilyModel, StructModel } from '../model/types.js';
 import { overrideNotes } from './notes.js';
-import { Code, doc, join, span, str, ts, type ModulePrinter } from './printer.js';
+import { Code, doc, span, str, ts, type ModulePrinter } from './printer.js';
+
+const code = (text: string): Code => new Code(text);
 import { memberTs } from './types.js';
+import { arr, at, constDecl, leaf, newCall, obj, prop, type Node } from './syntax.js';
 
 export function emitConst(p: ModulePrinter, c: ConstModel): void {
-  const value = typeof c.value === 'number' ? c.value : str(c.value);
-  p.add(doc([c.doc]), ts`export const ${c.tsName} = ${value};\n\n`);
+  const value =
+    typeof c.value === 'number' ? leaf(String(c.value), 'num') : leaf(str(c.value), 'str');
+  p.add(doc([c.doc]), code(at(0, constDecl(c.tsName, undefined, value)) + '\n'));
 }
 
 export function emitEnum(p: ModulePrinter, e: EnumModel): void {
@@ -23,7 +27,7 @@ export function emitEnum(p: ModulePrinter, e: EnumModel): void {
       prefix ? `C: ${span(`${prefix}*`)}` : undefined,
       ...overrideNotes(e.overrides),
     ]),
-    ts`export const ${e.tsName} = {\n`,
+    ts`export const ${e.tsName} = {${code(e.entries.length ? '\n' : '')}`,
   );
   for (const x of e.entries)
     p.add(doc([x.doc, span(x.cName)], '  '), ts`  ${x.tsName}: ${x.value},\n`);
@@ -32,16 +36,27 @@ export function emitEnum(p: ModulePrinter, e: EnumModel): void {
     doc([`Names of ${e.flags ? 'flags' : 'values'} of ${span(e.name)}.`]),
     ts`export type ${e.tsName} = keyof typeof ${e.tsName};\n`,
     doc([`Value ↔ name lookup for ${span(e.name)} (\`nameOf\`, \`valueOf\`).`]),
-    ts`export const ${e.valueName}: EnumDef = new EnumDef(${str(e.name)}, ${e.tsName}${e.flags ? ts`, true` : ''});\n\n`,
+    code(
+      at(
+        0,
+        constDecl(
+          e.valueName,
+          'EnumDef',
+          newCall('EnumDef', [
+            leaf(str(e.name), 'str'),
+            leaf(e.tsName, 'id'),
+            ...(e.flags ? [leaf('true', 'num')] : []),
+          ]),
+        ),
+      ) + '\n',
+    ),
   );
   if (e.asFlagsName !== undefined) {
-    const bits = join(
-      e.entries.map((x) => ts`${x.tsName}: ${2 ** x.value}`),
-      ', ',
-    );
+    const bits = obj(e.entries.map((x) => prop(x.tsName, leaf(String(2 ** x.value), 'num'))));
+    const def = newCall('EnumDef', [leaf(str(e.name), 'str'), bits, leaf('true', 'num')]);
     p.add(
       doc([`${span(e.name)} used as flags (bit n = value n).`]),
-      ts`export const ${e.asFlagsName}: EnumDef = new EnumDef(${str(e.name)}, { ${bits} }, true);\n\n`,
+      code(at(0, constDecl(e.asFlagsName, 'EnumDef', def)) + '\n'),
     );
   }
 }
@@ -51,7 +66,7 @@ export function emitStruct(p: ModulePrinter, s: StructModel): void {
   p.use('StructDef', true);
   p.add(
     doc([s.doc ?? `struct ${span(s.name)} (${s.size} bytes).`, ...overrideNotes(s.overrides)]),
-    ts`export interface ${s.tsName} {\n`,
+    ts`export interface ${s.tsName} {${code(s.members.some((x) => x.type !== 'pad') ? '\n' : '')}`,
   );
   for (const x of s.members) {
     if (x.type === 'pad') continue;
@@ -63,22 +78,25 @@ export function emitStruct(p: ModulePrinter, s: StructModel): void {
   p.add(
     ts`}\n`,
     doc([`Layout of ${span(s.name)}.`]),
-    ts`export const ${s.valueName}: StructDef<${s.tsName}> = {\n  name: ${str(s.name)},\n  size: ${s.size},\n  members: [\n`,
+    ts`export const ${s.valueName}: StructDef<${s.tsName}> = {\n`,
+    code(at(2, [prop('name', leaf(str(s.name), 'str')), ','])),
+    ts`  size: ${s.size},\n`,
   );
-  for (const x of s.members) {
-    const parts: Code[] = [
-      ts`name: ${str(x.tsName)}`,
-      ts`kind: Kind.${x.kind}`,
-      ts`offset: ${x.offset}`,
+  const members: Node[] = s.members.map((x) => {
+    const parts = [
+      prop('name', leaf(str(x.tsName), 'str')),
+      prop('kind', leaf(`Kind.${x.kind}`, 'member')),
+      prop('offset', leaf(String(x.offset), 'num')),
     ];
     if (x.kind === 'Binary' || x.kind === 'String' || x.kind === 'Pad')
-      parts.push(ts`len: ${x.size}`);
-    if (x.byteOrder === 'big-endian' && /^[us]\d+$/.test(x.type)) parts.push(ts`be: true`);
-    if (x.struct) parts.push(ts`struct: ${x.struct.valueName}`);
-    if (x.enum) parts.push(ts`enum: ${x.enum.valueName}`);
-    p.add(ts`    { ${join(parts, ', ')} },\n`);
-  }
-  p.add(ts`  ],\n};\n\n`);
+      parts.push(prop('len', leaf(String(x.size), 'num')));
+    if (x.byteOrder === 'big-endian' && /^[us]\d+$/.test(x.type))
+      parts.push(prop('be', leaf('true', 'num')));
+    if (x.struct) parts.push(prop('struct', leaf(x.struct.valueName, 'id')));
+    if (x.enum) parts.push(prop('enum', leaf(x.enum.valueName, 'id')));
+    return obj(parts);
+  });
+  p.add(code(at(2, [prop('members', arr(members)), ','])), ts`};\n\n`);
 }
 
 export function emitDefinitions(p: ModulePrinter, m: FamilyModel): void {

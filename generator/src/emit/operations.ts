@@ -7,28 +7,47 @@
  */
 import type { FamilyModel, OpMessageModel, OpModeModel, OpModel } from '../model/types.js';
 import { overrideNotes } from './notes.js';
-import { Code, doc, join, span, str, ts, type ModulePrinter } from './printer.js';
+import { Code, doc, span, str, ts, type ModulePrinter } from './printer.js';
+import type { Doc } from './layout.js';
+import {
+  arr,
+  at,
+  intersection,
+  leaf,
+  member,
+  methodCall,
+  obj,
+  objType,
+  paren,
+  prop,
+  signature,
+  typeDecl,
+  typeRef,
+  union,
+  type Node,
+} from './syntax.js';
+
+const code = (text: string): Code => new Code(text);
+const simple = (name: string): Node => leaf(name, 'simple');
 import { setTs } from './types.js';
 
 /** The value type of a message: the listed attributes of the op's set, required ones required, plus the fixed header. */
-function messageType(op: OpModel, m: OpMessageModel): Code {
-  const parts: Code[] = [];
+function messageType(op: OpModel, m: OpMessageModel): Node & { readonly union?: boolean } {
+  const parts: Node[] = [];
   const set = op.attrSet;
-  if (set?.ordered) parts.push(setTs(set));
+  if (set?.ordered) parts.push(leaf(setTs(set), 'other'));
   else if (set) {
     const typed = m.attrs.filter((a) => a.type !== 'unused' && a.type !== 'pad');
-    const keys = (xs: typeof typed): Code =>
-      join(
-        xs.map((a) => str(a.tsName)),
-        ' | ',
-      );
+    const pick = (xs: typeof typed): Node =>
+      typeRef('Pick', [simple(set.tsName), union(xs.map((a) => leaf(str(a.tsName), 'simple')))]);
     const optional = typed.filter((a) => !m.required.includes(a));
     const required = typed.filter((a) => m.required.includes(a));
-    if (optional.length) parts.push(ts`Pick<${set.tsName}, ${keys(optional)}>`);
-    if (required.length) parts.push(ts`Required<Pick<${set.tsName}, ${keys(required)}>>`);
+    if (optional.length) parts.push(pick(optional));
+    if (required.length) parts.push(typeRef('Required', [pick(required)]));
   }
-  if (op.fixedHeader) parts.push(ts`{ readonly ${op.headerKey}: ${op.fixedHeader.tsName} }`);
-  return parts.length ? join(parts, ' & ') : ts`Record<string, never>`;
+  if (op.fixedHeader)
+    parts.push(objType([member(op.headerKey, simple(op.fixedHeader.tsName))]));
+  return parts.length ? intersection(parts) : leaf('Record<string, never>', 'other');
 }
 
 function opDoc(op: OpModel): (string | undefined)[] {
@@ -42,7 +61,7 @@ function emitMessage(p: ModulePrinter, op: OpModel, m: OpMessageModel, what: str
       `${what} of ${span(op.name)}: ${m.attrs.length ? `the attributes ${m.attrs.map((a) => span(a.tsName)).join(', ')}` : 'no attributes'}${op.fixedHeader ? `, and the fixed header under ${span(op.headerKey)}` : ''}.`,
       req.length ? `The kernel requires ${req.join(', ')} (specs/overrides).` : undefined,
     ]),
-    ts`export type ${m.typeName} = ${messageType(op, m)};\n\n`,
+    code(at(0, typeDecl(m.typeName, messageType(op, m))) + '\n'),
   );
 }
 
@@ -62,16 +81,13 @@ export function emitOpTypes(p: ModulePrinter, m: FamilyModel): void {
 }
 
 /** The request and reply types an op's `OpDef` is declared with (all of its modes). */
-function opDefTypes(op: OpModel): [Code, Code] {
+function opDefTypes(op: OpModel): [Node, Node] {
   const modes = [op.do, op.dump].filter((x): x is OpModeModel => x !== undefined);
   const replies = modes.flatMap((x) => (x.reply ? [x.reply.typeName] : []));
   if (op.echo?.message) replies.push(op.echo.message.typeName);
   return [
-    join(
-      modes.map((x) => x.request.typeName),
-      ' | ',
-    ),
-    replies.length ? join([...new Set(replies)], ' | ') : ts`never`,
+    union(modes.map((x) => simple(x.request.typeName))),
+    replies.length ? union([...new Set(replies)].map(simple)) : simple('never'),
   ];
 }
 
@@ -81,31 +97,37 @@ export function emitOpsTable(p: ModulePrinter, m: FamilyModel): void {
     doc([
       `Operations of ${span(m.name)}: command numbers and layouts, usable without a socket (see the runtime's \`genlRequest\` / \`readGenlMessage\`).`,
     ]),
-    ts`export const ops = {\n`,
+    ts`export const ops = {${code(requestOps.length ? '\n' : '')}`,
   );
   for (const o of requestOps) {
     p.use('OpDef', true);
     const set = o.attrSet ? o.attrSet.valueName : 'emptySet';
     if (!o.attrSet) p.use('AttrSet');
     const replies = Boolean(o.do?.reply ?? o.dump?.reply) || o.echo !== undefined;
-    const parts: Code[] = [ts`name: ${str(o.name)}`, ts`cmd: ${o.value}`];
+    const parts = [
+      prop('name', leaf(str(o.name), 'str')),
+      prop('cmd', leaf(String(o.value), 'num')),
+    ];
     const replyCmd = o.do?.reply?.value ?? o.dump?.reply?.value;
-    if (replyCmd !== undefined && replyCmd !== o.value) parts.push(ts`replyCmd: ${replyCmd}`);
-    parts.push(ts`requestSet: ${set}`);
-    if (replies) parts.push(ts`replySet: ${o.echo?.attrSet?.valueName ?? set}`);
+    if (replyCmd !== undefined && replyCmd !== o.value)
+      parts.push(prop('replyCmd', leaf(String(replyCmd), 'num')));
+    parts.push(prop('requestSet', leaf(set, 'id')));
+    if (replies) parts.push(prop('replySet', leaf(o.echo?.attrSet?.valueName ?? set, 'id')));
     if (o.fixedHeader && o.fixedHeader !== m.fixedHeader)
-      parts.push(ts`fixedHeader: ${o.fixedHeader.valueName}`);
-    if (o.headerKey !== 'header') parts.push(ts`headerKey: ${str(o.headerKey)}`);
-    const required = (x: OpModeModel | undefined): Code =>
-      ts`[${join(x?.request.required.map((a) => str(a.tsName)) ?? [], ', ')}]`;
-    if (o.do?.request.required.length) parts.push(ts`required: ${required(o.do)}`);
-    if (o.dump?.request.required.length) parts.push(ts`dumpRequired: ${required(o.dump)}`);
-    if (o.echo) parts.push(ts`echo: true`);
+      parts.push(prop('fixedHeader', leaf(o.fixedHeader.valueName, 'id')));
+    if (o.headerKey !== 'header') parts.push(prop('headerKey', leaf(str(o.headerKey), 'str')));
+    const required = (x: OpModeModel | undefined): Node =>
+      arr(x?.request.required.map((a) => leaf(str(a.tsName), 'str')) ?? []);
+    if (o.do?.request.required.length) parts.push(prop('required', required(o.do)));
+    if (o.dump?.request.required.length) parts.push(prop('dumpRequired', required(o.dump)));
+    if (o.echo) parts.push(prop('echo', leaf('true', 'num')));
     const [rq, rp] = opDefTypes(o);
-    p.add(
-      doc(opDoc(o), '  '),
-      ts`  ${o.tsName}: { ${join(parts, ', ')} } as OpDef as OpDef<${rq}, ${rp}>,\n`,
-    );
+    const def = leaf('', 'other');
+    const value: Node = {
+      ...def,
+      doc: [obj(parts).doc, ' as OpDef as ', typeRef('OpDef', [rq, rp]).doc],
+    };
+    p.add(doc(opDoc(o), '  '), code(at(2, [prop(o.tsName, value), ','])));
   }
   p.add(ts`} as const;\n\n`);
   if (requestOps.some((o) => !o.attrSet))
@@ -122,24 +144,31 @@ export function emitFamilyDef(p: ModulePrinter, m: FamilyModel): void {
       `Family ${span(m.name)} (genetlink version ${m.version}).`,
       ...overrideNotes(m.overrides),
     ]),
-    ts`export const family: FamilyDef = {\n  name: ${str(m.name)},\n  version: ${m.version},\n`,
+    ts`export const family: FamilyDef = {\n`,
+    code(at(2, [prop('name', leaf(str(m.name), 'str')), ','])),
+    ts`  version: ${m.version},\n`,
   );
   if (m.fixedHeader) p.add(ts`  fixedHeader: ${m.fixedHeader.valueName},\n`);
   p.add(
-    ts`  mcastGroups: [${join(
-      m.mcastGroups.map((g) => str(g.name)),
-      ', ',
-    )}],\n  notifications: {\n`,
+    code(at(2, [prop('mcastGroups', arr(m.mcastGroups.map((g) => leaf(str(g.name), 'str')))), ','])),
   );
+  const notifications: string[] = [];
   for (const n of m.ops) {
     if (!n.message || !n.attrSet) continue;
-    const parts: Code[] = [ts`name: ${str(n.name)}`, ts`set: ${n.attrSet.valueName}`];
+    const parts = [prop('name', leaf(str(n.name), 'str')), prop('set', leaf(n.attrSet.valueName, 'id'))];
     if (n.fixedHeader && n.fixedHeader !== m.fixedHeader)
-      parts.push(ts`fixedHeader: ${n.fixedHeader.valueName}`);
-    if (n.headerKey !== 'header') parts.push(ts`headerKey: ${str(n.headerKey)}`);
-    p.add(ts`    ${n.value}: { ${join(parts, ', ')} },\n`);
+      parts.push(prop('fixedHeader', leaf(n.fixedHeader.valueName, 'id')));
+    if (n.headerKey !== 'header') parts.push(prop('headerKey', leaf(str(n.headerKey), 'str')));
+    notifications.push(at(4, [prop(String(n.value), obj(parts)), ',']));
   }
-  p.add(ts`  },\n};\n\n`);
+  p.add(
+    code(
+      notifications.length
+        ? `  notifications: {\n${notifications.join('')}  },\n`
+        : '  notifications: {},\n',
+    ),
+    ts`};\n\n`,
+  );
 }
 
 export function emitClient(p: ModulePrinter, m: FamilyModel): void {
@@ -149,10 +178,25 @@ export function emitClient(p: ModulePrinter, m: FamilyModel): void {
   p.use('NotificationOptions', true);
   const ntfs = m.ops
     .filter((n) => n.message && n.attrSet)
-    .map((n) => ts`Notification<${n.message!.typeName}> & { readonly name: ${str(n.name)} }`);
+    .map((n) =>
+      paren(
+        intersection([
+          typeRef('Notification', [simple(n.message!.typeName)]),
+          objType([member('name', leaf(str(n.name), 'simple'))]),
+        ]),
+      ),
+    );
   p.add(
     doc([`A notification of ${span(m.name)} (unknown commands arrive as raw bytes).`]),
-    ts`export type ${notificationType} =\n  | ${join([...ntfs, ts`Notification<Uint8Array>`], '\n  | ')};\n\n`,
+    code(
+      at(
+        0,
+        typeDecl(
+          notificationType,
+          union([...ntfs, typeRef('Notification', [simple('Uint8Array')])]),
+        ),
+      ) + '\n',
+    ),
     doc([
       `Client for the ${span(m.name)} generic netlink family: \`await ${className}.open(sock)\`.`,
     ]),
@@ -167,7 +211,12 @@ export function emitClient(p: ModulePrinter, m: FamilyModel): void {
     : 'no groups';
   p.add(
     doc([`Notifications from ${groups}, decoded.`], '  '),
-    ts`  override notifications(opts?: NotificationOptions): AsyncGenerator<${notificationType}> {\n    return super.notifications(opts) as AsyncGenerator<${notificationType}>;\n  }\n`,
+    ...method(
+      'override notifications',
+      ['opts?: NotificationOptions'],
+      typeRef('AsyncGenerator', [simple(notificationType)]),
+      ['return ', methodCall('super.notifications', [opts]).doc, ' as ', typeRef('AsyncGenerator', [simple(notificationType)]).doc, ';'],
+    ),
   );
   const events = m.ops.filter((o) => o.event);
   if (events.length) {
@@ -179,15 +228,32 @@ export function emitClient(p: ModulePrinter, m: FamilyModel): void {
         ],
         '  ',
       ),
-      ts`  override events(opts?: Omit<NotificationOptions, 'groups'>): AsyncGenerator<${notificationType}> {\n    return super.events(opts) as AsyncGenerator<${notificationType}>;\n  }\n`,
+      ...method(
+        'override events',
+        ["opts?: Omit<NotificationOptions, 'groups'>"],
+        typeRef('AsyncGenerator', [simple(notificationType)]),
+        ['return ', methodCall('super.events', [opts]).doc, ' as ', typeRef('AsyncGenerator', [simple(notificationType)]).doc, ';'],
+      ),
     );
   }
   p.add(ts`}\n`);
 }
 
+/** A method: signature, one statement, and the blank line after it when `blank`. */
+function method(name: string, params: readonly string[], ret: Node, body: Doc, blank = false): Code[] {
+  return [
+    code(at(2, [signature(name, params, ret), ' {'])),
+    code(at(4, body)),
+    code(blank ? '  }\n\n' : '  }\n'),
+  ];
+}
+
+const opts = leaf('opts', 'id');
+const req = leaf('req', 'id');
+
 /** `req: T` or, when an empty request is valid, `req: T = {}`. */
-function reqParam(op: OpModel, x: OpModeModel): Code {
-  return ts`req: ${x.request.typeName}${emptyRequest(op, x) ? ts` = {}` : ''}`;
+function reqParam(op: OpModel, x: OpModeModel): string {
+  return `req: ${x.request.typeName}${emptyRequest(op, x) ? ' = {}' : ''}`;
 }
 
 /** `{}` is a valid request: no fixed header, nothing required. */
@@ -195,17 +261,23 @@ function emptyRequest(op: OpModel, x: OpModeModel): boolean {
   return !op.fixedHeader && x.request.required.length === 0;
 }
 
+/** `this.<call>(ops.<op>, req, opts)`. */
+function opCall(call: string, o: OpModel): Node {
+  return methodCall(`this.${call}`, [leaf(`ops.${o.tsName}`, 'member'), req, opts]);
+}
+
 function emitDo(p: ModulePrinter, o: OpModel, x: OpModeModel): void {
   p.use('RequestOptions', true);
-  const req = reqParam(o, x);
+  const params = [reqParam(o, x), 'opts?: RequestOptions'];
   if (x.reply) {
+    const reply = typeRef('Promise', [simple(x.reply.typeName)]);
     p.add(
       doc([...opDoc(o), 'Resolves to the reply.'], '  '),
-      ts`  ${x.method}(${req}, opts?: RequestOptions): Promise<${x.reply.typeName}> {\n    return this.doOpReply(ops.${o.tsName}, req, opts) as Promise<${x.reply.typeName}>;\n  }\n\n`,
+      ...method(x.method, params, reply, ['return ', opCall('doOpReply', o).doc, ' as ', reply.doc, ';'], true),
     );
   } else if (o.echo?.message) {
     p.use('EchoOptions', true);
-    const sig = ts`req${emptyRequest(o, x) ? '?' : ''}: ${x.request.typeName}`;
+    const sig = `req${emptyRequest(o, x) ? '?' : ''}: ${x.request.typeName}`;
     const echo = o.echo.message.typeName;
     p.add(
       doc(
@@ -215,23 +287,38 @@ function emitDo(p: ModulePrinter, o: OpModel, x: OpModeModel): void {
         ],
         '  ',
       ),
-      ts`  ${x.method}(${sig}, opts: EchoOptions & { readonly echo: true }): Promise<${echo}>;\n`,
-      ts`  ${x.method}(${sig}, opts?: RequestOptions): Promise<void>;\n`,
-      ts`  async ${x.method}(${req}, opts?: EchoOptions): Promise<${echo} | void> {\n    return this.doOp(ops.${o.tsName}, req, opts) as Promise<${echo} | undefined>;\n  }\n\n`,
+      code(
+        at(2, [
+          signature(
+            x.method,
+            [sig, 'opts: EchoOptions & { readonly echo: true }'],
+            typeRef('Promise', [simple(echo)]),
+          ),
+          ';',
+        ]),
+      ),
+      code(at(2, [signature(x.method, [sig, 'opts?: RequestOptions'], typeRef('Promise', [simple('void')])), ';'])),
+      ...method(
+        `async ${x.method}`,
+        [reqParam(o, x), 'opts?: EchoOptions'],
+        typeRef('Promise', [union([simple(echo), simple('void')])]),
+        ['return ', opCall('doOp', o).doc, ' as ', typeRef('Promise', [union([simple(echo), simple('undefined')])]).doc, ';'],
+        true,
+      ),
     );
   } else {
     p.add(
       doc([...opDoc(o), 'Resolves when the kernel acknowledges.'], '  '),
-      ts`  async ${x.method}(${req}, opts?: RequestOptions): Promise<void> {\n    await this.doOp(ops.${o.tsName}, req, opts);\n  }\n\n`,
+      ...method(`async ${x.method}`, params, typeRef('Promise', [simple('void')]), ['await ', opCall('doOp', o).doc, ';'], true),
     );
   }
 }
 
 function emitDump(p: ModulePrinter, o: OpModel, x: OpModeModel): void {
   p.use('RequestOptions', true);
-  const rsp = x.reply?.typeName ?? 'never';
+  const rsp = typeRef('AsyncGenerator', [simple(x.reply?.typeName ?? 'never')]);
   p.add(
     doc([...opDoc(o), 'Dump: yields each reply as it arrives.'], '  '),
-    ts`  ${x.method}(${reqParam(o, x)}, opts?: RequestOptions): AsyncGenerator<${rsp}> {\n    return this.dumpOp(ops.${o.tsName}, req, opts) as AsyncGenerator<${rsp}>;\n  }\n\n`,
+    ...method(x.method, [reqParam(o, x), 'opts?: RequestOptions'], rsp, ['return ', opCall('dumpOp', o).doc, ' as ', rsp.doc, ';'], true),
   );
 }

@@ -8,6 +8,7 @@
  * identifier paths; anything else throws.
  * @module
  */
+import { at, importDecl } from './syntax.js';
 
 /** A piece of generated code, safe to splice anywhere code goes. */
 export class Code {
@@ -42,13 +43,31 @@ export function join(parts: readonly Piece[], sep: string): Code {
   return new Code(parts.map(piece).join(sep));
 }
 
-/** A string literal (JSON escaping: no quote, template or line terminator can be opened). */
+/**
+ * A string literal (JSON escaping: no quote, template or line terminator can
+ * be opened), quoted as prettier quotes it: single quotes unless the text has
+ * more single than double quotes, no escape that is not needed.
+ */
 export function str(s: string): Code {
-  return new Code(
-    JSON.stringify(s)
-      .replace(/\u2028/g, '\\u2028')
-      .replace(/\u2029/g, '\\u2029'),
-  );
+  let singles = 0;
+  let doubles = 0;
+  for (const c of s) {
+    if (c === "'") singles++;
+    else if (c === '"') doubles++;
+  }
+  const q = singles > doubles ? '"' : "'";
+  const other = q === "'" ? '"' : "'";
+  const body = JSON.stringify(s)
+    .slice(1, -1)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')
+    .replace(/\\(.)|(["'])/gs, (_, esc: string | undefined, quote: string | undefined) => {
+      if (esc === other) return esc;
+      if (quote === q) return `\\${quote}`;
+      if (quote) return quote;
+      return /^[^\n\r"'0-7\\bfnrt-vx\u2028\u2029]$/.test(esc!) ? esc! : `\\${esc!}`;
+    });
+  return new Code(q + body + q);
 }
 
 /** Text inside a comment: no `*\/` ends it, no `@` starts a tag, no lone CR. */
@@ -120,17 +139,22 @@ export class ModulePrinter {
     sibling = (module: string): string => `./${module}.js`,
   ): string {
     const line = (names: Map<string, boolean>, module: string): string =>
-      `import { ${[...names]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([n, type]) => (type ? `type ${n}` : n))
-        .join(', ')} } from ${str(module).text};\n`;
+      at(
+        0,
+        importDecl(
+          [...names].sort(([a], [b]) => a.localeCompare(b)).map(([n, type]) => (type ? `type ${n}` : n)),
+          str(module).text,
+        ),
+      );
     const lines = [
       ...(this.#imports.size ? [line(this.#imports, from)] : []),
       ...[...this.#siblings]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([m, names]) => line(names, sibling(fileName(m)))),
     ];
-    return header.text + (lines.length ? `${lines.join('')}\n` : '') + this.#parts.join('');
+    const text = header.text + (lines.length ? `${lines.join('')}\n` : '') + this.#parts.join('');
+    // one line break at the end, as prettier leaves a file
+    return text.replace(/\n+$/, '\n');
   }
 }
 

@@ -5,6 +5,8 @@
  */
 import type { AttrModel, AttrSetModel, EnumModel, StructMemberModel } from '../model/types.js';
 import { Code, type ModulePrinter } from './printer.js';
+import { group, ifBreak, indent, line } from './layout.js';
+import { intersection, leaf, member, objType, type Node } from './syntax.js';
 
 const wide = new Set(['u64', 's64', 'uint', 'sint']);
 
@@ -61,7 +63,7 @@ function attrText(a: AttrModel, p: ModulePrinter): string | undefined {
     }
     case 'indexed-array':
       if (a.subType === 'nest') return `readonly ${setText(a.nested!)}[]`;
-      return `readonly (${scalarTs(a.subType ?? 'u32', a.enum, false)})[]`;
+      return `readonly ${elementOf(scalarTs(a.subType ?? 'u32', a.enum, false))}[]`;
     case 'nest-type-value': {
       const keys = (a.typeValue ?? []).map((k) => `readonly ${k}: number`).join('; ');
       return `readonly ({ ${keys} } & ${setText(a.nested!)})[]`;
@@ -71,16 +73,46 @@ function attrText(a: AttrModel, p: ModulePrinter): string | undefined {
   }
 }
 
-/** The property type of an attribute in its set's interface (multi-attr: an array). */
-export function propTs(a: AttrModel, p: ModulePrinter): Code | undefined {
+/** `t` as the element type of an array type: parenthesized unless a name or an object type (as prettier leaves it). */
+function elementOf(t: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(t) || /^\{.*\}$/.test(t) ? t : `(${t})`;
+}
+
+/** The value type of one occurrence of an attribute as a layout node (types that may need breaking as documents). */
+function attrNode(a: AttrModel, p: ModulePrinter): (Node & { readonly paren: boolean }) | undefined {
+  if (a.type === 'nest' && a.masked) {
+    attrText(a, p); // records the imports
+    const x = a.nested!.tsName;
+    const doc = group([
+      '{',
+      indent([line, `readonly [K in keyof ${x}]?: Masked<NonNullable<${x}[K]>>`]),
+      ifBreak(';'),
+      line,
+      '}',
+    ]);
+    return { doc, kind: 'obj', paren: false };
+  }
+  if (a.type === 'nest-type-value') {
+    attrText(a, p);
+    const keys = objType((a.typeValue ?? []).map((k) => member(k, leaf('number', 'simple'))));
+    const both = intersection([keys, leaf(setText(a.nested!), 'simple')]);
+    return { doc: ['readonly (', both.doc, ')[]'], kind: 'other', paren: true };
+  }
   const t = attrText(a, p);
-  return t === undefined ? undefined : new Code(a.multi ? `readonly (${t})[]` : t);
+  if (t === undefined) return undefined;
+  return { ...leaf(t, 'other'), paren: elementOf(t) !== t };
+}
+
+/** The property type of an attribute in its set's interface (multi-attr: an array). */
+export function propTs(a: AttrModel, p: ModulePrinter): Node | undefined {
+  const t = attrNode(a, p);
+  if (t === undefined || !a.multi) return t;
+  return { doc: ['readonly ', t.paren ? ['(', t.doc, ')'] : t.doc, '[]'], kind: 'other' };
 }
 
 /** The value type of one occurrence of an attribute; undefined: not a value (unused, pad). */
-export function attrTs(a: AttrModel, p: ModulePrinter): Code | undefined {
-  const t = attrText(a, p);
-  return t === undefined ? undefined : new Code(t);
+export function attrTs(a: AttrModel, p: ModulePrinter): Node | undefined {
+  return attrNode(a, p);
 }
 
 /** The value type of a set: its interface, or an array of entries for an ordered set. */
