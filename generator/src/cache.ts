@@ -1,6 +1,7 @@
 /**
- * A content-addressed cache of derived text (compiled schema validators,
- * formatted modules), so that a run only pays for what changed. Entries are
+ * A content-addressed cache of derived text (compiled validators of schemas
+ * that were not compiled at build time, generated modules), so that a run
+ * only pays for what changed. Entries are
  * named by a hash of everything they derive from; a corrupt or missing entry
  * is recomputed. Location: `$YNL_TS_CACHE_DIR` (`off` disables the cache),
  * else `node_modules/.cache/ynl-ts-codegen` of the nearest directory (from

@@ -5,9 +5,9 @@
  * 2. validate: against the kernel's JSON schema (`validate/schema.ts`)
  * 3. overrides: `specs/overrides/<family>.yaml` patched in, validated again (`overrides/apply.ts`)
  * 4. model: semantic checks, then the linked model (`model/validate.ts`, `model/build.ts`)
- * 5. emit: one TypeScript module per family (`emit/family.ts`) plus package files
- * 6. format: prettier, cached by content (`format.ts`)
- * 7. write or check: the package directory (`cli.ts`)
+ * 5. emit: one TypeScript module per family (`emit/family.ts`) plus package files, laid out
+ *    as prettier would leave them (`emit/layout.ts`; prettier itself only checks it, in a test)
+ * 6. write or check: the package directory (`cli.ts`)
  *
  * Each stage throws `SpecErrors` with every problem of a file at once.
  * @module
@@ -198,7 +198,7 @@ interface Generated {
   readonly deps: readonly { readonly file: string; readonly hash: string }[];
 }
 
-/** Stages 1-6 for one spec. */
+/** Stages 1-5 for one spec. */
 async function generateOne(spec: string, base: string, opts: LoadOptions): Promise<Generated> {
   const files = new Set<string>();
   const m = loadFamily(spec, { ...opts, onDependency: (f) => files.add(resolve(f)) });
@@ -277,7 +277,7 @@ export function specCacheKey(spec: string, opts: LoadOptions = {}): string {
 }
 
 /**
- * Stages 1-6 for one spec, or their cached result: the key covers the spec,
+ * Stages 1-5 for one spec, or their cached result: the key covers the spec,
  * every file of its overrides and schemas directories, the override schema,
  * the header's spec path and the generator's code, so any change reruns them.
  */
@@ -301,7 +301,7 @@ async function generateCached(spec: string, base: string, opts: LoadOptions): Pr
   return g;
 }
 
-/** Stages 1-6 for every spec: the package's files, deterministic byte for byte. */
+/** Stages 1-5 for every spec: the package's files, deterministic byte for byte. */
 export async function generatePackage(opts: GenerateOptions): Promise<GeneratedFile[]> {
   const base = opts.relativeTo ?? process.cwd();
   const load: LoadOptions = {

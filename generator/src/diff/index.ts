@@ -17,7 +17,7 @@ import { compareApis, type DiffReport } from './compare.js';
 
 export { compareApis, formatReport, type ApiChange, type DiffReport } from './compare.js';
 
-/** Module name → unformatted module text, for the families of `specs`. */
+/** Module name → module text, for the families of `specs`. */
 function emitAll(specs: readonly string[], opts: LoadOptions): Map<string, string> {
   const out = new Map<string, string>();
   for (const s of specs) {

@@ -68,7 +68,10 @@ export function emitAttrSet(p: ModulePrinter, s: AttrSetModel): void {
     for (const a of s.attrs) {
       const t = propTs(a, p);
       if (t !== undefined)
-        p.add(attrDoc(a, '  '), new Code(at(2, [group(['readonly ', a.tsName, '?: ', t.doc]), ';'])));
+        p.add(
+          attrDoc(a, '  '),
+          new Code(at(2, [group(['readonly ', a.tsName, '?: ', t.doc]), ';'])),
+        );
     }
     p.add(ts`}\n`);
   }

@@ -12,7 +12,7 @@ import { emitClient, emitFamilyDef, emitOpsTable, emitOpTypes } from './operatio
 import { Code, doc, lineComment, ModulePrinter, span } from './printer.js';
 
 /**
- * Emits the module text (unformatted) of a family; `specRel` is the spec's
+ * Emits the module text of a family (laid out as prettier would); `specRel` is the spec's
  * path for the header, `runtime` the specifier the module imports the
  * runtime from (default `@ynl-ts/runtime`; `ynl --spec` passes the URL of
  * the runtime it runs on), and `sibling` the specifier of another family's

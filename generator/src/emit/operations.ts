@@ -45,8 +45,7 @@ function messageType(op: OpModel, m: OpMessageModel): Node & { readonly union?: 
     if (optional.length) parts.push(pick(optional));
     if (required.length) parts.push(typeRef('Required', [pick(required)]));
   }
-  if (op.fixedHeader)
-    parts.push(objType([member(op.headerKey, simple(op.fixedHeader.tsName))]));
+  if (op.fixedHeader) parts.push(objType([member(op.headerKey, simple(op.fixedHeader.tsName))]));
   return parts.length ? intersection(parts) : leaf('Record<string, never>', 'other');
 }
 
@@ -150,12 +149,17 @@ export function emitFamilyDef(p: ModulePrinter, m: FamilyModel): void {
   );
   if (m.fixedHeader) p.add(ts`  fixedHeader: ${m.fixedHeader.valueName},\n`);
   p.add(
-    code(at(2, [prop('mcastGroups', arr(m.mcastGroups.map((g) => leaf(str(g.name), 'str')))), ','])),
+    code(
+      at(2, [prop('mcastGroups', arr(m.mcastGroups.map((g) => leaf(str(g.name), 'str')))), ',']),
+    ),
   );
   const notifications: string[] = [];
   for (const n of m.ops) {
     if (!n.message || !n.attrSet) continue;
-    const parts = [prop('name', leaf(str(n.name), 'str')), prop('set', leaf(n.attrSet.valueName, 'id'))];
+    const parts = [
+      prop('name', leaf(str(n.name), 'str')),
+      prop('set', leaf(n.attrSet.valueName, 'id')),
+    ];
     if (n.fixedHeader && n.fixedHeader !== m.fixedHeader)
       parts.push(prop('fixedHeader', leaf(n.fixedHeader.valueName, 'id')));
     if (n.headerKey !== 'header') parts.push(prop('headerKey', leaf(str(n.headerKey), 'str')));
@@ -215,7 +219,13 @@ export function emitClient(p: ModulePrinter, m: FamilyModel): void {
       'override notifications',
       ['opts?: NotificationOptions'],
       typeRef('AsyncGenerator', [simple(notificationType)]),
-      ['return ', methodCall('super.notifications', [opts]).doc, ' as ', typeRef('AsyncGenerator', [simple(notificationType)]).doc, ';'],
+      [
+        'return ',
+        methodCall('super.notifications', [opts]).doc,
+        ' as ',
+        typeRef('AsyncGenerator', [simple(notificationType)]).doc,
+        ';',
+      ],
     ),
   );
   const events = m.ops.filter((o) => o.event);
@@ -232,7 +242,13 @@ export function emitClient(p: ModulePrinter, m: FamilyModel): void {
         'override events',
         ["opts?: Omit<NotificationOptions, 'groups'>"],
         typeRef('AsyncGenerator', [simple(notificationType)]),
-        ['return ', methodCall('super.events', [opts]).doc, ' as ', typeRef('AsyncGenerator', [simple(notificationType)]).doc, ';'],
+        [
+          'return ',
+          methodCall('super.events', [opts]).doc,
+          ' as ',
+          typeRef('AsyncGenerator', [simple(notificationType)]).doc,
+          ';',
+        ],
       ),
     );
   }
@@ -240,7 +256,13 @@ export function emitClient(p: ModulePrinter, m: FamilyModel): void {
 }
 
 /** A method: signature, one statement, and the blank line after it when `blank`. */
-function method(name: string, params: readonly string[], ret: Node, body: Doc, blank = false): Code[] {
+function method(
+  name: string,
+  params: readonly string[],
+  ret: Node,
+  body: Doc,
+  blank = false,
+): Code[] {
   return [
     code(at(2, [signature(name, params, ret), ' {'])),
     code(at(4, body)),
@@ -273,7 +295,13 @@ function emitDo(p: ModulePrinter, o: OpModel, x: OpModeModel): void {
     const reply = typeRef('Promise', [simple(x.reply.typeName)]);
     p.add(
       doc([...opDoc(o), 'Resolves to the reply.'], '  '),
-      ...method(x.method, params, reply, ['return ', opCall('doOpReply', o).doc, ' as ', reply.doc, ';'], true),
+      ...method(
+        x.method,
+        params,
+        reply,
+        ['return ', opCall('doOpReply', o).doc, ' as ', reply.doc, ';'],
+        true,
+      ),
     );
   } else if (o.echo?.message) {
     p.use('EchoOptions', true);
@@ -297,19 +325,36 @@ function emitDo(p: ModulePrinter, o: OpModel, x: OpModeModel): void {
           ';',
         ]),
       ),
-      code(at(2, [signature(x.method, [sig, 'opts?: RequestOptions'], typeRef('Promise', [simple('void')])), ';'])),
+      code(
+        at(2, [
+          signature(x.method, [sig, 'opts?: RequestOptions'], typeRef('Promise', [simple('void')])),
+          ';',
+        ]),
+      ),
       ...method(
         `async ${x.method}`,
         [reqParam(o, x), 'opts?: EchoOptions'],
         typeRef('Promise', [union([simple(echo), simple('void')])]),
-        ['return ', opCall('doOp', o).doc, ' as ', typeRef('Promise', [union([simple(echo), simple('undefined')])]).doc, ';'],
+        [
+          'return ',
+          opCall('doOp', o).doc,
+          ' as ',
+          typeRef('Promise', [union([simple(echo), simple('undefined')])]).doc,
+          ';',
+        ],
         true,
       ),
     );
   } else {
     p.add(
       doc([...opDoc(o), 'Resolves when the kernel acknowledges.'], '  '),
-      ...method(`async ${x.method}`, params, typeRef('Promise', [simple('void')]), ['await ', opCall('doOp', o).doc, ';'], true),
+      ...method(
+        `async ${x.method}`,
+        params,
+        typeRef('Promise', [simple('void')]),
+        ['await ', opCall('doOp', o).doc, ';'],
+        true,
+      ),
     );
   }
 }
@@ -319,6 +364,12 @@ function emitDump(p: ModulePrinter, o: OpModel, x: OpModeModel): void {
   const rsp = typeRef('AsyncGenerator', [simple(x.reply?.typeName ?? 'never')]);
   p.add(
     doc([...opDoc(o), 'Dump: yields each reply as it arrives.'], '  '),
-    ...method(x.method, [reqParam(o, x), 'opts?: RequestOptions'], rsp, ['return ', opCall('dumpOp', o).doc, ' as ', rsp.doc, ';'], true),
+    ...method(
+      x.method,
+      [reqParam(o, x), 'opts?: RequestOptions'],
+      rsp,
+      ['return ', opCall('dumpOp', o).doc, ' as ', rsp.doc, ';'],
+      true,
+    ),
   );
 }

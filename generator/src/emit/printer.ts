@@ -142,7 +142,9 @@ export class ModulePrinter {
       at(
         0,
         importDecl(
-          [...names].sort(([a], [b]) => a.localeCompare(b)).map(([n, type]) => (type ? `type ${n}` : n)),
+          [...names]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([n, type]) => (type ? `type ${n}` : n)),
           str(module).text,
         ),
       );

@@ -78,9 +78,24 @@ export function arr(items: readonly Node[]): Node {
     items.length > 1 &&
     items.every((i) => (i.kind === 'obj' || i.kind === 'arr') && (i.size ?? 0) > 1);
   return node(
-    group(['[', indent([softline, join([',', line], items.map((i) => i.doc)), ifBreak(',')]), softline, ']'], {
-      brk,
-    }),
+    group(
+      [
+        '[',
+        indent([
+          softline,
+          join(
+            [',', line],
+            items.map((i) => i.doc),
+          ),
+          ifBreak(','),
+        ]),
+        softline,
+        ']',
+      ],
+      {
+        brk,
+      },
+    ),
     'arr',
     { size: items.length, breaks: brk || items.some((i) => i.breaks) },
   );
@@ -147,7 +162,11 @@ export function typeDecl(name: string, type: Node & { readonly union?: boolean }
   const lhs = group(['type ', name]);
   if (type.union) return ['export ', group([lhs, ' =', group(indent([line, type.doc]))]), ';'];
   const id = Symbol('assignment');
-  return ['export ', group([lhs, ' =', group(indent(line), { id }), indentIfBreak(type.doc, id)]), ';'];
+  return [
+    'export ',
+    group([lhs, ' =', group(indent(line), { id }), indentIfBreak(type.doc, id)]),
+    ';',
+  ];
 }
 
 /** `name<args>`: one simple or object argument is never broken out. */
@@ -156,7 +175,21 @@ export function typeRef(name: string, list: readonly Node[]): Node {
   if (list.length === 1 && (list[0]!.kind === 'simple' || list[0]!.kind === 'obj'))
     return node([name, '<', list[0]!.doc, '>'], 'other');
   return node(
-    [name, group(['<', indent([softline, join([',', line], list.map((a) => a.doc))]), softline, '>'])],
+    [
+      name,
+      group([
+        '<',
+        indent([
+          softline,
+          join(
+            [',', line],
+            list.map((a) => a.doc),
+          ),
+        ]),
+        softline,
+        '>',
+      ]),
+    ],
     'other',
   );
 }
@@ -165,7 +198,13 @@ export function typeRef(name: string, list: readonly Node[]): Node {
 export function union(members: readonly Node[]): Node & { readonly union: boolean } {
   if (members.length === 1) return { ...members[0]!, union: false };
   return {
-    doc: group([ifBreak('| '), join([line, '| '], members.map((m) => align(2, m.doc)))]),
+    doc: group([
+      ifBreak('| '),
+      join(
+        [line, '| '],
+        members.map((m) => align(2, m.doc)),
+      ),
+    ]),
     kind: 'other',
     union: true,
   };
@@ -213,7 +252,14 @@ export function member(key: string, type: Node, optional = false): Doc {
 export function signature(name: string, params: readonly Doc[], ret: Node): Doc {
   return [
     name,
-    group(['(', indent([softline, join([',', line], params)]), ifBreak(','), softline, '): ', ret.doc]),
+    group([
+      '(',
+      indent([softline, join([',', line], params)]),
+      ifBreak(','),
+      softline,
+      '): ',
+      ret.doc,
+    ]),
   ];
 }
 
@@ -224,7 +270,15 @@ export function methodCall(target: string, list: readonly Node[]): Node {
 
 /** `import { names } from 'module';`. */
 export function importDecl(names: readonly string[], from: string): Doc {
-  return group(['import {', indent([line, join([',', line], names)]), ifBreak(','), line, '} from ', from, ';']);
+  return group([
+    'import {',
+    indent([line, join([',', line], names)]),
+    ifBreak(','),
+    line,
+    '} from ',
+    from,
+    ';',
+  ]);
 }
 
 /** `doc` laid out as a line (or lines) indented by `column` spaces, with its line break. */

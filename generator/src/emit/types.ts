@@ -79,7 +79,10 @@ function elementOf(t: string): string {
 }
 
 /** The value type of one occurrence of an attribute as a layout node (types that may need breaking as documents). */
-function attrNode(a: AttrModel, p: ModulePrinter): (Node & { readonly paren: boolean }) | undefined {
+function attrNode(
+  a: AttrModel,
+  p: ModulePrinter,
+): (Node & { readonly paren: boolean }) | undefined {
   if (a.type === 'nest' && a.masked) {
     attrText(a, p); // records the imports
     const x = a.nested!.tsName;
