@@ -1,8 +1,10 @@
-// Section 4, codegen: wall time of `codegen` for the four OVS families, for
-// every kernel spec in specs/, and of `codegen --check` on generated/, warm
-// (the content-hash cache of compiled schemas and formatted modules filled by
-// the first run) and cold (an empty cache: ajv compiles, prettier formats).
-// The baseline in the same run is the floor any Node CLI pays: `node -e 0`.
+// Section 4, codegen: wall time of `codegen` (the real command, node's
+// start included) for the four OVS families, for every kernel spec in
+// specs/, and of `codegen --check` on generated/, each with an empty cache
+// (what a fresh checkout, CI or the first run after a generator change pays:
+// the targets apply to these) and warm (the content-hash cache of generated
+// modules filled by a run before). The baseline in the same run is the floor
+// any Node CLI pays: `node -e 0`.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,31 +51,33 @@ export async function codegenBench(runs: number): Promise<Row[]> {
     const every = wall([codegen, ...all, '--out', join(out, 'all')], runs);
     const everyCold = wall([codegen, ...all, '--out', join(out, 'all-cold')], runs, fresh);
     const check = wall([codegen, '--check'], runs);
+    const checkCold = wall([codegen, '--check'], runs, fresh);
     const base = { baseline: 'node -e 0', baselineValue: floor, unit: 'ms', section: S };
     return [
       row({
         ...base,
-        name: 'codegen, 4 OVS families',
-        value: four,
+        name: 'codegen, 4 OVS families, empty cache',
+        value: fourCold,
         target: '< 1,000 ms',
-        met: four < 1000,
+        met: fourCold < 1000,
       }),
-      row({ ...base, name: 'codegen, 4 OVS families, empty cache', value: fourCold }),
+      row({ ...base, name: 'codegen, 4 OVS families, warm cache', value: four }),
       row({
         ...base,
-        name: `codegen, all ${all.length} kernel specs`,
-        value: every,
+        name: `codegen, all ${all.length} kernel specs, empty cache`,
+        value: everyCold,
         target: '< 4,000 ms',
-        met: every < 4000,
+        met: everyCold < 4000,
       }),
-      row({ ...base, name: `codegen, all ${all.length} specs, empty cache`, value: everyCold }),
+      row({ ...base, name: `codegen, all ${all.length} specs, warm cache`, value: every }),
       row({
         ...base,
-        name: `codegen --check (generated/, 8 families)`,
-        value: check,
+        name: 'codegen --check (generated/, 8 families), empty cache',
+        value: checkCold,
         target: '< 1,000 ms',
-        met: check < 1000,
+        met: checkCold < 1000,
       }),
+      row({ ...base, name: 'codegen --check, warm cache', value: check }),
     ];
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Node } from 'yaml';
 import { formatPath, SpecError } from '../errors.js';
 import type { SourcePos } from '../model/types.js';
+import { parseBlockYaml, type YNode } from './block-yaml.js';
 
 /** Plain data as parsed from YAML. */
 export type Data = null | boolean | number | string | Data[] | { [key: string]: Data };
@@ -66,7 +66,7 @@ export const maxAliasNodes = 10_000;
 /** Thrown inside the converter when aliases expand past {@link maxAliasNodes}. */
 class AliasLimit extends Error {
   constructor(
-    readonly alias: Node,
+    readonly alias: YNode,
     readonly path: string,
   ) {
     super('alias limit');
@@ -85,10 +85,12 @@ export interface Parsed {
  * Parses a YAML file into plain data with positions.
  * @param uniqueKeys false: a repeated key is not an error and the last one wins
  *   (PyYAML's behaviour, which the kernel's tools rely on).
+ * @param library true: always parse with the `yaml` library, not the fast
+ *   path for plain block YAML (`load/block-yaml.ts`; tests compare the two).
  */
 export function parseYamlFile(
   file: string,
-  opts: { uniqueKeys?: boolean; text?: string } = {},
+  opts: { uniqueKeys?: boolean; text?: string; library?: boolean } = {},
 ): Parsed {
   let text = opts.text;
   if (text === undefined) {
@@ -102,128 +104,188 @@ export function parseYamlFile(
     }
     text = bytes.toString('utf8');
   }
-  // loaded on first use: a run whose modules all come from the cache parses no YAML
-  yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  const { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlLib;
-  const lc = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lc,
-    uniqueKeys: opts.uniqueKeys ?? true,
-    prettyErrors: false,
-  });
   const positions = new Positions(file);
-  const at = (offset: number): SourcePos => {
-    const p = lc.linePos(offset);
-    return { file, line: p.line, col: p.col };
-  };
-  const errors = [...doc.errors].map(
-    (e) => new SpecError(at(e.pos[0]), '', e.message.split('\n')[0] ?? e.message),
-  );
+  let root: YNode | null;
+  let errors: SpecError[];
+  let at: (offset: number) => SourcePos;
+  const fast = opts.library ? undefined : parseBlockYaml(text);
+  if (fast !== undefined) {
+    // plain block YAML (every spec of the kernel's): no library needed
+    root = fast;
+    errors = [];
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    at = (offset) => {
+      let lo = 0;
+      let hi = starts.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (starts[mid]! <= offset) lo = mid + 1;
+        else hi = mid;
+      }
+      return { file, line: lo, col: offset - starts[lo - 1]! + 1 };
+    };
+  } else {
+    // loaded on first use: a run whose specs are plain block YAML does not load it
+    yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    const lc = new yamlLib.LineCounter();
+    const doc = yamlLib.parseDocument(text, {
+      lineCounter: lc,
+      uniqueKeys: opts.uniqueKeys ?? true,
+      prettyErrors: false,
+    });
+    at = (offset) => {
+      const p = lc.linePos(offset);
+      return { file, line: p.line, col: p.col };
+    };
+    errors = [...doc.errors].map(
+      (e) => new SpecError(at(e.pos[0]), '', e.message.split('\n')[0] ?? e.message),
+    );
+    root = fromLibrary(yamlLib, doc.contents);
+  }
 
-  // Aliases resolve to the last anchor of their name before them (one pass
-  // over the document, not one per alias), and what they expand to is
-  // counted: a few nested aliases can otherwise stand for billions of nodes.
-  const targets = new Map<Node, Node>();
-  const anchors = new Map<string, Node>();
-  yamlLib.visit(doc, {
-    Node: (_key, node) => {
-      if (isAlias(node)) {
-        const target = anchors.get(node.source);
-        if (target) targets.set(node, target);
-      } else if (node.anchor) anchors.set(node.anchor, node);
-    },
-  });
+  // What aliases expand to is counted: a few nested aliases can otherwise
+  // stand for billions of nodes.
   let expanded = 0;
-  let outermost: Node | undefined;
+  let outermost: YNode | undefined;
   let outermostPath = '';
-  const seen = new Set<Node>();
+  const seen = new Set<YNode>();
   const path: (string | number)[] = [];
-  const convert = (node: unknown): Data => {
+  const convert = (node: YNode | null): Data => {
     if (outermost && ++expanded > maxAliasNodes) throw new AliasLimit(outermost, outermostPath);
-    if (isAlias(node)) {
-      const target = targets.get(node);
-      if (!target || seen.has(target)) return null;
-      seen.add(target);
-      const outer = outermost;
-      if (!outermost) {
-        outermost = node;
-        outermostPath = formatPath(path);
+    if (node === null) return null;
+    switch (node.kind) {
+      case 'alias': {
+        const target = node.target;
+        if (!target || seen.has(target)) return null;
+        seen.add(target);
+        const outer = outermost;
+        if (!outermost) {
+          outermost = node;
+          outermostPath = formatPath(path);
+        }
+        try {
+          return convert(target);
+        } finally {
+          seen.delete(target);
+          outermost = outer;
+        }
       }
-      try {
-        return convert(target);
-      } finally {
-        seen.delete(target);
-        outermost = outer;
+      case 'map': {
+        const obj: DataMap = {};
+        if (node.start !== undefined) positions.set(obj, at(node.start));
+        for (const { key, keyStart, value: v } of node.items) {
+          // an own property even for `__proto__`: no key sets a prototype
+          path.push(key);
+          const value = convert(v);
+          path.pop();
+          Object.defineProperty(obj, key, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+          if (keyStart !== undefined) positions.set(obj, at(keyStart), key);
+        }
+        return obj;
       }
-    }
-    if (isMap(node)) {
-      const obj: DataMap = {};
-      if (node.range) positions.set(obj, at(node.range[0]));
-      for (const pair of node.items) {
-        const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        // an own property even for `__proto__`: no key sets a prototype
-        path.push(k);
-        const value = convert(pair.value);
-        path.pop();
-        Object.defineProperty(obj, k, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
+      case 'seq': {
+        const arr: Data[] = [];
+        if (node.start !== undefined) positions.set(arr, at(node.start));
+        node.items.forEach((item, i) => {
+          path.push(i);
+          arr.push(convert(item));
+          path.pop();
+          if (item?.start !== undefined) positions.set(arr, at(item.start), i);
         });
-        const kr = isScalar(pair.key) ? pair.key.range : undefined;
-        if (kr) positions.set(obj, at(kr[0]), k);
+        return arr;
       }
-      return obj;
-    }
-    if (isSeq(node)) {
-      const arr: Data[] = [];
-      if (node.range) positions.set(arr, at(node.range[0]));
-      node.items.forEach((item, i) => {
-        path.push(i);
-        arr.push(convert(item));
-        path.pop();
-        const r = (item as { range?: [number, number, number] } | null)?.range;
-        if (r) positions.set(arr, at(r[0]), i);
-      });
-      return arr;
-    }
-    if (isScalar(node)) {
-      const v = node.value;
-      if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) {
-        // a double cannot hold it: reading it would silently round it
-        const text = node.source ?? String(v);
-        errors.push(
-          new SpecError(
-            at(node.range?.[0] ?? 0),
-            formatPath(path),
-            `integer ${text.length > 30 ? `${text.slice(0, 30)}...` : text} is larger than 2^53 - 1 and cannot be read exactly`,
-          ),
-        );
+      case 'scalar': {
+        const v = node.value;
+        if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) {
+          // a double cannot hold it: reading it would silently round it
+          const text = node.source ?? String(v);
+          errors.push(
+            new SpecError(
+              at(node.start ?? 0),
+              formatPath(path),
+              `integer ${text.length > 30 ? `${text.slice(0, 30)}...` : text} is larger than 2^53 - 1 and cannot be read exactly`,
+            ),
+          );
+        }
         return v;
       }
-      if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string')
-        return v;
-      return String(v);
     }
-    return null;
   };
   let data: Data;
   try {
-    data = convert(doc.contents);
+    data = convert(root);
   } catch (e) {
     if (!(e instanceof AliasLimit)) throw e;
-    const alias = e.alias as Node & { source: string };
+    const alias = e.alias as YNode & { kind: 'alias' };
     errors.push(
       new SpecError(
-        at(alias.range?.[0] ?? 0),
+        at(alias.start ?? 0),
         e.path,
-        `alias *${alias.source} expands to more than ${maxAliasNodes} nodes (the limit of a file, against alias bombs)`,
+        `alias *${alias.name} expands to more than ${maxAliasNodes} nodes (the limit of a file, against alias bombs)`,
       ),
     );
     data = null;
   }
   return { data, positions, errors };
+}
+
+/**
+ * The library's document as the node tree the converter reads. Aliases
+ * resolve to the last anchor of their name before them in document order.
+ */
+function fromLibrary(lib: typeof import('yaml'), contents: unknown): YNode | null {
+  const anchors = new Map<string, YNode>();
+  const start = (n: unknown): number | undefined =>
+    (n as { range?: [number, number, number] } | null)?.range?.[0];
+  const walk = (n: unknown): YNode | null => {
+    if (lib.isAlias(n)) {
+      const target = anchors.get(n.source);
+      return { kind: 'alias', start: start(n), name: n.source, ...(target ? { target } : {}) };
+    }
+    if (lib.isMap(n)) {
+      const node: YNode = { kind: 'map', start: start(n), items: [] };
+      if (n.anchor) anchors.set(n.anchor, node);
+      for (const pair of n.items) {
+        const scalarKey = lib.isScalar(pair.key);
+        if (!scalarKey && pair.key) walk(pair.key); // its anchors count
+        node.items.push({
+          key: scalarKey ? String((pair.key as { value: unknown }).value) : String(pair.key),
+          keyStart: scalarKey ? start(pair.key) : undefined,
+          value: walk(pair.value),
+        });
+      }
+      return node;
+    }
+    if (lib.isSeq(n)) {
+      const node: YNode = { kind: 'seq', start: start(n), items: [] };
+      if (n.anchor) anchors.set(n.anchor, node);
+      for (const item of n.items) node.items.push(walk(item));
+      return node;
+    }
+    if (lib.isScalar(n)) {
+      const v = n.value;
+      const value =
+        v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string'
+          ? v
+          : String(v);
+      const node: YNode = {
+        kind: 'scalar',
+        start: start(n),
+        value,
+        ...(n.source !== undefined ? { source: String(n.source) } : {}),
+      };
+      if (n.anchor) anchors.set(n.anchor, node);
+      return node;
+    }
+    return null;
+  };
+  return walk(contents);
 }
 
 /** Offset of the first byte that is not part of valid UTF-8, or undefined. */
