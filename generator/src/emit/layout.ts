@@ -111,7 +111,11 @@ const BREAK = 1;
 type Mode = typeof FLAT | typeof BREAK;
 type Entry = [indent: number, mode: Mode, doc: Doc];
 
-/** Columns a string takes (wide characters two, combining marks none), as prettier counts. */
+/**
+ * Columns a string takes, as prettier counts them: combining marks none, East
+ * Asian wide characters and emoji two (the common ranges; prettier's own table
+ * may differ for rare characters, which only matters at the edge of a line).
+ */
 export function width(s: string): number {
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(s)) return s.length;
