@@ -7,47 +7,17 @@
  * gates all come from the {@link MatchRules} a generated set carries.
  * @module
  */
-import { flagWord } from './encode.js';
+import { flagWord, scalarSize } from './kinds.js';
 import { EncodeError } from './errors.js';
 import { isProtoName, own } from './own.js';
-import { scalarSize, type AttrDef, type AttrSet, type StructMember } from './layout.js';
-
-/** A condition on one key field: `path` is an attribute name, then struct member names. */
-export interface MatchCond {
-  readonly path: readonly string[];
-  /** Holds when the field's value is one of these. */
-  readonly in?: readonly number[];
-  /** Holds when the field's value is none of these. */
-  readonly notIn?: readonly number[];
-}
-
-/** When every condition holds for the key, the rule applies. */
-export interface MatchRule {
-  readonly when: readonly MatchCond[];
-  /** Gated attributes the key must then contain (and the mask may cover). */
-  readonly expect?: readonly string[];
-  /** Gated attributes the mask may then cover, without the key needing them. */
-  readonly allow?: readonly string[];
-  /** Attributes the mask may then not cover, whatever other rules allow. */
-  readonly deny?: readonly string[];
-  /** Fields the mask must match exactly (all ones) for `expect`/`allow` to open the mask. */
-  readonly exact?: readonly (readonly string[])[];
-}
-
-/** Key/mask consistency of a set that carries a key and its mask (declared by an override). */
-export interface MatchRules {
-  /** Attribute holding the key (a nest). */
-  readonly key: string;
-  /** Attribute holding the mask, a nest of the same set; absent mask = exact match. */
-  readonly mask: string;
-  /** Nested attribute of the key whose attributes count as the key's own (OVS `encap`). */
-  readonly flatten?: string;
-  /** Attributes a mask may cover even when the key lacks them. */
-  readonly always?: readonly string[];
-  /** Attributes a mask may cover only when a rule opens them. */
-  readonly gated: readonly string[];
-  readonly rules: readonly MatchRule[];
-}
+import type {
+  AttrDef,
+  AttrSet,
+  MatchCond,
+  MatchRule,
+  MatchRules,
+  StructMember,
+} from './layout.js';
 
 type Obj = Record<string, unknown>;
 
