@@ -369,7 +369,9 @@ function recordPrologue(v: string, extra: string, skip: boolean): string {
 /** Source reading own property `name` of `v` (a name Object.prototype has is read only when own). */
 function readProp(v: string, name: string): string {
   const key = JSON.stringify(name);
-  return isProtoName(name) ? `(Object.hasOwn(${v}, ${key}) ? ${v}[${key}] : undefined)` : `${v}[${key}]`;
+  return isProtoName(name)
+    ? `(Object.hasOwn(${v}, ${key}) ? ${v}[${key}] : undefined)`
+    : `${v}[${key}]`;
 }
 
 /**

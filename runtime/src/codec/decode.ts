@@ -55,7 +55,6 @@ export function readScalar(
   return s.read(c.view, off, !be, len);
 }
 
-
 /** Decode a struct laid out at `[off, off+len)`. */
 export function decodeStruct(c: Cursor, def: StructDef, off: number, len: number): object {
   if (len === def.size && fastPath.enabled) return structDecoder(def)(c, off);

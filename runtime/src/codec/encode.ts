@@ -64,17 +64,19 @@ export function writeScalar(
   const v = e?.flags === true && Array.isArray(raw) ? flagWord(raw, e, kind) : toNumber(raw, e);
   const s = SCALARS[kind];
   if (s === undefined) throw new EncodeError(`kind ${kind} is not a scalar`);
-  let x: number | bigint;
-  let out = s;
-  if (s.big) {
-    const b = checkBig(v, s.min as bigint, s.max as bigint, s.name);
-    out = s.narrow?.(b) ?? s;
-    x = out.big ? b : Number(b);
-  } else x = checkInt(v, s.min as number, s.max as number, s.name);
+  if (!s.big) {
+    const n = checkInt(v, s.min as number, s.max as number, s.name);
+    w.ensure(s.size);
+    s.write(w.view, w.pos, n, !be);
+    w.pos += s.size;
+    return n;
+  }
+  const b = checkBig(v, s.min as bigint, s.max as bigint, s.name);
+  const out = s.narrow?.(b) ?? s;
   w.ensure(out.size);
-  out.write(w.view, w.pos, x, !be);
+  out.write(w.view, w.pos, out.big ? b : Number(b), !be);
   w.pos += out.size;
-  return s.big ? BigInt(x) : x;
+  return b;
 }
 
 function bytesOf(v: unknown): Uint8Array {
@@ -436,6 +438,11 @@ export function encodeSet(
   }
 }
 
+/** Whether `key` is one of the keys `skip` names (not attributes). */
+function isSkipped(skip: string | readonly string[] | undefined, key: string): boolean {
+  return skip !== undefined && (typeof skip === 'string' ? key === skip : skip.includes(key));
+}
+
 function encodeSetMembers(
   w: Writer,
   set: AttrSet,
@@ -452,12 +459,10 @@ function encodeSetMembers(
     throw new EncodeError(`expected an object of ${set.name} attributes, got ${describe(value)}`);
   }
   const obj = value;
-  const skipped = (key: string): boolean =>
-    skip !== undefined && (typeof skip === 'string' ? key === skip : skip.includes(key));
   // Unknown keys first, before anything is written. Own keys only: inherited
   // properties (a polluted Object.prototype) are not attributes.
   for (const key in obj) {
-    if (!Object.hasOwn(obj, key) || obj[key] === undefined || skipped(key)) continue;
+    if (!Object.hasOwn(obj, key) || obj[key] === undefined || isSkipped(skip, key)) continue;
     if (set.byName(key) === undefined)
       throw new EncodeError(`'${key}' is not an attribute of ${set.name}`, key);
   }
@@ -467,7 +472,7 @@ function encodeSetMembers(
   for (const def of set.attrs) {
     const key = def.name;
     const v = own(obj, key);
-    if (v === undefined || skipped(key)) continue;
+    if (v === undefined || isSkipped(skip, key)) continue;
     try {
       if (def.multi) {
         if (!Array.isArray(v))

@@ -150,7 +150,8 @@ function wideKind(kind: Kind, name: string, signed: boolean): ScalarKind {
     readExpr: (at, le) => dvRead(get, at, le),
     writeExpr: (at, x, le) => `dv.${set}(${at}, ${x}, ${le});`,
     // one truncation and compare, no bigint constants to compare with
-    okExpr: (x) => `typeof ${x} === 'bigint' && BigInt.${signed ? 'asIntN' : 'asUintN'}(64, ${x}) === ${x}`,
+    okExpr: (x) =>
+      `typeof ${x} === 'bigint' && BigInt.${signed ? 'asIntN' : 'asUintN'}(64, ${x}) === ${x}`,
   };
 }
 

@@ -10,14 +10,7 @@
 import { flagWord, scalarSize } from './kinds.js';
 import { EncodeError } from './errors.js';
 import { isProtoName, own } from './own.js';
-import type {
-  AttrDef,
-  AttrSet,
-  MatchCond,
-  MatchRule,
-  MatchRules,
-  StructMember,
-} from './layout.js';
+import type { AttrDef, AttrSet, MatchCond, MatchRule, MatchRules, StructMember } from './layout.js';
 
 type Obj = Record<string, unknown>;
 
@@ -293,7 +286,9 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
     `if (obj[${q(rules.mask)}] === undefined) return true;`,
     levels('M', `obj[${q(rules.mask)}]`),
   );
-  const cases: string[] = [];
+  // Each mask attribute of the layout is tested where the mask has it (the
+  // encoder has already refused keys the layout lacks): no key list is built.
+  const checks: { name: string; allowed: string }[] = [];
   for (const def of keySet.attrs) {
     const a = def.name;
     if (a === F) continue;
@@ -319,10 +314,15 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
     } else {
       allowed = `${get('K', a)} !== undefined`;
     }
-    cases.push(`case ${q(a)}: if (!(${allowed}) && !isZero(x)) return false; break;`);
+    if (allowed !== 'true') checks.push({ name: a, allowed });
   }
   const loop = (m: string): string =>
-    `for (const a of Object.keys(${m})) { const x = ${m}[a]; if (x === undefined${F === undefined ? '' : ` || a === ${q(F)}`}) continue; switch (a) { ${cases.join(' ')} default: return false; } }`;
+    checks
+      .map(
+        (c) =>
+          `{ const x = ${m}[${q(c.name)}]; if (x !== undefined && !(${c.allowed}) && !isZero(x)) return false; }`,
+      )
+      .join(' ');
   body.push(loop('M0'), `if (M1 !== undefined) { ${loop('M1')} }`, 'return true;');
   return new Function('k', 'isZero', `return function(obj) {\n${body.join('\n')}\n};`)(
     consts,
@@ -332,7 +332,9 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
 
 /**
  * {@link checkMatch} with a compiled fast path for the common, consistent
- * case: what the encoder calls before every message of a set with rules.
+ * case: what `writeGenlMessage` calls for every message of a set with rules,
+ * once the set has encoded (the compiled acceptor relies on the encoder
+ * having refused attributes the layout lacks).
  */
 export function checkMatchFast(rules: MatchRules, set: AttrSet, value: unknown): void {
   if (typeof value === 'object' && value !== null) {
