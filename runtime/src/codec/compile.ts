@@ -418,13 +418,14 @@ function scalarAttr(def: AttrDef, k: Consts): string | undefined {
   return `${check} { w.ensure(${total}); const o = w.pos, dv = w.view; dv.setUint32(o, ${headerWord(NLA_HDRLEN + s.size, def.type)}, true); ${s.writeExpr(`o + ${NLA_HDRLEN}`, 'x', def.be !== true, true)} w.pos = o + ${total}; }`;
 }
 
-/** Statements zeroing `size` bytes at `base` (with `dv`, `buf` in scope). */
-function zeroCode(base: string, size: number): string {
-  if (size > 64) return `buf.fill(0, ${base}, ${base} + ${size});`;
+/** Statements zeroing bytes `[from, size)` at `base`, given the DataView `dv` and bytes `buf` (expressions). */
+function zeroCode(base: string, size: number, from = 0, dv = 'w.view', buf = 'w.buf'): string {
+  if (size - from > 64) return `${buf}.fill(0, ${base} + ${from}, ${base} + ${size});`;
   const out: string[] = [];
-  let i = 0;
-  for (; i + 4 <= size; i += 4) out.push(`dv.setUint32(${base} + ${i}, 0, true);`);
-  for (; i < size; i++) out.push(`buf[${base} + ${i}] = 0;`);
+  let i = from;
+  for (; i < size && (i & 3) !== 0; i++) out.push(`${buf}[${base} + ${i}] = 0;`);
+  for (; i + 4 <= size; i += 4) out.push(`${dv}.setUint32(${base} + ${i}, 0, true);`);
+  for (; i < size; i++) out.push(`${buf}[${base} + ${i}] = 0;`);
   return out.join(' ');
 }
 
@@ -435,7 +436,7 @@ function compileStructEncoder(def: StructDef): StructEncoder | null {
     `const known = ${knownNames(members.map((m) => m.name))};`,
     recordPrologue('v', k.add(extraBytes), false),
     `w.ensure(${def.size}); const base = w.pos, dv = w.view, buf = w.buf;`,
-    zeroCode('base', def.size),
+    zeroCode('base', def.size, 0, 'dv', 'buf'),
   ];
   for (const m of members) {
     const at = `base + ${m.offset}`;
@@ -497,7 +498,10 @@ function attrWrite(def: AttrDef, k: Consts): string | undefined {
     case Kind.Struct: {
       const s = structEncoder(def.struct!);
       if (s === null || c !== undefined) return undefined;
-      return `{ const at = w.beginAttr(${T}); if (!${k.add(s)}(w, x)) return false; w.endAttr(at); }`;
+      // fixed size: the header is known, and the padding is the struct's zeroed tail
+      const size = NLA_HDRLEN + def.struct!.size;
+      const total = nlaAlign(size);
+      return `{ w.ensure(${total}); const o = w.pos; w.view.setUint32(o, ${headerWord(size, T)}, true); w.pos = o + ${NLA_HDRLEN}; if (!${k.add(s)}(w, x)) return false;${total > size ? ` ${zeroCode('o', total, size)}` : ''} w.pos = o + ${total}; }`;
     }
     default:
       return scalarAttr(def, k);
