@@ -345,13 +345,13 @@ function knownNames(names: readonly string[]): string {
 /**
  * Statements every compiled record reader starts with: `v` is a plain object
  * (its prototype Object.prototype or null) without the symbol `extra`; `m`
- * counts its own enumerable defined keys, each one for which `known` (see
+ * counts its own enumerable keys, each one for which `known` (see
  * {@link knownNames}) holds, or `skip`; an inherited enumerable key (a
  * polluted prototype) or an unknown one ends it. With a count `n` of the
  * names found defined by plain reads, `n === m` then proves that every key
  * was read, and that every read found an own, enumerable property (a
- * non-enumerable or inherited one makes `n` larger): anything else goes to
- * the interpreter.
+ * non-enumerable or inherited one makes `n` larger, a key whose value is
+ * `undefined` makes `m` larger): anything else goes to the interpreter.
  */
 function recordPrologue(v: string, extra: string, skip: boolean): string {
   return `if (typeof ${v} !== 'object' || ${v} === null) return false;
@@ -360,7 +360,6 @@ function recordPrologue(v: string, extra: string, skip: boolean): string {
   let m = 0, n = 0;
   for (const key in ${v}) {
     if (!Object.prototype.hasOwnProperty.call(${v}, key)) return false;
-    if (${v}[key] === undefined) continue;
     if (!known(key)) { ${skip ? 'if (key === skip) continue; ' : ''}return false; }
     m++;
   }`;
