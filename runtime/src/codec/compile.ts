@@ -159,11 +159,14 @@ function compileStruct(def: StructDef): StructDecoder {
 
 /** The compiled decoder of a struct laid out at `off` (exactly `def.size` bytes). */
 export function structDecoder(def: StructDef): StructDecoder {
+  if (def === lastStruct) return lastStructDecoder!;
   let f = structCache.get(def);
   if (f === undefined) {
     f = compileStruct(def);
     structCache.set(def, f);
   }
+  lastStruct = def;
+  lastStructDecoder = f;
   return f;
 }
 
@@ -287,8 +290,20 @@ function compileSet(set: AttrSet): SetDecoder {
   return k.build<SetDecoder>(src, ['FAIL', FAIL]);
 }
 
+// The last set / struct asked for, before the WeakMap: a dump or a benchmark
+// asks for the same one message after message.
+let lastSet: AttrSet | undefined;
+let lastSetDecoder: SetDecoder | undefined;
+let lastStruct: StructDef | undefined;
+let lastStructDecoder: StructDecoder | undefined;
+let lastEncSet: AttrSet | undefined;
+let lastSetEncoder: SetEncoder | undefined;
+let lastEncStruct: StructDef | undefined;
+let lastStructEncoder: StructEncoder | null = null;
+
 /** The compiled decoder of `set` (built on first use, then cached). */
 export function setDecoder(set: AttrSet): SetDecoder {
+  if (set === lastSet) return lastSetDecoder!;
   let f = setCache.get(set);
   if (f === undefined) {
     compiling.add(set);
@@ -299,6 +314,8 @@ export function setDecoder(set: AttrSet): SetDecoder {
     }
     setCache.set(set, f);
   }
+  lastSet = set;
+  lastSetDecoder = f;
   return f;
 }
 
@@ -462,11 +479,14 @@ function compileStructEncoder(def: StructDef): StructEncoder | null {
 
 /** The compiled encoder of a struct, or null when it has members only the interpreter writes. */
 export function structEncoder(def: StructDef): StructEncoder | null {
+  if (def === lastEncStruct) return lastStructEncoder;
   let f = structEncCache.get(def);
   if (f === undefined) {
     f = compileStructEncoder(def);
     structEncCache.set(def, f);
   }
+  lastEncStruct = def;
+  lastStructEncoder = f;
   return f;
 }
 
@@ -573,6 +593,7 @@ function compileSetEncoder(set: AttrSet): SetEncoder {
 
 /** The compiled encoder of `set` (built on first use, then cached). */
 export function setEncoder(set: AttrSet): SetEncoder {
+  if (set === lastEncSet) return lastSetEncoder!;
   let f = setEncCache.get(set);
   if (f === undefined) {
     compilingEnc.add(set);
@@ -583,5 +604,7 @@ export function setEncoder(set: AttrSet): SetEncoder {
     }
     setEncCache.set(set, f);
   }
+  lastEncSet = set;
+  lastSetEncoder = f;
   return f;
 }
