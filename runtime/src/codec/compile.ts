@@ -27,7 +27,7 @@ import {
   nlaAlignExpr,
 } from './constants.js';
 import { enumValue, readString, type Cursor } from './cursor.js';
-import { Kind, SCALARS, scalarSize } from './kinds.js';
+import { KINDS, Kind, SCALARS, scalarSize } from './kinds.js';
 import {
   extraAttrs,
   extraBytes,
@@ -183,7 +183,7 @@ function valueCode(def: AttrDef, k: Consts): string | undefined {
   if (def.masked) return undefined;
   switch (def.kind) {
     case Kind.Flag:
-      return 'if (pl !== 0) return FAIL; val = true;';
+      return `if (pl !== ${KINDS[Kind.Flag].size!}) return FAIL; val = true;`;
     case Kind.String:
       return `val = ${k.add(readString)}(b, p, pl);`;
     case Kind.Binary:
@@ -193,7 +193,7 @@ function valueCode(def: AttrDef, k: Consts): string | undefined {
     case Kind.Struct:
       return `if (pl !== ${def.struct!.size}) return FAIL; val = ${structExpr(def.struct!, 'p', k)};`;
     case Kind.Bitfield32:
-      return `if (pl !== 8) return FAIL; val = { value: ${readExpr(Kind.U32, false, 'p')}, selector: ${readExpr(Kind.U32, false, 'p + 4')} };`;
+      return `if (pl !== ${KINDS[Kind.Bitfield32].size!}) return FAIL; val = { value: ${readExpr(Kind.U32, false, 'p')}, selector: ${readExpr(Kind.U32, false, 'p + 4')} };`;
     case Kind.ScalarArray: {
       const size = scalarSize(def.sub!);
       const e = readExpr(def.sub!, def.be === true, `p + i * ${size}`, String(size));
@@ -513,7 +513,7 @@ function attrWrite(def: AttrDef, k: Consts): string | undefined {
       return `if (typeof x !== 'string' || x.indexOf('\\0') !== -1) return false; { const at = w.beginAttr(${T}); const n1 = w.string(x, true);${lens.length ? ` if (${lens.join(' || ')}) return false;` : ''} w.endAttr(at); }`;
     }
     case Kind.Nest:
-      return `{ const at = w.beginAttr(${T | NLA_F_NESTED}); if (!${k.add(lazyEncoder(def.nested!))}(w, x, undefined, d + 1)) return false; w.endAttr(at); }`;
+      return `{ const at = w.beginAttr(${T | (KINDS[def.kind].nested ? NLA_F_NESTED : 0)}); if (!${k.add(lazyEncoder(def.nested!))}(w, x, undefined, d + 1)) return false; w.endAttr(at); }`;
     case Kind.Struct: {
       const s = structEncoder(def.struct!);
       if (s === null || c !== undefined) return undefined;

@@ -13,7 +13,7 @@ import {
 } from './constants.js';
 import { DecodeError } from './errors.js';
 import { Cursor, enumValue, readString } from './cursor.js';
-import { Kind, SCALARS, scalarSize } from './kinds.js';
+import { KINDS, Kind, SCALARS, scalarSize } from './kinds.js';
 import {
   extraAttrs,
   extraBytes,
@@ -94,7 +94,7 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number, depth: n
   switch (def.kind) {
     case Kind.Flag:
       // The kernel's policy rejects a flag with a payload (NLA_FLAG: attrlen > 0).
-      if (len !== 0)
+      if (len !== KINDS[Kind.Flag].size)
         throw new DecodeError(`flag has ${len} bytes of payload, expected none`, '', off);
       return true;
     case Kind.String:
@@ -106,7 +106,8 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number, depth: n
     case Kind.Struct:
       return decodeStruct(c, def.struct!, off, len);
     case Kind.Bitfield32:
-      if (len !== 8) throw sizeError('bitfield32', '8', len, off);
+      if (len !== KINDS[Kind.Bitfield32].size)
+        throw sizeError('bitfield32', String(KINDS[Kind.Bitfield32].size), len, off);
       return { value: c.view.getUint32(off, true), selector: c.view.getUint32(off + 4, true) };
     case Kind.ScalarArray: {
       const size = scalarSize(def.sub!);

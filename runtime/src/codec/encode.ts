@@ -6,7 +6,7 @@
  */
 import { MAX_NEST_DEPTH, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
 import { EncodeError } from './errors.js';
-import { Kind, SCALARS, describe, flagWord, scalarSize } from './kinds.js';
+import { KINDS, Kind, SCALARS, describe, flagWord, scalarSize } from './kinds.js';
 import {
   extraAttrs,
   extraBytes,
@@ -360,8 +360,7 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean, depth:
       `attribute '${def.name}' is ${def.kind === Kind.Pad ? 'padding' : 'unused'} and cannot be sent`,
     );
   }
-  const nested =
-    def.kind === Kind.Nest || def.kind === Kind.IndexedArray || def.kind === Kind.NestTypeValue;
+  const nested = KINDS[def.kind].nested;
   const at = nested ? w.beginNest(def.type) : w.beginAttr(def.type);
   if (masked) {
     if (nested || !isRecord(v) || !Object.hasOwn(v, 'value') || !Object.hasOwn(v, 'mask')) {

@@ -196,6 +196,56 @@ export const SCALARS: Readonly<Partial<Record<Kind, ScalarKind>>> = {
   [Kind.Sint]: variableKind(Kind.Sint, 'sint', true),
 };
 
+/** What each kind states about its attribute on the wire, scalar or not. */
+export interface KindInfo {
+  readonly kind: Kind;
+  /** Name in messages. */
+  readonly name: string;
+  /** Payload size when it is fixed by the kind (a flag 0, a bitfield32 8, a scalar its size). */
+  readonly size?: number;
+  /** The payload is attributes: the header carries NLA_F_NESTED. */
+  readonly nested: boolean;
+  /** The record of a scalar kind. */
+  readonly scalar?: ScalarKind;
+}
+
+function info(kind: Kind, name: string, nested = false, size?: number): KindInfo {
+  const scalar = SCALARS[kind];
+  const fixed = size ?? (scalar !== undefined && scalar.size > 0 ? scalar.size : undefined);
+  return {
+    kind,
+    name: scalar?.name ?? name,
+    nested,
+    ...(fixed !== undefined ? { size: fixed } : {}),
+    ...(scalar !== undefined ? { scalar } : {}),
+  };
+}
+
+/** Every kind's record, by kind. */
+export const KINDS: Readonly<Record<Kind, KindInfo>> = {
+  [Kind.Unused]: info(Kind.Unused, 'unused'),
+  [Kind.Pad]: info(Kind.Pad, 'pad'),
+  [Kind.Flag]: info(Kind.Flag, 'flag', false, 0),
+  [Kind.U8]: info(Kind.U8, ''),
+  [Kind.U16]: info(Kind.U16, ''),
+  [Kind.U32]: info(Kind.U32, ''),
+  [Kind.U64]: info(Kind.U64, ''),
+  [Kind.S8]: info(Kind.S8, ''),
+  [Kind.S16]: info(Kind.S16, ''),
+  [Kind.S32]: info(Kind.S32, ''),
+  [Kind.S64]: info(Kind.S64, ''),
+  [Kind.Uint]: info(Kind.Uint, ''),
+  [Kind.Sint]: info(Kind.Sint, ''),
+  [Kind.String]: info(Kind.String, 'string'),
+  [Kind.Binary]: info(Kind.Binary, 'binary'),
+  [Kind.Nest]: info(Kind.Nest, 'nest', true),
+  [Kind.Bitfield32]: info(Kind.Bitfield32, 'bitfield32', false, 8),
+  [Kind.IndexedArray]: info(Kind.IndexedArray, 'indexed-array', true),
+  [Kind.NestTypeValue]: info(Kind.NestTypeValue, 'nest-type-value', true),
+  [Kind.Struct]: info(Kind.Struct, 'struct'),
+  [Kind.ScalarArray]: info(Kind.ScalarArray, 'scalar-array'),
+};
+
 /** The record of scalar kind `kind`, or undefined for the other kinds. */
 export function scalarKind(kind: Kind): ScalarKind | undefined {
   return SCALARS[kind];
