@@ -514,6 +514,17 @@ function attrWrite(def: AttrDef, k: Consts): string | undefined {
     }
     case Kind.Nest:
       return `{ const at = w.beginAttr(${T | (KINDS[def.kind].nested ? NLA_F_NESTED : 0)}); if (!${k.add(lazyEncoder(def.nested!))}(w, x, undefined, d + 1)) return false; w.endAttr(at); }`;
+    case Kind.ScalarArray: {
+      // a packed array of one scalar; `checks` lengths count bytes
+      const s = SCALARS[def.sub!];
+      const check = scalarCheck(def.sub!, undefined, k);
+      if (s === undefined || check === undefined) return undefined;
+      const lens: string[] = [];
+      if (c?.exactLen !== undefined) lens.push(`n1 * ${s.size} !== ${c.exactLen}`);
+      if (c?.minLen !== undefined) lens.push(`n1 * ${s.size} < ${c.minLen}`);
+      if (c?.maxLen !== undefined) lens.push(`n1 * ${s.size} > ${c.maxLen}`);
+      return `if (!Array.isArray(x)) return false; { const n1 = x.length;${lens.length ? ` if (${lens.join(' || ')}) return false;` : ''} const at = w.beginAttr(${T}); w.ensure(n1 * ${s.size}); const o = w.pos, dv = w.view; for (let i = 0; i < n1; i++) { let y = x[i]; { let x = y; ${check} ${s.writeExpr(`o + i * ${s.size}`, 'x', def.be !== true, false)} } } w.pos = o + n1 * ${s.size}; w.endAttr(at); }`;
+    }
     case Kind.Struct: {
       const s = structEncoder(def.struct!);
       if (s === null || c !== undefined) return undefined;
