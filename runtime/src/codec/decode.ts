@@ -25,6 +25,9 @@ import {
 import { FAIL, fastPath, setDecoder, structDecoder } from './compile.js';
 import { own, put } from './own.js';
 
+// The primitives moved to cursor.ts; re-exported for importers of this module.
+export { Cursor, enumValue, readString } from './cursor.js';
+
 export interface DecodeOptions {
   /** Copy binary values out of the receive buffer instead of returning views into it. */
   readonly copy?: boolean;
