@@ -70,12 +70,11 @@ const scratch = new Uint8Array(1024);
 const sv = new DataView(scratch.buffer);
 
 function keyAttrs(o: number, k: KeyAttrs): number {
-  // u32 host-order attributes: priority 2, in-port 3, skb-mark 15, recirc-id 20, dp-hash 19
+  // in spec (attribute number) order, as the codec writes a set:
+  // priority 2, in-port 3, ethernet 4, ethertype 6, ipv4 7, tcp 9, skb-mark 15,
+  // tcp-flags 18, dp-hash 19, recirc-id 20
   o = u32(o, 2, k.priority!);
   o = u32(o, 3, k.inPort!);
-  o = u32(o, 15, k.skbMark!);
-  o = u32(o, 20, k.recircId!);
-  o = u32(o, 19, k.dpHash!);
   sv.setUint16(o, 16, true);
   sv.setUint16(o + 2, 4, true); // ethernet
   scratch.set(k.ethernet!.ethSrc, o + 4);
@@ -101,11 +100,14 @@ function keyAttrs(o: number, k: KeyAttrs): number {
   sv.setUint16(o + 4, k.tcp!.tcpSrc, false);
   sv.setUint16(o + 6, k.tcp!.tcpDst, false);
   o += 8;
+  o = u32(o, 15, k.skbMark!);
   sv.setUint16(o, 6, true);
   sv.setUint16(o + 2, 18, true); // tcp-flags (be16)
   sv.setUint16(o + 4, k.tcpFlags!, false);
   sv.setUint16(o + 6, 0, true);
-  return o + 8;
+  o += 8;
+  o = u32(o, 19, k.dpHash!);
+  return u32(o, 20, k.recircId!);
 }
 
 function u32(o: number, type: number, v: number): number {
@@ -120,6 +122,14 @@ function fragValue(f: unknown): number {
   return typeof f === 'number' ? f : frags.indexOf(f as (typeof frags)[number]);
 }
 
+/** A key or mask nest (NLA_F_NESTED) of type `type` at `at`; returns its end. */
+function nest(at: number, type: number, k: KeyAttrs): number {
+  const o = keyAttrs(at + 4, k);
+  sv.setUint16(at, o - at, true);
+  sv.setUint16(at + 2, type | 0x8000, true);
+  return o;
+}
+
 /** Encodes `m` as an OVS_FLOW_CMD_NEW request for family `familyId`; returns a copy. */
 export function handEncode(m: FlowMsg, familyId: number): Uint8Array {
   // nlmsghdr (len patched below), genlmsghdr, ovs_header
@@ -131,16 +141,8 @@ export function handEncode(m: FlowMsg, familyId: number): Uint8Array {
   scratch[17] = 1; // version
   sv.setUint16(18, 0, true);
   sv.setInt32(20, m.header.dpIfindex, true);
-  let o = 24;
-  for (const [type, k] of [
-    [1, m.key!],
-    [7, m.mask!],
-  ] as const) {
-    const at = o;
-    o = keyAttrs(o + 4, k);
-    sv.setUint16(at, o - at, true);
-    sv.setUint16(at + 2, type | 0x8000, true); // NLA_F_NESTED
-  }
+  // in spec order: key 1, actions 2, stats 3, tcp-flags 4, used 5, mask 7
+  let o = nest(24, 1, m.key!);
   const at = o;
   o += 4;
   for (const a of m.actions!) {
@@ -154,14 +156,15 @@ export function handEncode(m: FlowMsg, familyId: number): Uint8Array {
   sv.setBigUint64(o + 4, m.stats!.nPackets, true);
   sv.setBigUint64(o + 12, m.stats!.nBytes, true);
   o += 20;
-  sv.setUint16(o, 12, true);
-  sv.setUint16(o + 2, 5, true); // used
-  sv.setBigUint64(o + 4, m.used!, true);
-  o += 12;
   sv.setUint16(o, 5, true);
   sv.setUint16(o + 2, 4, true); // tcp-flags u8
   sv.setUint32(o + 4, m.tcpFlags!, true);
   o += 8;
+  sv.setUint16(o, 12, true);
+  sv.setUint16(o + 2, 5, true); // used
+  sv.setBigUint64(o + 4, m.used!, true);
+  o += 12;
+  o = nest(o, 7, m.mask!);
   sv.setUint32(0, o, true);
   // The fastest copy out on Node (pooled, like the codec's Writer.bytes()).
   const b = Buffer.allocUnsafe(o);

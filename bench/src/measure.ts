@@ -48,6 +48,38 @@ export function rate(fn: () => void, roundMs: number, rounds = 5): Rate {
   return { perSec: p, ns: 1e9 / p };
 }
 
+/**
+ * {@link rate} of `fn` and of its `baseline`, their rounds alternated so that
+ * a noisy neighbour slows both alike: the ratio is the median of the
+ * per-round-pair ratios, not of two medians taken at different times.
+ */
+export function ratePair(
+  fn: () => void,
+  baseline: () => void,
+  roundMs: number,
+  rounds = 7,
+): { readonly value: Rate; readonly baseline: Rate; readonly ratio: number } {
+  const a: number[] = [];
+  const b: number[] = [];
+  const ratios: number[] = [];
+  rate(fn, roundMs, 1); // warm-up
+  rate(baseline, roundMs, 1);
+  for (let r = 0; r < rounds; r++) {
+    const x = rate(fn, roundMs / 2, 1).perSec;
+    const y = rate(baseline, roundMs / 2, 1).perSec;
+    a.push(x);
+    b.push(y);
+    ratios.push(x / y);
+  }
+  const va = median(a);
+  const vb = median(b);
+  return {
+    value: { perSec: va, ns: 1e9 / va },
+    baseline: { perSec: vb, ns: 1e9 / vb },
+    ratio: median(ratios),
+  };
+}
+
 /** Like {@link rate} for an async operation driven `inFlight` at a time, for `ms`. */
 export async function asyncRate(
   fn: () => Promise<unknown>,

@@ -13,7 +13,12 @@ export const NLA_ALIGNTO = 4;
 
 /** Round `n` up to netlink's 4-byte alignment. */
 export function nlaAlign(n: number): number {
-  return (n + 3) & ~3;
+  return (n + NLA_ALIGNTO - 1) & ~(NLA_ALIGNTO - 1);
+}
+
+/** {@link nlaAlign} as a JS expression over the expression `n`, for compiled code. */
+export function nlaAlignExpr(n: string): string {
+  return `((${n} + ${NLA_ALIGNTO - 1}) & ${~(NLA_ALIGNTO - 1)})`;
 }
 
 /**

@@ -12,57 +12,25 @@ import {
   nlaAlign,
 } from './constants.js';
 import { DecodeError } from './errors.js';
+import { Cursor, enumValue, readString } from './cursor.js';
+import { KINDS, Kind, SCALARS, scalarSize } from './kinds.js';
 import {
-  Kind,
   extraAttrs,
   extraBytes,
-  scalarSize,
   type AttrDef,
   type AttrSet,
-  type EnumDef,
   type ExtraAttr,
   type StructDef,
 } from './layout.js';
-import { FAIL, fastPath, setDecoder, structDecoder, type CompileRuntime } from './compile.js';
+import { FAIL, fastPath, setDecoder, structDecoder } from './compile.js';
 import { own, put } from './own.js';
+
+// The primitives moved to cursor.ts; re-exported for importers of this module.
+export { Cursor, enumValue, readString } from './cursor.js';
 
 export interface DecodeOptions {
   /** Copy binary values out of the receive buffer instead of returning views into it. */
   readonly copy?: boolean;
-}
-
-/** Decoding state for one buffer. */
-export class Cursor {
-  readonly view: DataView;
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly copy = false,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  binary(off: number, len: number): Uint8Array {
-    return this.copy ? this.bytes.slice(off, off + len) : this.bytes.subarray(off, off + len);
-  }
-}
-
-const latin1 = new TextDecoder('latin1');
-const utf8 = new TextDecoder('utf-8');
-
-/** Decode a NUL-terminated (or NUL-padded) string from `[off, off+len)`. */
-export function readString(bytes: Uint8Array, off: number, len: number): string {
-  let end = off;
-  const stop = off + len;
-  let ascii = true;
-  while (end < stop && bytes[end] !== 0) {
-    if (bytes[end]! >= 0x80) ascii = false;
-    end++;
-  }
-  if (end - off < 24 && ascii) {
-    let s = '';
-    for (let i = off; i < end; i++) s += String.fromCharCode(bytes[i]!);
-    return s;
-  }
-  return (ascii ? latin1 : utf8).decode(bytes.subarray(off, end));
 }
 
 /** Prefix the path of a DecodeError with a segment as it propagates out of a nest. */
@@ -83,91 +51,16 @@ export function readScalar(
   off: number,
   len: number,
 ): number | bigint {
-  const v = c.view;
-  const le = !be;
-  switch (kind) {
-    case Kind.U8:
-      if (len !== 1) throw sizeError('u8', '1', len, off);
-      return v.getUint8(off);
-    case Kind.S8:
-      if (len !== 1) throw sizeError('s8', '1', len, off);
-      return v.getInt8(off);
-    case Kind.U16:
-      if (len !== 2) throw sizeError('u16', '2', len, off);
-      return v.getUint16(off, le);
-    case Kind.S16:
-      if (len !== 2) throw sizeError('s16', '2', len, off);
-      return v.getInt16(off, le);
-    case Kind.U32:
-      if (len !== 4) throw sizeError('u32', '4', len, off);
-      return v.getUint32(off, le);
-    case Kind.S32:
-      if (len !== 4) throw sizeError('s32', '4', len, off);
-      return v.getInt32(off, le);
-    case Kind.U64:
-      if (len !== 8) throw sizeError('u64', '8', len, off);
-      return v.getBigUint64(off, le);
-    case Kind.S64:
-      if (len !== 8) throw sizeError('s64', '8', len, off);
-      return v.getBigInt64(off, le);
-    case Kind.Uint:
-      if (len === 4) return BigInt(v.getUint32(off, le));
-      if (len === 8) return v.getBigUint64(off, le);
-      throw sizeError('uint', '4 or 8', len, off);
-    case Kind.Sint:
-      if (len === 4) return BigInt(v.getInt32(off, le));
-      if (len === 8) return v.getBigInt64(off, le);
-      throw sizeError('sint', '4 or 8', len, off);
-    default:
-      throw new DecodeError(`kind ${kind} is not a scalar`, '', off);
-  }
+  const s = SCALARS[kind];
+  if (s === undefined) throw new DecodeError(`kind ${kind} is not a scalar`, '', off);
+  if (s.size === 0 ? len !== 4 && len !== 8 : len !== s.size)
+    throw sizeError(s.name, s.size === 0 ? '4 or 8' : String(s.size), len, off);
+  return s.read(c.view, off, !be, len);
 }
-
-/** Push the names (or, when unnamed, the values) of the set bits of a 32-bit `word`. */
-function pushBits(e: EnumDef, word: number, scale: number, out: (string | number)[]): void {
-  for (let bit = 0; bit < 32 && word !== 0; bit++) {
-    const mask = 2 ** bit;
-    if ((word & mask) !== 0) {
-      word -= mask;
-      const b = mask * scale; // a power of two: exact as a number up to 2^63
-      out.push(e.nameOf(b) ?? b);
-    }
-  }
-}
-
-/**
- * Map a scalar to its enum name, or a flag word to the names of its bits.
- * Values the enum does not know stay as read (a number, or a bigint for the
- * 64-bit kinds); a bit the flag set does not name stays its value as a number
- * (a power of two, exact at every width up to 2^63), so nothing is dropped
- * and the list encodes back to the same word. A negative word (a signed
- * kind) is read as its 32-bit two's complement, or 64-bit for a bigint.
- */
-export function enumValue(
-  e: EnumDef,
-  raw: number | bigint,
-): string | number | bigint | (string | number)[] {
-  if (!e.flags) {
-    if (typeof raw === 'number') return e.nameOf(raw) ?? raw;
-    const n = Number(raw);
-    return (Number.isSafeInteger(n) ? e.nameOf(n) : undefined) ?? raw;
-  }
-  const out: (string | number)[] = [];
-  if (typeof raw === 'number') pushBits(e, raw >>> 0, 1, out);
-  else {
-    const w = BigInt.asUintN(64, raw);
-    pushBits(e, Number(w & 0xffffffffn), 1, out);
-    pushBits(e, Number(w >> 32n), 2 ** 32, out);
-  }
-  return out;
-}
-
-/** What compiled decoders call back into. */
-const compileRt: CompileRuntime = { readString, enumValue };
 
 /** Decode a struct laid out at `[off, off+len)`. */
 export function decodeStruct(c: Cursor, def: StructDef, off: number, len: number): object {
-  if (len === def.size && fastPath.enabled) return structDecoder(def, compileRt)(c, off);
+  if (len === def.size && fastPath.enabled) return structDecoder(def)(c, off);
   if (len < def.size) {
     throw new DecodeError(`struct ${def.name} needs ${def.size} bytes, got ${len}`, '', off);
   }
@@ -204,7 +97,7 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number, depth: n
   switch (def.kind) {
     case Kind.Flag:
       // The kernel's policy rejects a flag with a payload (NLA_FLAG: attrlen > 0).
-      if (len !== 0)
+      if (len !== KINDS[Kind.Flag].size)
         throw new DecodeError(`flag has ${len} bytes of payload, expected none`, '', off);
       return true;
     case Kind.String:
@@ -216,7 +109,8 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number, depth: n
     case Kind.Struct:
       return decodeStruct(c, def.struct!, off, len);
     case Kind.Bitfield32:
-      if (len !== 8) throw sizeError('bitfield32', '8', len, off);
+      if (len !== KINDS[Kind.Bitfield32].size)
+        throw sizeError('bitfield32', String(KINDS[Kind.Bitfield32].size), len, off);
       return { value: c.view.getUint32(off, true), selector: c.view.getUint32(off + 4, true) };
     case Kind.ScalarArray: {
       const size = scalarSize(def.sub!);
@@ -310,7 +204,7 @@ export function decodeSet(
   if (!masked && fastPath.enabled) {
     // The compiled decoder takes the well-formed common case; anything else
     // is decoded (or rejected, with its path) by the interpreter below.
-    const r = setDecoder(set, compileRt)(c, off, end, depth);
+    const r = setDecoder(set)(c, off, end, depth);
     if (r !== FAIL) return r;
   }
   if (set.ordered) return decodeOrdered(c, set, off, end, masked, depth);

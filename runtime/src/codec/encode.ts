@@ -6,11 +6,10 @@
  */
 import { MAX_NEST_DEPTH, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
 import { EncodeError } from './errors.js';
+import { KINDS, Kind, SCALARS, describe, flagWord, scalarSize } from './kinds.js';
 import {
-  Kind,
   extraAttrs,
   extraBytes,
-  scalarSize,
   type AttrDef,
   type AttrSet,
   type EnumDef,
@@ -19,28 +18,6 @@ import {
 import type { Writer } from './writer.js';
 import { fastPath, setEncoder, structEncoder } from './compile.js';
 import { isRecord, own } from './own.js';
-
-const U64_MAX = (1n << 64n) - 1n;
-const S64_MIN = -(1n << 63n);
-const S64_MAX = (1n << 63n) - 1n;
-// Hoisted: `-0x80000000n` in an expression is a negation evaluated (and a
-// BigInt allocated) on every call.
-const U32_MAX_BIG = 0xffffffffn;
-const S32_MIN_BIG = -(1n << 31n);
-const S32_MAX_BIG = (1n << 31n) - 1n;
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (v instanceof Uint8Array) return `a ${v.length}-byte Uint8Array`;
-  if (typeof v === 'string')
-    return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
-  if (typeof v === 'object') {
-    const tag = Object.prototype.toString.call(v).slice(8, -1);
-    return tag === 'Object' ? 'an object' : `a ${tag}`;
-  }
-  return `${typeof v} ${String(v)}`;
-}
 
 /** Prefix the path of an EncodeError with a segment as it propagates out of a nest. */
 function withSegment(e: unknown, segment: string): unknown {
@@ -57,72 +34,6 @@ function toNumber(v: unknown, e: EnumDef | undefined): number | bigint {
   throw new EncodeError(
     `expected a number${e ? ` or a name from ${e.name}` : ''}, got ${describe(v)}`,
   );
-}
-
-/** Names of the scalar kinds, for messages. */
-const KIND_NAME: Partial<Record<Kind, string>> = {
-  [Kind.U8]: 'u8',
-  [Kind.U16]: 'u16',
-  [Kind.U32]: 'u32',
-  [Kind.U64]: 'u64',
-  [Kind.S8]: 's8',
-  [Kind.S16]: 's16',
-  [Kind.S32]: 's32',
-  [Kind.S64]: 's64',
-  [Kind.Uint]: 'uint',
-  [Kind.Sint]: 'sint',
-};
-
-const TWO32 = 2 ** 32;
-const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
-
-/**
- * The word of a flag set given as a list of names and bit values (numbers or
- * bigints), checked to fit `kind`: exact at every width, never truncated.
- * Signed kinds take the bits as their two's complement. The word is
- * accumulated as two 32-bit halves, so the common case allocates nothing.
- */
-export function flagWord(list: readonly unknown[], e: EnumDef, kind: Kind): number | bigint {
-  const size = scalarSize(kind);
-  const width = size === 0 ? 64 : size * 8;
-  let lo = 0;
-  let hi = 0;
-  for (const f of list) {
-    let n: number | undefined;
-    if (typeof f === 'string') n = e.valueOf(f);
-    else if (typeof f === 'number') {
-      // Above 2^53 only a single bit (a power of two, what the decoder gives
-      // for a bit it has no name for) is exact; any other such number was rounded.
-      if (
-        Number.isInteger(f) &&
-        f >= 0 &&
-        (f <= Number.MAX_SAFE_INTEGER || f === 2 ** Math.round(Math.log2(f)))
-      )
-        n = f;
-    } else if (typeof f === 'bigint' && f >= 0n) {
-      if (f <= MAX_SAFE_BIG) n = Number(f);
-      else if (f >> 64n !== 0n || width < 64)
-        n = Infinity; // does not fit
-      else {
-        lo = (lo | Number(f & 0xffffffffn)) >>> 0;
-        hi = (hi | Number(f >> 32n)) >>> 0;
-        continue;
-      }
-    }
-    if (n === undefined) throw new EncodeError(`${describe(f)} is not a flag of ${e.name}`);
-    const h = Math.floor(n / TWO32);
-    if (h >= TWO32 || (width < 64 && n >= 2 ** width)) {
-      throw new EncodeError(
-        `flag ${describe(f)} of ${e.name} does not fit in ${KIND_NAME[kind] ?? `kind ${kind}`}`,
-      );
-    }
-    lo = (lo | (n % TWO32)) >>> 0;
-    hi = (hi | h) >>> 0;
-  }
-  const signed = kind === Kind.S8 || kind === Kind.S16 || kind === Kind.S32 || kind === Kind.S64;
-  if (width <= 32) return signed ? (lo << (32 - width)) >> (32 - width) : lo;
-  const word = (BigInt(hi) << 32n) | BigInt(lo);
-  return signed || kind === Kind.Sint ? BigInt.asIntN(64, word) : word;
 }
 
 function checkInt(v: number | bigint, min: number, max: number, what: string): number {
@@ -151,62 +62,21 @@ export function writeScalar(
   e?: EnumDef,
 ): number | bigint {
   const v = e?.flags === true && Array.isArray(raw) ? flagWord(raw, e, kind) : toNumber(raw, e);
-  switch (kind) {
-    case Kind.U8: {
-      const n = checkInt(v, 0, 0xff, 'u8');
-      w.u8(n);
-      return n;
-    }
-    case Kind.S8: {
-      const n = checkInt(v, -0x80, 0x7f, 's8');
-      w.s8(n);
-      return n;
-    }
-    case Kind.U16: {
-      const n = checkInt(v, 0, 0xffff, 'u16');
-      w.u16(n, be);
-      return n;
-    }
-    case Kind.S16: {
-      const n = checkInt(v, -0x8000, 0x7fff, 's16');
-      w.s16(n, be);
-      return n;
-    }
-    case Kind.U32: {
-      const n = checkInt(v, 0, 0xffffffff, 'u32');
-      w.u32(n, be);
-      return n;
-    }
-    case Kind.S32: {
-      const n = checkInt(v, -0x80000000, 0x7fffffff, 's32');
-      w.s32(n, be);
-      return n;
-    }
-    case Kind.U64: {
-      const b = checkBig(v, 0n, U64_MAX, 'u64');
-      w.u64(b, be);
-      return b;
-    }
-    case Kind.S64: {
-      const b = checkBig(v, S64_MIN, S64_MAX, 's64');
-      w.s64(b, be);
-      return b;
-    }
-    case Kind.Uint: {
-      const b = checkBig(v, 0n, U64_MAX, 'uint');
-      if (b <= U32_MAX_BIG) w.u32(Number(b), be);
-      else w.u64(b, be);
-      return b;
-    }
-    case Kind.Sint: {
-      const b = checkBig(v, S64_MIN, S64_MAX, 'sint');
-      if (b >= S32_MIN_BIG && b <= S32_MAX_BIG) w.s32(Number(b), be);
-      else w.s64(b, be);
-      return b;
-    }
-    default:
-      throw new EncodeError(`kind ${kind} is not a scalar`);
+  const s = SCALARS[kind];
+  if (s === undefined) throw new EncodeError(`kind ${kind} is not a scalar`);
+  if (!s.big) {
+    const n = checkInt(v, s.min as number, s.max as number, s.name);
+    w.ensure(s.size);
+    s.write(w.view, w.pos, n, !be);
+    w.pos += s.size;
+    return n;
   }
+  const b = checkBig(v, s.min as bigint, s.max as bigint, s.name);
+  const out = s.narrow?.(b) ?? s;
+  w.ensure(out.size);
+  out.write(w.view, w.pos, out.big ? b : Number(b), !be);
+  w.pos += out.size;
+  return b;
 }
 
 function bytesOf(v: unknown): Uint8Array {
@@ -490,8 +360,7 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean, depth:
       `attribute '${def.name}' is ${def.kind === Kind.Pad ? 'padding' : 'unused'} and cannot be sent`,
     );
   }
-  const nested =
-    def.kind === Kind.Nest || def.kind === Kind.IndexedArray || def.kind === Kind.NestTypeValue;
+  const nested = KINDS[def.kind].nested;
   const at = nested ? w.beginNest(def.type) : w.beginAttr(def.type);
   if (masked) {
     if (nested || !isRecord(v) || !Object.hasOwn(v, 'value') || !Object.hasOwn(v, 'mask')) {
@@ -529,7 +398,8 @@ const openValues: unknown[] = [];
 
 /**
  * Write the members of `value` as attributes of `set`. Records are written in
- * the object's own key order; ordered sets take an array of `{ type, value }`.
+ * the set's (spec) order, whatever the order of the object's keys; ordered
+ * sets take an array of `{ type, value }` and keep its order.
  * `skip` names keys that are not attributes (the fixed header, the type
  * values of a nest-type-value record). `depth` is the nesting level of the
  * set (at most {@link MAX_NEST_DEPTH}).
@@ -567,6 +437,11 @@ export function encodeSet(
   }
 }
 
+/** Whether `key` is one of the keys `skip` names (not attributes). */
+function isSkipped(skip: string | readonly string[] | undefined, key: string): boolean {
+  return skip !== undefined && (typeof skip === 'string' ? key === skip : skip.includes(key));
+}
+
 function encodeSetMembers(
   w: Writer,
   set: AttrSet,
@@ -583,18 +458,20 @@ function encodeSetMembers(
     throw new EncodeError(`expected an object of ${set.name} attributes, got ${describe(value)}`);
   }
   const obj = value;
+  // Unknown keys first, before anything is written. Own keys only: inherited
+  // properties (a polluted Object.prototype) are not attributes.
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key) || obj[key] === undefined || isSkipped(skip, key)) continue;
+    if (set.byName(key) === undefined)
+      throw new EncodeError(`'${key}' is not an attribute of ${set.name}`, key);
+  }
   const extra = own(obj, extraAttrs);
   if (extra !== undefined) writeExtraAttrs(w, extra);
-  for (const key in obj) {
-    // own keys only: inherited properties (a polluted Object.prototype) are not attributes
-    if (!Object.hasOwn(obj, key)) continue;
-    const v = obj[key];
-    if (v === undefined) continue;
-    if (skip !== undefined && (typeof skip === 'string' ? key === skip : skip.includes(key)))
-      continue;
-    const def = set.byName(key);
-    if (def === undefined)
-      throw new EncodeError(`'${key}' is not an attribute of ${set.name}`, key);
+  // The attributes in spec order, as the compiled encoders write them.
+  for (const def of set.attrs) {
+    const key = def.name;
+    const v = own(obj, key);
+    if (v === undefined || isSkipped(skip, key)) continue;
     try {
       if (def.multi) {
         if (!Array.isArray(v))

@@ -6,19 +6,17 @@ export * from './constants.js';
 export * from './errors.js';
 export * from './layout.js';
 export { Writer } from './writer.js';
+export { Cursor, enumValue, readString } from './cursor.js';
 export {
-  Cursor,
   decodeAttrs,
   decodeSet,
   decodeStruct,
-  enumValue,
   forEachAttr,
   readScalar,
-  readString,
   type DecodeOptions,
 } from './decode.js';
 export { encodeSet, encodeStruct, writeScalar } from './encode.js';
 export * from './message.js';
 export { fastPath } from './compile.js';
-export { checkMatch, type MatchCond, type MatchRule, type MatchRules } from './match.js';
+export { checkMatch } from './match.js';
 export { locateAttr, type AttrLocation } from './locate.js';

@@ -6,46 +6,9 @@
  * @module
  */
 import type { DisplayHint } from '../format.js';
-import type { MatchRules } from './match.js';
+import type { Kind } from './kinds.js';
 
-/** Wire kinds of attributes and struct members. */
-export const Kind = {
-  /** Attribute number reserved by the spec; never encoded, kept as extra when received. */
-  Unused: 0,
-  /** Alignment padding attribute (e.g. `*_ATTR_PAD`); skipped on decode, never encoded. */
-  Pad: 1,
-  /** Zero-length attribute: present = `true`. */
-  Flag: 2,
-  U8: 3,
-  U16: 4,
-  U32: 5,
-  U64: 6,
-  S8: 7,
-  S16: 8,
-  S32: 9,
-  S64: 10,
-  /** Variable-width unsigned: 4 or 8 bytes on the wire, `bigint` in JS. */
-  Uint: 11,
-  /** Variable-width signed: 4 or 8 bytes on the wire, `bigint` in JS. */
-  Sint: 12,
-  /** NUL-terminated string (struct member: fixed-size char array). */
-  String: 13,
-  /** Opaque bytes: a zero-copy `Uint8Array` view. */
-  Binary: 14,
-  /** Nested attribute set (`nested`). */
-  Nest: 15,
-  /** `struct nla_bitfield32 { u32 value; u32 selector; }` */
-  Bitfield32: 16,
-  /** Nest whose attributes are array elements, typed by index (`sub`, `nested`). */
-  IndexedArray: 17,
-  /** Nest whose attribute types carry values (`typeValue`), each holding a nest (`nested`). */
-  NestTypeValue: 18,
-  /** Binary payload with a fixed C struct layout (`struct`). */
-  Struct: 19,
-  /** Binary payload that is a packed array of one scalar (`sub`). */
-  ScalarArray: 20,
-} as const;
-export type Kind = (typeof Kind)[keyof typeof Kind];
+export { Kind, scalarSize } from './kinds.js';
 
 /** Kernel-side input checks the encoder enforces before anything is sent. */
 export interface Checks {
@@ -236,22 +199,39 @@ export interface Bitfield32 {
   readonly selector: number;
 }
 
-/** Wire size of a fixed-width scalar kind, 0 for the rest. */
-export function scalarSize(kind: Kind): number {
-  switch (kind) {
-    case Kind.U8:
-    case Kind.S8:
-      return 1;
-    case Kind.U16:
-    case Kind.S16:
-      return 2;
-    case Kind.U32:
-    case Kind.S32:
-      return 4;
-    case Kind.U64:
-    case Kind.S64:
-      return 8;
-    default:
-      return 0;
-  }
+/** A condition on one key field: `path` is an attribute name, then struct member names. */
+export interface MatchCond {
+  readonly path: readonly string[];
+  /** Holds when the field's value is one of these. */
+  readonly in?: readonly number[];
+  /** Holds when the field's value is none of these. */
+  readonly notIn?: readonly number[];
+}
+
+/** When every condition holds for the key, the rule applies. */
+export interface MatchRule {
+  readonly when: readonly MatchCond[];
+  /** Gated attributes the key must then contain (and the mask may cover). */
+  readonly expect?: readonly string[];
+  /** Gated attributes the mask may then cover, without the key needing them. */
+  readonly allow?: readonly string[];
+  /** Attributes the mask may then not cover, whatever other rules allow. */
+  readonly deny?: readonly string[];
+  /** Fields the mask must match exactly (all ones) for `expect`/`allow` to open the mask. */
+  readonly exact?: readonly (readonly string[])[];
+}
+
+/** Key/mask consistency of a set that carries a key and its mask (declared by an override). */
+export interface MatchRules {
+  /** Attribute holding the key (a nest). */
+  readonly key: string;
+  /** Attribute holding the mask, a nest of the same set; absent mask = exact match. */
+  readonly mask: string;
+  /** Nested attribute of the key whose attributes count as the key's own (OVS `encap`). */
+  readonly flatten?: string;
+  /** Attributes a mask may cover even when the key lacks them. */
+  readonly always?: readonly string[];
+  /** Attributes a mask may cover only when a rule opens them. */
+  readonly gated: readonly string[];
+  readonly rules: readonly MatchRule[];
 }

@@ -5,7 +5,8 @@
  * @module
  */
 import { GENL_HDRLEN, MAX_NEST_DEPTH, NLMSG_HDRLEN, NLA_F_NESTED } from './constants.js';
-import { Cursor, forEachAttr } from './decode.js';
+import { Cursor } from './cursor.js';
+import { forEachAttr } from './decode.js';
 import { Kind, type AttrSet } from './layout.js';
 
 export interface AttrLocation {

@@ -7,47 +7,10 @@
  * gates all come from the {@link MatchRules} a generated set carries.
  * @module
  */
-import { flagWord } from './encode.js';
+import { flagWord, scalarSize } from './kinds.js';
 import { EncodeError } from './errors.js';
 import { isProtoName, own } from './own.js';
-import { scalarSize, type AttrDef, type AttrSet, type StructMember } from './layout.js';
-
-/** A condition on one key field: `path` is an attribute name, then struct member names. */
-export interface MatchCond {
-  readonly path: readonly string[];
-  /** Holds when the field's value is one of these. */
-  readonly in?: readonly number[];
-  /** Holds when the field's value is none of these. */
-  readonly notIn?: readonly number[];
-}
-
-/** When every condition holds for the key, the rule applies. */
-export interface MatchRule {
-  readonly when: readonly MatchCond[];
-  /** Gated attributes the key must then contain (and the mask may cover). */
-  readonly expect?: readonly string[];
-  /** Gated attributes the mask may then cover, without the key needing them. */
-  readonly allow?: readonly string[];
-  /** Attributes the mask may then not cover, whatever other rules allow. */
-  readonly deny?: readonly string[];
-  /** Fields the mask must match exactly (all ones) for `expect`/`allow` to open the mask. */
-  readonly exact?: readonly (readonly string[])[];
-}
-
-/** Key/mask consistency of a set that carries a key and its mask (declared by an override). */
-export interface MatchRules {
-  /** Attribute holding the key (a nest). */
-  readonly key: string;
-  /** Attribute holding the mask, a nest of the same set; absent mask = exact match. */
-  readonly mask: string;
-  /** Nested attribute of the key whose attributes count as the key's own (OVS `encap`). */
-  readonly flatten?: string;
-  /** Attributes a mask may cover even when the key lacks them. */
-  readonly always?: readonly string[];
-  /** Attributes a mask may cover only when a rule opens them. */
-  readonly gated: readonly string[];
-  readonly rules: readonly MatchRule[];
-}
+import type { AttrDef, AttrSet, MatchCond, MatchRule, MatchRules, StructMember } from './layout.js';
 
 type Obj = Record<string, unknown>;
 
@@ -323,7 +286,9 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
     `if (obj[${q(rules.mask)}] === undefined) return true;`,
     levels('M', `obj[${q(rules.mask)}]`),
   );
-  const cases: string[] = [];
+  // Each mask attribute of the layout is tested where the mask has it (the
+  // encoder has already refused keys the layout lacks): no key list is built.
+  const checks: { name: string; allowed: string }[] = [];
   for (const def of keySet.attrs) {
     const a = def.name;
     if (a === F) continue;
@@ -349,10 +314,15 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
     } else {
       allowed = `${get('K', a)} !== undefined`;
     }
-    cases.push(`case ${q(a)}: if (!(${allowed}) && !isZero(x)) return false; break;`);
+    if (allowed !== 'true') checks.push({ name: a, allowed });
   }
   const loop = (m: string): string =>
-    `for (const a of Object.keys(${m})) { const x = ${m}[a]; if (x === undefined${F === undefined ? '' : ` || a === ${q(F)}`}) continue; switch (a) { ${cases.join(' ')} default: return false; } }`;
+    checks
+      .map(
+        (c) =>
+          `{ const x = ${m}[${q(c.name)}]; if (x !== undefined && !(${c.allowed}) && !isZero(x)) return false; }`,
+      )
+      .join(' ');
   body.push(loop('M0'), `if (M1 !== undefined) { ${loop('M1')} }`, 'return true;');
   return new Function('k', 'isZero', `return function(obj) {\n${body.join('\n')}\n};`)(
     consts,
@@ -362,7 +332,9 @@ function compileAcceptor(rules: MatchRules, keySet: AttrSet): Acceptor {
 
 /**
  * {@link checkMatch} with a compiled fast path for the common, consistent
- * case: what the encoder calls before every message of a set with rules.
+ * case: what `writeGenlMessage` calls for every message of a set with rules,
+ * once the set has encoded (the compiled acceptor relies on the encoder
+ * having refused attributes the layout lacks).
  */
 export function checkMatchFast(rules: MatchRules, set: AttrSet, value: unknown): void {
   if (typeof value === 'object' && value !== null) {

@@ -30,14 +30,8 @@ import {
   NL_POLICY_TYPE_ATTR_TYPE,
   nlaAlign,
 } from './constants.js';
-import {
-  Cursor,
-  decodeSet,
-  decodeStruct,
-  forEachAttr,
-  readString,
-  type DecodeOptions,
-} from './decode.js';
+import { Cursor, readString } from './cursor.js';
+import { decodeSet, decodeStruct, forEachAttr, type DecodeOptions } from './decode.js';
 import { encodeSet, encodeStruct } from './encode.js';
 import { DecodeError, EncodeError } from './errors.js';
 import { Kind, type AttrSet, type StructDef } from './layout.js';

@@ -58,7 +58,8 @@ export class Writer {
       out = new Uint8Array(pool, poolUsed, n);
       poolUsed += (n + 7) & ~7;
     }
-    out.set(this.buf.subarray(0, n));
+    // a plain view, not subarray(): subarray() goes through the species constructor
+    out.set(new Uint8Array(this.buf.buffer, this.buf.byteOffset, n));
     return out;
   }
 

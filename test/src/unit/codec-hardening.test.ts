@@ -463,6 +463,44 @@ test('inherited enumerable properties are not sent, own ones are', () => {
   }
 });
 
+test('an unknown key is an EncodeError however the object is built; undefined values are skipped', () => {
+  // The compiled encoders read the layout's names and count the object's keys:
+  // a non-enumerable own attribute must not stand in for the unknown key.
+  const v = { nope: 1 } as Record<string, unknown>;
+  Object.defineProperty(v, 'leaf', { value: 3, enumerable: false });
+  encodeFails(() => encodeSet(new Writer(), node, v), 'nope', /'nope' is not an attribute of node/);
+  // Nor an attribute Object.prototype has, not enumerable; and it is not sent.
+  Object.defineProperty(Object.prototype, 'leaf', {
+    value: 5,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
+  try {
+    encodeFails(
+      () => encodeSet(new Writer(), node, { nope: 1 }),
+      'nope',
+      /'nope' is not an attribute of node/,
+    );
+    assert.equal(hex(encode(node, { child: {} })), '04000180');
+  } finally {
+    delete (Object.prototype as Record<string, unknown>)['leaf'];
+  }
+  // keys holding undefined are not attributes to send, known or not
+  assert.equal(
+    hex(encode(node, { leaf: 1, child: undefined, nope: undefined })),
+    hex(encode(node, { leaf: 1 })),
+  );
+  // the same for struct members (ovs_flow_stats: two u64s)
+  const m = { bogus: 1 } as Record<string, unknown>;
+  Object.defineProperty(m, 'nPackets', { value: 1n, enumerable: false });
+  encodeFails(
+    () => encodeSet(new Writer(), flowAttrsSet, { stats: m }),
+    'stats.bogus',
+    /no member 'bogus'/,
+  );
+});
+
 test('a Map (or another non-plain object) where a nest or struct is expected is an EncodeError', () => {
   const w = (): Writer => new Writer();
   encodeFails(

@@ -223,14 +223,13 @@ test('a repeated non-multi attribute keeps the last (as the kernel does) and the
   );
 });
 
-test('a whole set in one buffer, in key order', () => {
-  const value = { u8: 1, str: 'x', u64: 2n, flag: true, s16be: -1 };
-  golden(
-    value,
-    '0500 0100 01000000' +
-      '0600 1100 7800 0000' +
-      '0c00 0400 0200000000000000' +
-      '0400 1300' +
-      '0600 0c00 ffff 0000',
-  );
+test('a whole set in one buffer, in spec order whatever the order of the keys', () => {
+  const expected =
+    '0500 0100 01000000' + // u8
+    '0c00 0400 0200000000000000' + // u64
+    '0600 0c00 ffff 0000' + // s16be
+    '0600 1100 7800 0000' + // str
+    '0400 1300'; // flag
+  golden({ u8: 1, str: 'x', u64: 2n, flag: true, s16be: -1 }, expected);
+  golden({ flag: true, s16be: -1, str: 'x', u64: 2n, u8: 1 }, expected);
 });
