@@ -18,6 +18,8 @@ import {
   extraAttrs,
   extraBytes,
   scalarSize,
+  structArrayCount,
+  structStride,
   type AttrDef,
   type AttrSet,
   type EnumDef,
@@ -172,6 +174,11 @@ function valueCode(def: AttrDef, k: Consts, rt: CompileRuntime): string | undefi
       const e = readExpr(def.sub!, def.be === true, `p + i * ${size}`);
       if (e === undefined || size === 0) return undefined;
       return `if (pl % ${size} !== 0) return FAIL; { const n = pl / ${size}; val = new Array(n); for (let i = 0; i < n; i++) val[i] = ${e}; }`;
+    }
+    case Kind.StructArray: {
+      const st = def.struct!;
+      const n = `${k.add(structArrayCount)}(${k.add(st)}, pl)`;
+      return `{ const n = ${n}; if (n === undefined) return FAIL; val = new Array(n); for (let i = 0; i < n; i++) val[i] = ${k.add(structDecoder(st, rt))}(c, p + i * ${structStride(st)}); }`;
     }
     case Kind.IndexedArray: {
       const sub = def.sub ?? Kind.Nest;
@@ -467,6 +474,12 @@ function attrWrite(def: AttrDef, k: Consts): string | undefined {
       const s = structEncoder(def.struct!);
       if (s === null || c !== undefined) return undefined;
       return `{ const at = w.beginAttr(${T}); if (!${k.add(s)}(w, x)) return false; w.endAttr(at); }`;
+    }
+    case Kind.StructArray: {
+      const s = structEncoder(def.struct!);
+      if (s === null || c !== undefined) return undefined;
+      const pad = structStride(def.struct!) - def.struct!.size;
+      return `if (!Array.isArray(x)) return false; { const at = w.beginAttr(${T}); for (const e of x) { if (!${k.add(s)}(w, e)) return false;${pad ? ` w.zeros(${pad});` : ''} } w.endAttr(at); }`;
     }
     default:
       return scalarAttr(def, k);

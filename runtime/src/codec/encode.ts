@@ -11,6 +11,7 @@ import {
   extraAttrs,
   extraBytes,
   scalarSize,
+  structStride,
   type AttrDef,
   type AttrSet,
   type EnumDef,
@@ -375,6 +376,22 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown, depth: number): void
         }
       }
       checkLen(def, v.length * scalarSize(def.sub!));
+      return;
+    }
+    case Kind.StructArray: {
+      if (!Array.isArray(v)) throw new EncodeError(`expected an array, got ${describe(v)}`);
+      const s = def.struct!;
+      const pad = structStride(s) - s.size;
+      const start = w.pos;
+      for (let i = 0; i < v.length; i++) {
+        try {
+          encodeStruct(w, s, v[i]);
+        } catch (e) {
+          throw withSegment(e, `[${i}]`);
+        }
+        w.zeros(pad);
+      }
+      checkLen(def, w.pos - start);
       return;
     }
     case Kind.IndexedArray: {

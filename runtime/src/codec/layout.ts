@@ -6,6 +6,7 @@
  * @module
  */
 import type { DisplayHint } from '../format.js';
+import { nlaAlign } from './constants.js';
 import type { MatchRules } from './match.js';
 
 /** Wire kinds of attributes and struct members. */
@@ -44,6 +45,11 @@ export const Kind = {
   Struct: 19,
   /** Binary payload that is a packed array of one scalar (`sub`). */
   ScalarArray: 20,
+  /**
+   * Binary payload that is a packed array of one fixed struct (`struct`),
+   * each element padded to 4 bytes (`NLA_ALIGN`), as OVS's `ovs_zone_limit`s.
+   */
+  StructArray: 21,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -69,7 +75,7 @@ export interface AttrDef {
   readonly multi?: boolean;
   /** Attribute set inside a Nest / IndexedArray / NestTypeValue. */
   readonly nested?: AttrSet;
-  /** Struct layout of a Struct attribute. */
+  /** Struct layout of a Struct attribute, or of the elements of a StructArray. */
   readonly struct?: StructDef;
   /** Element kind of an IndexedArray or ScalarArray. */
   readonly sub?: Kind;
@@ -234,6 +240,23 @@ export interface Masked<T> {
 export interface Bitfield32 {
   readonly value: number;
   readonly selector: number;
+}
+
+/** Distance between the elements of a StructArray: the struct's size, 4-byte aligned. */
+export function structStride(def: StructDef): number {
+  return nlaAlign(def.size);
+}
+
+/**
+ * Number of elements of a StructArray payload of `len` bytes, or undefined
+ * when the length does not fit: like the kernel (which steps by the stride
+ * through `NLA_ALIGN(len)` bytes), the last element may lack its padding.
+ */
+export function structArrayCount(def: StructDef, len: number): number | undefined {
+  const stride = structStride(def);
+  if (stride === 0) return undefined;
+  const aligned = nlaAlign(len);
+  return aligned % stride === 0 ? aligned / stride : undefined;
 }
 
 /** Wire size of a fixed-width scalar kind, 0 for the rest. */
