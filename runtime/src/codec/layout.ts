@@ -249,14 +249,15 @@ export function structStride(def: StructDef): number {
 
 /**
  * Number of elements of a StructArray payload of `len` bytes, or undefined
- * when the length does not fit: like the kernel (which steps by the stride
- * through `NLA_ALIGN(len)` bytes), the last element may lack its padding.
+ * when the length does not fit: whole elements `structStride` apart, where
+ * the last may lack its padding (the kernel steps through `NLA_ALIGN(len)`
+ * bytes) but not bytes of the struct itself.
  */
 export function structArrayCount(def: StructDef, len: number): number | undefined {
   const stride = structStride(def);
-  if (stride === 0) return undefined;
-  const aligned = nlaAlign(len);
-  return aligned % stride === 0 ? aligned / stride : undefined;
+  if (stride === 0) return len === 0 ? 0 : undefined;
+  const n = Math.ceil(len / stride);
+  return n === 0 || (n - 1) * stride + def.size <= len ? n : undefined;
 }
 
 /** Wire size of a fixed-width scalar kind, 0 for the rest. */

@@ -89,12 +89,22 @@ test('elements are padded to 4 bytes; the last may lack its padding, as the kern
   assert.deepEqual(decode(oddSet, wire), v);
   // nla_len 18: the second element's padding is only the attribute's alignment
   assert.deepEqual(decode(oddSet, '1200 0200 01000000 0200 0000 03000000 0400 0000'), v);
+  assert.deepEqual(decode(oddSet, '1300 0200 01000000 0200 0000 03000000 0400 00'), v);
+  // but an element cut short is an error (13 bytes: the second has 5 of its 6)
+  onBothPaths(() =>
+    assert.throws(
+      () => decodeAttrs(oddSet, bytes('1100 0200 01000000 0200 0000 03000000 04')),
+      /items: array of struct odd \(8 bytes each\) has length 13/,
+    ),
+  );
 });
 
 test('a payload that is not a whole number of elements is a DecodeError naming the attribute', () => {
   for (const [wire, len] of [
     ['1100 0100 ffffffff 05000000 00000000 07 000000', 13],
     ['0c00 0100 ffffffff 05000000', 8],
+    // 9 bytes round up to one 12-byte element: the struct's own bytes are missing
+    ['0d00 0100 ffffffff 05000000 00', 9],
   ] as const) {
     onBothPaths(() =>
       assert.throws(
