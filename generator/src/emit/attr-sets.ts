@@ -81,7 +81,8 @@ function attrDef(a: AttrModel, p: ModulePrinter): Code {
   if (a.multi) parts.push(ts`multi: true`);
   if (a.nestedFamily !== undefined) p.useFrom(a.nestedFamily, a.nested!.valueName);
   if (a.nested) parts.push(ts`nested: ${a.nested.valueName}`);
-  if (a.kind === 'Struct' || a.kind === 'StructArray') parts.push(ts`struct: ${a.struct!.valueName}`);
+  if (a.kind === 'Struct' || a.kind === 'StructArray')
+    parts.push(ts`struct: ${a.struct!.valueName}`);
   if (a.subKind) parts.push(ts`sub: Kind.${a.subKind}`);
   if (a.typeValue) parts.push(ts`typeValue: [${join(a.typeValue.map(str), ', ')}]`);
   if (a.masked) parts.push(ts`masked: true`);

@@ -20,7 +20,9 @@ const DST = '02:00:00:00:00:02';
 function frame(i: number): Uint8Array {
   const mac = (s: string): number[] => s.split(':').map((x) => parseInt(x, 16));
   // at least 60 bytes in all: no question of padding
-  const payload = Buffer.from(`ynl-ts meter test frame ${String(i).padStart(4, '0')}`.padEnd(60, '.'));
+  const payload = Buffer.from(
+    `ynl-ts meter test frame ${String(i).padStart(4, '0')}`.padEnd(60, '.'),
+  );
   return Uint8Array.from([...mac(DST), ...mac(SRC), ETHERTYPE >> 8, ETHERTYPE & 0xff, ...payload]);
 }
 

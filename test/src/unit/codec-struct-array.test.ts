@@ -113,7 +113,10 @@ test('a payload that is not a whole number of elements is a DecodeError naming t
           assert.ok(e instanceof DecodeError, String(e));
           assert.equal(e.path, 'zoneLimit');
           assert.equal(e.offset, 4);
-          assert.equal(e.reason, `array of struct ovs-zone-limit (12 bytes each) has length ${len}`);
+          assert.equal(
+            e.reason,
+            `array of struct ovs-zone-limit (12 bytes each) has length ${len}`,
+          );
           return true;
         },
       ),
