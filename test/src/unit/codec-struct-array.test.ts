@@ -13,35 +13,23 @@ import {
   Writer,
   decodeAttrs,
   encodeSet,
-  fastPath,
   type StructDef,
 } from '@ynl-ts/runtime';
 import { ctLimitSet } from '@ynl-ts/families/ovs_ct_limit';
+import { bothPaths } from './both-paths.js';
 
 const hex = (b: Uint8Array): string =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 
-/** Runs `f` on the compiled path, then on the interpreter; both must give the same. */
-function onBothPaths<T>(f: () => T): T {
-  const compiled = f();
-  fastPath.enabled = false;
-  try {
-    assert.deepStrictEqual(f(), compiled, 'the interpreter and the compiled path disagree');
-  } finally {
-    fastPath.enabled = true;
-  }
-  return compiled;
-}
-
 const encode = (set: AttrSet, v: unknown): string =>
-  onBothPaths(() => {
+  bothPaths(() => {
     const w = new Writer(8);
     encodeSet(w, set, v);
     return hex(w.bytes());
   });
 const decode = (set: AttrSet, wire: string): unknown =>
-  onBothPaths(() => decodeAttrs(set, bytes(wire)));
+  bothPaths(() => decodeAttrs(set, bytes(wire)));
 
 /** 6 bytes, so each element is followed by 2 bytes of padding. */
 const odd: StructDef = {
@@ -91,7 +79,7 @@ test('elements are padded to 4 bytes; the last may lack its padding, as the kern
   assert.deepEqual(decode(oddSet, '1200 0200 01000000 0200 0000 03000000 0400 0000'), v);
   assert.deepEqual(decode(oddSet, '1300 0200 01000000 0200 0000 03000000 0400 00'), v);
   // but an element cut short is an error (13 bytes: the second has 5 of its 6)
-  onBothPaths(() =>
+  bothPaths(() =>
     assert.throws(
       () => decodeAttrs(oddSet, bytes('1100 0200 01000000 0200 0000 03000000 04')),
       /items: array of struct odd \(8 bytes each\) has length 13/,
@@ -106,7 +94,7 @@ test('a payload that is not a whole number of elements is a DecodeError naming t
     // 9 bytes round up to one 12-byte element: the struct's own bytes are missing
     ['0d00 0100 ffffffff 05000000 00', 9],
   ] as const) {
-    onBothPaths(() =>
+    bothPaths(() =>
       assert.throws(
         () => decodeAttrs(ctLimitSet, bytes(wire)),
         (e: unknown) => {
@@ -126,7 +114,7 @@ test('a payload that is not a whole number of elements is a DecodeError naming t
 
 test('bad values are EncodeErrors naming the element and member', () => {
   const fails = (set: AttrSet, v: unknown, path: string, reason: RegExp): void =>
-    onBothPaths(() =>
+    bothPaths(() =>
       assert.throws(
         () => encodeSet(new Writer(8), set, v),
         (e: unknown) => {

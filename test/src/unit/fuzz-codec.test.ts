@@ -48,7 +48,10 @@ test('fuzz: the targets cover every generated family, request, reply and notific
     assert.ok(familyNames.includes(f), f);
   assert.ok(targets.some((t) => t.id === 'ovs_flow/flow-attrs' && t.fixed?.name === 'ovs-header'));
   assert.ok(targets.some((t) => t.id === 'ethtool/cable-test-ntf'));
-  assert.ok(targets.some((t) => t.id === 'ovs_ct_limit/ct-limit'), 'the StructArray of ovs_ct_limit');
+  assert.ok(
+    targets.some((t) => t.id === 'ovs_ct_limit/ct-limit'),
+    'the StructArray of ovs_ct_limit',
+  );
   // distinct (set, fixed header, header key) layouts of the 10 families, plus the synthetic one
   assert.ok(targets.length >= 49, `${targets.length} targets`);
 });
