@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ynl } from '@ynl-ts/cli';
 import type { ActionAttrsEntry } from '@ynl-ts/families/ovs_flow';
 import { genlProbe, ovsSkipReason, repoRoot, run, runQuiet, withDatapath } from './vm.js';
 
@@ -27,9 +28,20 @@ interface Run {
   readonly stderr: string;
 }
 
-function ynl(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [ynlBin, ...args], { encoding: 'utf8', timeout: 60_000 });
+/** `ynl ARGS...` as a process of its own (exit status and stderr of the real command). */
+function ynlProcess(...args: string[]): Run {
+  const r = spawnSync(process.execPath, [ynlBin, ...args], { encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stderr: r.stderr };
+}
+
+/**
+ * `ynl ARGS...` in this process: the function the bin runs, without a node
+ * start per call (which costs many seconds in the TCG VM).
+ */
+async function ynlHere(...args: string[]): Promise<Run> {
+  const err: string[] = [];
+  const status = await ynl(args, { out: () => undefined, err: (l) => err.push(l) });
+  return { status, stderr: err.join('\n') };
 }
 
 /**
@@ -85,7 +97,7 @@ async function tapRequests(
 
 test(
   'ynl --create/--excl/--replace/--append: each flag reaches the kernel, and create/excl make an existing flow EEXIST',
-  { skip, timeout: 240_000 },
+  { skip, timeout: 180_000 },
   async () => {
     runQuiet('ip', ['link', 'del', NLMON]);
     run('modprobe', ['nlmon']);
@@ -105,8 +117,17 @@ test(
             key: key(ethertype),
             actions: out.map((o) => ({ output: o })),
           });
-        const newFlow = (json: string, ...flags: string[]): Run =>
-          ynl('--family', 'ovs_flow', '--do', 'new', '--json', json, ...flags);
+        const args = (json: string, flags: string[]): string[] => [
+          '--family',
+          'ovs_flow',
+          '--do',
+          'new',
+          '--json',
+          json,
+          ...flags,
+        ];
+        const newFlow = (json: string, ...flags: string[]): Promise<Run> =>
+          ynlHere(...args(json, flags));
         const actionsOf = async (ethertype: number): Promise<readonly ActionAttrsEntry[]> => {
           const f = await flows.get({
             ...h,
@@ -136,21 +157,22 @@ test(
         let flags: number[];
         try {
           // a new flow, no flags: created
-          ok(newFlow(req(0x88b5, [p2])), 'new');
+          ok(await newFlow(req(0x88b5, [p2])), 'new');
           assert.deepEqual(await actionsOf(0x88b5), outputs([p2]));
-          // the same flow again with --excl, then --create: EEXIST, the flow unchanged
-          eexist(newFlow(req(0x88b5, [p1]), '--excl'), '--excl on an existing flow');
-          eexist(newFlow(req(0x88b5, [p1]), '--create'), '--create on an existing flow');
+          // the same flow again with --excl (the real command, its exit status), then
+          // --create: EEXIST, the flow unchanged
+          eexist(ynlProcess(...args(req(0x88b5, [p1]), ['--excl'])), '--excl on an existing flow');
+          eexist(await newFlow(req(0x88b5, [p1]), '--create'), '--create on an existing flow');
           assert.deepEqual(await actionsOf(0x88b5), outputs([p2]), 'unchanged');
           // --replace (and --append, which OVS ignores) without create/excl: the actions are replaced
-          ok(newFlow(req(0x88b5, [p1]), '--replace'), '--replace');
+          ok(await newFlow(req(0x88b5, [p1]), '--replace'), '--replace');
           assert.deepEqual(await actionsOf(0x88b5), outputs([p1]));
-          ok(newFlow(req(0x88b5, [p2, p1]), '--append'), '--append');
+          ok(await newFlow(req(0x88b5, [p2, p1]), '--append'), '--append');
           assert.deepEqual(await actionsOf(0x88b5), outputs([p2, p1]));
           // create and excl do not hinder creating a flow that does not exist
-          ok(newFlow(req(0x88b6, [p2]), '--create', '--excl'), '--create --excl on a new flow');
+          ok(await newFlow(req(0x88b6, [p2]), '--create', '--excl'), '--create --excl, new flow');
           assert.deepEqual(await actionsOf(0x88b6), outputs([p2]));
-          eexist(newFlow(req(0x88b6, [p2]), '--create', '--excl'), '--create --excl again');
+          eexist(await newFlow(req(0x88b6, [p2]), '--create', '--excl'), '--create --excl again');
         } finally {
           flags = await tap.stop();
         }
