@@ -122,6 +122,8 @@ function convertAttr(names: FamilyNames, def: AttrDef, v: unknown, path: string)
         selector: toScalar(names, Kind.U32, v.selector, def.enum, undefined, `${path}.selector`),
       };
     }
+    case Kind.StructArray:
+      return arrayOf(v, path).map((x, i) => convertStruct(names, def.struct!, x, `${path}[${i}]`));
     case Kind.ScalarArray:
       return arrayOf(v, path).map((x, i) =>
         toScalar(names, def.sub!, x, def.enum, def.display, `${path}[${i}]`),

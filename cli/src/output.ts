@@ -129,6 +129,8 @@ export class Shaper {
         return (v as unknown[]).map((x) => this.set(x, def.nested!));
       case Kind.ScalarArray:
         return (v as unknown[]).map((x) => this.#scalar(x, def.enum, def.display));
+      case Kind.StructArray:
+        return (v as unknown[]).map((x) => this.struct(x, def.struct!));
       default:
         return this.#scalar(v, def.enum, def.display);
     }

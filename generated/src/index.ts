@@ -3,8 +3,10 @@
 export * as ethtool from './ethtool.js';
 export * as netdev from './netdev.js';
 export * as nlctrl from './nlctrl.js';
+export * as ovsCtLimit from './ovs_ct_limit.js';
 export * as ovsDatapath from './ovs_datapath.js';
 export * as ovsFlow from './ovs_flow.js';
+export * as ovsMeter from './ovs_meter.js';
 export * as ovsPacket from './ovs_packet.js';
 export * as ovsVport from './ovs_vport.js';
 export * as tcpMetrics from './tcp_metrics.js';

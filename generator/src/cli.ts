@@ -24,8 +24,9 @@ Generates typed TypeScript netlink families from the kernel's YNL specs.
 
 Without spec arguments, reads the "ynl-ts" key of the nearest package.json:
   { "specs": "specs", "out": "generated", "families": ["ovs_flow", ...] }
-(spec files are <specs>/<family>.yaml; overrides come from <specs>/overrides,
-schemas from <specs>/schemas).
+(spec files are <specs>/<family>.yaml, where an entry may name a subdirectory:
+"extra/ovs_meter"; overrides come from <specs>/overrides, schemas from
+<specs>/schemas, unless the spec's own directory has them).
 
 Options:
   --out DIR        package directory to write (src/<family>.ts, src/index.ts,

@@ -4,6 +4,8 @@
 # Exits non-zero if any kernel's run failed. `npm run test:ovs` builds first.
 #
 #   YNL_VM_KERNELS   kernels to run (default "6.1 6.12")
+#   YNL_VM_TIMEOUT   seconds per kernel (default 1200 here: the whole suite runs
+#                    in one VM, ~5-10 min per kernel on a shared 2-core host)
 #   other YNL_VM_*   see run-in-vm.sh
 set -euo pipefail
 
@@ -11,6 +13,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 ROOT=$(cd "$HERE/../.." && pwd -P)
 cd "$ROOT"
 KERNELS=${YNL_VM_KERNELS:-6.1 6.12}
+export YNL_VM_TIMEOUT=${YNL_VM_TIMEOUT:-1200}
 
 if [ ! -d test/dist/ovs ]; then
   echo "run-ovs-suite: test/dist/ovs is missing: build first (npm run test:ovs does)" >&2

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { emitFamily } from '../emit/family.js';
 import { moduleName } from '../emit/package.js';
 import { loadFamily, type LoadOptions } from '../pipeline.js';
@@ -75,7 +75,9 @@ export async function diffAgainst(
     );
     for (const path of listed) {
       const sub = path.slice(rel.length + 1);
-      const isFamily = families.some((f) => sub === `${f}.yaml` || sub === `overrides/${f}.yaml`);
+      const isFamily = families.some(
+        (f) => sub === `${f}.yaml` || sub === `overrides/${basename(f)}.yaml`,
+      );
       if (!isFamily && !sub.startsWith('schemas/') && !sub.startsWith('overrides/overrides.'))
         continue;
       const dest = join(tmp, sub);

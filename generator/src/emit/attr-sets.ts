@@ -106,7 +106,8 @@ function attrDef(a: AttrModel, p: ModulePrinter): Node {
   if (a.multi) parts.push(prop('multi', yes));
   if (a.nestedFamily !== undefined) p.useFrom(a.nestedFamily, a.nested!.valueName);
   if (a.nested) parts.push(prop('nested', leaf(a.nested.valueName, 'id')));
-  if (a.kind === 'Struct') parts.push(prop('struct', leaf(a.struct!.valueName, 'id')));
+  if (a.kind === 'Struct' || a.kind === 'StructArray')
+    parts.push(prop('struct', leaf(a.struct!.valueName, 'id')));
   if (a.subKind) parts.push(prop('sub', leaf(`Kind.${a.subKind}`, 'member')));
   if (a.typeValue) parts.push(prop('typeValue', strs(a.typeValue)));
   if (a.masked) parts.push(prop('masked', yes));

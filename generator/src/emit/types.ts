@@ -44,7 +44,8 @@ function attrText(a: AttrModel, p: ModulePrinter): string | undefined {
     case 'string':
       return 'string';
     case 'binary':
-      if (a.struct) return a.struct.tsName;
+      if (a.struct)
+        return a.kind === 'StructArray' ? `readonly ${a.struct.tsName}[]` : a.struct.tsName;
       if (a.subType !== undefined) return `readonly ${wide.has(a.subType) ? 'bigint' : 'number'}[]`;
       return 'Uint8Array';
     case 'sub-message':

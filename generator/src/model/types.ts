@@ -140,7 +140,8 @@ export type WireKind =
   | 'IndexedArray'
   | 'NestTypeValue'
   | 'Struct'
-  | 'ScalarArray';
+  | 'ScalarArray'
+  | 'StructArray';
 
 export type DisplayHint = 'hex' | 'mac' | 'fddi' | 'ipv4' | 'ipv6' | 'ipv4-or-v6' | 'uuid';
 
@@ -204,7 +205,11 @@ export interface AttrModel {
   readonly value: number;
   /** The spec's type. */
   readonly type: AttrType;
-  /** How it travels (binary + struct → `Struct`, binary + sub-type → `ScalarArray`, sub-message → `Binary`). */
+  /**
+   * How it travels (binary + struct → `Struct`, or `StructArray` with the
+   * override extension `struct-array`; binary + sub-type → `ScalarArray`,
+   * sub-message → `Binary`).
+   */
   readonly kind: WireKind;
   /** Element kind of `IndexedArray` and `ScalarArray`. */
   readonly subKind?: WireKind;
@@ -216,7 +221,7 @@ export interface AttrModel {
   readonly nested?: AttrSetModel;
   /** The family `nested` belongs to, when it is another family's set (override `nested-from`). */
   readonly nestedFamily?: string;
-  /** Struct of a binary attribute with `struct:`. */
+  /** Struct of a binary attribute with `struct:` (of each element for `StructArray`). */
   readonly struct?: StructModel;
   /** Element type of indexed-array and of binary with `sub-type` (a packed scalar array). */
   readonly subType?: AttrType;

@@ -34,6 +34,8 @@ export interface Extensions {
   masked?: boolean;
   /** A binary attribute carrying another family's attribute set (on `attribute-sets[set].attributes[attr]`). */
   'nested-from'?: { family: string; 'attribute-set': string };
+  /** A binary attribute with `struct:` whose payload is a packed array of that struct. */
+  'struct-array'?: boolean;
   /** Key/mask consistency rules of an attribute set (checked in the model builder). */
   match?: DataMap;
   /** Request attributes the kernel requires (on `operations.list[op].do|dump.request`). */
@@ -61,6 +63,10 @@ const extensionTargets: Record<keyof Extensions, { shapes: string[]; what: strin
     what: 'an attribute (attribute-sets[name].attributes[name])',
   },
   'nested-from': {
+    shapes: ['attribute-sets.[].attributes.[]'],
+    what: 'an attribute (attribute-sets[name].attributes[name])',
+  },
+  'struct-array': {
     shapes: ['attribute-sets.[].attributes.[]'],
     what: 'an attribute (attribute-sets[name].attributes[name])',
   },

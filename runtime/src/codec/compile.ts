@@ -31,6 +31,8 @@ import { KINDS, Kind, SCALARS, scalarSize } from './kinds.js';
 import {
   extraAttrs,
   extraBytes,
+  structArrayCount,
+  structStride,
   type AttrDef,
   type AttrSet,
   type EnumDef,
@@ -199,6 +201,11 @@ function valueCode(def: AttrDef, k: Consts): string | undefined {
       const e = readExpr(def.sub!, def.be === true, `p + i * ${size}`, String(size));
       if (e === undefined || size === 0) return undefined;
       return `if (pl % ${size} !== 0) return FAIL; { const n = pl / ${size}; val = new Array(n); for (let i = 0; i < n; i++) val[i] = ${e}; }`;
+    }
+    case Kind.StructArray: {
+      const st = def.struct!;
+      const n = `${k.add(structArrayCount)}(${k.add(st)}, pl)`;
+      return `{ const n = ${n}; if (n === undefined) return FAIL; val = new Array(n); for (let i = 0; i < n; i++) { const e = p + i * ${structStride(st)}; val[i] = ${structExpr(st, 'e', k)}; } }`;
     }
     case Kind.IndexedArray: {
       const sub = def.sub ?? Kind.Nest;
@@ -532,6 +539,12 @@ function attrWrite(def: AttrDef, k: Consts): string | undefined {
       const size = NLA_HDRLEN + def.struct!.size;
       const total = nlaAlign(size);
       return `{ w.ensure(${total}); const o = w.pos; w.view.setUint32(o, ${headerWord(size, T)}, true); w.pos = o + ${NLA_HDRLEN}; if (!${k.add(s)}(w, x)) return false;${total > size ? ` ${zeroCode('o', total, size)}` : ''} w.pos = o + ${total}; }`;
+    }
+    case Kind.StructArray: {
+      const s = structEncoder(def.struct!);
+      if (s === null || c !== undefined) return undefined;
+      const pad = structStride(def.struct!) - def.struct!.size;
+      return `if (!Array.isArray(x)) return false; { const at = w.beginAttr(${T}); for (const e of x) { if (!${k.add(s)}(w, e)) return false;${pad ? ` w.zeros(${pad});` : ''} } w.endAttr(at); }`;
     }
     default:
       return scalarAttr(def, k);

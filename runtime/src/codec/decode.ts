@@ -17,6 +17,8 @@ import { KINDS, Kind, SCALARS, scalarSize } from './kinds.js';
 import {
   extraAttrs,
   extraBytes,
+  structArrayCount,
+  structStride,
   type AttrDef,
   type AttrSet,
   type ExtraAttr,
@@ -121,6 +123,21 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number, depth: n
       for (let i = 0; i < out.length; i++) {
         out[i] = readScalar(c, def.sub!, def.be === true, off + i * size, size);
       }
+      return out;
+    }
+    case Kind.StructArray: {
+      const def1 = def.struct!;
+      const n = structArrayCount(def1, len);
+      if (n === undefined) {
+        throw new DecodeError(
+          `array of struct ${def1.name} (${structStride(def1)} bytes each) has length ${len}`,
+          '',
+          off,
+        );
+      }
+      const out: object[] = new Array(n);
+      const stride = structStride(def1);
+      for (let i = 0; i < n; i++) out[i] = decodeStruct(c, def1, off + i * stride, def1.size);
       return out;
     }
     case Kind.IndexedArray:

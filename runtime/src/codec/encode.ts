@@ -10,6 +10,7 @@ import { KINDS, Kind, SCALARS, describe, flagWord, scalarSize } from './kinds.js
 import {
   extraAttrs,
   extraBytes,
+  structStride,
   type AttrDef,
   type AttrSet,
   type EnumDef,
@@ -245,6 +246,22 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown, depth: number): void
         }
       }
       checkLen(def, v.length * scalarSize(def.sub!));
+      return;
+    }
+    case Kind.StructArray: {
+      if (!Array.isArray(v)) throw new EncodeError(`expected an array, got ${describe(v)}`);
+      const s = def.struct!;
+      const pad = structStride(s) - s.size;
+      const start = w.pos;
+      for (let i = 0; i < v.length; i++) {
+        try {
+          encodeStruct(w, s, v[i]);
+        } catch (e) {
+          throw withSegment(e, `[${i}]`);
+        }
+        w.zeros(pad);
+      }
+      checkLen(def, w.pos - start);
       return;
     }
     case Kind.IndexedArray: {

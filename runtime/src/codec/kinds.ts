@@ -45,6 +45,11 @@ export const Kind = {
   Struct: 19,
   /** Binary payload that is a packed array of one scalar (`sub`). */
   ScalarArray: 20,
+  /**
+   * Binary payload that is a packed array of one fixed struct (`struct`),
+   * each element padded to 4 bytes (`NLA_ALIGN`), as OVS's `ovs_zone_limit`s.
+   */
+  StructArray: 21,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -244,6 +249,7 @@ export const KINDS: Readonly<Record<Kind, KindInfo>> = {
   [Kind.NestTypeValue]: info(Kind.NestTypeValue, 'nest-type-value', true),
   [Kind.Struct]: info(Kind.Struct, 'struct'),
   [Kind.ScalarArray]: info(Kind.ScalarArray, 'scalar-array'),
+  [Kind.StructArray]: info(Kind.StructArray, 'struct-array'),
 };
 
 /** The record of scalar kind `kind`, or undefined for the other kinds. */

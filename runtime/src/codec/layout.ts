@@ -6,6 +6,7 @@
  * @module
  */
 import type { DisplayHint } from '../format.js';
+import { nlaAlign } from './constants.js';
 import type { Kind } from './kinds.js';
 
 export { Kind, scalarSize } from './kinds.js';
@@ -32,7 +33,7 @@ export interface AttrDef {
   readonly multi?: boolean;
   /** Attribute set inside a Nest / IndexedArray / NestTypeValue. */
   readonly nested?: AttrSet;
-  /** Struct layout of a Struct attribute. */
+  /** Struct layout of a Struct attribute, or of the elements of a StructArray. */
   readonly struct?: StructDef;
   /** Element kind of an IndexedArray or ScalarArray. */
   readonly sub?: Kind;
@@ -234,4 +235,22 @@ export interface MatchRules {
   /** Attributes a mask may cover only when a rule opens them. */
   readonly gated: readonly string[];
   readonly rules: readonly MatchRule[];
+}
+
+/** Distance between the elements of a StructArray: the struct's size, 4-byte aligned. */
+export function structStride(def: StructDef): number {
+  return nlaAlign(def.size);
+}
+
+/**
+ * Number of elements of a StructArray payload of `len` bytes, or undefined
+ * when the length does not fit: whole elements `structStride` apart, where
+ * the last may lack its padding (the kernel steps through `NLA_ALIGN(len)`
+ * bytes) but not bytes of the struct itself.
+ */
+export function structArrayCount(def: StructDef, len: number): number | undefined {
+  const stride = structStride(def);
+  if (stride === 0) return len === 0 ? 0 : undefined;
+  const n = Math.ceil(len / stride);
+  return n === 0 || (n - 1) * stride + def.size <= len ? n : undefined;
 }

@@ -207,6 +207,8 @@ function payloadArb(def: AttrDef, depth: number): fc.Arbitrary<unknown> {
       );
     case Kind.Struct:
       return structArb(def.struct!);
+    case Kind.StructArray:
+      return fc.array(structArb(def.struct!), { maxLength: 4 });
     case Kind.ScalarArray: {
       const size = WIDTH[def.sub!]! / 8;
       const [minB, maxB] = lenBounds(def.checks, 6 * size);
@@ -264,6 +266,7 @@ function maskedArb(def: AttrDef, depth: number): fc.Arbitrary<unknown> | undefin
     case Kind.Nest:
     case Kind.IndexedArray:
     case Kind.NestTypeValue:
+    case Kind.StructArray: // halves of equal length: not generated
     case Kind.Flag:
     case Kind.String: // equal-size halves are not expressible for strings
     case Kind.Uint: // nor for variable-width scalars

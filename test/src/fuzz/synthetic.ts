@@ -33,6 +33,15 @@ const rec: StructDef = {
     { name: 'pair', kind: Kind.Struct, offset: 40, struct: pairStruct },
   ],
 };
+/** 6 bytes: each StructArray element is followed by 2 bytes of padding. */
+const odd: StructDef = {
+  name: 'odd',
+  size: 6,
+  members: [
+    { name: 'id', kind: Kind.S32, offset: 0 },
+    { name: 'port', kind: Kind.U16, offset: 4, be: true },
+  ],
+};
 const ipv4: StructDef = {
   name: 'ipv4',
   size: 12,
@@ -135,6 +144,8 @@ const allAttrs: AttrDef[] = [
   { name: 'shortStr', type: 43, kind: Kind.String, checks: { minLen: 2, maxLen: 8 } },
   { name: 'mac6', type: 44, kind: Kind.Binary, checks: { exactLen: 6 } },
   { name: 'bigBounded', type: 45, kind: Kind.Uint, checks: { min: 1n, max: 4294967295n } },
+  { name: 'pairs', type: 46, kind: Kind.StructArray, struct: pairStruct },
+  { name: 'odds', type: 47, kind: Kind.StructArray, struct: odd },
 ];
 export const all = new AttrSet('all', () => allAttrs);
 export const fixed: StructDef = {

@@ -162,3 +162,103 @@ export async function dumpTexts(
   });
   return { ours: flowLines(ours.join('\n')), theirs: flowLines(theirs) };
 }
+
+/** What {@link withVethDatapath} hands a test. */
+export interface VethDatapath {
+  readonly sock: GenlSocket;
+  readonly flows: OvsFlowClient;
+  readonly h: { readonly header: { readonly dpIfindex: number } };
+  /** Datapath port of `<prefix>a0`; frames sent into `<prefix>a1` enter the datapath here. */
+  readonly inPort: number;
+  /** Datapath port of `<prefix>b0`; what the datapath outputs here arrives on `<prefix>b1`. */
+  readonly outPort: number;
+  /** The device to send frames into (`<prefix>a1`). */
+  readonly sendDev: string;
+  /** The device where output frames arrive (`<prefix>b1`). */
+  readonly recvDev: string;
+}
+
+/**
+ * Runs `fn` with a fresh datapath `name` whose two netdev ports are veth
+ * ends (`<prefix>a0`, `<prefix>b0`; their peers `…a1`, `…b1` stay outside,
+ * for sending and receiving real frames). IPv6 is off on all four, so the
+ * only traffic is the test's. Everything is removed afterwards.
+ */
+export async function withVethDatapath(
+  name: string,
+  prefix: string,
+  fn: (c: VethDatapath) => Promise<void>,
+): Promise<void> {
+  const devs = ['a', 'b'].map((s) => [`${prefix}${s}0`, `${prefix}${s}1`] as const);
+  for (const [d0] of devs) runQuiet('ip', ['link', 'del', d0]);
+  const sock = await GenlSocket.open();
+  const dp = await OvsDatapathClient.open(sock);
+  const hdr0 = { header: { dpIfindex: 0 } };
+  await dp.del({ ...hdr0, name }).catch(() => undefined);
+  try {
+    for (const [d0, d1] of devs) {
+      run('ip', ['link', 'add', d0, 'type', 'veth', 'peer', 'name', d1]);
+      for (const d of [d0, d1]) {
+        run('sysctl', ['-qw', `net.ipv6.conf.${d}.disable_ipv6=1`]);
+        run('ip', ['link', 'set', d, 'up']);
+      }
+    }
+    await dp.new({ ...hdr0, name, upcallPid: sock.portId });
+    const h = { header: { dpIfindex: (await dp.get({ ...hdr0, name })).header.dpIfindex } };
+    const vp = await OvsVportClient.open(sock);
+    const ports: number[] = [];
+    for (const [d0] of devs) {
+      await vp.new({ ...h, name: d0, type: 'netdev', upcallPid: [sock.portId] });
+      ports.push((await vp.get({ ...h, name: d0 })).portNo!);
+    }
+    await fn({
+      sock,
+      flows: await OvsFlowClient.open(sock),
+      h,
+      inPort: ports[0]!,
+      outPort: ports[1]!,
+      sendDev: devs[0]![1],
+      recvDev: devs[1]![1],
+    });
+  } finally {
+    await dp.del({ ...hdr0, name }).catch(() => undefined);
+    for (const [d0] of devs) runQuiet('ip', ['link', 'del', d0]);
+    sock.close();
+  }
+}
+
+/**
+ * Sends `frames` (whole Ethernet frames) into `sendDev`, one after the other
+ * as fast as python's AF_PACKET socket goes, and returns the frames of
+ * ethertype `ethertype` that arrive on `recvDev` until none has come for 2 s.
+ */
+export function sendFrames(
+  sendDev: string,
+  recvDev: string,
+  ethertype: number,
+  frames: readonly Uint8Array[],
+): Uint8Array[] {
+  const py = [
+    'import json, socket, sys',
+    'send_dev, recv_dev, proto = sys.argv[1], sys.argv[2], int(sys.argv[3])',
+    'frames = [bytes.fromhex(x) for x in sys.stdin.read().split()]',
+    'r = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(proto))',
+    'r.bind((recv_dev, 0))',
+    'r.settimeout(2.0)',
+    's = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)',
+    's.bind((send_dev, 0))',
+    'for f in frames: s.send(f)',
+    'got = []',
+    'while len(got) < 100000:',
+    '    try: got.append(r.recv(65535).hex())',
+    '    except socket.timeout: break',
+    'print(json.dumps(got))',
+  ].join('\n');
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const out = execFileSync(python, ['-c', py, sendDev, recvDev, String(ethertype)], {
+    input: frames.map((f) => Buffer.from(f).toString('hex')).join('\n'),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return (JSON.parse(out) as string[]).map((x) => Uint8Array.from(Buffer.from(x, 'hex')));
+}

@@ -373,3 +373,37 @@ test('every genetlink spec of specs/ runs through --spec (generated, transpiled,
     }
   }
 });
+
+test('a struct-array attribute (ovs_ct_limit zone-limit): JSON in, the typed request out, shaped back', async () => {
+  const ct = await loadByName('ovs_ct_limit');
+  const json = { 'dp-ifindex': 3, 'zone-limit': [{ 'zone-id': -1, limit: 9 }, { zoneId: 5 }] };
+  const req = convert(ct, 'set', json);
+  assert.deepEqual(req, {
+    header: { dpIfindex: 3 },
+    zoneLimit: [{ zoneId: -1, limit: 9 }, { zoneId: 5 }],
+  });
+  // the same bytes as the typed request
+  assert.deepEqual(
+    bytes(ct, 'set', req),
+    bytes(ct, 'set', {
+      header: { dpIfindex: 3 },
+      zoneLimit: [
+        { zoneId: -1, limit: 9, count: 0 },
+        { zoneId: 5, limit: 0, count: 0 },
+      ],
+    }),
+  );
+  assert.throws(
+    () => convert(ct, 'set', { 'dp-ifindex': 3, 'zone-limit': [7] }),
+    (e: unknown) => e instanceof InputError && /zone-limit\[0\]/.test(e.message),
+  );
+  const shaped = new Shaper(ct.names).message(
+    { header: { dpIfindex: 3 }, zoneLimit: [{ zoneId: 5, limit: 1, count: 1 }] },
+    ct.module.ops.get!.replySet!,
+    { def: ct.module.family.fixedHeader!, key: 'header' },
+  );
+  assert.deepEqual(shaped, {
+    'dp-ifindex': 3,
+    'zone-limit': [{ 'zone-id': 5, limit: 1, count: 1 }],
+  });
+});

@@ -16,7 +16,6 @@ import {
   encodeSet,
   extraAttrs,
   extraBytes,
-  fastPath,
   genlRequest,
   readGenlMessage,
   splitMessages,
@@ -26,21 +25,10 @@ import {
 import { devSet } from '@ynl-ts/families/netdev';
 import { flowAttrsSet, ovsHeaderStruct } from '@ynl-ts/families/ovs_flow';
 import { datapathSet, ovsHeaderStruct as dpHeader } from '@ynl-ts/families/ovs_datapath';
+import { bothPaths } from './both-paths.js';
 
 const hex = (b: Uint8Array): string =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-
-/** Run `f` with the compiled fast path on, then off; both must agree. */
-function bothPaths<T>(f: () => T): T {
-  const on = f();
-  fastPath.enabled = false;
-  try {
-    assert.deepStrictEqual(f(), on, 'the interpreter and the compiled path disagree');
-  } finally {
-    fastPath.enabled = true;
-  }
-  return on;
-}
 
 function encode(set: AttrSet, value: unknown): Uint8Array {
   return bothPaths(() => {

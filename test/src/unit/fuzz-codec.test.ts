@@ -36,8 +36,10 @@ test('fuzz: the targets cover every generated family, request, reply and notific
     'ethtool',
     'netdev',
     'nlctrl',
+    'ovs_ct_limit',
     'ovs_datapath',
     'ovs_flow',
+    'ovs_meter',
     'ovs_packet',
     'ovs_vport',
     'tcp_metrics',
@@ -46,8 +48,12 @@ test('fuzz: the targets cover every generated family, request, reply and notific
     assert.ok(familyNames.includes(f), f);
   assert.ok(targets.some((t) => t.id === 'ovs_flow/flow-attrs' && t.fixed?.name === 'ovs-header'));
   assert.ok(targets.some((t) => t.id === 'ethtool/cable-test-ntf'));
-  // 47 distinct (set, fixed header, header key) layouts of the 8 families, plus the synthetic one
-  assert.ok(targets.length >= 47, `${targets.length} targets`);
+  assert.ok(
+    targets.some((t) => t.id === 'ovs_ct_limit/ct-limit'),
+    'the StructArray of ovs_ct_limit',
+  );
+  // distinct (set, fixed header, header key) layouts of the 10 families, plus the synthetic one
+  assert.ok(targets.length >= 49, `${targets.length} targets`);
 });
 
 test('fuzz: the arbitrary builder reaches every kind of the synthetic layout', () => {

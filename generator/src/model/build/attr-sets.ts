@@ -140,8 +140,17 @@ export function fillAttrSets(
       const nested = str(a['nested-attributes']);
       const struct = str(a.struct) !== undefined ? links.structs.get(String(a.struct)) : undefined;
       const sub = str(a['sub-type']) as AttrType | undefined;
+      const structArray = ix.ext(own)['struct-array'] === true;
+      if (structArray && !(t === 'binary' && struct))
+        report(own, 'name', site.path, 'struct-array needs a binary attribute with struct:');
       const kind: WireKind =
-        t === 'binary' && struct ? 'Struct' : t === 'binary' && sub ? 'ScalarArray' : attrKind(t);
+        t === 'binary' && struct
+          ? structArray
+            ? 'StructArray'
+            : 'Struct'
+          : t === 'binary' && sub
+            ? 'ScalarArray'
+            : attrKind(t);
       const enumAsFlags = a['enum-as-flags'] === true;
       let en = str(a.enum) !== undefined ? links.enums.get(String(a.enum)) : undefined;
       if (en && enumAsFlags) en = needAsFlags(en, top, site);
@@ -154,7 +163,7 @@ export function fillAttrSets(
         value,
         type: t,
         kind,
-        ...(sub !== undefined && kind !== 'Struct' ? { subKind: attrKind(sub) } : {}),
+        ...(sub !== undefined && kind !== 'Struct' && kind !== 'StructArray' ? { subKind: attrKind(sub) } : {}),
         cName: cUpper(prefix + an),
         byteOrder: a['byte-order'] === 'big-endian' ? 'big-endian' : 'host',
         multi: a['multi-attr'] === true,
