@@ -3,9 +3,18 @@
  *
  * The JS side (runtime/src/socket/native.ts) owns all protocol logic; this
  * file only does what JS cannot: socket/bind/setsockopt/sendmsg, and a
- * non-blocking receive driven by the event loop. On every readable wake-up it
- * drains up to DRAIN_MAX datagrams and hands them to JS in ONE callback, so a
- * burst of replies costs one JS transition instead of one per datagram.
+ * non-blocking receive. Datagrams are drained (up to DRAIN_MAX, MSG_DONTWAIT)
+ * and handed to JS in ONE callback per drain, so a burst of replies costs one
+ * JS transition instead of one per datagram. A drain runs in two places:
+ * - right after sendmsg, inside the same send() call: generic netlink runs a
+ *   request's handler inside the sender's sendmsg, so when it returns the
+ *   reply and the ACK are already queued and are delivered before send()
+ *   returns, without waiting for an event-loop wake-up;
+ * - on every readable wake-up of the uv_poll handle, for what arrives later
+ *   (multicast, upcalls, the rest of a dump, answers of slow handlers).
+ * Each datagram costs one recvmsg (no MSG_PEEK probe): it is read straight
+ * into a large receive chunk, and MSG_TRUNC makes recvmsg report its full
+ * size so a truncation is detected, never silent.
  *
  * Lifetime: the C state is freed only when both the JS wrapper has been
  * finalized and the libuv handle has finished closing, whichever comes last,
@@ -28,16 +37,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Datagrams read per wake-up; the rest waits for the next loop iteration so
+/* Datagrams read per drain; the rest waits for the next loop iteration so
  * a flood on one socket cannot starve other handles. */
 #define DRAIN_MAX 64
-
-/* The kernel sizes dump datagrams after the largest buffer recvmsg was
- * offered (capped at 32 KiB). We read each datagram into an exact-size
- * buffer and append this never-written tail to the iovec so dumps still come
- * in large chunks. */
-#define RECV_TAIL 32768
-static char recv_tail[RECV_TAIL];
 
 /* Datagrams are read into large ArrayBuffer chunks and handed to JS as
  * Uint8Array views: one ArrayBuffer allocation per chunk instead of one per
@@ -45,6 +47,18 @@ static char recv_tail[RECV_TAIL];
  * full chunk is replaced by a new one, so views (and zero-copy values decoded
  * from them) stay valid; the GC frees a chunk when no view is left. */
 #define CHUNK_SIZE (256 * 1024)
+
+/* Room a chunk must have left before a read into it. The kernel caps dump
+ * datagrams at 32 KiB (it sizes them after the largest buffer recvmsg was
+ * offered, and we always offer more), so every dump part and nearly every
+ * reply lands in the chunk directly. */
+#define RECV_MIN_ROOM (32 * 1024)
+
+/* A datagram larger than the chunk's room spills into this per-socket
+ * overflow area (allocated lazily, its pages only touched when written) and
+ * is copied out into an exact-size buffer. A datagram larger than room +
+ * RECV_OVERFLOW (no kernel message comes close) is reported as EMSGSIZE. */
+#define RECV_OVERFLOW (1024 * 1024)
 
 typedef struct {
   napi_env env;
@@ -62,6 +76,7 @@ typedef struct {
   uint8_t *chunk_data; /* its bytes */
   size_t chunk_size;
   size_t chunk_used; /* bytes handed out so far */
+  uint8_t *overflow; /* RECV_OVERFLOW bytes for oversized datagrams, or NULL */
 } nl_socket;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -144,7 +159,10 @@ static bool get_int(napi_env env, napi_value v, int64_t lo, int64_t hi, const ch
 static void env_cleanup(void *arg);
 
 static void maybe_free(nl_socket *s) {
-  if (s->handle_closed && s->finalized) free(s);
+  if (s->handle_closed && s->finalized) {
+    free(s->overflow);
+    free(s);
+  }
 }
 
 static void on_handle_closed(uv_handle_t *h) {
@@ -201,41 +219,44 @@ static void finalize(napi_env env, void *data, void *hint) {
 
 /* ---- receive --------------------------------------------------------- */
 
-/* Read one datagram without truncation. Returns 1 and sets *out on success,
- * 0 when the queue is empty, -errno on error. */
-static int recv_one(nl_socket *s, napi_env env, napi_value *out, uint32_t *group, uint32_t *port) {
-  ssize_t size;
-  do {
-    /* A zero-length peek with MSG_TRUNC reports the datagram's full size. */
-    size = recv(s->fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-  } while (size < 0 && errno == EINTR);
-  if (size < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
-
-  /* Room in the current chunk? A chunk JS detached (transferred) is replaced. */
-  napi_value ab = NULL;
+/* Make sure the current chunk has RECV_MIN_ROOM left (a chunk JS detached
+ * is replaced too). Returns false when out of memory. */
+static bool ensure_chunk(nl_socket *s, napi_env env, napi_value *ab) {
+  *ab = NULL;
   bool detached = false;
   if (s->chunk != NULL) {
-    napi_get_reference_value(env, s->chunk, &ab);
-    if (ab == NULL || napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok) detached = true;
+    napi_get_reference_value(env, s->chunk, ab);
+    if (*ab == NULL || napi_is_detached_arraybuffer(env, *ab, &detached) != napi_ok) detached = true;
   }
-  if (s->chunk == NULL || detached || (size_t)size > s->chunk_size - s->chunk_used) {
-    size_t want = (size_t)size > CHUNK_SIZE ? (size_t)size : CHUNK_SIZE;
-    void *d = NULL;
-    if (napi_create_arraybuffer(env, want, &d, &ab) != napi_ok) return -ENOMEM;
-    if (s->chunk != NULL) napi_delete_reference(env, s->chunk);
-    if (napi_create_reference(env, ab, 1, &s->chunk) != napi_ok) {
-      s->chunk = NULL;
-      return -ENOMEM;
-    }
-    s->chunk_data = d;
-    s->chunk_size = want;
-    s->chunk_used = 0;
+  if (s->chunk != NULL && !detached && s->chunk_size - s->chunk_used >= RECV_MIN_ROOM) return true;
+  void *d = NULL;
+  if (napi_create_arraybuffer(env, CHUNK_SIZE, &d, ab) != napi_ok) return false;
+  if (s->chunk != NULL) napi_delete_reference(env, s->chunk);
+  if (napi_create_reference(env, *ab, 1, &s->chunk) != napi_ok) {
+    s->chunk = NULL;
+    return false;
   }
-  void *data = s->chunk_data + s->chunk_used;
+  s->chunk_data = d;
+  s->chunk_size = CHUNK_SIZE;
+  s->chunk_used = 0;
+  return true;
+}
+
+/* Read one datagram with one recvmsg. Returns 1 and sets *out on success, 0
+ * when the queue is empty, -errno on error. */
+static int recv_one(nl_socket *s, napi_env env, napi_value *out, uint32_t *group, uint32_t *port) {
+  napi_value ab;
+  if (!ensure_chunk(s, env, &ab)) return -ENOMEM;
+  if (s->overflow == NULL) {
+    s->overflow = malloc(RECV_OVERFLOW);
+    if (s->overflow == NULL) return -ENOMEM;
+  }
+  uint8_t *data = s->chunk_data + s->chunk_used;
+  size_t room = s->chunk_size - s->chunk_used;
 
   struct sockaddr_nl from;
   char cbuf[CMSG_SPACE(sizeof(struct nl_pktinfo))];
-  struct iovec iov[2] = {{data, (size_t)size}, {recv_tail, RECV_TAIL}};
+  struct iovec iov[2] = {{data, room}, {s->overflow, RECV_OVERFLOW}};
   struct msghdr msg;
   memset(&msg, 0, sizeof msg);
   memset(&from, 0, sizeof from);
@@ -247,18 +268,31 @@ static int recv_one(nl_socket *s, napi_env env, napi_value *out, uint32_t *group
   msg.msg_controllen = sizeof cbuf;
   ssize_t got;
   do {
-    got = recvmsg(s->fd, &msg, MSG_DONTWAIT);
+    /* MSG_TRUNC: return the datagram's real length even when it did not fit. */
+    got = recvmsg(s->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
   } while (got < 0 && errno == EINTR);
-  /* An error (ENOBUFS) can be raised between the peek and the read; the
-   * datagram stays queued and is read on the next wake-up. */
   if (got < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
-  if (got != size || (msg.msg_flags & MSG_TRUNC)) return -EMSGSIZE;
-  if (napi_create_typedarray(env, napi_uint8_array, (size_t)size, ab, s->chunk_used, out) !=
-      napi_ok)
-    return -ENOMEM;
-  /* Keep views 8-byte aligned (DataView reads do not need it, but it is free). */
-  s->chunk_used += ((size_t)size + 7) & ~(size_t)7;
-  if (s->chunk_used > s->chunk_size) s->chunk_used = s->chunk_size;
+  size_t size = (size_t)got;
+  /* The datagram was larger than everything offered: its tail is lost. */
+  if ((msg.msg_flags & MSG_TRUNC) || size > room + RECV_OVERFLOW) return -EMSGSIZE;
+  if (size <= room) {
+    if (napi_create_typedarray(env, napi_uint8_array, size, ab, s->chunk_used, out) != napi_ok)
+      return -ENOMEM;
+    /* Keep views 8-byte aligned (DataView reads do not need it, but it is free). */
+    s->chunk_used += (size + 7) & ~(size_t)7;
+    if (s->chunk_used > s->chunk_size) s->chunk_used = s->chunk_size;
+  } else {
+    /* Spilled into the overflow area: copy it out whole (rare: larger than
+     * the chunk's room, so larger than RECV_MIN_ROOM). */
+    void *d = NULL;
+    napi_value big;
+    if (napi_create_arraybuffer(env, size, &d, &big) != napi_ok) return -ENOMEM;
+    memcpy(d, data, room);
+    memcpy((uint8_t *)d + room, s->overflow, size - room);
+    if (napi_create_typedarray(env, napi_uint8_array, size, big, 0, out) != napi_ok) return -ENOMEM;
+    /* The chunk's tail was written over; nothing handed out points there. */
+    s->chunk_used = s->chunk_size;
+  }
 
   *group = 0;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
@@ -272,17 +306,12 @@ static int recv_one(nl_socket *s, napi_env env, napi_value *out, uint32_t *group
   return 1;
 }
 
-static void on_readable(uv_poll_t *h, int status, int events) {
-  (void)events;
-  nl_socket *s = h->data;
-  if (s->closing || !s->started) return;
-  /* On POLLERR (e.g. the receive buffer overflowed) libuv has already stopped
-   * the handle; the recv below collects the pending error, then we restart. */
-  if (status < 0) s->polling = false;
-  napi_env env = s->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-
+/* Read what is queued (up to DRAIN_MAX datagrams) and hand it to JS in one
+ * callback. `poll_status` is the uv_poll status (< 0: POLLERR) or 0 when the
+ * drain follows a send. `sync`: called from inside a JS call (send), so the
+ * callback is a plain call and an exception it throws propagates to the
+ * caller. Returns false when the socket must stay stopped (fatal error). */
+static bool drain(nl_socket *s, napi_env env, int poll_status, bool sync) {
   napi_value list, meta, err;
   napi_create_array(env, &list);
   napi_create_array(env, &meta);
@@ -304,8 +333,9 @@ static void on_readable(uv_poll_t *h, int status, int events) {
       /* ENOBUFS (the kernel dropped messages) is reported once, ahead of the
        * datagrams still queued; keep reading so JS learns when the queue is
        * empty: only then does the kernel deliver to this socket again, and
-       * everything owed to it by then that did not arrive was lost. */
-      if (r == -ENOBUFS) continue;
+       * everything owed to it by then that did not arrive was lost. An
+       * oversized datagram (EMSGSIZE) was consumed: the rest is readable. */
+      if (r == -ENOBUFS || r == -EMSGSIZE) continue;
       break;
     }
     napi_value g, p;
@@ -317,21 +347,24 @@ static void on_readable(uv_poll_t *h, int status, int events) {
     n++;
   }
   bool fatal = false;
-  if (status < 0 && !failed && n == 0) {
+  if (poll_status < 0 && !failed && n == 0) {
     /* POLLERR with nothing to read and no socket error: the fd is unusable;
      * report it and stay stopped instead of spinning. */
-    err = errno_error(env, "poll", -status);
+    err = errno_error(env, "poll", -poll_status);
     failed = true;
     fatal = true;
   }
+  if (n == 0 && !failed) return true;
 
-  if (n > 0 || failed) {
-    napi_value cb, recv, empty, result;
-    napi_get_boolean(env, drained, &empty);
-    napi_value argv[4] = {err, list, meta, empty};
-    napi_get_reference_value(env, s->callback, &cb);
-    /* napi_make_callback wants an object receiver. */
-    napi_get_global(env, &recv);
+  napi_value cb, recv, empty, result;
+  napi_get_boolean(env, drained, &empty);
+  napi_value argv[4] = {err, list, meta, empty};
+  napi_get_reference_value(env, s->callback, &cb);
+  /* napi_make_callback wants an object receiver. */
+  napi_get_global(env, &recv);
+  if (sync) {
+    napi_call_function(env, recv, cb, 4, argv, &result);
+  } else {
     napi_make_callback(env, s->async_ctx, recv, cb, 4, argv, &result);
     bool pending = false;
     napi_is_exception_pending(env, &pending);
@@ -343,9 +376,22 @@ static void on_readable(uv_poll_t *h, int status, int events) {
       napi_fatal_exception(env, ex);
     }
   }
-  napi_close_handle_scope(env, scope);
+  return !fatal;
+}
 
-  if (!s->closing && !s->paused && !s->polling && !fatal) {
+static void on_readable(uv_poll_t *h, int status, int events) {
+  (void)events;
+  nl_socket *s = h->data;
+  if (s->closing || !s->started) return;
+  /* On POLLERR (e.g. the receive buffer overflowed) libuv has already stopped
+   * the handle; the recv below collects the pending error, then we restart. */
+  if (status < 0) s->polling = false;
+  napi_env env = s->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  bool ok = drain(s, env, status, false);
+  napi_close_handle_scope(env, scope);
+  if (!s->closing && !s->paused && !s->polling && ok) {
     if (uv_poll_start(&s->poll, UV_READABLE, on_readable) == 0) s->polling = true;
   }
 }
@@ -447,10 +493,13 @@ static napi_value js_get_option(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* send(bytes | bytes[]): one sendmsg to the kernel (port 0). Several
+/* send(bytes | bytes[], drain = true): one sendmsg to the kernel (port 0). Several
  * Uint8Arrays are gathered with an iovec, so a batch of messages costs one
  * syscall and no JS-side concatenation; the kernel processes every message
- * of the datagram. Returns the bytes sent. */
+ * of the datagram. Then, when `drain` and reading is started and not paused, what the
+ * kernel queued meanwhile (the answers: generic netlink answers inside
+ * sendmsg) is drained and handed to the receive callback before send()
+ * returns. Returns the bytes sent. */
 #define SEND_IOV_MAX 1024
 static bool typed_bytes(napi_env env, napi_value v, struct iovec *iov) {
   bool is_ta = false;
@@ -467,11 +516,18 @@ static bool typed_bytes(napi_env env, napi_value v, struct iovec *iov) {
 }
 
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   nl_socket *s = get_self(env, info, &argc, argv, true, NULL);
   if (s == NULL) return NULL;
   if (argc < 1) return throw_type(env, "send(bytes) needs a Uint8Array or an array of them");
+  bool want_drain = true;
+  if (argc >= 2) {
+    napi_valuetype t;
+    napi_typeof(env, argv[1], &t);
+    if (t != napi_undefined && (t != napi_boolean || napi_get_value_bool(env, argv[1], &want_drain) != napi_ok))
+      return throw_type(env, "send(bytes, drain): drain must be a boolean");
+  }
   struct iovec one;
   struct iovec *iov = &one;
   uint32_t count = 1;
@@ -513,6 +569,15 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   int err = errno;
   if (iov != &one) free(iov);
   if (n < 0) return throw_errno(env, "sendmsg", err);
+  /* A drain delivers to JS only after its reads, so a send from the receive
+   * callback (or from the microtasks run after it) may drain again; JS
+   * passes drain = false when it must not be called back re-entrantly. */
+  if (want_drain && s->started && !s->paused && !s->closing) {
+    drain(s, env, 0, true);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) return NULL;
+  }
   napi_value out;
   napi_create_int64(env, (int64_t)n, &out);
   return out;

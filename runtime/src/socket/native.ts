@@ -15,7 +15,7 @@ import { YnlError } from '../codec/errors.js';
  */
 export type ReceiveCallback = (
   err: Error | null,
-  datagrams: Buffer[],
+  datagrams: Uint8Array[],
   meta: number[],
   drained: boolean,
 ) => void;
@@ -30,9 +30,11 @@ export interface NativeSocket {
   getOption(level: number, name: number): number;
   /**
    * One sendmsg to the kernel; several buffers (at most 1024) are gathered
-   * with an iovec into one datagram. Returns the bytes sent.
+   * with an iovec into one datagram. Then, unless `drain` is false, what the
+   * kernel queued meanwhile is read and handed to the receive callback
+   * before send returns. Returns the bytes sent.
    */
-  send(bytes: Uint8Array | readonly Uint8Array[]): number;
+  send(bytes: Uint8Array | readonly Uint8Array[], drain?: boolean): number;
   /** Begin reading; the callback receives batches of datagrams. */
   start(cb: ReceiveCallback): void;
   /** Stop reading until resume() (backpressure). */
