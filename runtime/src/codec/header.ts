@@ -27,39 +27,45 @@ const CMD = 0;
 const VERSION = 1;
 const RESERVED = 2;
 
-function viewOf(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+// Netlink headers are in host byte order; the runtime (like the kernel
+// families it talks to through Node) assumes little-endian hosts, as every
+// reader and writer of the codec does. Byte reads need no DataView.
+function u16(b: Uint8Array, at: number): number {
+  return b[at]! | (b[at + 1]! << 8);
+}
+function u32(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 }
 
 /** nlmsg_len of the header at `off` (unchecked: the caller knows 16 bytes are there). */
-export function nlLen(v: DataView, off: number): number {
-  return v.getUint32(off + LEN, true);
+export function nlLen(b: Uint8Array, off: number): number {
+  return u32(b, off + LEN);
 }
 /** nlmsg_type of the header at `off` (unchecked). */
-export function nlType(v: DataView, off: number): number {
-  return v.getUint16(off + TYPE, true);
+export function nlType(b: Uint8Array, off: number): number {
+  return u16(b, off + TYPE);
 }
 /** nlmsg_flags of the header at `off` (unchecked). */
-export function nlFlags(v: DataView, off: number): number {
-  return v.getUint16(off + FLAGS, true);
+export function nlFlags(b: Uint8Array, off: number): number {
+  return u16(b, off + FLAGS);
 }
 /** nlmsg_seq of the header at `off` (unchecked). */
-export function nlSeq(v: DataView, off: number): number {
-  return v.getUint32(off + SEQ, true);
+export function nlSeq(b: Uint8Array, off: number): number {
+  return u32(b, off + SEQ);
 }
 /** nlmsg_pid of the header at `off` (unchecked). */
-export function nlPort(v: DataView, off: number): number {
-  return v.getUint32(off + PORT, true);
+export function nlPort(b: Uint8Array, off: number): number {
+  return u32(b, off + PORT);
 }
 
 /** The nlmsghdr at `off` as an object (unchecked). */
-export function readNlHeaderAt(v: DataView, off: number): NlMsgHeader {
+export function readNlHeaderAt(b: Uint8Array, off: number): NlMsgHeader {
   return {
-    len: nlLen(v, off),
-    type: nlType(v, off),
-    flags: nlFlags(v, off),
-    seq: nlSeq(v, off),
-    portId: nlPort(v, off),
+    len: nlLen(b, off),
+    type: nlType(b, off),
+    flags: nlFlags(b, off),
+    seq: nlSeq(b, off),
+    portId: nlPort(b, off),
   };
 }
 
@@ -68,11 +74,11 @@ export function readNlHeaderAt(v: DataView, off: number): NlMsgHeader {
  * nlmsg_len is sane; returns nlmsg_len.
  * @throws DecodeError naming the offset.
  */
-export function checkNlHeader(v: DataView, off: number, end: number): number {
+export function checkNlHeader(b: Uint8Array, off: number, end: number): number {
   if (end - off < NLMSG_HDRLEN) {
     throw new DecodeError(`${end - off} bytes are too short for a netlink header`, '', off);
   }
-  const len = nlLen(v, off);
+  const len = nlLen(b, off);
   if (len < NLMSG_HDRLEN)
     throw new DecodeError(`nlmsg_len ${len} is shorter than the header`, '', off);
   if (len > end - off) {
@@ -87,9 +93,8 @@ export function checkNlHeader(v: DataView, off: number, end: number): number {
 
 /** Read the nlmsghdr at `off`, checking it fits in `[off, end)`. */
 export function readHeader(bytes: Uint8Array, off: number, end = bytes.length): NlMsgHeader {
-  const v = viewOf(bytes);
-  checkNlHeader(v, off, end);
-  return readNlHeaderAt(v, off);
+  checkNlHeader(bytes, off, end);
+  return readNlHeaderAt(bytes, off);
 }
 
 /** Write a whole nlmsghdr at `off`. */
@@ -115,10 +120,15 @@ export function setNlSeq(v: DataView, off: number, seq: number): void {
  * Address a request: OR `flags` into nlmsg_flags, set nlmsg_seq, and clear
  * nlmsg_pid (the kernel fills in the sender).
  */
-export function stampNlHeader(v: DataView, off: number, flags: number, seq: number): void {
-  v.setUint16(off + FLAGS, v.getUint16(off + FLAGS, true) | flags, true);
-  v.setUint32(off + SEQ, seq >>> 0, true);
-  v.setUint32(off + PORT, 0, true);
+export function stampNlHeader(b: Uint8Array, off: number, flags: number, seq: number): void {
+  const f = nlFlags(b, off) | flags;
+  b[off + FLAGS] = f & 0xff;
+  b[off + FLAGS + 1] = (f >>> 8) & 0xff;
+  b[off + SEQ] = seq & 0xff;
+  b[off + SEQ + 1] = (seq >>> 8) & 0xff;
+  b[off + SEQ + 2] = (seq >>> 16) & 0xff;
+  b[off + SEQ + 3] = (seq >>> 24) & 0xff;
+  b.fill(0, off + PORT, off + PORT + 4);
 }
 
 /** `struct genlmsghdr` */

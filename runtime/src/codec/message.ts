@@ -67,11 +67,10 @@ export interface NlMessage extends NlMsgHeader {
 /** Split a received datagram into its messages. */
 export function splitMessages(buffer: Uint8Array): NlMessage[] {
   const out: NlMessage[] = [];
-  const v = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   let off = 0;
   while (off < buffer.length) {
-    const len = checkNlHeader(v, off, buffer.length);
-    out.push(messageAt(v, buffer, off));
+    const len = checkNlHeader(buffer, off, buffer.length);
+    out.push(messageAt(buffer, off));
     off += nlaAlign(len);
   }
   return out;
@@ -81,13 +80,13 @@ export function splitMessages(buffer: Uint8Array): NlMessage[] {
  * The message whose (checked, see {@link checkNlHeader}) header is at `off`:
  * one object, no intermediate header record.
  */
-export function messageAt(v: DataView, buffer: Uint8Array, off: number): NlMessage {
+export function messageAt(buffer: Uint8Array, off: number): NlMessage {
   return {
-    len: nlLen(v, off),
-    type: nlType(v, off),
-    flags: nlFlags(v, off),
-    seq: nlSeq(v, off),
-    portId: nlPort(v, off),
+    len: nlLen(buffer, off),
+    type: nlType(buffer, off),
+    flags: nlFlags(buffer, off),
+    seq: nlSeq(buffer, off),
+    portId: nlPort(buffer, off),
     buffer,
     offset: off,
   };
@@ -298,6 +297,18 @@ function readPolicy(c: Cursor, off: number, end: number): ErrorPolicy {
   return p as ErrorPolicy;
 }
 
+/**
+ * The error code of an NLMSG_ERROR message (0: an ACK, else a negative
+ * errno) without decoding the rest: the cheap test for the common ACK.
+ */
+export function errorCode(msg: NlMessage): number {
+  const end = messageEnd(msg);
+  const off = msg.offset + NLMSG_HDRLEN;
+  if (end - off < 4) throw new DecodeError('NLMSG_ERROR too short for its error code', '', off);
+  const b = msg.buffer;
+  return b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24);
+}
+
 /** Decode an NLMSG_ERROR message (error code, echoed request header, extended ACK). */
 export function readErrorMessage(msg: NlMessage): ErrorMessage {
   if (msg.type !== NLMSG_ERROR)
@@ -311,7 +322,7 @@ export function readErrorMessage(msg: NlMessage): ErrorMessage {
   const error = c.view.getInt32(off, true);
   off += 4;
   const capped = (msg.flags & NLM_F_CAPPED) !== 0;
-  const request = readNlHeaderAt(c.view, off);
+  const request = readNlHeaderAt(c.bytes, off);
   // Without NETLINK_CAP_ACK the whole request is echoed; with it, only its header.
   const echoed = capped ? NLMSG_HDRLEN : request.len;
   if (echoed < NLMSG_HDRLEN || echoed > end - off) {

@@ -84,7 +84,7 @@ export class FamilyCache {
     const b = req.bytes;
     const cmd = genlCmd(b, 0, b.length);
     if (cmd === undefined) return undefined;
-    const fam = this.#byId.get(nlType(new DataView(b.buffer, b.byteOffset, b.byteLength), 0));
+    const fam = this.#byId.get(nlType(b, 0));
     return fam?.ops.find((o) => o.cmd === cmd)?.flags;
   }
 

@@ -22,6 +22,7 @@ import {
 import { DecodeError, YnlError } from '../codec/errors.js';
 import { checkNlHeader, nlFlags, nlSeq, stampNlHeader } from '../codec/header.js';
 import {
+  errorCode,
   messageAt,
   readDoneMessage,
   readErrorMessage,
@@ -236,7 +237,10 @@ export class Multiplexer implements GiveUpTarget {
     }
     for (let i = 0; i < live.length; i += 1024) {
       // (answers read inside an earlier send may have failed some of these)
-      const chunk = live.slice(i, i + 1024).filter((p) => this.#slots.holds(p));
+      const chunk =
+        i === 0 && live.length <= 1024
+          ? live
+          : live.slice(i, i + 1024).filter((p) => this.#slots.holds(p));
       if (chunk.length === 0) continue;
       // Marked sent first: the answers may be delivered inside send().
       for (const p of chunk) p.sent = true;
@@ -244,7 +248,7 @@ export class Multiplexer implements GiveUpTarget {
       this.stats.messagesSent += chunk.length;
       try {
         this.#t.send(
-          chunk.map((p) => p.bytes!),
+          chunk.length === 1 ? [chunk[0]!.bytes!] : chunk.map((p) => p.bytes!),
           this.#drainOnSend && !this.#receiving,
         );
       } catch (e) {
@@ -450,23 +454,22 @@ export class Multiplexer implements GiveUpTarget {
   #onDatagram(buf: Uint8Array, group: number, port: number): void {
     if (buf.length > this.stats.largestDatagram) this.stats.largestDatagram = buf.length;
     if (port !== 0) return; // only the kernel talks to us
-    const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let off = 0;
     try {
       while (off < buf.length) {
         let len: number;
         try {
-          len = checkNlHeader(v, off, buf.length);
+          len = checkNlHeader(buf, off, buf.length);
         } catch (e) {
           this.#onBadDatagram(
-            v,
+            buf,
             off,
             group,
             e instanceof Error ? e : new DecodeError(String(e), '', off),
           );
           return;
         }
-        const msg = messageAt(v, buf, off);
+        const msg = messageAt(buf, off);
         off += nlaAlign(len);
         this.stats.messagesReceived++;
         // A notification echoed to its sender (NLM_F_ECHO) is the same skb the
@@ -485,13 +488,13 @@ export class Multiplexer implements GiveUpTarget {
   }
 
   /** A datagram whose framing does not parse: fail whoever it was for, never crash. */
-  #onBadDatagram(v: DataView, off: number, group: number, e: Error): void {
+  #onBadDatagram(buf: Uint8Array, off: number, group: number, e: Error): void {
     if (group !== 0) {
       this.#hooks.socketError(e, group);
       return;
     }
-    if (v.byteLength - off >= NLMSG_HDRLEN) {
-      const p = this.#slots.get(nlSeq(v, off));
+    if (buf.length - off >= NLMSG_HDRLEN) {
+      const p = this.#slots.get(nlSeq(buf, off));
       if (p !== undefined) this.#failPending(p, e);
     }
   }
@@ -529,12 +532,13 @@ export class Multiplexer implements GiveUpTarget {
     if (msg.type === NLMSG_ERROR) {
       let em;
       try {
-        em = readErrorMessage(msg);
+        // an ACK needs no more than its error code
+        em = errorCode(msg) === 0 ? undefined : readErrorMessage(msg);
       } catch (e) {
         this.#failPending(p, e as Error);
         return;
       }
-      if (em.error === 0) {
+      if (em === undefined) {
         // ACK: the end of a do-request (dumps are not sent with NLM_F_ACK).
         this.#forget(p);
         if (p.kind === 'do') p.resolve(p.reply);
@@ -598,8 +602,7 @@ export class Multiplexer implements GiveUpTarget {
 
 /** Whether the request asks for NLM_F_ECHO. */
 function asksEcho(bytes: Uint8Array): boolean {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return (nlFlags(v, 0) & NLM_F_ECHO) !== 0;
+  return (nlFlags(bytes, 0) & NLM_F_ECHO) !== 0;
 }
 
 /** Copy a request with our seq and the flags its kind needs; the caller's bytes stay untouched. */
@@ -608,6 +611,6 @@ function stamp(src: Uint8Array, seq: number, flags: number): Uint8Array {
   const pooled = Buffer.allocUnsafe(src.length);
   pooled.set(src);
   const b = new Uint8Array(pooled.buffer, pooled.byteOffset, src.length);
-  stampNlHeader(new DataView(b.buffer, b.byteOffset, b.byteLength), 0, flags, seq);
+  stampNlHeader(b, 0, flags, seq);
   return b;
 }

@@ -101,7 +101,7 @@ export function checkRequest(req: NetlinkRequest): void {
       `request of ${b.length} bytes is shorter than a netlink header (${NLMSG_HDRLEN})`,
     );
   }
-  const len = nlLen(new DataView(b.buffer, b.byteOffset, b.byteLength), 0);
+  const len = nlLen(b, 0);
   // The kernel stops at the first malformed message of a batch, so one bad
   // request must never share a sendmsg with others.
   if (len !== b.length) {
