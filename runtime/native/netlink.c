@@ -12,15 +12,18 @@
  *   returns, without waiting for an event-loop wake-up;
  * - on every readable wake-up of the uv_poll handle, for what arrives later
  *   (multicast, upcalls, the rest of a dump, answers of slow handlers).
- * Each datagram costs one recvmsg (no MSG_PEEK probe): it is read straight
- * into a large receive chunk, and MSG_TRUNC makes recvmsg report its full
- * size so a truncation is detected, never silent.
+ * Datagrams are read RECV_BATCH at a time with recvmmsg (no MSG_PEEK probe),
+ * straight into a large receive chunk; MSG_TRUNC makes the kernel report
+ * each one's full size so a truncation is detected, never silent. Reading
+ * fewer than asked means the queue is empty: a request's reply and ACK cost
+ * one recvmmsg after the sendmsg, with no extra call to see EAGAIN.
  *
  * Lifetime: the C state is freed only when both the JS wrapper has been
  * finalized and the libuv handle has finished closing, whichever comes last,
  * so neither a GC during a callback nor a close() inside one can free memory
  * still in use.
  */
+#define _GNU_SOURCE /* recvmmsg */
 #ifndef NAPI_VERSION
 #define NAPI_VERSION 8
 #endif
@@ -46,18 +49,21 @@
  * datagram. A chunk is never rewritten: the cursor only moves forward and a
  * full chunk is replaced by a new one, so views (and zero-copy values decoded
  * from them) stay valid; the GC frees a chunk when no view is left. */
-#define CHUNK_SIZE (256 * 1024)
+#define CHUNK_SIZE (1024 * 1024)
 
-/* Room a chunk must have left before a read into it. The kernel caps dump
- * datagrams at 32 KiB (it sizes them after the largest buffer recvmsg was
- * offered, and we always offer more), so every dump part and nearly every
- * reply lands in the chunk directly. */
-#define RECV_MIN_ROOM (32 * 1024)
+/* Datagrams read per recvmmsg. Each gets a RECV_SLOT region of the chunk
+ * (the kernel caps dump datagrams at 32 KiB: it sizes them after the largest
+ * buffer recvmsg was offered, and we always offer more), and the datagrams
+ * are then moved down to sit back to back, so a small reply costs its size,
+ * not a slot. */
+#define RECV_BATCH 16
+#define RECV_SLOT (32 * 1024)
 
-/* A datagram larger than the chunk's room spills into this per-socket
- * overflow area (allocated lazily, its pages only touched when written) and
- * is copied out into an exact-size buffer. A datagram larger than room +
- * RECV_OVERFLOW (no kernel message comes close) is reported as EMSGSIZE. */
+/* A datagram larger than its slot spills into that slot's overflow area (one
+ * allocation, made on first use; its pages are only touched when written)
+ * and is copied out into an exact-size buffer. A datagram larger than
+ * RECV_SLOT + RECV_OVERFLOW (no kernel message comes close) is reported as
+ * EMSGSIZE. */
 #define RECV_OVERFLOW (1024 * 1024)
 
 typedef struct {
@@ -76,7 +82,7 @@ typedef struct {
   uint8_t *chunk_data; /* its bytes */
   size_t chunk_size;
   size_t chunk_used; /* bytes handed out so far */
-  uint8_t *overflow; /* RECV_OVERFLOW bytes for oversized datagrams, or NULL */
+  uint8_t *overflow; /* RECV_BATCH * RECV_OVERFLOW bytes for oversized datagrams, or NULL */
 } nl_socket;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -219,8 +225,8 @@ static void finalize(napi_env env, void *data, void *hint) {
 
 /* ---- receive --------------------------------------------------------- */
 
-/* Make sure the current chunk has RECV_MIN_ROOM left (a chunk JS detached
- * is replaced too). Returns false when out of memory. */
+/* Make sure the current chunk has room for a batch (a chunk JS detached is
+ * replaced too). Returns false when out of memory. */
 static bool ensure_chunk(nl_socket *s, napi_env env, napi_value *ab) {
   *ab = NULL;
   bool detached = false;
@@ -228,7 +234,8 @@ static bool ensure_chunk(nl_socket *s, napi_env env, napi_value *ab) {
     napi_get_reference_value(env, s->chunk, ab);
     if (*ab == NULL || napi_is_detached_arraybuffer(env, *ab, &detached) != napi_ok) detached = true;
   }
-  if (s->chunk != NULL && !detached && s->chunk_size - s->chunk_used >= RECV_MIN_ROOM) return true;
+  if (s->chunk != NULL && !detached && s->chunk_size - s->chunk_used >= (size_t)RECV_BATCH * RECV_SLOT)
+    return true;
   void *d = NULL;
   if (napi_create_arraybuffer(env, CHUNK_SIZE, &d, ab) != napi_ok) return false;
   if (s->chunk != NULL) napi_delete_reference(env, s->chunk);
@@ -242,68 +249,94 @@ static bool ensure_chunk(nl_socket *s, napi_env env, napi_value *ab) {
   return true;
 }
 
-/* Read one datagram with one recvmsg. Returns 1 and sets *out on success, 0
- * when the queue is empty, -errno on error. */
-static int recv_one(nl_socket *s, napi_env env, napi_value *out, uint32_t *group, uint32_t *port) {
+/* What one drain collects for JS. */
+typedef struct {
+  napi_value list, meta;
+  uint32_t n;     /* datagrams in list */
+  bool truncated; /* a datagram was larger than everything offered (dropped) */
+} batch;
+
+/* Read up to `want` (<= RECV_BATCH) datagrams with one recvmmsg and append
+ * them to `out`. Returns how many recvmmsg read (0: the queue is empty), or
+ * -errno. Reading fewer than `want` means the queue was found empty, or an
+ * error is pending that the next call returns. */
+static int recv_batch(nl_socket *s, napi_env env, batch *out, uint32_t want) {
   napi_value ab;
   if (!ensure_chunk(s, env, &ab)) return -ENOMEM;
   if (s->overflow == NULL) {
-    s->overflow = malloc(RECV_OVERFLOW);
+    s->overflow = malloc((size_t)RECV_BATCH * RECV_OVERFLOW);
     if (s->overflow == NULL) return -ENOMEM;
   }
-  uint8_t *data = s->chunk_data + s->chunk_used;
-  size_t room = s->chunk_size - s->chunk_used;
-
-  struct sockaddr_nl from;
-  char cbuf[CMSG_SPACE(sizeof(struct nl_pktinfo))];
-  struct iovec iov[2] = {{data, room}, {s->overflow, RECV_OVERFLOW}};
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  memset(&from, 0, sizeof from);
-  msg.msg_name = &from;
-  msg.msg_namelen = sizeof from;
-  msg.msg_iov = iov;
-  msg.msg_iovlen = 2;
-  msg.msg_control = cbuf;
-  msg.msg_controllen = sizeof cbuf;
-  ssize_t got;
+  struct mmsghdr mm[RECV_BATCH];
+  struct iovec iov[RECV_BATCH][2];
+  struct sockaddr_nl from[RECV_BATCH];
+  char cbuf[RECV_BATCH][CMSG_SPACE(sizeof(struct nl_pktinfo))];
+  const size_t base = s->chunk_used;
+  memset(mm, 0, sizeof mm[0] * want);
+  for (uint32_t i = 0; i < want; i++) {
+    iov[i][0].iov_base = s->chunk_data + base + (size_t)i * RECV_SLOT;
+    iov[i][0].iov_len = RECV_SLOT;
+    iov[i][1].iov_base = s->overflow + (size_t)i * RECV_OVERFLOW;
+    iov[i][1].iov_len = RECV_OVERFLOW;
+    struct msghdr *m = &mm[i].msg_hdr;
+    memset(&from[i], 0, sizeof from[i]);
+    m->msg_name = &from[i];
+    m->msg_namelen = sizeof from[i];
+    m->msg_iov = iov[i];
+    m->msg_iovlen = 2;
+    m->msg_control = cbuf[i];
+    m->msg_controllen = sizeof cbuf[i];
+  }
+  int got;
   do {
-    /* MSG_TRUNC: return the datagram's real length even when it did not fit. */
-    got = recvmsg(s->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+    /* MSG_TRUNC: each msg_len is the datagram's real length even when it did not fit. */
+    got = recvmmsg(s->fd, mm, want, MSG_DONTWAIT | MSG_TRUNC, NULL);
   } while (got < 0 && errno == EINTR);
   if (got < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
-  size_t size = (size_t)got;
-  /* The datagram was larger than everything offered: its tail is lost. */
-  if ((msg.msg_flags & MSG_TRUNC) || size > room + RECV_OVERFLOW) return -EMSGSIZE;
-  if (size <= room) {
-    if (napi_create_typedarray(env, napi_uint8_array, size, ab, s->chunk_used, out) != napi_ok)
-      return -ENOMEM;
-    /* Keep views 8-byte aligned (DataView reads do not need it, but it is free). */
-    s->chunk_used += (size + 7) & ~(size_t)7;
-    if (s->chunk_used > s->chunk_size) s->chunk_used = s->chunk_size;
-  } else {
-    /* Spilled into the overflow area: copy it out whole (rare: larger than
-     * the chunk's room, so larger than RECV_MIN_ROOM). */
-    void *d = NULL;
-    napi_value big;
-    if (napi_create_arraybuffer(env, size, &d, &big) != napi_ok) return -ENOMEM;
-    memcpy(d, data, room);
-    memcpy((uint8_t *)d + room, s->overflow, size - room);
-    if (napi_create_typedarray(env, napi_uint8_array, size, big, 0, out) != napi_ok) return -ENOMEM;
-    /* The chunk's tail was written over; nothing handed out points there. */
-    s->chunk_used = s->chunk_size;
-  }
 
-  *group = 0;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_PKTINFO) {
-      struct nl_pktinfo info;
-      memcpy(&info, CMSG_DATA(c), sizeof info);
-      *group = info.group;
+  size_t dest = base;
+  for (int i = 0; i < got; i++) {
+    size_t size = mm[i].msg_len;
+    uint8_t *at = s->chunk_data + base + (size_t)i * RECV_SLOT;
+    if ((mm[i].msg_hdr.msg_flags & MSG_TRUNC) || size > (size_t)RECV_SLOT + RECV_OVERFLOW) {
+      out->truncated = true;
+      continue;
     }
+    napi_value view;
+    if (size <= RECV_SLOT) {
+      /* Back to back: dest never passes `at`, and later slots are untouched. */
+      if (s->chunk_data + dest != at) memmove(s->chunk_data + dest, at, size);
+      if (napi_create_typedarray(env, napi_uint8_array, size, ab, dest, &view) != napi_ok) return -ENOMEM;
+      /* Keep views 8-byte aligned (DataView reads do not need it, but it is free). */
+      dest += (size + 7) & ~(size_t)7;
+    } else {
+      /* Spilled into its overflow area: copy it out whole (rare). */
+      void *d = NULL;
+      napi_value big;
+      if (napi_create_arraybuffer(env, size, &d, &big) != napi_ok) return -ENOMEM;
+      memcpy(d, at, RECV_SLOT);
+      memcpy((uint8_t *)d + RECV_SLOT, s->overflow + (size_t)i * RECV_OVERFLOW, size - RECV_SLOT);
+      if (napi_create_typedarray(env, napi_uint8_array, size, big, 0, &view) != napi_ok) return -ENOMEM;
+    }
+    uint32_t group = 0;
+    struct msghdr *m = &mm[i].msg_hdr;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+      if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_PKTINFO) {
+        struct nl_pktinfo info;
+        memcpy(&info, CMSG_DATA(c), sizeof info);
+        group = info.group;
+      }
+    }
+    napi_value g, p;
+    napi_create_uint32(env, group, &g);
+    napi_create_uint32(env, from[i].nl_pid, &p);
+    napi_set_element(env, out->list, out->n, view);
+    napi_set_element(env, out->meta, 2 * out->n, g);
+    napi_set_element(env, out->meta, 2 * out->n + 1, p);
+    out->n++;
   }
-  *port = from.nl_pid;
-  return 1;
+  s->chunk_used = dest > s->chunk_size ? s->chunk_size : dest;
+  return got;
 }
 
 /* Read what is queued (up to DRAIN_MAX datagrams) and hand it to JS in one
@@ -312,53 +345,53 @@ static int recv_one(nl_socket *s, napi_env env, napi_value *out, uint32_t *group
  * callback is a plain call and an exception it throws propagates to the
  * caller. Returns false when the socket must stay stopped (fatal error). */
 static bool drain(nl_socket *s, napi_env env, int poll_status, bool sync) {
-  napi_value list, meta, err;
-  napi_create_array(env, &list);
-  napi_create_array(env, &meta);
+  batch b = {NULL, NULL, 0, false};
+  napi_value err;
+  napi_create_array(env, &b.list);
+  napi_create_array(env, &b.meta);
   napi_get_null(env, &err);
-  uint32_t n = 0;
   bool failed = false;
   bool drained = false;
-  while (n < DRAIN_MAX) {
-    napi_value buf;
-    uint32_t group = 0, port = 0;
-    int r = recv_one(s, env, &buf, &group, &port);
-    if (r == 0) {
-      drained = true;
-      break;
-    }
+  uint32_t reads = 0;
+  while (reads < DRAIN_MAX) {
+    uint32_t want = DRAIN_MAX - reads < RECV_BATCH ? DRAIN_MAX - reads : RECV_BATCH;
+    int r = recv_batch(s, env, &b, want);
     if (r < 0) {
       err = errno_error(env, "recvmsg", -r);
       failed = true;
       /* ENOBUFS (the kernel dropped messages) is reported once, ahead of the
        * datagrams still queued; keep reading so JS learns when the queue is
        * empty: only then does the kernel deliver to this socket again, and
-       * everything owed to it by then that did not arrive was lost. An
-       * oversized datagram (EMSGSIZE) was consumed: the rest is readable. */
-      if (r == -ENOBUFS || r == -EMSGSIZE) continue;
+       * everything owed to it by then that did not arrive was lost. */
+      if (r == -ENOBUFS) continue;
       break;
     }
-    napi_value g, p;
-    napi_create_uint32(env, group, &g);
-    napi_create_uint32(env, port, &p);
-    napi_set_element(env, list, n, buf);
-    napi_set_element(env, meta, 2 * n, g);
-    napi_set_element(env, meta, 2 * n + 1, p);
-    n++;
+    reads += (uint32_t)r;
+    /* Fewer than asked: the queue is empty (or an error is pending, which
+     * the next read reports first, before the answers that follow it). */
+    if ((uint32_t)r < want) {
+      drained = true;
+      break;
+    }
+  }
+  if (b.truncated && !failed) {
+    /* The oversized datagram was consumed; the ones after it were read. */
+    err = errno_error(env, "recvmsg", EMSGSIZE);
+    failed = true;
   }
   bool fatal = false;
-  if (poll_status < 0 && !failed && n == 0) {
+  if (poll_status < 0 && !failed && b.n == 0) {
     /* POLLERR with nothing to read and no socket error: the fd is unusable;
      * report it and stay stopped instead of spinning. */
     err = errno_error(env, "poll", -poll_status);
     failed = true;
     fatal = true;
   }
-  if (n == 0 && !failed) return true;
+  if (b.n == 0 && !failed) return true;
 
   napi_value cb, recv, empty, result;
   napi_get_boolean(env, drained, &empty);
-  napi_value argv[4] = {err, list, meta, empty};
+  napi_value argv[4] = {err, b.list, b.meta, empty};
   napi_get_reference_value(env, s->callback, &cb);
   /* napi_make_callback wants an object receiver. */
   napi_get_global(env, &recv);
