@@ -83,6 +83,10 @@ typedef struct {
   size_t chunk_size;
   size_t chunk_used; /* bytes handed out so far */
   uint8_t *overflow; /* RECV_BATCH * RECV_OVERFLOW bytes for oversized datagrams, or NULL */
+  /* A read failed with ENOBUFS (or cut a datagram): "the queue is empty" is
+   * then only claimed on a read that found it empty (EAGAIN), never on a
+   * short recvmmsg, which may also stop at an error with data behind it. */
+  bool confirm_empty;
 } nl_socket;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -359,6 +363,7 @@ static bool drain(nl_socket *s, napi_env env, int poll_status, bool sync) {
     if (r < 0) {
       err = errno_error(env, "recvmsg", -r);
       failed = true;
+      if (r == -ENOBUFS) s->confirm_empty = true;
       /* ENOBUFS (the kernel dropped messages) is reported once, ahead of the
        * datagrams still queued; keep reading so JS learns when the queue is
        * empty: only then does the kernel deliver to this socket again, and
@@ -367,9 +372,17 @@ static bool drain(nl_socket *s, napi_env env, int poll_status, bool sync) {
       break;
     }
     reads += (uint32_t)r;
-    /* Fewer than asked: the queue is empty (or an error is pending, which
-     * the next read reports first, before the answers that follow it). */
-    if ((uint32_t)r < want) {
+    if (b.truncated) s->confirm_empty = true;
+    /* Fewer than asked: the queue is empty, or an error is pending that the
+     * next read reports before the datagrams behind it. That matters only
+     * after an overflow (JS counts lost answers once the queue is empty), so
+     * then an empty queue is confirmed by a read that finds nothing. */
+    if (r == 0) {
+      drained = true;
+      s->confirm_empty = false;
+      break;
+    }
+    if ((uint32_t)r < want && !s->confirm_empty) {
       drained = true;
       break;
     }
