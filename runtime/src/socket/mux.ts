@@ -100,6 +100,13 @@ export interface MuxHooks {
   socketError(e: Error, group?: number): void;
 }
 
+/**
+ * Sends in a row whose answers are read inside the send before the event
+ * loop must get a turn: a program that chains requests back to back would
+ * otherwise run them all in microtasks and starve timers and I/O.
+ */
+export const INLINE_SENDS_MAX = 16;
+
 export class Multiplexer implements GiveUpTarget {
   readonly #t: Transport;
   readonly #hooks: MuxHooks;
@@ -123,6 +130,13 @@ export class Multiplexer implements GiveUpTarget {
   #closed = false;
   #paused = false;
   #receiving = false;
+  /** Sends answered inline since the event loop last turned (see {@link INLINE_SENDS_MAX}). */
+  #inline = 0;
+  #turnScheduled = false;
+  readonly #onTurn = (): void => {
+    this.#turnScheduled = false;
+    this.#inline = 0;
+  };
   #refs = 0;
   readonly stats: SocketStats = {
     sendCalls: 0,
@@ -249,7 +263,7 @@ export class Multiplexer implements GiveUpTarget {
       try {
         this.#t.send(
           chunk.length === 1 ? [chunk[0]!.bytes!] : chunk.map((p) => p.bytes!),
-          this.#drainOnSend && !this.#receiving,
+          this.#mayDrain(),
         );
       } catch (e) {
         this.stats.sendCalls--;
@@ -261,6 +275,22 @@ export class Multiplexer implements GiveUpTarget {
         }
       }
     }
+  }
+
+  /**
+   * Whether this send may read the answers inline: asked for, not from
+   * inside a receive callback, and fewer than {@link INLINE_SENDS_MAX} sends
+   * in a row since the event loop last turned (a check-phase immediate
+   * marks the turn).
+   */
+  #mayDrain(): boolean {
+    if (!this.#drainOnSend || this.#receiving || this.#inline >= INLINE_SENDS_MAX) return false;
+    this.#inline++;
+    if (!this.#turnScheduled) {
+      this.#turnScheduled = true;
+      setImmediate(this.#onTurn).unref();
+    }
+    return true;
   }
 
   /**

@@ -55,11 +55,12 @@ export interface SocketOptions {
    * inside the sender's sendmsg, so right after it the reply and the ACK are
    * queued: with this on (the default) they are read and the requests
    * settled at once, without waiting for the event loop to poll the socket.
-   * A program that chains requests back to back then runs them all in
-   * microtasks, like any chain of already-settled promises; turn it off to
-   * have every answer go through the event loop (timers and I/O run in
-   * between). What arrives later (multicast, upcalls, the rest of a dump)
-   * always comes through the event loop.
+   * So that a program chaining requests back to back does not starve timers
+   * and I/O, at most 16 sends in a row are answered inline; the next one's
+   * answer waits for the event loop, which then gets its turn. Turn it off
+   * to have every answer go through the event loop. What arrives later
+   * (multicast, upcalls, the rest of a dump) always comes through the event
+   * loop.
    */
   readonly drainOnSend?: boolean;
 }

@@ -305,6 +305,27 @@ test('answers are read inside the send call: a request settles without an event-
   }
 });
 
+test('requests chained back to back still let the event loop turn (timers, I/O)', async () => {
+  const sock = await GenlSocket.open();
+  try {
+    let turned = false;
+    const imm = setImmediate(() => (turned = true));
+    let n = 0;
+    // answered inline, each request settles in microtasks; without a limit
+    // this loop would never let the immediate run
+    while (!turned && n < 1000) {
+      sock.clearFamilyCache();
+      await sock.resolveFamily('nlctrl');
+      n++;
+    }
+    clearImmediate(imm);
+    assert.ok(turned, `the event loop turned within ${n} requests`);
+    assert.ok(n > 1, 'the first requests were answered inline');
+  } finally {
+    sock.close();
+  }
+});
+
 test('answers beyond one drain wait for the event loop; late ones are still dropped, never matched', async () => {
   const sock = await GenlSocket.open();
   try {
