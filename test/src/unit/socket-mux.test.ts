@@ -58,9 +58,19 @@ class FakeTransport implements Transport {
   resume(): void {
     this.paused = false;
   }
-  ref(): void {}
-  unref(): void {}
-  close(): void {}
+  // ref'd, the real socket's handle keeps the event loop alive (the pending
+  // requests' timers are unref'd): a long timer stands in for it
+  #keepAlive: NodeJS.Timeout | undefined;
+  ref(): void {
+    this.#keepAlive ??= setInterval(() => {}, 1 << 30);
+  }
+  unref(): void {
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
+  }
+  close(): void {
+    this.unref();
+  }
   setOption(): void {}
   getOption(): number {
     return 0;
