@@ -3,15 +3,27 @@
  *
  * The JS side (runtime/src/socket/native.ts) owns all protocol logic; this
  * file only does what JS cannot: socket/bind/setsockopt/sendmsg, and a
- * non-blocking receive driven by the event loop. On every readable wake-up it
- * drains up to DRAIN_MAX datagrams and hands them to JS in ONE callback, so a
- * burst of replies costs one JS transition instead of one per datagram.
+ * non-blocking receive. Datagrams are drained (up to DRAIN_MAX, MSG_DONTWAIT)
+ * and handed to JS in ONE callback per drain, so a burst of replies costs one
+ * JS transition instead of one per datagram. A drain runs in two places:
+ * - right after sendmsg, inside the same send() call: generic netlink runs a
+ *   request's handler inside the sender's sendmsg, so when it returns the
+ *   reply and the ACK are already queued and are delivered before send()
+ *   returns, without waiting for an event-loop wake-up;
+ * - on every readable wake-up of the uv_poll handle, for what arrives later
+ *   (multicast, upcalls, the rest of a dump, answers of slow handlers).
+ * Datagrams are read RECV_BATCH at a time with recvmmsg (no MSG_PEEK probe),
+ * straight into a large receive chunk; MSG_TRUNC makes the kernel report
+ * each one's full size so a truncation is detected, never silent. Reading
+ * fewer than asked means the queue is empty: a request's reply and ACK cost
+ * one recvmmsg after the sendmsg, with no extra call to see EAGAIN.
  *
  * Lifetime: the C state is freed only when both the JS wrapper has been
  * finalized and the libuv handle has finished closing, whichever comes last,
  * so neither a GC during a callback nor a close() inside one can free memory
  * still in use.
  */
+#define _GNU_SOURCE /* recvmmsg */
 #ifndef NAPI_VERSION
 #define NAPI_VERSION 8
 #endif
@@ -28,23 +40,31 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Datagrams read per wake-up; the rest waits for the next loop iteration so
+/* Datagrams read per drain; the rest waits for the next loop iteration so
  * a flood on one socket cannot starve other handles. */
 #define DRAIN_MAX 64
-
-/* The kernel sizes dump datagrams after the largest buffer recvmsg was
- * offered (capped at 32 KiB). We read each datagram into an exact-size
- * buffer and append this never-written tail to the iovec so dumps still come
- * in large chunks. */
-#define RECV_TAIL 32768
-static char recv_tail[RECV_TAIL];
 
 /* Datagrams are read into large ArrayBuffer chunks and handed to JS as
  * Uint8Array views: one ArrayBuffer allocation per chunk instead of one per
  * datagram. A chunk is never rewritten: the cursor only moves forward and a
  * full chunk is replaced by a new one, so views (and zero-copy values decoded
  * from them) stay valid; the GC frees a chunk when no view is left. */
-#define CHUNK_SIZE (256 * 1024)
+#define CHUNK_SIZE (1024 * 1024)
+
+/* Datagrams read per recvmmsg. Each gets a RECV_SLOT region of the chunk
+ * (the kernel caps dump datagrams at 32 KiB: it sizes them after the largest
+ * buffer recvmsg was offered, and we always offer more), and the datagrams
+ * are then moved down to sit back to back, so a small reply costs its size,
+ * not a slot. */
+#define RECV_BATCH 16
+#define RECV_SLOT (32 * 1024)
+
+/* A datagram larger than its slot spills into that slot's overflow area (one
+ * allocation, made on first use; its pages are only touched when written)
+ * and is copied out into an exact-size buffer. A datagram larger than
+ * RECV_SLOT + RECV_OVERFLOW (no kernel message comes close) is reported as
+ * EMSGSIZE. */
+#define RECV_OVERFLOW (1024 * 1024)
 
 typedef struct {
   napi_env env;
@@ -62,6 +82,11 @@ typedef struct {
   uint8_t *chunk_data; /* its bytes */
   size_t chunk_size;
   size_t chunk_used; /* bytes handed out so far */
+  uint8_t *overflow; /* RECV_BATCH * RECV_OVERFLOW bytes for oversized datagrams, or NULL */
+  /* A read failed with ENOBUFS (or cut a datagram): "the queue is empty" is
+   * then only claimed on a read that found it empty (EAGAIN), never on a
+   * short recvmmsg, which may also stop at an error with data behind it. */
+  bool confirm_empty;
 } nl_socket;
 
 /* ---- errors ---------------------------------------------------------- */
@@ -144,7 +169,10 @@ static bool get_int(napi_env env, napi_value v, int64_t lo, int64_t hi, const ch
 static void env_cleanup(void *arg);
 
 static void maybe_free(nl_socket *s) {
-  if (s->handle_closed && s->finalized) free(s);
+  if (s->handle_closed && s->finalized) {
+    free(s->overflow);
+    free(s);
+  }
 }
 
 static void on_handle_closed(uv_handle_t *h) {
@@ -201,75 +229,200 @@ static void finalize(napi_env env, void *data, void *hint) {
 
 /* ---- receive --------------------------------------------------------- */
 
-/* Read one datagram without truncation. Returns 1 and sets *out on success,
- * 0 when the queue is empty, -errno on error. */
-static int recv_one(nl_socket *s, napi_env env, napi_value *out, uint32_t *group, uint32_t *port) {
-  ssize_t size;
-  do {
-    /* A zero-length peek with MSG_TRUNC reports the datagram's full size. */
-    size = recv(s->fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-  } while (size < 0 && errno == EINTR);
-  if (size < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
-
-  /* Room in the current chunk? A chunk JS detached (transferred) is replaced. */
-  napi_value ab = NULL;
+/* Make sure the current chunk has room for a batch (a chunk JS detached is
+ * replaced too). Returns false when out of memory. */
+static bool ensure_chunk(nl_socket *s, napi_env env, napi_value *ab) {
+  *ab = NULL;
   bool detached = false;
   if (s->chunk != NULL) {
-    napi_get_reference_value(env, s->chunk, &ab);
-    if (ab == NULL || napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok) detached = true;
+    napi_get_reference_value(env, s->chunk, ab);
+    if (*ab == NULL || napi_is_detached_arraybuffer(env, *ab, &detached) != napi_ok) detached = true;
   }
-  if (s->chunk == NULL || detached || (size_t)size > s->chunk_size - s->chunk_used) {
-    size_t want = (size_t)size > CHUNK_SIZE ? (size_t)size : CHUNK_SIZE;
-    void *d = NULL;
-    if (napi_create_arraybuffer(env, want, &d, &ab) != napi_ok) return -ENOMEM;
-    if (s->chunk != NULL) napi_delete_reference(env, s->chunk);
-    if (napi_create_reference(env, ab, 1, &s->chunk) != napi_ok) {
-      s->chunk = NULL;
-      return -ENOMEM;
-    }
-    s->chunk_data = d;
-    s->chunk_size = want;
-    s->chunk_used = 0;
+  if (s->chunk != NULL && !detached && s->chunk_size - s->chunk_used >= (size_t)RECV_BATCH * RECV_SLOT)
+    return true;
+  void *d = NULL;
+  if (napi_create_arraybuffer(env, CHUNK_SIZE, &d, ab) != napi_ok) return false;
+  if (s->chunk != NULL) napi_delete_reference(env, s->chunk);
+  if (napi_create_reference(env, *ab, 1, &s->chunk) != napi_ok) {
+    s->chunk = NULL;
+    return false;
   }
-  void *data = s->chunk_data + s->chunk_used;
+  s->chunk_data = d;
+  s->chunk_size = CHUNK_SIZE;
+  s->chunk_used = 0;
+  return true;
+}
 
-  struct sockaddr_nl from;
-  char cbuf[CMSG_SPACE(sizeof(struct nl_pktinfo))];
-  struct iovec iov[2] = {{data, (size_t)size}, {recv_tail, RECV_TAIL}};
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  memset(&from, 0, sizeof from);
-  msg.msg_name = &from;
-  msg.msg_namelen = sizeof from;
-  msg.msg_iov = iov;
-  msg.msg_iovlen = 2;
-  msg.msg_control = cbuf;
-  msg.msg_controllen = sizeof cbuf;
-  ssize_t got;
+/* What one drain collects for JS. */
+typedef struct {
+  napi_value list, meta;
+  uint32_t n;     /* datagrams in list */
+  bool truncated; /* a datagram was larger than everything offered (dropped) */
+} batch;
+
+/* Read up to `want` (<= RECV_BATCH) datagrams with one recvmmsg and append
+ * them to `out`. Returns how many recvmmsg read (0: the queue is empty), or
+ * -errno. Reading fewer than `want` means the queue was found empty, or an
+ * error is pending that the next call returns. */
+static int recv_batch(nl_socket *s, napi_env env, batch *out, uint32_t want) {
+  napi_value ab;
+  if (!ensure_chunk(s, env, &ab)) return -ENOMEM;
+  if (s->overflow == NULL) {
+    s->overflow = malloc((size_t)RECV_BATCH * RECV_OVERFLOW);
+    if (s->overflow == NULL) return -ENOMEM;
+  }
+  struct mmsghdr mm[RECV_BATCH];
+  struct iovec iov[RECV_BATCH][2];
+  struct sockaddr_nl from[RECV_BATCH];
+  char cbuf[RECV_BATCH][CMSG_SPACE(sizeof(struct nl_pktinfo))];
+  const size_t base = s->chunk_used;
+  memset(mm, 0, sizeof mm[0] * want);
+  for (uint32_t i = 0; i < want; i++) {
+    iov[i][0].iov_base = s->chunk_data + base + (size_t)i * RECV_SLOT;
+    iov[i][0].iov_len = RECV_SLOT;
+    iov[i][1].iov_base = s->overflow + (size_t)i * RECV_OVERFLOW;
+    iov[i][1].iov_len = RECV_OVERFLOW;
+    struct msghdr *m = &mm[i].msg_hdr;
+    memset(&from[i], 0, sizeof from[i]);
+    m->msg_name = &from[i];
+    m->msg_namelen = sizeof from[i];
+    m->msg_iov = iov[i];
+    m->msg_iovlen = 2;
+    m->msg_control = cbuf[i];
+    m->msg_controllen = sizeof cbuf[i];
+  }
+  int got;
   do {
-    got = recvmsg(s->fd, &msg, MSG_DONTWAIT);
+    /* MSG_TRUNC: each msg_len is the datagram's real length even when it did not fit. */
+    got = recvmmsg(s->fd, mm, want, MSG_DONTWAIT | MSG_TRUNC, NULL);
   } while (got < 0 && errno == EINTR);
-  /* An error (ENOBUFS) can be raised between the peek and the read; the
-   * datagram stays queued and is read on the next wake-up. */
   if (got < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
-  if (got != size || (msg.msg_flags & MSG_TRUNC)) return -EMSGSIZE;
-  if (napi_create_typedarray(env, napi_uint8_array, (size_t)size, ab, s->chunk_used, out) !=
-      napi_ok)
-    return -ENOMEM;
-  /* Keep views 8-byte aligned (DataView reads do not need it, but it is free). */
-  s->chunk_used += ((size_t)size + 7) & ~(size_t)7;
-  if (s->chunk_used > s->chunk_size) s->chunk_used = s->chunk_size;
 
-  *group = 0;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_PKTINFO) {
-      struct nl_pktinfo info;
-      memcpy(&info, CMSG_DATA(c), sizeof info);
-      *group = info.group;
+  size_t dest = base;
+  for (int i = 0; i < got; i++) {
+    size_t size = mm[i].msg_len;
+    uint8_t *at = s->chunk_data + base + (size_t)i * RECV_SLOT;
+    if ((mm[i].msg_hdr.msg_flags & MSG_TRUNC) || size > (size_t)RECV_SLOT + RECV_OVERFLOW) {
+      out->truncated = true;
+      continue;
+    }
+    napi_value view;
+    if (size <= RECV_SLOT) {
+      /* Back to back: dest never passes `at`, and later slots are untouched. */
+      if (s->chunk_data + dest != at) memmove(s->chunk_data + dest, at, size);
+      if (napi_create_typedarray(env, napi_uint8_array, size, ab, dest, &view) != napi_ok) return -ENOMEM;
+      /* Keep views 8-byte aligned (DataView reads do not need it, but it is free). */
+      dest += (size + 7) & ~(size_t)7;
+    } else {
+      /* Spilled into its overflow area: copy it out whole (rare). */
+      void *d = NULL;
+      napi_value big;
+      if (napi_create_arraybuffer(env, size, &d, &big) != napi_ok) return -ENOMEM;
+      memcpy(d, at, RECV_SLOT);
+      memcpy((uint8_t *)d + RECV_SLOT, s->overflow + (size_t)i * RECV_OVERFLOW, size - RECV_SLOT);
+      if (napi_create_typedarray(env, napi_uint8_array, size, big, 0, &view) != napi_ok) return -ENOMEM;
+    }
+    uint32_t group = 0;
+    struct msghdr *m = &mm[i].msg_hdr;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+      if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_PKTINFO) {
+        struct nl_pktinfo info;
+        memcpy(&info, CMSG_DATA(c), sizeof info);
+        group = info.group;
+      }
+    }
+    napi_value g, p;
+    napi_create_uint32(env, group, &g);
+    napi_create_uint32(env, from[i].nl_pid, &p);
+    napi_set_element(env, out->list, out->n, view);
+    napi_set_element(env, out->meta, 2 * out->n, g);
+    napi_set_element(env, out->meta, 2 * out->n + 1, p);
+    out->n++;
+  }
+  s->chunk_used = dest > s->chunk_size ? s->chunk_size : dest;
+  return got;
+}
+
+/* Read what is queued (up to DRAIN_MAX datagrams) and hand it to JS in one
+ * callback. `poll_status` is the uv_poll status (< 0: POLLERR) or 0 when the
+ * drain follows a send. `sync`: called from inside a JS call (send), so the
+ * callback is a plain call and an exception it throws propagates to the
+ * caller. Returns false when the socket must stay stopped (fatal error). */
+static bool drain(nl_socket *s, napi_env env, int poll_status, bool sync) {
+  batch b = {NULL, NULL, 0, false};
+  napi_value err;
+  napi_create_array(env, &b.list);
+  napi_create_array(env, &b.meta);
+  napi_get_null(env, &err);
+  bool failed = false;
+  bool drained = false;
+  uint32_t reads = 0;
+  while (reads < DRAIN_MAX) {
+    uint32_t want = DRAIN_MAX - reads < RECV_BATCH ? DRAIN_MAX - reads : RECV_BATCH;
+    int r = recv_batch(s, env, &b, want);
+    if (r < 0) {
+      err = errno_error(env, "recvmsg", -r);
+      failed = true;
+      if (r == -ENOBUFS) s->confirm_empty = true;
+      /* ENOBUFS (the kernel dropped messages) is reported once, ahead of the
+       * datagrams still queued; keep reading so JS learns when the queue is
+       * empty: only then does the kernel deliver to this socket again, and
+       * everything owed to it by then that did not arrive was lost. */
+      if (r == -ENOBUFS) continue;
+      break;
+    }
+    reads += (uint32_t)r;
+    if (b.truncated) s->confirm_empty = true;
+    /* Fewer than asked: the queue is empty, or an error is pending that the
+     * next read reports before the datagrams behind it. That matters only
+     * after an overflow (JS counts lost answers once the queue is empty), so
+     * then an empty queue is confirmed by a read that finds nothing. */
+    if (r == 0) {
+      drained = true;
+      s->confirm_empty = false;
+      break;
+    }
+    if ((uint32_t)r < want && !s->confirm_empty) {
+      drained = true;
+      break;
     }
   }
-  *port = from.nl_pid;
-  return 1;
+  if (b.truncated && !failed) {
+    /* The oversized datagram was consumed; the ones after it were read. */
+    err = errno_error(env, "recvmsg", EMSGSIZE);
+    failed = true;
+  }
+  bool fatal = false;
+  if (poll_status < 0 && !failed && b.n == 0) {
+    /* POLLERR with nothing to read and no socket error: the fd is unusable;
+     * report it and stay stopped instead of spinning. */
+    err = errno_error(env, "poll", -poll_status);
+    failed = true;
+    fatal = true;
+  }
+  if (b.n == 0 && !failed) return true;
+
+  napi_value cb, recv, empty, result;
+  napi_get_boolean(env, drained, &empty);
+  napi_value argv[4] = {err, b.list, b.meta, empty};
+  napi_get_reference_value(env, s->callback, &cb);
+  /* napi_make_callback wants an object receiver. */
+  napi_get_global(env, &recv);
+  if (sync) {
+    napi_call_function(env, recv, cb, 4, argv, &result);
+  } else {
+    napi_make_callback(env, s->async_ctx, recv, cb, 4, argv, &result);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      /* A throwing handler is a bug in JS land: route it to 'uncaughtException'
+       * rather than leaving it pending for an unrelated later call. */
+      napi_value ex;
+      napi_get_and_clear_last_exception(env, &ex);
+      napi_fatal_exception(env, ex);
+    }
+  }
+  return !fatal;
 }
 
 static void on_readable(uv_poll_t *h, int status, int events) {
@@ -282,70 +435,9 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   napi_env env = s->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-
-  napi_value list, meta, err;
-  napi_create_array(env, &list);
-  napi_create_array(env, &meta);
-  napi_get_null(env, &err);
-  uint32_t n = 0;
-  bool failed = false;
-  bool drained = false;
-  while (n < DRAIN_MAX) {
-    napi_value buf;
-    uint32_t group = 0, port = 0;
-    int r = recv_one(s, env, &buf, &group, &port);
-    if (r == 0) {
-      drained = true;
-      break;
-    }
-    if (r < 0) {
-      err = errno_error(env, "recvmsg", -r);
-      failed = true;
-      /* ENOBUFS (the kernel dropped messages) is reported once, ahead of the
-       * datagrams still queued; keep reading so JS learns when the queue is
-       * empty: only then does the kernel deliver to this socket again, and
-       * everything owed to it by then that did not arrive was lost. */
-      if (r == -ENOBUFS) continue;
-      break;
-    }
-    napi_value g, p;
-    napi_create_uint32(env, group, &g);
-    napi_create_uint32(env, port, &p);
-    napi_set_element(env, list, n, buf);
-    napi_set_element(env, meta, 2 * n, g);
-    napi_set_element(env, meta, 2 * n + 1, p);
-    n++;
-  }
-  bool fatal = false;
-  if (status < 0 && !failed && n == 0) {
-    /* POLLERR with nothing to read and no socket error: the fd is unusable;
-     * report it and stay stopped instead of spinning. */
-    err = errno_error(env, "poll", -status);
-    failed = true;
-    fatal = true;
-  }
-
-  if (n > 0 || failed) {
-    napi_value cb, recv, empty, result;
-    napi_get_boolean(env, drained, &empty);
-    napi_value argv[4] = {err, list, meta, empty};
-    napi_get_reference_value(env, s->callback, &cb);
-    /* napi_make_callback wants an object receiver. */
-    napi_get_global(env, &recv);
-    napi_make_callback(env, s->async_ctx, recv, cb, 4, argv, &result);
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (pending) {
-      /* A throwing handler is a bug in JS land: route it to 'uncaughtException'
-       * rather than leaving it pending for an unrelated later call. */
-      napi_value ex;
-      napi_get_and_clear_last_exception(env, &ex);
-      napi_fatal_exception(env, ex);
-    }
-  }
+  bool ok = drain(s, env, status, false);
   napi_close_handle_scope(env, scope);
-
-  if (!s->closing && !s->paused && !s->polling && !fatal) {
+  if (!s->closing && !s->paused && !s->polling && ok) {
     if (uv_poll_start(&s->poll, UV_READABLE, on_readable) == 0) s->polling = true;
   }
 }
@@ -447,10 +539,13 @@ static napi_value js_get_option(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* send(bytes | bytes[]): one sendmsg to the kernel (port 0). Several
+/* send(bytes | bytes[], drain = true): one sendmsg to the kernel (port 0). Several
  * Uint8Arrays are gathered with an iovec, so a batch of messages costs one
  * syscall and no JS-side concatenation; the kernel processes every message
- * of the datagram. Returns the bytes sent. */
+ * of the datagram. Then, when `drain` and reading is started and not paused, what the
+ * kernel queued meanwhile (the answers: generic netlink answers inside
+ * sendmsg) is drained and handed to the receive callback before send()
+ * returns. Returns the bytes sent. */
 #define SEND_IOV_MAX 1024
 static bool typed_bytes(napi_env env, napi_value v, struct iovec *iov) {
   bool is_ta = false;
@@ -467,11 +562,18 @@ static bool typed_bytes(napi_env env, napi_value v, struct iovec *iov) {
 }
 
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   nl_socket *s = get_self(env, info, &argc, argv, true, NULL);
   if (s == NULL) return NULL;
   if (argc < 1) return throw_type(env, "send(bytes) needs a Uint8Array or an array of them");
+  bool want_drain = true;
+  if (argc >= 2) {
+    napi_valuetype t;
+    napi_typeof(env, argv[1], &t);
+    if (t != napi_undefined && (t != napi_boolean || napi_get_value_bool(env, argv[1], &want_drain) != napi_ok))
+      return throw_type(env, "send(bytes, drain): drain must be a boolean");
+  }
   struct iovec one;
   struct iovec *iov = &one;
   uint32_t count = 1;
@@ -513,6 +615,15 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   int err = errno;
   if (iov != &one) free(iov);
   if (n < 0) return throw_errno(env, "sendmsg", err);
+  /* A drain delivers to JS only after its reads, so a send from the receive
+   * callback (or from the microtasks run after it) may drain again; JS
+   * passes drain = false when it must not be called back re-entrantly. */
+  if (want_drain && s->started && !s->paused && !s->closing) {
+    drain(s, env, 0, true);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) return NULL;
+  }
   napi_value out;
   napi_create_int64(env, (int64_t)n, &out);
   return out;

@@ -7,6 +7,7 @@
  */
 import { NLM_F_ECHO } from './codec/constants.js';
 import { EncodeError, YnlError } from './codec/errors.js';
+import { genlCmd } from './codec/header.js';
 import type { AttrSet, StructDef } from './codec/layout.js';
 import { readGenlMessage, type NlMessage } from './codec/message.js';
 import { own } from './codec/own.js';
@@ -334,7 +335,7 @@ export class GenlFamilyClient {
     try {
       for await (const msg of sub) {
         if (msg.type !== this.family.id) continue;
-        const cmd = msg.buffer[msg.offset + 16] ?? 0;
+        const cmd = genlCmd(msg.buffer, msg.offset, msg.len) ?? 0;
         const nd = this.def.notifications[cmd];
         const group = groupName(msg.group);
         if (nd === undefined) {

@@ -16,6 +16,7 @@ export {
   type DecodeOptions,
 } from './decode.js';
 export { encodeSet, encodeStruct, writeScalar } from './encode.js';
+export { readHeader, type GenlHeader, type NlMsgHeader } from './header.js';
 export * from './message.js';
 export { fastPath } from './compile.js';
 export { checkMatch } from './match.js';

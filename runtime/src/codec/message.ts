@@ -35,18 +35,20 @@ import { decodeSet, decodeStruct, forEachAttr, type DecodeOptions } from './deco
 import { encodeSet, encodeStruct } from './encode.js';
 import { DecodeError, EncodeError } from './errors.js';
 import { Kind, type AttrSet, type StructDef } from './layout.js';
+import {
+  checkNlHeader,
+  nlFlags,
+  nlLen,
+  nlPort,
+  nlSeq,
+  nlType,
+  readGenlHeader,
+  readNlHeaderAt,
+  type NlMsgHeader,
+} from './header.js';
 import type { Writer } from './writer.js';
 import { checkMatchFast } from './match.js';
 import { put } from './own.js';
-
-/** `struct nlmsghdr` */
-export interface NlMsgHeader {
-  readonly len: number;
-  readonly type: number;
-  readonly flags: number;
-  readonly seq: number;
-  readonly portId: number;
-}
 
 /** One netlink message inside a datagram. */
 export interface NlMessage extends NlMsgHeader {
@@ -56,41 +58,32 @@ export interface NlMessage extends NlMsgHeader {
   readonly offset: number;
 }
 
-/** Read the nlmsghdr at `off`, checking it fits in `[off, end)`. */
-export function readHeader(bytes: Uint8Array, off: number, end = bytes.length): NlMsgHeader {
-  if (end - off < NLMSG_HDRLEN) {
-    throw new DecodeError(`${end - off} bytes are too short for a netlink header`, '', off);
-  }
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const len = v.getUint32(off, true);
-  if (len < NLMSG_HDRLEN)
-    throw new DecodeError(`nlmsg_len ${len} is shorter than the header`, '', off);
-  if (len > end - off) {
-    throw new DecodeError(
-      `nlmsg_len ${len} runs past the datagram (${end - off} bytes left)`,
-      '',
-      off,
-    );
-  }
-  return {
-    len,
-    type: v.getUint16(off + 4, true),
-    flags: v.getUint16(off + 6, true),
-    seq: v.getUint32(off + 8, true),
-    portId: v.getUint32(off + 12, true),
-  };
-}
-
 /** Split a received datagram into its messages. */
 export function splitMessages(buffer: Uint8Array): NlMessage[] {
   const out: NlMessage[] = [];
   let off = 0;
   while (off < buffer.length) {
-    const h = readHeader(buffer, off);
-    out.push({ ...h, buffer, offset: off });
-    off += nlaAlign(h.len);
+    const len = checkNlHeader(buffer, off, buffer.length);
+    out.push(messageAt(buffer, off));
+    off += nlaAlign(len);
   }
   return out;
+}
+
+/**
+ * The message whose (checked, see {@link checkNlHeader}) header is at `off`:
+ * one object, no intermediate header record.
+ */
+export function messageAt(buffer: Uint8Array, off: number): NlMessage {
+  return {
+    len: nlLen(buffer, off),
+    type: nlType(buffer, off),
+    flags: nlFlags(buffer, off),
+    seq: nlSeq(buffer, off),
+    portId: nlPort(buffer, off),
+    buffer,
+    offset: off,
+  };
 }
 
 /** End of `msg` in its buffer; a hand-built NlMessage is checked like a received one. */
@@ -178,12 +171,8 @@ export function readGenlMessage<T>(
 ): GenlMessage<T> {
   const bytes = msg.buffer;
   const end = messageEnd(msg);
-  let off = msg.offset + NLMSG_HDRLEN;
-  if (end - off < GENL_HDRLEN)
-    throw new DecodeError('message too short for a genetlink header', '', off);
-  const cmd = bytes[off]!;
-  const version = bytes[off + 1]!;
-  off += GENL_HDRLEN;
+  const { cmd, version } = readGenlHeader(bytes, msg.offset, end);
+  let off = msg.offset + NLMSG_HDRLEN + GENL_HDRLEN;
   const c = new Cursor(bytes, opts.copy === true);
   let header: object | undefined;
   if (fixed) {
@@ -302,6 +291,18 @@ function readPolicy(c: Cursor, off: number, end: number): ErrorPolicy {
   return p as ErrorPolicy;
 }
 
+/**
+ * The error code of an NLMSG_ERROR message (0: an ACK, else a negative
+ * errno) without decoding the rest: the cheap test for the common ACK.
+ */
+export function errorCode(msg: NlMessage): number {
+  const end = messageEnd(msg);
+  const off = msg.offset + NLMSG_HDRLEN;
+  if (end - off < 4) throw new DecodeError('NLMSG_ERROR too short for its error code', '', off);
+  const b = msg.buffer;
+  return b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24);
+}
+
 /** Decode an NLMSG_ERROR message (error code, echoed request header, extended ACK). */
 export function readErrorMessage(msg: NlMessage): ErrorMessage {
   if (msg.type !== NLMSG_ERROR)
@@ -315,14 +316,7 @@ export function readErrorMessage(msg: NlMessage): ErrorMessage {
   const error = c.view.getInt32(off, true);
   off += 4;
   const capped = (msg.flags & NLM_F_CAPPED) !== 0;
-  const v = c.view;
-  const request: NlMsgHeader = {
-    len: v.getUint32(off, true),
-    type: v.getUint16(off + 4, true),
-    flags: v.getUint16(off + 6, true),
-    seq: v.getUint32(off + 8, true),
-    portId: v.getUint32(off + 12, true),
-  };
+  const request = readNlHeaderAt(c.bytes, off);
   // Without NETLINK_CAP_ACK the whole request is echoed; with it, only its header.
   const echoed = capped ? NLMSG_HDRLEN : request.len;
   if (echoed < NLMSG_HDRLEN || echoed > end - off) {

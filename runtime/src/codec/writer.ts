@@ -6,6 +6,7 @@
  */
 import { EncodeError } from './errors.js';
 import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_HDRLEN, GENL_HDRLEN } from './constants.js';
+import { setNlLen, setNlSeq, writeGenlHeader, writeNlHeader } from './header.js';
 
 const POOL_SIZE = 64 * 1024;
 let pool = new ArrayBuffer(POOL_SIZE);
@@ -219,12 +220,7 @@ export class Writer {
     this.align();
     this.ensure(NLMSG_HDRLEN);
     const at = this.pos;
-    const v = this.view;
-    v.setUint32(at, 0, true);
-    v.setUint16(at + 4, type, true);
-    v.setUint16(at + 6, flags, true);
-    v.setUint32(at + 8, seq >>> 0, true);
-    v.setUint32(at + 12, portId >>> 0, true);
+    writeNlHeader(this.view, at, { len: 0, type, flags, seq, portId });
     this.pos += NLMSG_HDRLEN;
     return at;
   }
@@ -232,21 +228,18 @@ export class Writer {
   /** Write a genlmsghdr (cmd, version, reserved). */
   genlHeader(cmd: number, version: number): void {
     this.ensure(GENL_HDRLEN);
-    const at = this.pos;
-    this.buf[at] = cmd;
-    this.buf[at + 1] = version;
-    this.view.setUint16(at + 2, 0, true);
+    writeGenlHeader(this.buf, this.view, this.pos, { cmd, version });
     this.pos += GENL_HDRLEN;
   }
 
   /** Patch nlmsg_len of the message begun at `at` and align. */
   endMessage(at: number): void {
     this.align();
-    this.view.setUint32(at, this.pos - at, true);
+    setNlLen(this.view, at, this.pos - at);
   }
 
   /** Overwrite the sequence number of the message at `at`. */
   patchSeq(at: number, seq: number): void {
-    this.view.setUint32(at + 8, seq >>> 0, true);
+    setNlSeq(this.view, at, seq);
   }
 }

@@ -6,7 +6,8 @@
  */
 import { constants } from 'node:os';
 import { YnlError } from '../codec/errors.js';
-import type { ErrorPolicy, NlMsgHeader } from '../codec/message.js';
+import type { NlMsgHeader } from '../codec/header.js';
+import type { ErrorPolicy } from '../codec/message.js';
 import { errnoName, errnoText } from './errno.js';
 
 /** The attribute the kernel required but did not find (`NLMSGERR_ATTR_MISS_TYPE`). */

@@ -36,6 +36,9 @@ export {
   type NetlinkRequest,
 } from './request.js';
 export { errnoName, errnoText } from './errno.js';
+export { Multiplexer, type MuxHooks, type MuxOptions } from './mux.js';
+export type { CheckedRequestOptions } from './pending.js';
+export type { ReceiveCallback, Transport } from './transport.js';
 export {
   ctrlAttrs,
   ctrlMcastGroupAttrs,

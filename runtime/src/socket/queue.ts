@@ -83,10 +83,12 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
 
   /**
    * Drop the queued entries and end with `error`, which the next `next()`
-   * throws (a timeout or abort must not wait behind buffered items).
+   * throws (a timeout or abort must not wait behind buffered items). A queue
+   * that ended with nothing left to take ignores it, unless `held` (the
+   * consumer still holds items taken in bulk, which are dropped too).
    */
-  abort(error: Error): void {
-    if (this.#ended && this.size === 0) return;
+  abort(error: Error, held = false): void {
+    if (this.#ended && this.size === 0 && !held) return;
     this.#entries = [];
     this.#head = 0;
     this.#deliver({ error, terminal: true });

@@ -6,6 +6,7 @@
  */
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_HDRLEN } from '../codec/constants.js';
 import { YnlError } from '../codec/errors.js';
+import { nlLen } from '../codec/header.js';
 import type { AttrSet, StructDef } from '../codec/layout.js';
 import { writeGenlMessage } from '../codec/message.js';
 import { own } from '../codec/own.js';
@@ -100,7 +101,7 @@ export function checkRequest(req: NetlinkRequest): void {
       `request of ${b.length} bytes is shorter than a netlink header (${NLMSG_HDRLEN})`,
     );
   }
-  const len = new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(0, true);
+  const len = nlLen(b, 0);
   // The kernel stops at the first malformed message of a batch, so one bad
   // request must never share a sendmsg with others.
   if (len !== b.length) {

@@ -211,7 +211,10 @@ test('a dump the kernel refuses rejects with NetlinkError; the socket goes on', 
 });
 
 test('timeouts and AbortSignal reject and discard late replies', async () => {
-  const sock = await GenlSocket.open();
+  // Answers go through the event loop here (drainOnSend: false), so a
+  // stalled loop makes them late; with the default they are read inside the
+  // send (see the next tests).
+  const sock = await GenlSocket.open({ drainOnSend: false });
   try {
     // Sent from the check phase (the flush is the first microtask) with the
     // loop then kept busy: the next loop iteration runs its (expired) timers
@@ -276,6 +279,91 @@ test('timeouts and AbortSignal reject and discard late replies', async () => {
     for await (const f of ctrl.getfamilyDump()) n += f.familyId !== undefined ? 1 : 0;
     assert.ok(n > 3);
     assert.equal(sock.pending, 0);
+  } finally {
+    sock.close();
+  }
+});
+
+test('answers are read inside the send call: a request settles without an event-loop turn', async () => {
+  for (const drainOnSend of [true, false]) {
+    const sock = await GenlSocket.open({ drainOnSend });
+    try {
+      let settled = false;
+      const p = sock.resolveFamily('nlctrl').then((f) => {
+        settled = true;
+        return f;
+      });
+      // microtasks only: no event-loop phase (no poll of the socket) runs in between
+      for (let i = 0; i < 10; i++) await null;
+      assert.equal(settled, drainOnSend, `drainOnSend ${drainOnSend}`);
+      assert.equal((await p).name, 'nlctrl');
+      assert.equal(sock.stats.datagrams, 2); // the reply, then the ACK
+      assert.equal(sock.pending, 0);
+    } finally {
+      sock.close();
+    }
+  }
+});
+
+test('requests chained back to back still let the event loop turn (timers, I/O)', async () => {
+  const sock = await GenlSocket.open();
+  try {
+    let turned = false;
+    const imm = setImmediate(() => (turned = true));
+    let n = 0;
+    // answered inline, each request settles in microtasks; without a limit
+    // this loop would never let the immediate run
+    while (!turned && n < 1000) {
+      sock.clearFamilyCache();
+      await sock.resolveFamily('nlctrl');
+      n++;
+    }
+    clearImmediate(imm);
+    assert.ok(turned, `the event loop turned within ${n} requests`);
+    assert.ok(n > 1, 'the first requests were answered inline');
+  } finally {
+    sock.close();
+  }
+});
+
+test('answers beyond one drain wait for the event loop; late ones are still dropped, never matched', async () => {
+  const sock = await GenlSocket.open();
+  try {
+    // 100 requests answered by 200 datagrams: a drain reads at most 64, so
+    // most answers are read at the next wake-up, after the stalled loop let
+    // their timeouts expire.
+    const names = ['nlctrl', 'netdev', 'ethtool', 'tcp_metrics'];
+    const { all } = await new Promise<{ all: Promise<PromiseSettledResult<unknown>[]> }>(
+      (resolve) =>
+        setImmediate(() => {
+          const all = sock.requestMany(
+            Array.from({ length: 100 }, (_, i) => ({
+              familyId: 0x10,
+              cmd: 3,
+              version: 2,
+              set: ctrlAttrs,
+              attrs: { familyName: names[i % names.length]! },
+            })),
+            { timeout: 50 },
+          );
+          queueMicrotask(() => busyWait(200));
+          resolve({ all });
+        }),
+    );
+    const results = await all;
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    const timedOut = results.filter(
+      (r) => r.status === 'rejected' && r.reason instanceof TimeoutError,
+    ).length;
+    assert.equal(ok + timedOut, 100);
+    assert.ok(ok > 0 && timedOut > 0, `${ok} answered in the send, ${timedOut} late`);
+    // the late answers are read (and dropped) when the loop polls again
+    for (let i = 0; i < 50 && sock.stats.lateReplies < timedOut; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    assert.equal(sock.stats.lateReplies, timedOut);
+    assert.equal(sock.pending, 0);
+    // each answer went to its own request: the next one gets its own
+    for (const n of names) assert.equal((await sock.resolveFamily(n)).name, n);
   } finally {
     sock.close();
   }
