@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeAttrs, encodeSet, Writer } from '@ynl-ts/runtime';
 import { packetSet } from '@ynl-ts/families/ovs_packet';
-import { generatePackage, loadFamily, SpecErrors } from '@ynl-ts/codegen';
-import { repoRoot } from './spec-util.js';
+import { generatePackage, loadFamily } from '@ynl-ts/codegen';
+import { assertSpecError, repoRoot } from './spec-util.js';
 
 /** One netlink attribute: type, payload, padded to 4 bytes. */
 function nla(type: number, payload: readonly number[]): number[] {
@@ -94,19 +94,7 @@ const cases: [string, string, RegExp][] = [
 
 for (const [what, patch, msg] of cases) {
   test(`nested-from: ${what} is a positioned spec error`, () => {
-    const dir = tree(patch);
-    try {
-      assert.throws(
-        () => loadFamily(join(dir, 'ovs_packet.yaml')),
-        (e: unknown) => {
-          assert.ok(e instanceof SpecErrors, String(e));
-          assert.match(e.message, msg);
-          return true;
-        },
-      );
-    } finally {
-      rmSync(dir, { recursive: true });
-    }
+    assertSpecError(tree, patch, (dir) => loadFamily(join(dir, 'ovs_packet.yaml')), msg);
   });
 }
 

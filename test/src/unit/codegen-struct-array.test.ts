@@ -3,11 +3,11 @@
 // (Kind.StructArray); anywhere else it is a positioned spec error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadFamily, SpecErrors } from '@ynl-ts/codegen';
-import { repoRoot } from './spec-util.js';
+import { loadFamily } from '@ynl-ts/codegen';
+import { assertSpecError, repoRoot } from './spec-util.js';
 
 const spec = join(repoRoot, 'specs', 'extra', 'ovs_ct_limit.yaml');
 
@@ -57,18 +57,6 @@ const cases: [string, string, RegExp][] = [
 
 for (const [what, patch, msg] of cases) {
   test(`struct-array ${what} is a positioned spec error`, () => {
-    const dir = tree(patch);
-    try {
-      assert.throws(
-        () => loadFamily(join(dir, 'ovs_meter.yaml')),
-        (e: unknown) => {
-          assert.ok(e instanceof SpecErrors, String(e));
-          assert.match(e.message, msg);
-          return true;
-        },
-      );
-    } finally {
-      rmSync(dir, { recursive: true });
-    }
+    assertSpecError(tree, patch, (dir) => loadFamily(join(dir, 'ovs_meter.yaml')), msg);
   });
 }

@@ -1,8 +1,10 @@
 // Paths shared by the generator tests.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ModuleKind, ModuleResolutionKind, Project, ScriptTarget } from 'ts-morph';
 import { fileURLToPath } from 'node:url';
+import { SpecErrors } from '@ynl-ts/codegen';
 
 /** The repository root (test/dist/unit → ../../..). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -34,4 +36,29 @@ export function strictProject(
   });
   for (const f of files) project.addSourceFileAtPath(join(dir, f.path));
   return project;
+}
+
+/**
+ * Runs `load` on a spec tree made by `tree(patch)` and asserts that it throws
+ * `SpecErrors` whose message matches `msg`; the tree is removed afterwards.
+ */
+export function assertSpecError(
+  tree: (patch: string) => string,
+  patch: string,
+  load: (dir: string) => unknown,
+  msg: RegExp,
+): void {
+  const dir = tree(patch);
+  try {
+    assert.throws(
+      () => load(dir),
+      (e: unknown) => {
+        assert.ok(e instanceof SpecErrors, String(e));
+        assert.match(e.message, msg);
+        return true;
+      },
+    );
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 }
