@@ -43,7 +43,6 @@ import {
   abortError,
   timeoutError,
   type CheckedRequestOptions,
-  type GiveUpTarget,
   type Pending,
 } from './pending.js';
 import { AsyncQueue } from './queue.js';
@@ -107,7 +106,7 @@ export interface MuxHooks {
  */
 export const INLINE_SENDS_MAX = 16;
 
-export class Multiplexer implements GiveUpTarget {
+export class Multiplexer {
   readonly #t: Transport;
   readonly #hooks: MuxHooks;
   readonly #slots = new SlotTable<Pending>();
@@ -300,6 +299,7 @@ export class Multiplexer implements GiveUpTarget {
    * a late answer is then recognised and dropped, never matched to a newer
    * request, and the slot limit keeps bounding what the kernel owes. A dump
    * is abandoned (read to its DONE and discarded).
+   * @internal called by the pending records (`GiveUpTarget`)
    */
   giveUp(p: Pending, e: Error): void {
     if (p.kind === 'dump') {
