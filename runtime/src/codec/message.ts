@@ -71,7 +71,7 @@ export function splitMessages(buffer: Uint8Array): NlMessage[] {
 }
 
 /**
- * The message whose (checked, see {@link checkNlHeader}) header is at `off`:
+ * The message whose (checked by `checkNlHeader`) header is at `off`:
  * one object, no intermediate header record.
  */
 export function messageAt(buffer: Uint8Array, off: number): NlMessage {
