@@ -307,15 +307,15 @@ function decodeOrdered(
   masked: boolean,
   depth: number,
 ): object {
-  const out: { type: string | number; value: unknown }[] = [];
+  const out: { type: string | number; flags?: number; value: unknown }[] = [];
   forEachAttr(
     c,
     off,
     end,
-    (type, _flags, poff, plen) => {
+    (type, flags, poff, plen) => {
       const def = set.byType(type);
       if (def === undefined || def.kind === Kind.Unused || def.kind === Kind.Pad) {
-        out.push({ type, value: c.binary(poff, plen) });
+        out.push({ type, flags, value: c.binary(poff, plen) });
         return;
       }
       try {

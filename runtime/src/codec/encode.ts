@@ -527,27 +527,34 @@ function writeExtraAttrs(w: Writer, list: unknown): void {
       throw new EncodeError(`extra attribute: expected { type, flags, data }, got ${describe(e)}`);
     }
     const t = own(e, 'type');
-    const f = own(e, 'flags') ?? 0;
     const path = `#${String(t)}`;
-    if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK) {
-      throw new EncodeError(`extra attribute type is not in [0, ${NLA_TYPE_MASK}]`, path);
-    }
-    if (!Number.isInteger(f) || ((f as number) & ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER)) !== 0) {
-      throw new EncodeError(
-        `extra attribute flags ${describe(f)} are not NLA_F_NESTED / NLA_F_NET_BYTEORDER bits`,
-        path,
-      );
-    }
     const start = w.pos;
     try {
-      const at = w.beginAttr(t | (f as number));
-      w.raw(bytesOf(own(e, 'data')));
-      w.endAttr(at);
+      writeRawAttr(w, t, own(e, 'flags'), own(e, 'data'), 'extra attribute');
     } catch (err) {
       w.pos = start;
       throw withSegment(err, path);
     }
   }
+}
+
+/**
+ * Write one attribute from its parts as a decoder kept them: type number,
+ * NLA_F_NESTED / NLA_F_NET_BYTEORDER bits (absent: none) and payload bytes.
+ */
+const shown = (v: unknown): string => (typeof v === 'number' ? String(v) : describe(v));
+
+function writeRawAttr(w: Writer, t: unknown, f: unknown, data: unknown, what: string): void {
+  if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK)
+    throw new EncodeError(`${what} type ${shown(t)} is not in [0, ${NLA_TYPE_MASK}]`);
+  const flags = f ?? 0;
+  if (!Number.isInteger(flags) || ((flags as number) & ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER)) !== 0)
+    throw new EncodeError(
+      `${what} flags ${shown(flags)} are not NLA_F_NESTED / NLA_F_NET_BYTEORDER bits`,
+    );
+  const at = w.beginAttr(t | (flags as number));
+  w.raw(bytesOf(data));
+  w.endAttr(at);
 }
 
 function encodeOrdered(
@@ -567,13 +574,7 @@ function encodeOrdered(
       const entryValue = own(raw, 'value');
       if (typeof type === 'number') {
         // An entry the layout does not know (e.g. decoded from a newer kernel): raw bytes.
-        const t = type;
-        if (!Number.isInteger(t) || t < 0 || t > NLA_TYPE_MASK) {
-          throw new EncodeError(`attribute type ${t} is not in [0, ${NLA_TYPE_MASK}]`);
-        }
-        const at = w.beginAttr(t);
-        w.raw(bytesOf(entryValue));
-        w.endAttr(at);
+        writeRawAttr(w, type, own(raw, 'flags'), entryValue, 'attribute');
         continue;
       }
       const def = typeof type === 'string' ? set.byName(type) : undefined;

@@ -186,6 +186,11 @@ export const extraBytes: unique symbol = Symbol.for('ynl-ts.extraBytes');
 export interface UnknownEntry {
   readonly type: number;
   readonly value: Uint8Array;
+  /**
+   * The attribute's NLA_F_NESTED / NLA_F_NET_BYTEORDER bits as received
+   * (decoded entries always have it), sent again on encode; absent: 0.
+   */
+  readonly flags?: number;
 }
 
 /** `value` and `mask` of one masked attribute (OVS `set-masked`). */

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AttrSet,
+  EncodeError,
   EnumDef,
   Kind,
   NLM_F_ACK,
@@ -119,16 +120,29 @@ test('ordered set: array of { type, value }, repeats and order kept, recursion',
   golden(actions, [], '');
 });
 
-test('ordered set: unknown types decode to { type: number, value: bytes } and re-encode as is', () => {
-  const wire = '0800 0100 01000000' + '0600 6300 abcd 0000' + '0800 0100 02000000';
+test('ordered set: unknown types decode to { type: number, flags, value: bytes } and re-encode as is', () => {
+  // the second unknown entry is a nest from a newer kernel: NLA_F_NESTED goes back out
+  const wire =
+    '0800 0100 01000000' +
+    '0600 6300 abcd 0000' +
+    '0c00 6480 0800 0100 05000000' +
+    '0800 0100 02000000';
   golden(
     actions,
     [
       { type: 'output', value: 1 },
-      { type: 99, value: new Uint8Array([0xab, 0xcd]) },
+      { type: 99, flags: 0, value: new Uint8Array([0xab, 0xcd]) },
+      { type: 100, flags: 0x8000, value: new Uint8Array([8, 0, 1, 0, 5, 0, 0, 0]) },
       { type: 'output', value: 2 },
     ],
     wire,
+  );
+  // flags may be left out when building an entry by hand
+  assert.equal(encode(actions, [{ type: 99, value: new Uint8Array([1]) }]), '0500630001000000');
+  assert.throws(
+    () => encode(actions, [{ type: 99, flags: 1, value: new Uint8Array([1]) }]),
+    (e: Error) =>
+      e instanceof EncodeError && /\[0\]: attribute flags 1 are not NLA_F_NESTED/.test(e.message),
   );
 });
 
