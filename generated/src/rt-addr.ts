@@ -138,10 +138,11 @@ export const addrAttrsSet: AttrSet<AddrAttrs> = new AttrSet('addr-attrs', () => 
   { name: 'mcUsers', type: 12, kind: Kind.U32 },
 ]);
 
-/** Request (do) of `newaddr`: the attributes `address`, `label`, `local`, `cacheinfo`, and the fixed header under `header`. */
-export type NewaddrRequest = Pick<AddrAttrs, 'address' | 'label' | 'local' | 'cacheinfo'> & {
-  readonly header: Partial<Ifaddrmsg>;
-};
+/** Request (do) of `newaddr`: the attributes `address`, `label`, `local`, `cacheinfo`, `flags`, and the fixed header under `header`. */
+export type NewaddrRequest = Pick<
+  AddrAttrs,
+  'address' | 'label' | 'local' | 'cacheinfo' | 'flags'
+> & { readonly header: Partial<Ifaddrmsg> };
 
 /** Request (do) of `deladdr`: the attributes `address`, `local`, and the fixed header under `header`. */
 export type DeladdrRequest = Pick<AddrAttrs, 'address' | 'local'> & {
@@ -151,10 +152,11 @@ export type DeladdrRequest = Pick<AddrAttrs, 'address' | 'local'> & {
 /** Request (dump) of `getaddr`: no attributes, and the fixed header under `header`. */
 export type GetaddrDumpRequest = { readonly header: Partial<Ifaddrmsg> };
 
-/** Reply (dump) of `getaddr`: the attributes `address`, `label`, `local`, `cacheinfo`, and the fixed header under `header`. */
-export type GetaddrDumpReply = Pick<AddrAttrs, 'address' | 'label' | 'local' | 'cacheinfo'> & {
-  readonly header: Ifaddrmsg;
-};
+/** Reply (dump) of `getaddr`: the attributes `address`, `label`, `local`, `cacheinfo`, `flags`, and the fixed header under `header`. */
+export type GetaddrDumpReply = Pick<
+  AddrAttrs,
+  'address' | 'label' | 'local' | 'cacheinfo' | 'flags'
+> & { readonly header: Ifaddrmsg };
 
 /** Request (do) of `getmulticast`: no attributes, and the fixed header under `header`. */
 export type GetmulticastRequest = { readonly header: Partial<Ifaddrmsg> };
