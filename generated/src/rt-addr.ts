@@ -237,7 +237,6 @@ export const family: RawFamilyDef = {
   ],
   notifications: {
     20: { name: 'newaddr', set: addrAttrsSet },
-    58: { name: 'getmulticast', set: addrAttrsSet },
     21: { name: 'deladdr', set: addrAttrsSet },
   },
 };
@@ -245,7 +244,6 @@ export const family: RawFamilyDef = {
 /** A notification of `rt-addr` (unknown commands arrive as raw bytes). */
 export type RtAddrClientNotification =
   | (Notification<GetaddrDumpReply> & { readonly name: 'newaddr' })
-  | (Notification<GetmulticastReply> & { readonly name: 'getmulticast' })
   | (Notification<GetaddrDumpReply> & { readonly name: 'deladdr' })
   | Notification<Uint8Array>;
 

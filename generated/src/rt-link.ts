@@ -3022,7 +3022,6 @@ export const family: RawFamilyDef = {
     16: { name: 'newlink-ntf', set: linkAttrsSet, fixedHeader: ifinfomsgStruct },
     92: { name: 'getstats', set: statsAttrsSet, fixedHeader: ifStatsMsgStruct },
     17: { name: 'dellink', set: linkAttrsSet, fixedHeader: ifinfomsgStruct },
-    19: { name: 'setlink', set: linkAttrsSet, fixedHeader: ifinfomsgStruct },
   },
 };
 
@@ -3031,7 +3030,6 @@ export type RtLinkClientNotification =
   | (Notification<NewlinkNtfNotification> & { readonly name: 'newlink-ntf' })
   | (Notification<GetstatsReply> & { readonly name: 'getstats' })
   | (Notification<GetlinkReply> & { readonly name: 'dellink' })
-  | (Notification<GetlinkReply> & { readonly name: 'setlink' })
   | Notification<Uint8Array>;
 
 /** Client for the `rt-link` netlink-raw family: `new RtLinkClient(sock)` on an `RtnlSocket`. */

@@ -590,7 +590,6 @@ export const family: RawFamilyDef = {
     29: { name: 'delneigh-ntf', set: neighbourAttrsSet, fixedHeader: ndmsgStruct },
     28: { name: 'newneigh-ntf', set: neighbourAttrsSet, fixedHeader: ndmsgStruct },
     64: { name: 'getneightbl', set: ndtAttrsSet, fixedHeader: ndtmsgStruct },
-    67: { name: 'setneightbl', set: ndtAttrsSet, fixedHeader: ndtmsgStruct },
   },
 };
 
@@ -599,7 +598,6 @@ export type RtNeighClientNotification =
   | (Notification<DelneighNtfNotification> & { readonly name: 'delneigh-ntf' })
   | (Notification<NewneighNtfNotification> & { readonly name: 'newneigh-ntf' })
   | (Notification<GetneightblDumpReply> & { readonly name: 'getneightbl' })
-  | (Notification<GetneightblDumpReply> & { readonly name: 'setneightbl' })
   | Notification<Uint8Array>;
 
 /** Client for the `rt-neigh` netlink-raw family: `new RtNeighClient(sock)` on an `RtnlSocket`. */

@@ -179,25 +179,31 @@ interface NotificationEntry {
  * format of its replies (RTM_NEWADDR, RTM_DELADDR ... as a dump reply of
  * the same attribute set), so a reply's message type, and the type of an
  * acknowledge-only request (new, del), decode with that reply's layout.
+ * rtnetlink (protocol 0) types come in fours from RTM_BASE (16): NEW, DEL,
+ * GET, SET; only NEW and DEL are ever multicast.
  */
 function notificationEntries(m: FamilyModel): NotificationEntry[] {
   const out: NotificationEntry[] = [];
   const seen = new Set<number>();
-  const add = (e: NotificationEntry): void => {
-    if (seen.has(e.value)) return;
+  const multicast = (v: number): boolean => m.protonum !== 0 || (v >= 16 && (v - 16) % 4 < 2);
+  const add = (e: NotificationEntry, derived = true): void => {
+    if (seen.has(e.value) || (derived && !multicast(e.value))) return;
     seen.add(e.value);
     out.push(e);
   };
   for (const n of m.ops) {
     if (!n.message || !n.attrSet) continue;
-    add({
-      value: n.value,
-      name: n.name,
-      set: n.attrSet,
-      ...(n.fixedHeader ? { fixedHeader: n.fixedHeader } : {}),
-      headerKey: n.headerKey,
-      typeName: n.message.typeName,
-    });
+    add(
+      {
+        value: n.value,
+        name: n.name,
+        set: n.attrSet,
+        ...(n.fixedHeader ? { fixedHeader: n.fixedHeader } : {}),
+        headerKey: n.headerKey,
+        typeName: n.message.typeName,
+      },
+      false,
+    );
   }
   if (m.protocol !== 'netlink-raw') return out;
   const replies = m.ops.flatMap((o) => {
