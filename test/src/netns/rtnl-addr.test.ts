@@ -4,10 +4,9 @@
 // the ifa_index of its fixed header (honoured under strict checking).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isIP } from 'node:net';
 import { NetlinkError, RtnlSocket } from '@ynl-ts/runtime';
 import { RtAddrClient, type GetaddrDumpReply } from '@ynl-ts/families/rt-addr';
-import { ip, ipJson, tag } from './rtnl-helpers.js';
+import { bytes, ip, ipJson, tag, text } from './rtnl-helpers.js';
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -36,32 +35,6 @@ const ipFlag: Record<string, string> = {
 };
 
 const scopes: Record<number, string> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host' };
-
-function text(b: Uint8Array): string {
-  if (b.length === 4) return [...b].join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
-  // the canonical form, as ip prints it
-  return new URL(`http://[${groups.join(':')}]`).hostname.slice(1, -1);
-}
-
-function bytes(addr: string): Uint8Array {
-  if (isIP(addr) === 4) return Uint8Array.from(addr.split('.').map(Number));
-  const full = new URL(`http://[${addr}]`).hostname.slice(1, -1);
-  const [head, tail = ''] = full.split('::');
-  const h = head === '' ? [] : head!.split(':');
-  const t = tail === '' ? [] : tail.split(':');
-  const groups = full.includes('::')
-    ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t]
-    : h;
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    out[2 * i] = v >> 8;
-    out[2 * i + 1] = v & 255;
-  });
-  return out;
-}
 
 /** Our decoded address in the fields ip -j prints (lifetimes apart). */
 function asIp(a: GetaddrDumpReply): Record<string, unknown> {

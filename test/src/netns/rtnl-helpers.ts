@@ -1,6 +1,7 @@
 // Shared by the rtnetlink tests of the netns layer: iproute2 as the
 // independent peer (`ip -j …` parsed), and names unique to this process.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { isIP } from 'node:net';
 
 /** A name prefix unique to this test process (interface names are at most 15 bytes). */
 export const tag = `r${process.pid % 100000}`;
@@ -44,9 +45,30 @@ export const operstates = [
   'UP',
 ] as const;
 
-/** An IPv4 address (the u32 as the codec decodes a big-endian ipv4 attribute) in dotted form. */
-export function ipv4(v: number | Uint8Array | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  if (v instanceof Uint8Array) return [...v].join('.');
-  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+/** An IPv4 or IPv6 address in the text form ip prints. */
+export function text(b: Uint8Array): string {
+  if (b.length === 4) return [...b].join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16));
+  // the canonical form, as ip prints it
+  return new URL(`http://[${groups.join(':')}]`).hostname.slice(1, -1);
+}
+
+/** An IPv4 or IPv6 address from its text form. */
+export function bytes(addr: string): Uint8Array {
+  if (isIP(addr) === 4) return Uint8Array.from(addr.split('.').map(Number));
+  const full = new URL(`http://[${addr}]`).hostname.slice(1, -1);
+  const [head, tail = ''] = full.split('::');
+  const h = head === '' ? [] : head!.split(':');
+  const t = tail === '' ? [] : tail.split(':');
+  const groups = full.includes('::')
+    ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t]
+    : h;
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    const v = parseInt(g, 16);
+    out[2 * i] = v >> 8;
+    out[2 * i + 1] = v & 255;
+  });
+  return out;
 }
