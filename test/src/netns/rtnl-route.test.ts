@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NetlinkError, RtnlSocket } from '@ynl-ts/runtime';
 import { RtRouteClient, type GetrouteDumpReply } from '@ynl-ts/families/rt-route';
-import { ip, ipJson, tag } from './rtnl-helpers.js';
+import { ip, ipJson, tag, veth } from './rtnl-helpers.js';
 
 const AF_INET = 2;
 const RTPROT_STATIC = 4;
@@ -110,11 +110,9 @@ function setup(): { d1: string; d2: string; names: Map<number, string>; i1: numb
     [d1, '71'],
     [d2, '72'],
   ] as const) {
-    ip('link', 'add', d, 'type', 'veth', 'peer', 'name', `${d}p`);
-    ip('link', 'set', d, 'up');
-    ip('link', 'set', `${d}p`, 'up');
+    const index = veth(d, true);
     ip('addr', 'add', `10.${net}.0.1/24`, 'dev', d);
-    names.set(ipJson<{ ifindex: number }[]>('link', 'show', 'dev', d)[0]!.ifindex, d);
+    names.set(index, d);
   }
   const [i1, i2] = [...names.keys()] as [number, number];
   return { d1, d2, names, i1, i2 };
