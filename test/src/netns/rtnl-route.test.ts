@@ -308,6 +308,19 @@ test('strict checking: a getroute dump filtered by the header rtm_table returns 
       filtered.map((r) => [r.table, text(r.dst!)]),
       [[100, '10.85.0.0']],
     );
+    // strict checking also rejects what a dump request may not carry, with the kernel's text
+    await assert.rejects(
+      async () => {
+        for await (const r of new RtRouteClient(strict).getrouteDump({
+          header: { rtmFamily: AF_INET, rtmDstLen: 8 },
+        }))
+          assert.fail(`a route of a rejected dump: ${String(r.dst)}`);
+      },
+      (e: unknown) =>
+        e instanceof NetlinkError &&
+        e.code === 'EINVAL' &&
+        e.message === 'rt-route getroute: Invalid values in header for FIB dump request (EINVAL)',
+    );
     const all = await dumpTable(new RtRouteClient(loose), 100);
     assert.ok(
       all.some((r) => r.table !== 100),
