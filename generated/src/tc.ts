@@ -4025,13 +4025,13 @@ export const u32AttrsSet: AttrSet<U32Attrs> = new AttrSet('u32-attrs', () => [
 export type NewqdiscRequest = Pick<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
-> & { readonly header: Partial<Tcmsg> };
+> & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `delqdisc`: no attributes, and the fixed header under `header`. */
-export type DelqdiscRequest = { readonly header: Partial<Tcmsg> };
+export type DelqdiscRequest = { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `getqdisc`: the attributes `dumpInvisible`, and the fixed header under `header`. */
-export type GetqdiscRequest = Pick<Attrs, 'dumpInvisible'> & { readonly header: Partial<Tcmsg> };
+export type GetqdiscRequest = Pick<Attrs, 'dumpInvisible'> & { readonly header?: Partial<Tcmsg> };
 
 /** Reply (do) of `getqdisc`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
 export type GetqdiscReply = Pick<
@@ -4051,7 +4051,7 @@ export type GetqdiscReply = Pick<
 
 /** Request (dump) of `getqdisc`: the attributes `dumpInvisible`, and the fixed header under `header`. */
 export type GetqdiscDumpRequest = Pick<Attrs, 'dumpInvisible'> & {
-  readonly header: Partial<Tcmsg>;
+  readonly header?: Partial<Tcmsg>;
 };
 
 /** Reply (dump) of `getqdisc`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
@@ -4074,13 +4074,13 @@ export type GetqdiscDumpReply = Pick<
 export type NewtclassRequest = Pick<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
-> & { readonly header: Partial<Tcmsg> };
+> & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `deltclass`: no attributes, and the fixed header under `header`. */
-export type DeltclassRequest = { readonly header: Partial<Tcmsg> };
+export type DeltclassRequest = { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `gettclass`: no attributes, and the fixed header under `header`. */
-export type GettclassRequest = { readonly header: Partial<Tcmsg> };
+export type GettclassRequest = { readonly header?: Partial<Tcmsg> };
 
 /** Reply (do) of `gettclass`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
 export type GettclassReply = Pick<
@@ -4102,13 +4102,17 @@ export type GettclassReply = Pick<
 export type NewtfilterRequest = Pick<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
-> & { readonly header: Partial<Tcmsg> };
+> & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `deltfilter`: the attributes `chain`, `kind`, and the fixed header under `header`. */
-export type DeltfilterRequest = Pick<Attrs, 'chain' | 'kind'> & { readonly header: Partial<Tcmsg> };
+export type DeltfilterRequest = Pick<Attrs, 'chain' | 'kind'> & {
+  readonly header?: Partial<Tcmsg>;
+};
 
 /** Request (do) of `gettfilter`: the attributes `chain`, `kind`, and the fixed header under `header`. */
-export type GettfilterRequest = Pick<Attrs, 'chain' | 'kind'> & { readonly header: Partial<Tcmsg> };
+export type GettfilterRequest = Pick<Attrs, 'chain' | 'kind'> & {
+  readonly header?: Partial<Tcmsg>;
+};
 
 /** Reply (do) of `gettfilter`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
 export type GettfilterReply = Pick<
@@ -4128,7 +4132,7 @@ export type GettfilterReply = Pick<
 
 /** Request (dump) of `gettfilter`: the attributes `chain`, `dumpFlags`, and the fixed header under `header`. */
 export type GettfilterDumpRequest = Pick<Attrs, 'chain' | 'dumpFlags'> & {
-  readonly header: Partial<Tcmsg>;
+  readonly header?: Partial<Tcmsg>;
 };
 
 /** Reply (dump) of `gettfilter`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
@@ -4151,13 +4155,13 @@ export type GettfilterDumpReply = Pick<
 export type NewchainRequest = Pick<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
-> & { readonly header: Partial<Tcmsg> };
+> & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `delchain`: the attributes `chain`, and the fixed header under `header`. */
-export type DelchainRequest = Pick<Attrs, 'chain'> & { readonly header: Partial<Tcmsg> };
+export type DelchainRequest = Pick<Attrs, 'chain'> & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `getchain`: the attributes `chain`, and the fixed header under `header`. */
-export type GetchainRequest = Pick<Attrs, 'chain'> & { readonly header: Partial<Tcmsg> };
+export type GetchainRequest = Pick<Attrs, 'chain'> & { readonly header?: Partial<Tcmsg> };
 
 /** Reply (do) of `getchain`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
 export type GetchainReply = Pick<
@@ -4366,7 +4370,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newqdisc(req: NewqdiscRequest, opts?: RequestOptions): Promise<void> {
+  async newqdisc(req: NewqdiscRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newqdisc, req, opts);
   }
 
@@ -4377,7 +4381,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async delqdisc(req: DelqdiscRequest, opts?: RequestOptions): Promise<void> {
+  async delqdisc(req: DelqdiscRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.delqdisc, req, opts);
   }
 
@@ -4388,7 +4392,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  getqdisc(req: GetqdiscRequest, opts?: RequestOptions): Promise<GetqdiscReply> {
+  getqdisc(req: GetqdiscRequest = {}, opts?: RequestOptions): Promise<GetqdiscReply> {
     return this.doOpReply(ops.getqdisc, req, opts) as Promise<GetqdiscReply>;
   }
 
@@ -4399,7 +4403,10 @@ export class TcClient extends RawFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  getqdiscDump(req: GetqdiscDumpRequest, opts?: RequestOptions): AsyncGenerator<GetqdiscDumpReply> {
+  getqdiscDump(
+    req: GetqdiscDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<GetqdiscDumpReply> {
     return this.dumpOp(ops.getqdisc, req, opts) as AsyncGenerator<GetqdiscDumpReply>;
   }
 
@@ -4410,7 +4417,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newtclass(req: NewtclassRequest, opts?: RequestOptions): Promise<void> {
+  async newtclass(req: NewtclassRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newtclass, req, opts);
   }
 
@@ -4421,7 +4428,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async deltclass(req: DeltclassRequest, opts?: RequestOptions): Promise<void> {
+  async deltclass(req: DeltclassRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.deltclass, req, opts);
   }
 
@@ -4432,7 +4439,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  gettclass(req: GettclassRequest, opts?: RequestOptions): Promise<GettclassReply> {
+  gettclass(req: GettclassRequest = {}, opts?: RequestOptions): Promise<GettclassReply> {
     return this.doOpReply(ops.gettclass, req, opts) as Promise<GettclassReply>;
   }
 
@@ -4443,7 +4450,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newtfilter(req: NewtfilterRequest, opts?: RequestOptions): Promise<void> {
+  async newtfilter(req: NewtfilterRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newtfilter, req, opts);
   }
 
@@ -4454,7 +4461,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async deltfilter(req: DeltfilterRequest, opts?: RequestOptions): Promise<void> {
+  async deltfilter(req: DeltfilterRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.deltfilter, req, opts);
   }
 
@@ -4465,7 +4472,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  gettfilter(req: GettfilterRequest, opts?: RequestOptions): Promise<GettfilterReply> {
+  gettfilter(req: GettfilterRequest = {}, opts?: RequestOptions): Promise<GettfilterReply> {
     return this.doOpReply(ops.gettfilter, req, opts) as Promise<GettfilterReply>;
   }
 
@@ -4477,7 +4484,7 @@ export class TcClient extends RawFamilyClient {
    * Dump: yields each reply as it arrives.
    */
   gettfilterDump(
-    req: GettfilterDumpRequest,
+    req: GettfilterDumpRequest = {},
     opts?: RequestOptions,
   ): AsyncGenerator<GettfilterDumpReply> {
     return this.dumpOp(ops.gettfilter, req, opts) as AsyncGenerator<GettfilterDumpReply>;
@@ -4490,7 +4497,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newchain(req: NewchainRequest, opts?: RequestOptions): Promise<void> {
+  async newchain(req: NewchainRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newchain, req, opts);
   }
 
@@ -4501,7 +4508,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async delchain(req: DelchainRequest, opts?: RequestOptions): Promise<void> {
+  async delchain(req: DelchainRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.delchain, req, opts);
   }
 
@@ -4512,7 +4519,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  getchain(req: GetchainRequest, opts?: RequestOptions): Promise<GetchainReply> {
+  getchain(req: GetchainRequest = {}, opts?: RequestOptions): Promise<GetchainReply> {
     return this.doOpReply(ops.getchain, req, opts) as Promise<GetchainReply>;
   }
 
