@@ -28,7 +28,7 @@ export function emitFamily(
   const p = new ModulePrinter();
   emitDefinitions(p, m);
   for (const s of m.attrSets) emitAttrSet(p, s);
-  if (m.protocol !== 'netlink-raw' && m.ops.length) {
+  if (m.ops.length) {
     emitOpTypes(p, m);
     emitOpsTable(p, m);
     emitFamilyDef(p, m);

@@ -8,7 +8,7 @@ import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_HDRLEN } from '../codec/con
 import { YnlError } from '../codec/errors.js';
 import { nlLen } from '../codec/header.js';
 import type { AttrSet, StructDef } from '../codec/layout.js';
-import { writeGenlMessage } from '../codec/message.js';
+import { writeGenlMessage, writeRawMessage } from '../codec/message.js';
 import { own } from '../codec/own.js';
 import { Writer } from '../codec/writer.js';
 import { intOption } from './options.js';
@@ -23,25 +23,31 @@ export interface NetlinkRequest {
   readonly bytes: Uint8Array;
   /** Attribute layout of the request, to name the attribute an ext-ack offset points at. */
   readonly set?: AttrSet;
-  /** Size of the family's fixed header between genlmsghdr and the attributes. */
+  /** Size of the family's fixed header between the protocol header and the attributes. */
   readonly hdrSize?: number;
+  /**
+   * A classic netlink message (rtnetlink and other netlink-raw families): no
+   * genlmsghdr, the fixed header follows the nlmsghdr. Default: generic netlink.
+   */
+  readonly raw?: boolean;
   /** Family name, for error messages. */
   readonly family?: string;
   /** Operation name, for error messages. */
   readonly op?: string;
 }
 
-/** Inputs of {@link genlRequest}. */
-export interface GenlRequestInit<T = unknown> {
-  readonly familyId: number;
-  readonly cmd: number;
-  /** genlmsghdr.version (the family's spec version). */
-  readonly version: number;
+/** What {@link genlRequest} and {@link rawRequest} share: the message body and names for errors. */
+export interface RequestBodyInit<T = unknown> {
   /** Extra nlmsg_flags (a u16); the socket adds NLM_F_REQUEST/ACK/DUMP itself. */
   readonly flags?: number;
   readonly set: AttrSet<T>;
   readonly attrs?: T;
-  /** Fixed header layout; its value is read from `attrs.header` (or `attrs[headerKey]`). */
+  /**
+   * Fixed header layout; its value is read from `attrs.header` (or
+   * `attrs[headerKey]`). Absent members are zeros; an absent header is an
+   * error in a generic netlink request (an OVS request without one would go
+   * to dp_ifindex 0) and zeros in a classic netlink one.
+   */
   readonly fixedHeader?: StructDef;
   /** Property of `attrs` holding the fixed header (default `header`). */
   readonly headerKey?: string;
@@ -51,39 +57,72 @@ export interface GenlRequestInit<T = unknown> {
   readonly unchecked?: boolean;
 }
 
+/** Inputs of {@link genlRequest}. */
+export interface GenlRequestInit<T = unknown> extends RequestBodyInit<T> {
+  readonly familyId: number;
+  readonly cmd: number;
+  /** genlmsghdr.version (the family's spec version). */
+  readonly version: number;
+}
+
+/** Inputs of {@link rawRequest}. */
+export interface RawRequestInit<T = unknown> extends RequestBodyInit<T> {
+  /** Message type (nlmsg_type), e.g. RTM_NEWLINK (16). */
+  readonly type: number;
+}
+
 // Requests are encoded into one shared scratch writer and copied out, so
 // building a request allocates only its final bytes.
 const scratch = new Writer(4096);
 
 /** Encode a generic netlink request with the codec. */
 export function genlRequest<T>(init: GenlRequestInit<T>): NetlinkRequest {
-  const flags = intOption('flags', init.flags, 0, 0xffff, 0);
+  return encodeRequest(init, init.familyId, init);
+}
+
+/** Encode a classic netlink (netlink-raw, e.g. rtnetlink) request with the codec. */
+export function rawRequest<T>(init: RawRequestInit<T>): NetlinkRequest {
+  return encodeRequest(init, init.type, undefined);
+}
+
+/**
+ * Encode a request: `body` after an nlmsghdr of `type`, with a genlmsghdr
+ * when `genl` is given (generic netlink), without one when not (classic
+ * netlink). The family clients call it directly (no init object to build).
+ */
+export function encodeRequest(
+  body: RequestBodyInit,
+  type: number,
+  genl: { readonly cmd: number; readonly version: number } | undefined,
+): NetlinkRequest {
+  const flags = NLM_F_REQUEST | intOption('flags', body.flags, 0, 0xffff, 0);
   scratch.reset();
-  const attrs = init.attrs ?? ({} as T);
-  const key = init.headerKey ?? 'header';
-  const fixed = init.fixedHeader
-    ? { def: init.fixedHeader, value: own(attrs as object, key), key }
-    : undefined;
-  writeGenlMessage(
-    scratch,
-    {
-      familyId: init.familyId,
-      cmd: init.cmd,
-      version: init.version,
-      flags: NLM_F_REQUEST | flags,
-    },
-    init.set,
-    attrs,
-    fixed,
-    init.unchecked === true,
-  );
+  const attrs = body.attrs ?? {};
+  const key = body.headerKey ?? 'header';
+  const def = body.fixedHeader;
+  // a classic netlink header left out is zeros (rtnetlink: no family, no filter)
+  const value =
+    def !== undefined ? (own(attrs, key) ?? (genl === undefined ? {} : undefined)) : undefined;
+  const fixed = def !== undefined ? { def, value, key } : undefined;
+  const unchecked = body.unchecked === true;
+  if (genl !== undefined)
+    writeGenlMessage(
+      scratch,
+      { familyId: type, cmd: genl.cmd, version: genl.version, flags },
+      body.set,
+      attrs,
+      fixed,
+      unchecked,
+    );
+  else writeRawMessage(scratch, { type, flags }, body.set, attrs, fixed, unchecked);
   const out: { -readonly [K in keyof NetlinkRequest]: NetlinkRequest[K] } = {
     bytes: scratch.bytes(),
-    set: init.set,
-    hdrSize: init.fixedHeader?.size ?? 0,
+    set: body.set,
+    hdrSize: def?.size ?? 0,
   };
-  if (init.family !== undefined) out.family = init.family;
-  if (init.op !== undefined) out.op = init.op;
+  if (genl === undefined) out.raw = true;
+  if (body.family !== undefined) out.family = body.family;
+  if (body.op !== undefined) out.op = body.op;
   return out;
 }
 

@@ -37,6 +37,39 @@ test('generated OVS families match test/golden byte for byte', async () => {
   }
 });
 
+test('generated netlink-raw families (rt-addr, rt-rule) match test/golden: typed clients over RawFamilyClient', async () => {
+  const raw = ['rt-addr', 'rt-rule'];
+  const files = await generatePackage({
+    specs: raw.map((f) => join(repoRoot, 'specs', `${f}.yaml`)),
+    relativeTo: repoRoot,
+  });
+  for (const f of raw) {
+    const text = files.find((x) => x.path === `src/${f}.ts`)?.text;
+    assert.ok(text, `no output for ${f}`);
+    const golden = join(repoRoot, 'test', 'golden', `${f}.ts`);
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, text);
+    assert.equal(
+      text,
+      readFileSync(golden, 'utf8'),
+      `${f}: run UPDATE_GOLDEN=1 to accept the change`,
+    );
+  }
+  const addr = readFileSync(join(repoRoot, 'test', 'golden', 'rt-addr.ts'), 'utf8');
+  assert.match(addr, /export class RtAddrClient extends RawFamilyClient \{/);
+  assert.match(addr, /protocol: 0,/);
+  assert.match(addr, /\{ name: 'rtnlgrp-ipv4-ifaddr', value: 5 \}/);
+  // RTM_NEWADDR and RTM_DELADDR decode as notifications (the spec has no notification ops)
+  assert.match(addr, /20: \{ name: 'newaddr', set: addrAttrsSet \}/);
+  assert.match(addr, /21: \{ name: 'deladdr', set: addrAttrsSet \}/);
+  // request fixed headers are optional and Partial (absent members are zeros); replies are complete
+  assert.match(
+    addr,
+    /export type GetaddrDumpRequest = \{ readonly header\?: Partial<Ifaddrmsg> \};/,
+  );
+  assert.match(addr, /getaddrDump\(\s+req: GetaddrDumpRequest = \{\},/);
+  assert.match(addr, /export type GetaddrDumpReply = [^;]*> & \{ readonly header: Ifaddrmsg \};/);
+});
+
 test('generation is deterministic (two runs, same bytes)', async () => {
   const specs = families.map((f) => join(repoRoot, 'specs', `${f}.yaml`));
   const a = await generatePackage({ specs, relativeTo: repoRoot });
