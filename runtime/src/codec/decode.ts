@@ -26,6 +26,7 @@ import {
 } from './layout.js';
 import { FAIL, fastPath, setDecoder, structDecoder } from './compile.js';
 import { own, put } from './own.js';
+import { defer, forget, pending, settle } from './submsg.js';
 
 // The primitives moved to cursor.ts; re-exported for importers of this module.
 export { Cursor, enumValue, readString } from './cursor.js';
@@ -105,6 +106,7 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number, depth: n
     case Kind.String:
       return readString(c.bytes, off, len);
     case Kind.Binary:
+    case Kind.SubMessage: // the raw bytes until its selector is known (see submsg.ts)
       return c.binary(off, len);
     case Kind.Nest:
       return decodeSet(c, def.nested!, off, off + len, def.masked === true, depth + 1);
@@ -218,13 +220,49 @@ export function decodeSet(
   depth = 0,
 ): object {
   if (depth > MAX_NEST_DEPTH) throw tooDeep(off);
+  // Sub-messages recorded from here on are settled when this set is complete;
+  // those still waiting at the top have no selector and keep their bytes.
+  const mark = pending.length;
+  if (depth !== 0) return decodeSetAt(c, set, off, end, masked, depth, mark);
+  try {
+    return decodeSetAt(c, set, off, end, masked, depth, mark);
+  } finally {
+    pending.length = mark;
+  }
+}
+
+function decodeSetAt(
+  c: Cursor,
+  set: AttrSet,
+  off: number,
+  end: number,
+  masked: boolean,
+  depth: number,
+  mark: number,
+): object {
   if (!masked && fastPath.enabled) {
     // The compiled decoder takes the well-formed common case; anything else
     // is decoded (or rejected, with its path) by the interpreter below.
     const r = setDecoder(set)(c, off, end, depth);
     if (r !== FAIL) return r;
+    pending.length = mark;
   }
-  if (set.ordered) return decodeOrdered(c, set, off, end, masked, depth);
+  const out = set.ordered
+    ? decodeOrdered(c, set, off, end, masked, depth)
+    : decodeRecord(c, set, off, end, masked, depth);
+  if (pending.length !== mark) settle(c, set, out, mark);
+  return out;
+}
+
+/** The attributes in `[off, end)` of the record (not ordered) `set`. */
+function decodeRecord(
+  c: Cursor,
+  set: AttrSet,
+  off: number,
+  end: number,
+  masked: boolean,
+  depth: number,
+): object {
   const out: Record<string | symbol, unknown> = {};
   // A repeat of a single attribute replaces its value (the kernel's nla_parse
   // keeps the last) and the earlier one is kept as extra; extras stay in wire
@@ -263,6 +301,10 @@ export function decodeSet(
       if (def.multi) {
         if (prev === undefined) put(out, def.name, [value]);
         else (prev as unknown[]).push(value);
+        if (def.kind === Kind.SubMessage) {
+          const list = own(out, def.name) as unknown[];
+          defer(def, poff, plen, list, list.length - 1, depth);
+        }
       } else {
         if (prev !== undefined) {
           // rare: find the occurrence being replaced (the last one before this)
@@ -271,8 +313,10 @@ export function decodeSet(
             if (t === type) was = [f, o, l];
           });
           extra(was![1], { type, flags: was![0], data: c.binary(was![1], was![2]) });
+          if (def.kind === Kind.SubMessage) forget(out, def.name);
         }
         put(out, def.name, value);
+        if (def.kind === Kind.SubMessage) defer(def, poff, plen, out, def.name, depth);
       }
     },
     (type) => nameIn(set, type),
@@ -281,7 +325,7 @@ export function decodeSet(
 }
 
 function decodeMasked(c: Cursor, def: AttrDef, off: number, len: number, depth: number): object {
-  if (def.kind === Kind.Nest || def.kind === Kind.Flag) {
+  if (def.kind === Kind.Nest || def.kind === Kind.Flag || def.kind === Kind.SubMessage) {
     throw new DecodeError(`attribute ${def.name} cannot carry a value/mask pair`, '', off);
   }
   if (len % 2 !== 0) throw new DecodeError(`masked attribute has odd length ${len}`, '', off);
@@ -322,7 +366,9 @@ function decodeOrdered(
         const value = masked
           ? decodeMasked(c, def, poff, plen, depth)
           : decodeValue(c, def, poff, plen, depth);
-        out.push({ type: def.name, value });
+        const entry = { type: def.name, value };
+        out.push(entry);
+        if (def.kind === Kind.SubMessage) defer(def, poff, plen, entry, 'value', depth);
       } catch (e) {
         throw withSegment(e, `[${out.length}].${def.name}`);
       }

@@ -50,6 +50,55 @@ export interface AttrDef {
   readonly enum?: EnumDef;
   /** The spec's display hint (see `formatValue` in the runtime's format module). */
   readonly display?: DisplayHint;
+  /** The formats of a SubMessage attribute. */
+  readonly subMessage?: SubMessageDef;
+  /**
+   * JS name of the attribute whose value picks the SubMessage format: looked
+   * up in this attribute's set, else in the nearest enclosing set that has an
+   * attribute of that name (as the kernel's python YNL does).
+   */
+  readonly selector?: string;
+}
+
+/**
+ * One format of a sub-message, used when the selector's value is `value`.
+ * The payload is the `header` struct (padded to 4 bytes when attributes
+ * follow), then the attributes of `attrs`. Decoded as: the struct (header
+ * only), the set's object (attributes only), the set's object with the struct
+ * under `header` (both), `{}` (neither).
+ */
+export interface SubMessageFormat {
+  readonly value: string;
+  readonly header?: StructDef;
+  readonly attrs?: AttrSet;
+}
+
+/**
+ * A netlink-raw sub-message: formats by selector value. The formats are given
+ * as a thunk, like an attribute set's attributes, so that declaration order
+ * does not matter.
+ */
+export class SubMessageDef {
+  #thunk: (() => readonly SubMessageFormat[]) | null;
+  #byValue = new Map<string, SubMessageFormat>();
+  constructor(
+    /** Spec name (used in error messages). */
+    readonly name: string,
+    formats: () => readonly SubMessageFormat[],
+  ) {
+    this.#thunk = formats;
+  }
+  /** The format for selector value `value` (a string, or a number as its decimal string). */
+  format(value: unknown): SubMessageFormat | undefined {
+    if (this.#thunk) {
+      for (const f of this.#thunk()) if (!this.#byValue.has(f.value)) this.#byValue.set(f.value, f);
+      this.#thunk = null;
+    }
+    if (typeof value === 'string') return this.#byValue.get(value);
+    if (typeof value === 'number' || typeof value === 'bigint')
+      return this.#byValue.get(String(value));
+    return undefined;
+  }
 }
 
 /**
