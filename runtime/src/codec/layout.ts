@@ -80,6 +80,7 @@ export interface SubMessageFormat {
  */
 export class SubMessageDef {
   #thunk: (() => readonly SubMessageFormat[]) | null;
+  #formats: readonly SubMessageFormat[] = [];
   #byValue = new Map<string, SubMessageFormat>();
   constructor(
     /** Spec name (used in error messages). */
@@ -89,11 +90,17 @@ export class SubMessageDef {
     this.#thunk = formats;
   }
   /** The format for selector value `value` (a string, or a number as its decimal string). */
-  format(value: unknown): SubMessageFormat | undefined {
+  /** The formats, in spec order. */
+  get formats(): readonly SubMessageFormat[] {
     if (this.#thunk) {
-      for (const f of this.#thunk()) if (!this.#byValue.has(f.value)) this.#byValue.set(f.value, f);
+      this.#formats = this.#thunk();
       this.#thunk = null;
+      for (const f of this.#formats) if (!this.#byValue.has(f.value)) this.#byValue.set(f.value, f);
     }
+    return this.#formats;
+  }
+  format(value: unknown): SubMessageFormat | undefined {
+    if (this.#thunk) void this.formats;
     if (typeof value === 'string') return this.#byValue.get(value);
     if (typeof value === 'number' || typeof value === 'bigint')
       return this.#byValue.get(String(value));
