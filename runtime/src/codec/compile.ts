@@ -37,9 +37,10 @@ import {
   type AttrSet,
   type EnumDef,
   type StructDef,
+  type SubMessageFormat,
 } from './layout.js';
 import { isProtoName, own, put } from './own.js';
-import { defer, pending, settle } from './submsg.js';
+import { defer, pending, settle, type Pending } from './submsg.js';
 import type { Writer } from './writer.js';
 
 /** Returned by a compiled decoder that leaves the input to the interpreter. */
@@ -240,6 +241,27 @@ function valueCode(def: AttrDef, k: Consts): string | undefined {
   }
 }
 
+/**
+ * The compiled path's decoder of sub-message `p` in format `f` (as the
+ * interpreter's `decodeFormat`), or FAIL for what it leaves to the
+ * interpreter: a struct of another size, content where the format has none.
+ */
+function decodeFormat(c: Cursor, p: Pending, f: SubMessageFormat): unknown {
+  const h = f.header;
+  const { off, len } = p;
+  if (f.attrs === undefined) {
+    if (h !== undefined) return len === h.size ? structDecoder(h)(c, off) : FAIL;
+    return len === 0 ? {} : FAIL;
+  }
+  if (h === undefined) return setDecoder(f.attrs)(c, off, off + len, p.depth + 1);
+  const start = off + nlaAlign(h.size);
+  if (start > off + len) return FAIL;
+  const out = setDecoder(f.attrs)(c, start, off + len, p.depth + 1);
+  if (out === FAIL) return FAIL;
+  put(out, 'header', structDecoder(h)(c, off));
+  return out;
+}
+
 const compiling = new Set<AttrSet>();
 
 const subCache = new WeakMap<AttrSet, boolean>();
@@ -309,7 +331,7 @@ function compileSet(set: AttrSet): SetDecoder {
   const subs = hasSubMessages(set);
   const P = subs ? k.add(pending) : '';
   const settleCode = subs
-    ? `if (${P}.length !== mark) { try { ${k.add(settle)}(c, ${k.add(set)}, out, mark); } catch { return FAIL; } }`
+    ? `if (${P}.length !== mark && !${k.add(settle)}(${k.add(set)}, out, mark, (p, f) => ${k.add(decodeFormat)}(c, p, f), FAIL)) return FAIL;`
     : '';
   const src = `return function ${fnName('dec', set.name)}(c, off, end, d) {
   if (d > ${MAX_NEST_DEPTH}) return FAIL;

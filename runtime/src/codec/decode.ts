@@ -23,10 +23,11 @@ import {
   type AttrSet,
   type ExtraAttr,
   type StructDef,
+  type SubMessageFormat,
 } from './layout.js';
 import { FAIL, fastPath, setDecoder, structDecoder } from './compile.js';
 import { own, put } from './own.js';
-import { defer, forget, pending, settle } from './submsg.js';
+import { defer, forget, pathOf, pending, settle } from './submsg.js';
 
 // The primitives moved to cursor.ts; re-exported for importers of this module.
 export { Cursor, enumValue, readString } from './cursor.js';
@@ -250,7 +251,48 @@ function decodeSetAt(
   const out = set.ordered
     ? decodeOrdered(c, set, off, end, masked, depth)
     : decodeRecord(c, set, off, end, masked, depth);
-  if (pending.length !== mark) settle(c, set, out, mark);
+  if (pending.length !== mark)
+    settle(set, out, mark, (p, f) => {
+      try {
+        return decodeFormat(c, f, p.off, p.len, p.depth);
+      } catch (e) {
+        throw pathOf(out, p).reduceRight((err, seg) => withSegment(err, seg), e);
+      }
+    });
+  return out;
+}
+
+/**
+ * Decode `[off, off+len)` in format `f` of a sub-message of a set `depth`
+ * levels deep: the struct (and the bytes past it, if longer), the set, the
+ * set with the struct under `header` (the attributes start 4-byte aligned
+ * after it), or `{}` (content where the spec knows none stays raw bytes).
+ */
+function decodeFormat(
+  c: Cursor,
+  f: SubMessageFormat,
+  off: number,
+  len: number,
+  depth: number,
+): unknown {
+  const h = f.header;
+  if (f.attrs === undefined) {
+    if (h !== undefined) return decodeStruct(c, h, off, len);
+    return len === 0 ? {} : c.binary(off, len);
+  }
+  if (h === undefined) return decodeSet(c, f.attrs, off, off + len, false, depth + 1);
+  if (len < h.size)
+    throw new DecodeError(`struct ${h.name} needs ${h.size} bytes, got ${len}`, 'header', off);
+  const header = decodeStruct(c, h, off, h.size);
+  const out = decodeSet(
+    c,
+    f.attrs,
+    Math.min(off + nlaAlign(h.size), off + len),
+    off + len,
+    false,
+    depth + 1,
+  );
+  put(out, 'header', header);
   return out;
 }
 

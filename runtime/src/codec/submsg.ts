@@ -11,15 +11,11 @@
  * raw bytes: nothing is lost.
  * @module
  */
-import { nlaAlign } from './constants.js';
-import type { Cursor } from './cursor.js';
-import { decodeSet, decodeStruct, withSegment } from './decode.js';
-import { DecodeError } from './errors.js';
 import type { AttrDef, AttrSet, SubMessageFormat } from './layout.js';
 import { own, put } from './own.js';
 
 /** A sub-message waiting for its selector. */
-interface Pending {
+export interface Pending {
   readonly def: AttrDef;
   readonly off: number;
   readonly len: number;
@@ -64,11 +60,20 @@ export function forget(target: object, key: string | number): void {
 }
 
 /**
- * Decode the sub-messages recorded since `mark` whose selector `set` (just
- * decoded into `out`) defines; the others stay for an enclosing set. Their
- * errors name the path from `out` to the sub-message.
+ * Settle the sub-messages recorded since `mark` whose selector `set` (just
+ * decoded into `out`) defines: each with a format for the selector's value is
+ * decoded by `decode` and put in place (the others keep their raw bytes);
+ * those whose selector `set` does not define stay for an enclosing set. The
+ * interpreter and the compiled decoders each pass their own `decode`; when it
+ * returns `stop`, settling stops and returns false.
  */
-export function settle(c: Cursor, set: AttrSet, out: object, mark: number): void {
+export function settle(
+  set: AttrSet,
+  out: object,
+  mark: number,
+  decode: (p: Pending, f: SubMessageFormat) => unknown,
+  stop?: unknown,
+): boolean {
   for (let i = mark; i < pending.length;) {
     const p = pending[i]!;
     const sel = p.def.selector!;
@@ -79,47 +84,22 @@ export function settle(c: Cursor, set: AttrSet, out: object, mark: number): void
     pending.splice(i, 1);
     const f = p.def.subMessage!.format(own(out, sel));
     if (f === undefined) continue; // the raw bytes stay
-    let v: unknown;
-    try {
-      v = decodeFormat(c, f, p.off, p.len, p.depth);
-    } catch (e) {
-      throw withPath(e, out, p);
-    }
+    const v = decode(p, f);
+    if (v === stop && stop !== undefined) return false;
     if (Array.isArray(p.target)) p.target[p.key as number] = v;
     else put(p.target, p.key as string, v);
   }
+  return true;
 }
 
-/** Decode `[off, off+len)` in format `f` of a sub-message of a set `depth` levels deep. */
-function decodeFormat(
-  c: Cursor,
-  f: SubMessageFormat,
-  off: number,
-  len: number,
-  depth: number,
-): unknown {
-  const h = f.header;
-  if (f.attrs === undefined) {
-    if (h !== undefined) return decodeStruct(c, h, off, len);
-    // content where the spec knows none (a newer kernel's): kept as raw bytes
-    return len === 0 ? {} : c.binary(off, len);
-  }
-  if (h === undefined) return decodeSet(c, f.attrs, off, off + len, false, depth + 1);
-  if (len < h.size)
-    throw new DecodeError(`struct ${h.name} needs ${h.size} bytes, got ${len}`, 'header', off);
-  const header = decodeStruct(c, h, off, h.size);
-  const start = Math.min(off + nlaAlign(h.size), off + len);
-  const out = decodeSet(c, f.attrs, start, off + len, false, depth + 1);
-  put(out, 'header', header);
-  return out;
-}
-
-/** `e` with the path from `root` down to the pending sub-message `p` before its own path. */
-function withPath(e: unknown, root: object, p: Pending): unknown {
-  let err = withSegment(e, typeof p.key === 'number' ? `[${p.key}]` : p.key);
+/**
+ * The path segments from `root` (a decoded set) down to the pending
+ * sub-message `p`, for its errors.
+ */
+export function pathOf(root: object, p: Pending): string[] {
   const path = pathTo(root, p.target, new Set()) ?? [];
-  for (let i = path.length - 1; i >= 0; i--) err = withSegment(err, path[i]!);
-  return err;
+  path.push(typeof p.key === 'number' ? `[${p.key}]` : p.key);
+  return path;
 }
 
 /** Segments leading from `from` to the object `to` in a decoded value (errors only). */
@@ -136,4 +116,23 @@ function pathTo(from: object, to: object, seen: Set<object>): string[] | undefin
     if (rest) return [k, ...rest];
   }
   return undefined;
+}
+
+/**
+ * Whether selector `key` of `x` is `value`, narrowing `x` to the member of its
+ * generated union that value selects. A plain `x.kind === 'bridge'` also
+ * keeps the union's last member (any other kind, as raw bytes), since a
+ * `string` cannot exclude the known values; this guard does not.
+ *
+ * @example
+ * ```ts
+ * if (selects(linkinfo, 'kind', 'bridge')) linkinfo.data?.stpState; // LinkinfoBridgeAttrs
+ * ```
+ */
+export function selects<T extends object, K extends keyof T & string, V extends string | number>(
+  x: T,
+  key: K,
+  value: V,
+): x is Extract<T, { readonly [P in K]: V }> {
+  return Object.hasOwn(x, key) && (x as Record<string, unknown>)[key] === value;
 }

@@ -15,6 +15,7 @@ import {
   decodeAttrs,
   encodeSet,
   extraAttrs,
+  selects,
   type StructDef,
 } from '@ynl-ts/runtime';
 import { bothPaths } from './both-paths.js';
@@ -239,4 +240,23 @@ test('a repeated sub-message: the last one is the value, the earlier one kept ra
   assert.deepStrictEqual(got[extraAttrs], [
     { type: 2, flags: 0x8000, data: bytes('0800 0100 01000000') },
   ]);
+});
+
+// The shape the generator emits for linkinfo: other attributes & a union on `kind`.
+type Linkinfo = { readonly xstats?: Uint8Array } & (
+  | { readonly kind: 'bridge'; readonly data?: { readonly forwardDelay?: number } }
+  | { readonly kind: 'fifo'; readonly data?: { readonly limit?: number } }
+  | { readonly kind?: string; readonly data?: Uint8Array }
+);
+
+test('selects: narrows a value to the union member its selector picks', () => {
+  const li = decode(linkinfo, KIND_BRIDGE + BRIDGE_DATA) as Linkinfo;
+  assert.ok(selects(li, 'kind', 'bridge'));
+  assert.ok(!selects(li, 'kind', 'fifo'));
+  assert.ok(!selects({ data: new Uint8Array() } as Linkinfo, 'kind', 'bridge'));
+  if (selects(li, 'kind', 'bridge')) {
+    // compiles only if `data` is the bridge attributes alone (no Uint8Array)
+    const delay: number | undefined = li.data?.forwardDelay;
+    assert.equal(delay, 1500);
+  }
 });
