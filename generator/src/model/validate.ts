@@ -182,7 +182,11 @@ function selectorSet(
       const s = ix.sets.get(name);
       const hit = s && ix.attrs(s).find((x) => x.name === selector);
       if (hit) return hit.def;
-      for (const p of up.get(name) ?? []) if (!seen.has(p)) (seen.add(p), next.push(p));
+      for (const p of up.get(name) ?? []) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        next.push(p);
+      }
     }
     level = next;
   }
