@@ -1,4 +1,4 @@
-// npm run bench [-- --only=codec,host,ovs,codegen] [--quick] [--json]
+// npm run bench [-- --only=codec,host,ovs,codegen,rtnl] [--quick] [--json]
 // Runs the benchmark sections, prints a table (or, with --json, the JSON) and
 // writes bench/results.json. Every figure comes with a baseline measured in
 // the same run and their ratio; targets are reported as MET/MISSED, never
@@ -11,14 +11,16 @@ import { codecBench } from './codec.js';
 import { hostBench } from './host.js';
 import { ovsBench } from './ovs-host.js';
 import { codegenBench } from './codegen.js';
+import { rtnlBench } from './rtnl.js';
 import { table, type Row } from './report.js';
 
-const sections = ['codec', 'host', 'ovs', 'codegen'] as const;
+const sections = ['codec', 'host', 'ovs', 'codegen', 'rtnl'] as const;
 type Section = (typeof sections)[number];
 
 const usage = `usage: npm run bench -- [--only=${sections.join(',')}] [--quick] [--json]
   --only=LIST  run only these sections (default: all)
-  --quick      shorter rounds and 10,000 instead of 100,000 OVS flows (a smoke run)
+  --quick      shorter rounds, 10,000 instead of 100,000 OVS flows and routes (a smoke run)
+  rtnl runs in a private network namespace (unshare -n): it needs root
   --json       print the results as JSON instead of the table
 Writes bench/results.json either way.`;
 
@@ -74,7 +76,9 @@ for (const s of only) {
         ? await hostBench(quick ? 600 : 3000)
         : s === 'ovs'
           ? await ovsBench(quick ? 10_000 : 100_000, log)
-          : await codegenBench(quick ? 1 : 3);
+          : s === 'rtnl'
+            ? rtnlBench(quick ? 10_000 : 100_000, log)
+            : await codegenBench(quick ? 1 : 3);
   rows.push(...got);
   log(table(got));
   log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);

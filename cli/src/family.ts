@@ -107,18 +107,24 @@ export async function loadByName(name: string): Promise<CliFamily> {
   }
   const source = `@ynl-ts/families/${g.module}`;
   const { summary, model } = derived(g.spec);
+  genlOnly(summary, `--family ${name}`);
   const module = (await import(source)) as FamilyModule;
   return family(summary, module, source, g.spec, model);
+}
+
+/** ynl speaks generic netlink: a netlink-raw family (rt-link ...) is a usage error. */
+function genlOnly(f: { readonly name: string; readonly protocol: string }, where: string): void {
+  if (f.protocol === 'netlink-raw')
+    throw new UsageError(
+      `${where}: ${f.name} is a netlink-raw (rtnetlink-style) family; ynl talks generic netlink only (use RtnlSocket and the generated client)`,
+    );
 }
 
 /** Loads `--spec FILE`: the generator's module for it, transpiled, cached and imported. */
 export async function loadSpec(file: string): Promise<CliFamily> {
   if (!existsSync(file)) throw new UsageError(`--spec ${file}: no such file`);
   const { summary, js, model } = derived(file, (m) => {
-    if (m.protocol === 'netlink-raw')
-      throw new UsageError(
-        `${file}: ${m.name} is a netlink-raw (rtnetlink-style) family; ynl talks generic netlink only`,
-      );
+    genlOnly(m, file);
     // sets of another family (override nested-from) come from its generated module
     return emitFamily(m, basename(file), runtimeUrl(), (module) => {
       if (!generatedFamilies().has(module))

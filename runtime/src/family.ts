@@ -1,17 +1,35 @@
 /**
- * Family clients: the base class generated code extends. A client binds a
- * {@link FamilyDef} (layouts from the spec) to a family resolved on a
- * {@link GenlSocket}, and turns typed requests into encoded messages and
- * replies back into typed objects with the codec.
+ * Family clients: the base classes generated code extends. A client binds a
+ * family description (layouts from the spec) to a socket and turns typed
+ * requests into encoded messages and replies back into typed objects with
+ * the codec: {@link GenlFamilyClient} for generic netlink families resolved
+ * on a {@link GenlSocket}, {@link RawFamilyClient} for classic netlink
+ * (netlink-raw) families such as rtnetlink on an {@link RtnlSocket}. Both
+ * share one implementation, {@link FamilyClient}.
  * @module
  */
-import { NLM_F_ECHO } from './codec/constants.js';
+import {
+  NLM_F_APPEND,
+  NLM_F_CREATE,
+  NLM_F_ECHO,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+} from './codec/constants.js';
 import { EncodeError, YnlError } from './codec/errors.js';
+import { intOption } from './socket/options.js';
 import { genlCmd } from './codec/header.js';
 import type { AttrSet, StructDef } from './codec/layout.js';
-import { readGenlMessage, type NlMessage } from './codec/message.js';
+import { readGenlMessage, readRawMessage, type NlMessage } from './codec/message.js';
 import { own } from './codec/own.js';
-import { genlRequest, type NetlinkRequest } from './socket/request.js';
+import type { DecodeOptions } from './codec/decode.js';
+import type { NetlinkSocket } from './socket/base.js';
+import {
+  genlRequest,
+  rawRequest,
+  type NetlinkRequest,
+  type RequestBodyInit,
+} from './socket/request.js';
+import type { RtnlSocket } from './socket/rtnl.js';
 import type {
   GenlSocket,
   McastMessage,
@@ -23,9 +41,9 @@ import type {
 export interface OpDef<Req = unknown, Rsp = unknown> {
   /** Spec op name, for errors. */
   readonly name: string;
-  /** Request cmd. */
+  /** Request cmd (genlmsghdr.cmd; netlink-raw: the message type, e.g. RTM_GETLINK). */
   readonly cmd: number;
-  /** Reply cmd when it differs from `cmd`. */
+  /** Reply cmd (netlink-raw: reply message type) when it differs from `cmd`. */
   readonly replyCmd?: number;
   /** Layout of the request's attributes. */
   readonly requestSet: AttrSet<Req>;
@@ -43,7 +61,7 @@ export interface OpDef<Req = unknown, Rsp = unknown> {
   readonly echo?: boolean;
 }
 
-/** A notification a family can multicast, by cmd. */
+/** A notification a family can multicast, by cmd (netlink-raw: by message type). */
 export interface NotificationDef {
   /** Spec op/event name. */
   readonly name: string;
@@ -55,18 +73,30 @@ export interface NotificationDef {
   readonly headerKey?: string;
 }
 
-/** What generated code declares about a family. */
-export interface FamilyDef {
-  /** Genl family name to resolve. */
+/** What {@link FamilyDef} and {@link RawFamilyDef} share. */
+export interface FamilyDefBase {
+  /** Family name (genl: the name to resolve). */
   readonly name: string;
+  /** Fixed header before the attributes (after genlmsghdr in genl), if the family has one. */
+  readonly fixedHeader?: StructDef;
+  /** How to decode notifications, by cmd (netlink-raw: by message type). */
+  readonly notifications: Readonly<Record<number, NotificationDef>>;
+}
+
+/** What generated code declares about a generic netlink family. */
+export interface FamilyDef extends FamilyDefBase {
   /** genlmsghdr.version to send (from the spec or an override). */
   readonly version: number;
-  /** Fixed header between genlmsghdr and the attributes, if the family has one. */
-  readonly fixedHeader?: StructDef;
   /** Multicast group names of the spec. */
   readonly mcastGroups: readonly string[];
-  /** How to decode notifications, by cmd. */
-  readonly notifications: Readonly<Record<number, NotificationDef>>;
+}
+
+/** What generated code declares about a classic netlink (netlink-raw) family. */
+export interface RawFamilyDef extends FamilyDefBase {
+  /** The netlink protocol (spec `protonum`; NETLINK_ROUTE = 0). */
+  readonly protocol: number;
+  /** Multicast groups of the spec: their names and numbers (`value`, e.g. RTNLGRP_LINK = 1). */
+  readonly mcastGroups: readonly { readonly name: string; readonly value: number }[];
 }
 
 /** Options of one family request. */
@@ -75,8 +105,16 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Milliseconds until the request fails with a TimeoutError (a dump: until its end). */
   timeout?: number;
-  /** Extra nlmsg_flags (e.g. NLM_F_CREATE | NLM_F_EXCL); NLM_F_REQUEST/ACK/DUMP are added. */
+  /** Extra nlmsg_flags (a u16); NLM_F_REQUEST/ACK/DUMP are added, and the flags below. */
   flags?: number;
+  /** NLM_F_CREATE (0x400): create the object if it does not exist. */
+  create?: boolean;
+  /** NLM_F_EXCL (0x200): with `create`, fail with EEXIST if it exists. */
+  excl?: boolean;
+  /** NLM_F_REPLACE (0x100): replace an existing object. */
+  replace?: boolean;
+  /** NLM_F_APPEND (0x800): add to the end of the list (e.g. another route of a multipath set). */
+  append?: boolean;
   /** Copy binary values out of the receive buffer instead of returning views into it. */
   copy?: boolean;
   /**
@@ -100,7 +138,7 @@ export interface EchoOptions extends RequestOptions {
 export interface Notification<T = unknown> {
   /** Notification name from the {@link FamilyDef} (`'dev-add-ntf'`), or `'cmd-<n>'` when unknown. */
   readonly name: string;
-  /** genlmsghdr.cmd. */
+  /** genlmsghdr.cmd (netlink-raw: the message type, e.g. RTM_NEWLINK = 16). */
   readonly cmd: number;
   /** Multicast group name it came on. */
   readonly group: string;
@@ -108,7 +146,7 @@ export interface Notification<T = unknown> {
   readonly attrs: T;
 }
 
-/** Options of {@link GenlFamilyClient.notifications}. */
+/** Options of {@link FamilyClient.notifications}. */
 export interface NotificationOptions {
   /** Group names to join; default: all groups of the family. */
   groups?: string[];
@@ -130,42 +168,58 @@ export interface ClientClass<C> {
   readonly name: string;
 }
 
+/** A classic netlink client class: its constructor and the family it is for. */
+export interface RawClientClass<C> {
+  new (socket: RtnlSocket, def?: RawFamilyDef): C;
+  readonly name: string;
+}
+
+/** A message this client reads: the protocol's framing of it. */
+interface Framing {
+  /** Encode a request of the family. */
+  encode(init: RequestBodyInit, cmd: number): NetlinkRequest;
+  /** Decode a message of the family (its fixed header and attributes). */
+  decode<T>(
+    msg: NlMessage,
+    set: AttrSet<T>,
+    fixed: StructDef | undefined,
+    opts: DecodeOptions & { readonly headerKey?: string },
+  ): T;
+  /** The cmd of a message received on the family's groups; undefined: not the family's. */
+  cmdOf(msg: NlMessage): number | undefined;
+}
+
 /**
- * Base class of generated family clients: holds the socket and the resolved
- * family, and implements the typed do/dump/notification plumbing.
+ * What the generic and the classic netlink clients share: the typed
+ * do/dump/notification plumbing over a {@link NetlinkSocket}. The protocol
+ * (genlmsghdr or not, group ids) comes from the subclass.
  */
-export class GenlFamilyClient {
-  /** The family as the kernel knows it: id, kernel version, ops, groups. */
-  readonly family: ResolvedFamily;
+export abstract class FamilyClient<D extends FamilyDefBase = FamilyDefBase> {
+  readonly #framing: Framing;
 
-  constructor(
+  /** @internal */
+  protected constructor(
     /** The socket requests go out on. */
-    readonly socket: GenlSocket,
+    readonly socket: NetlinkSocket<object>,
     /** The spec-side description of the family. */
-    readonly def: FamilyDef,
-    family: ResolvedFamily,
+    readonly def: D,
+    framing: Framing,
   ) {
-    this.family = family;
+    this.#framing = framing;
   }
 
   /**
-   * The family a subclass is for; generated clients set it
-   * (`static override readonly familyDef = family;`) and inherit
-   * {@link GenlFamilyClient.open}, so `await OvsDatapath.open(sock)` is typed.
+   * The multicast groups to join for `names` (default: all of the family's),
+   * as group id → name.
+   * @internal
    */
-  static readonly familyDef: FamilyDef | undefined = undefined;
+  protected abstract groupIds(names: readonly string[] | undefined): Map<number, string>;
 
-  /**
-   * Resolve the family on `sock` and build a client of the calling class.
-   * `def` defaults to the class's `familyDef`.
-   */
-  static async open<C>(this: ClientClass<C>, sock: GenlSocket, def?: FamilyDef): Promise<C> {
-    const d = def ?? this.familyDef;
-    if (d === undefined)
-      throw new YnlError(`${this.name}.open: no FamilyDef given and the class has no familyDef`);
-    const family = await sock.resolveFamily(d.name);
-    return new this(sock, d, family);
-  }
+  /** @internal Join groups by id (the subclass's socket knows how). */
+  protected abstract joinGroups(
+    ids: readonly number[],
+    opts: NotificationOptions,
+  ): AsyncIterable<McastMessage> & { close(): void };
 
   /**
    * Encode a request of `op` (for subclasses that batch or send raw). Unless
@@ -196,20 +250,20 @@ export class GenlFamilyClient {
     }
     if (opts.echo === true && op.echo !== true)
       throw new YnlError(`${this.def.name} ${op.name}: the kernel does not echo this op`);
-    const flags = (opts.flags ?? 0) | (opts.echo === true ? NLM_F_ECHO : 0);
-    return genlRequest({
-      familyId: this.family.id,
-      cmd: op.cmd,
-      version: this.def.version,
-      set: op.requestSet as AttrSet<Req>,
-      attrs: req,
-      ...(fixed !== undefined ? { fixedHeader: fixed } : {}),
-      ...(op.headerKey !== undefined ? { headerKey: op.headerKey } : {}),
-      ...(flags !== 0 ? { flags } : {}),
-      family: this.def.name,
-      op: op.name,
-      ...(opts.unchecked === true ? { unchecked: true } : {}),
-    });
+    const flags = requestFlags(opts);
+    return this.#framing.encode(
+      {
+        set: op.requestSet as AttrSet<unknown>,
+        attrs: req,
+        ...(fixed !== undefined ? { fixedHeader: fixed } : {}),
+        ...(op.headerKey !== undefined ? { headerKey: op.headerKey } : {}),
+        ...(flags !== 0 ? { flags } : {}),
+        family: this.def.name,
+        op: op.name,
+        ...(opts.unchecked === true ? { unchecked: true } : {}),
+      },
+      op.cmd,
+    );
   }
 
   /**
@@ -228,7 +282,7 @@ export class GenlFamilyClient {
   }
 
   /**
-   * Run several do-requests in one sendmsg ({@link GenlSocket.requestMany}):
+   * Run several do-requests in one sendmsg ({@link NetlinkSocket.requestMany}):
    * every request is encoded first (an EncodeError is thrown before anything
    * is sent), then each answer is settled on its own, like
    * `Promise.allSettled`: the decoded reply, `undefined` for an ACK, or the
@@ -258,7 +312,7 @@ export class GenlFamilyClient {
   ): Rsp | undefined {
     if (msg === undefined || op.replySet === undefined) return undefined;
     const fixed = op.fixedHeader ?? this.def.fixedHeader;
-    return readGenlMessage(msg, op.replySet, fixed, decodeOpts(op, copy)).attrs;
+    return this.#framing.decode(msg, op.replySet, fixed, decodeOpts(op, copy));
   }
 
   /**
@@ -290,7 +344,7 @@ export class GenlFamilyClient {
     const fixed = op.fixedHeader ?? this.def.fixedHeader;
     const dopts = decodeOpts(op, opts.copy);
     for await (const msg of this.socket.dump(r, sockOpts(opts))) {
-      yield readGenlMessage(msg, set, fixed, dopts).attrs;
+      yield this.#framing.decode(msg, set, fixed, dopts);
     }
   }
 
@@ -301,41 +355,21 @@ export class GenlFamilyClient {
    * lost-notifications overflow is thrown (code `'ENOBUFS'`).
    */
   async *notifications(opts: NotificationOptions = {}): AsyncGenerator<Notification> {
-    const names = opts.groups ?? [...this.def.mcastGroups];
-    const byId = new Map<number, string>();
-    for (const n of names) {
-      const id = this.family.mcastGroups.get(n);
-      if (id === undefined)
-        throw new YnlError(`family ${this.def.name} has no multicast group '${n}'`);
-      byId.set(id, n);
-    }
-    const sub = this.socket.subscribeGroups([...byId.keys()], {
-      family: this.family,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.resync ? { resync: opts.resync } : {}),
-    });
-    yield* this.#decodeAll(sub, (g) => byId.get(g) ?? String(g), opts.copy === true);
+    const byId = this.groupIds(opts.groups);
+    const sub = this.joinGroups([...byId.keys()], opts);
+    yield* this.decodeAll(sub, (g) => byId.get(g) ?? String(g), opts.copy === true);
   }
 
-  /**
-   * Messages of this family that the kernel sends to this socket's port on
-   * its own initiative, decoded like notifications (`group` is `''`): e.g. OVS
-   * upcalls (`miss`, `action`) sent to the port given as a vport's upcall PID.
-   */
-  async *events(opts: Omit<NotificationOptions, 'groups'> = {}): AsyncGenerator<Notification> {
-    const sub = this.socket.unsolicited(opts.signal ? { signal: opts.signal } : {});
-    yield* this.#decodeAll(sub, () => '', opts.copy === true);
-  }
-
-  async *#decodeAll(
+  /** @internal Decode the family's messages of a subscription as notifications. */
+  protected async *decodeAll(
     sub: AsyncIterable<McastMessage> & { close(): void },
     groupName: (id: number) => string,
     copy: boolean,
   ): AsyncGenerator<Notification> {
     try {
       for await (const msg of sub) {
-        if (msg.type !== this.family.id) continue;
-        const cmd = genlCmd(msg.buffer, msg.offset, msg.len) ?? 0;
+        const cmd = this.#framing.cmdOf(msg);
+        if (cmd === undefined) continue;
         const nd = this.def.notifications[cmd];
         const group = groupName(msg.group);
         if (nd === undefined) {
@@ -347,18 +381,180 @@ export class GenlFamilyClient {
           };
           continue;
         }
-        const attrs = readGenlMessage(
+        const attrs = this.#framing.decode(
           msg,
           nd.set,
           nd.fixedHeader ?? this.def.fixedHeader,
           decodeOpts(nd, copy),
-        ).attrs;
+        );
         yield { name: nd.name, cmd, group, attrs };
       }
     } finally {
       sub.close();
     }
   }
+}
+
+/**
+ * Base class of generated generic netlink family clients: holds the socket
+ * and the resolved family (its id, the group ids).
+ */
+export class GenlFamilyClient extends FamilyClient<FamilyDef> {
+  /** The family as the kernel knows it: id, kernel version, ops, groups. */
+  readonly family: ResolvedFamily;
+  declare readonly socket: GenlSocket;
+
+  constructor(
+    /** The socket requests go out on. */
+    socket: GenlSocket,
+    /** The spec-side description of the family. */
+    def: FamilyDef,
+    family: ResolvedFamily,
+  ) {
+    super(socket, def, {
+      encode: (init, cmd) =>
+        genlRequest({ ...init, familyId: family.id, cmd, version: def.version }),
+      decode: (msg, set, fixed, opts) => readGenlMessage(msg, set, fixed, opts).attrs,
+      cmdOf: (msg) =>
+        msg.type === family.id ? (genlCmd(msg.buffer, msg.offset, msg.len) ?? 0) : undefined,
+    });
+    this.family = family;
+  }
+
+  /**
+   * The family a subclass is for; generated clients set it
+   * (`static override readonly familyDef = family;`) and inherit
+   * {@link GenlFamilyClient.open}, so `await OvsDatapath.open(sock)` is typed.
+   */
+  static readonly familyDef: FamilyDef | undefined = undefined;
+
+  /**
+   * Resolve the family on `sock` and build a client of the calling class.
+   * `def` defaults to the class's `familyDef`.
+   */
+  static async open<C>(this: ClientClass<C>, sock: GenlSocket, def?: FamilyDef): Promise<C> {
+    const d = def ?? this.familyDef;
+    if (d === undefined)
+      throw new YnlError(`${this.name}.open: no FamilyDef given and the class has no familyDef`);
+    const family = await sock.resolveFamily(d.name);
+    return new this(sock, d, family);
+  }
+
+  /** @internal Group names resolved through the family (nlctrl gives the ids). */
+  protected override groupIds(names: readonly string[] | undefined): Map<number, string> {
+    const byId = new Map<number, string>();
+    for (const n of names ?? this.def.mcastGroups) {
+      const id = this.family.mcastGroups.get(n);
+      if (id === undefined)
+        throw new YnlError(`family ${this.def.name} has no multicast group '${n}'`);
+      byId.set(id, n);
+    }
+    return byId;
+  }
+
+  /** @internal */
+  protected override joinGroups(
+    ids: readonly number[],
+    opts: NotificationOptions,
+  ): AsyncIterable<McastMessage> & { close(): void } {
+    return this.socket.subscribeGroups(ids, {
+      family: this.family,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.resync ? { resync: opts.resync } : {}),
+    });
+  }
+
+  /**
+   * Messages of this family that the kernel sends to this socket's port on
+   * its own initiative, decoded like notifications (`group` is `''`): e.g. OVS
+   * upcalls (`miss`, `action`) sent to the port given as a vport's upcall PID.
+   */
+  async *events(opts: Omit<NotificationOptions, 'groups'> = {}): AsyncGenerator<Notification> {
+    const sub = this.socket.unsolicited(opts.signal ? { signal: opts.signal } : {});
+    yield* this.decodeAll(sub, () => '', opts.copy === true);
+  }
+}
+
+/**
+ * Base class of generated classic netlink (netlink-raw) family clients, such
+ * as the rtnetlink families: `new RtLinkClient(sock)` on an
+ * {@link RtnlSocket} of the family's protocol. Nothing to resolve: message
+ * types and group numbers come from the spec. Every message on the family's
+ * groups is the family's; notifications are decoded by message type
+ * (RTM_NEWLINK, RTM_DELLINK ... on RTNLGRP_LINK).
+ */
+export class RawFamilyClient extends FamilyClient<RawFamilyDef> {
+  declare readonly socket: RtnlSocket;
+
+  /**
+   * The family a subclass is for; generated clients set it
+   * (`static override readonly familyDef = family;`), so `new RtLinkClient(sock)`
+   * needs no other argument.
+   */
+  static readonly familyDef: RawFamilyDef | undefined = undefined;
+
+  /**
+   * A client of the family on `socket`. `def` defaults to the class's
+   * `familyDef`; the socket's protocol must be the family's.
+   */
+  constructor(socket: RtnlSocket, def?: RawFamilyDef) {
+    const d = def ?? (new.target as typeof RawFamilyClient).familyDef;
+    if (d === undefined)
+      throw new YnlError(
+        `${new.target.name}: no RawFamilyDef given and the class has no familyDef`,
+      );
+    if (socket.protocol !== d.protocol)
+      throw new YnlError(
+        `${d.name} speaks netlink protocol ${d.protocol}, the socket protocol ${socket.protocol}`,
+      );
+    super(socket, d, {
+      encode: (init, cmd) => rawRequest({ ...init, type: cmd }),
+      decode: (msg, set, fixed, opts) => readRawMessage(msg, set, fixed, opts),
+      cmdOf: (msg) => msg.type,
+    });
+  }
+
+  /** A client of the calling class on `sock` (like `new`; for symmetry with {@link GenlFamilyClient.open}). */
+  static open<C>(this: RawClientClass<C>, sock: RtnlSocket, def?: RawFamilyDef): C {
+    return new this(sock, def);
+  }
+
+  /** @internal Group names to the spec's numbers. */
+  protected override groupIds(names: readonly string[] | undefined): Map<number, string> {
+    const byId = new Map<number, string>();
+    const groups = this.def.mcastGroups;
+    for (const n of names ?? groups.map((g) => g.name)) {
+      const g = groups.find((x) => x.name === n);
+      if (g === undefined)
+        throw new YnlError(
+          `family ${this.def.name} has no multicast group '${n}' (it has: ${groups.map((x) => x.name).join(', ') || 'none'})`,
+        );
+      byId.set(g.value, n);
+    }
+    return byId;
+  }
+
+  /** @internal */
+  protected override joinGroups(
+    ids: readonly number[],
+    opts: NotificationOptions,
+  ): AsyncIterable<McastMessage> & { close(): void } {
+    return this.socket.subscribe(ids, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.resync ? { resync: opts.resync } : {}),
+    });
+  }
+}
+
+/** nlmsg_flags of the request options: `flags` and the named flags. */
+function requestFlags(o: EchoOptions): number {
+  let f = intOption('flags', o.flags, 0, 0xffff, 0);
+  if (o.create === true) f |= NLM_F_CREATE;
+  if (o.excl === true) f |= NLM_F_EXCL;
+  if (o.replace === true) f |= NLM_F_REPLACE;
+  if (o.append === true) f |= NLM_F_APPEND;
+  if (o.echo === true) f |= NLM_F_ECHO;
+  return f;
 }
 
 function decodeOpts(

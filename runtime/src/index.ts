@@ -5,8 +5,13 @@
 export * from './codec/index.js';
 export * from './socket/index.js';
 export {
+  FamilyClient,
   GenlFamilyClient,
+  RawFamilyClient,
   type ClientClass,
+  type RawClientClass,
+  type RawFamilyDef,
+  type FamilyDefBase,
   type EchoOptions,
   type FamilyDef,
   type Notification,

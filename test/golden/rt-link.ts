@@ -6,7 +6,19 @@
  *
  * @module
  */
-import { AttrSet, EnumDef, Kind, type StructDef, SubMessageDef } from '@ynl-ts/runtime';
+import {
+  AttrSet,
+  EnumDef,
+  Kind,
+  type Notification,
+  type NotificationOptions,
+  type OpDef,
+  RawFamilyClient,
+  type RawFamilyDef,
+  type RequestOptions,
+  type StructDef,
+  SubMessageDef,
+} from '@ynl-ts/runtime';
 
 /**
  * Flags `ifinfo-flags`.
@@ -2689,3 +2701,498 @@ export const linkinfoMemberDataMsgFormats = new SubMessageDef('linkinfo-member-d
   { value: 'bridge', attrs: linkinfoBrportAttrsSet },
   { value: 'bond', attrs: bondSlaveAttrsSet },
 ]);
+
+/** Request (do) of `newlink`: the attributes `ifname`, `netNsPid`, `netNsFd`, `targetNetnsid`, `linkNetnsid`, `linkinfo`, `group`, `numTxQueues`, `numRxQueues`, `address`, `broadcast`, `mtu`, `txqlen`, `operstate`, `linkmode`, `gsoMaxSize`, `gsoMaxSegs`, `groMaxSize`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, `afSpec`, and the fixed header under `header`. */
+export type NewlinkRequest = Pick<
+  LinkAttrs,
+  | 'ifname'
+  | 'netNsPid'
+  | 'netNsFd'
+  | 'targetNetnsid'
+  | 'linkNetnsid'
+  | 'linkinfo'
+  | 'group'
+  | 'numTxQueues'
+  | 'numRxQueues'
+  | 'address'
+  | 'broadcast'
+  | 'mtu'
+  | 'txqlen'
+  | 'operstate'
+  | 'linkmode'
+  | 'gsoMaxSize'
+  | 'gsoMaxSegs'
+  | 'groMaxSize'
+  | 'gsoIpv4MaxSize'
+  | 'groIpv4MaxSize'
+  | 'afSpec'
+> & { readonly header: Partial<Ifinfomsg> };
+
+/** Notification of `newlink-ntf`: the attributes `address`, `broadcast`, `ifname`, `mtu`, `link`, `qdisc`, `stats`, `cost`, `priority`, `master`, `wireless`, `protinfo`, `txqlen`, `map`, `weight`, `operstate`, `linkmode`, `linkinfo`, `netNsPid`, `ifalias`, `numVf`, `vfinfoList`, `stats64`, `vfPorts`, `portSelf`, `afSpec`, `group`, `netNsFd`, `extMask`, `promiscuity`, `numTxQueues`, `numRxQueues`, `carrier`, `physPortId`, `carrierChanges`, `physSwitchId`, `linkNetnsid`, `physPortName`, `protoDown`, `gsoMaxSegs`, `gsoMaxSize`, `pad`, `xdp`, `event`, `newNetnsid`, `targetNetnsid`, `carrierUpCount`, `carrierDownCount`, `newIfindex`, `minMtu`, `maxMtu`, `propList`, `permAddress`, `protoDownReason`, `parentDevName`, `parentDevBusName`, `groMaxSize`, `tsoMaxSize`, `tsoMaxSegs`, `allmulti`, `devlinkPort`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, and the fixed header under `header`. */
+export type NewlinkNtfNotification = Pick<
+  LinkAttrs,
+  | 'address'
+  | 'broadcast'
+  | 'ifname'
+  | 'mtu'
+  | 'link'
+  | 'qdisc'
+  | 'stats'
+  | 'master'
+  | 'wireless'
+  | 'protinfo'
+  | 'txqlen'
+  | 'map'
+  | 'weight'
+  | 'operstate'
+  | 'linkmode'
+  | 'linkinfo'
+  | 'netNsPid'
+  | 'ifalias'
+  | 'numVf'
+  | 'vfinfoList'
+  | 'stats64'
+  | 'vfPorts'
+  | 'portSelf'
+  | 'afSpec'
+  | 'group'
+  | 'netNsFd'
+  | 'extMask'
+  | 'promiscuity'
+  | 'numTxQueues'
+  | 'numRxQueues'
+  | 'carrier'
+  | 'physPortId'
+  | 'carrierChanges'
+  | 'physSwitchId'
+  | 'linkNetnsid'
+  | 'physPortName'
+  | 'protoDown'
+  | 'gsoMaxSegs'
+  | 'gsoMaxSize'
+  | 'xdp'
+  | 'event'
+  | 'newNetnsid'
+  | 'targetNetnsid'
+  | 'carrierUpCount'
+  | 'carrierDownCount'
+  | 'newIfindex'
+  | 'minMtu'
+  | 'maxMtu'
+  | 'propList'
+  | 'permAddress'
+  | 'protoDownReason'
+  | 'parentDevName'
+  | 'parentDevBusName'
+  | 'groMaxSize'
+  | 'tsoMaxSize'
+  | 'tsoMaxSegs'
+  | 'allmulti'
+  | 'devlinkPort'
+  | 'gsoIpv4MaxSize'
+  | 'groIpv4MaxSize'
+> & { readonly header: Ifinfomsg };
+
+/** Request (do) of `dellink`: the attributes `ifname`, and the fixed header under `header`. */
+export type DellinkRequest = Pick<LinkAttrs, 'ifname'> & { readonly header: Partial<Ifinfomsg> };
+
+/** Request (do) of `getlink`: the attributes `ifname`, `altIfname`, `extMask`, `targetNetnsid`, and the fixed header under `header`. */
+export type GetlinkRequest = Pick<
+  LinkAttrs,
+  'ifname' | 'altIfname' | 'extMask' | 'targetNetnsid'
+> & { readonly header: Partial<Ifinfomsg> };
+
+/** Reply (do) of `getlink`: the attributes `address`, `broadcast`, `ifname`, `mtu`, `link`, `qdisc`, `stats`, `cost`, `priority`, `master`, `wireless`, `protinfo`, `txqlen`, `map`, `weight`, `operstate`, `linkmode`, `linkinfo`, `netNsPid`, `ifalias`, `numVf`, `vfinfoList`, `stats64`, `vfPorts`, `portSelf`, `afSpec`, `group`, `netNsFd`, `extMask`, `promiscuity`, `numTxQueues`, `numRxQueues`, `carrier`, `physPortId`, `carrierChanges`, `physSwitchId`, `linkNetnsid`, `physPortName`, `protoDown`, `gsoMaxSegs`, `gsoMaxSize`, `pad`, `xdp`, `event`, `newNetnsid`, `targetNetnsid`, `carrierUpCount`, `carrierDownCount`, `newIfindex`, `minMtu`, `maxMtu`, `propList`, `permAddress`, `protoDownReason`, `parentDevName`, `parentDevBusName`, `groMaxSize`, `tsoMaxSize`, `tsoMaxSegs`, `allmulti`, `devlinkPort`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, and the fixed header under `header`. */
+export type GetlinkReply = Pick<
+  LinkAttrs,
+  | 'address'
+  | 'broadcast'
+  | 'ifname'
+  | 'mtu'
+  | 'link'
+  | 'qdisc'
+  | 'stats'
+  | 'master'
+  | 'wireless'
+  | 'protinfo'
+  | 'txqlen'
+  | 'map'
+  | 'weight'
+  | 'operstate'
+  | 'linkmode'
+  | 'linkinfo'
+  | 'netNsPid'
+  | 'ifalias'
+  | 'numVf'
+  | 'vfinfoList'
+  | 'stats64'
+  | 'vfPorts'
+  | 'portSelf'
+  | 'afSpec'
+  | 'group'
+  | 'netNsFd'
+  | 'extMask'
+  | 'promiscuity'
+  | 'numTxQueues'
+  | 'numRxQueues'
+  | 'carrier'
+  | 'physPortId'
+  | 'carrierChanges'
+  | 'physSwitchId'
+  | 'linkNetnsid'
+  | 'physPortName'
+  | 'protoDown'
+  | 'gsoMaxSegs'
+  | 'gsoMaxSize'
+  | 'xdp'
+  | 'event'
+  | 'newNetnsid'
+  | 'targetNetnsid'
+  | 'carrierUpCount'
+  | 'carrierDownCount'
+  | 'newIfindex'
+  | 'minMtu'
+  | 'maxMtu'
+  | 'propList'
+  | 'permAddress'
+  | 'protoDownReason'
+  | 'parentDevName'
+  | 'parentDevBusName'
+  | 'groMaxSize'
+  | 'tsoMaxSize'
+  | 'tsoMaxSegs'
+  | 'allmulti'
+  | 'devlinkPort'
+  | 'gsoIpv4MaxSize'
+  | 'groIpv4MaxSize'
+> & { readonly header: Ifinfomsg };
+
+/** Request (dump) of `getlink`: the attributes `targetNetnsid`, `extMask`, `master`, `linkinfo`, and the fixed header under `header`. */
+export type GetlinkDumpRequest = Pick<
+  LinkAttrs,
+  'targetNetnsid' | 'extMask' | 'master' | 'linkinfo'
+> & { readonly header: Partial<Ifinfomsg> };
+
+/** Reply (dump) of `getlink`: the attributes `address`, `broadcast`, `ifname`, `mtu`, `link`, `qdisc`, `stats`, `cost`, `priority`, `master`, `wireless`, `protinfo`, `txqlen`, `map`, `weight`, `operstate`, `linkmode`, `linkinfo`, `netNsPid`, `ifalias`, `numVf`, `vfinfoList`, `stats64`, `vfPorts`, `portSelf`, `afSpec`, `group`, `netNsFd`, `extMask`, `promiscuity`, `numTxQueues`, `numRxQueues`, `carrier`, `physPortId`, `carrierChanges`, `physSwitchId`, `linkNetnsid`, `physPortName`, `protoDown`, `gsoMaxSegs`, `gsoMaxSize`, `pad`, `xdp`, `event`, `newNetnsid`, `targetNetnsid`, `carrierUpCount`, `carrierDownCount`, `newIfindex`, `minMtu`, `maxMtu`, `propList`, `permAddress`, `protoDownReason`, `parentDevName`, `parentDevBusName`, `groMaxSize`, `tsoMaxSize`, `tsoMaxSegs`, `allmulti`, `devlinkPort`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, and the fixed header under `header`. */
+export type GetlinkDumpReply = Pick<
+  LinkAttrs,
+  | 'address'
+  | 'broadcast'
+  | 'ifname'
+  | 'mtu'
+  | 'link'
+  | 'qdisc'
+  | 'stats'
+  | 'master'
+  | 'wireless'
+  | 'protinfo'
+  | 'txqlen'
+  | 'map'
+  | 'weight'
+  | 'operstate'
+  | 'linkmode'
+  | 'linkinfo'
+  | 'netNsPid'
+  | 'ifalias'
+  | 'numVf'
+  | 'vfinfoList'
+  | 'stats64'
+  | 'vfPorts'
+  | 'portSelf'
+  | 'afSpec'
+  | 'group'
+  | 'netNsFd'
+  | 'extMask'
+  | 'promiscuity'
+  | 'numTxQueues'
+  | 'numRxQueues'
+  | 'carrier'
+  | 'physPortId'
+  | 'carrierChanges'
+  | 'physSwitchId'
+  | 'linkNetnsid'
+  | 'physPortName'
+  | 'protoDown'
+  | 'gsoMaxSegs'
+  | 'gsoMaxSize'
+  | 'xdp'
+  | 'event'
+  | 'newNetnsid'
+  | 'targetNetnsid'
+  | 'carrierUpCount'
+  | 'carrierDownCount'
+  | 'newIfindex'
+  | 'minMtu'
+  | 'maxMtu'
+  | 'propList'
+  | 'permAddress'
+  | 'protoDownReason'
+  | 'parentDevName'
+  | 'parentDevBusName'
+  | 'groMaxSize'
+  | 'tsoMaxSize'
+  | 'tsoMaxSegs'
+  | 'allmulti'
+  | 'devlinkPort'
+  | 'gsoIpv4MaxSize'
+  | 'groIpv4MaxSize'
+> & { readonly header: Ifinfomsg };
+
+/** Request (do) of `setlink`: the attributes `address`, `broadcast`, `ifname`, `mtu`, `link`, `qdisc`, `stats`, `cost`, `priority`, `master`, `wireless`, `protinfo`, `txqlen`, `map`, `weight`, `operstate`, `linkmode`, `linkinfo`, `netNsPid`, `ifalias`, `numVf`, `vfinfoList`, `stats64`, `vfPorts`, `portSelf`, `afSpec`, `group`, `netNsFd`, `extMask`, `promiscuity`, `numTxQueues`, `numRxQueues`, `carrier`, `physPortId`, `carrierChanges`, `physSwitchId`, `linkNetnsid`, `physPortName`, `protoDown`, `gsoMaxSegs`, `gsoMaxSize`, `pad`, `xdp`, `event`, `newNetnsid`, `targetNetnsid`, `carrierUpCount`, `carrierDownCount`, `newIfindex`, `minMtu`, `maxMtu`, `propList`, `permAddress`, `protoDownReason`, `parentDevName`, `parentDevBusName`, `groMaxSize`, `tsoMaxSize`, `tsoMaxSegs`, `allmulti`, `devlinkPort`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, and the fixed header under `header`. */
+export type SetlinkRequest = Pick<
+  LinkAttrs,
+  | 'address'
+  | 'broadcast'
+  | 'ifname'
+  | 'mtu'
+  | 'link'
+  | 'qdisc'
+  | 'stats'
+  | 'master'
+  | 'wireless'
+  | 'protinfo'
+  | 'txqlen'
+  | 'map'
+  | 'weight'
+  | 'operstate'
+  | 'linkmode'
+  | 'linkinfo'
+  | 'netNsPid'
+  | 'ifalias'
+  | 'numVf'
+  | 'vfinfoList'
+  | 'stats64'
+  | 'vfPorts'
+  | 'portSelf'
+  | 'afSpec'
+  | 'group'
+  | 'netNsFd'
+  | 'extMask'
+  | 'promiscuity'
+  | 'numTxQueues'
+  | 'numRxQueues'
+  | 'carrier'
+  | 'physPortId'
+  | 'carrierChanges'
+  | 'physSwitchId'
+  | 'linkNetnsid'
+  | 'physPortName'
+  | 'protoDown'
+  | 'gsoMaxSegs'
+  | 'gsoMaxSize'
+  | 'xdp'
+  | 'event'
+  | 'newNetnsid'
+  | 'targetNetnsid'
+  | 'carrierUpCount'
+  | 'carrierDownCount'
+  | 'newIfindex'
+  | 'minMtu'
+  | 'maxMtu'
+  | 'propList'
+  | 'permAddress'
+  | 'protoDownReason'
+  | 'parentDevName'
+  | 'parentDevBusName'
+  | 'groMaxSize'
+  | 'tsoMaxSize'
+  | 'tsoMaxSegs'
+  | 'allmulti'
+  | 'devlinkPort'
+  | 'gsoIpv4MaxSize'
+  | 'groIpv4MaxSize'
+> & { readonly header: Partial<Ifinfomsg> };
+
+/** Request (do) of `getstats`: no attributes, and the fixed header under `header`. */
+export type GetstatsRequest = { readonly header: Partial<IfStatsMsg> };
+
+/** Reply (do) of `getstats`: the attributes `link64`, `linkXstats`, `linkXstatsSlave`, `linkOffloadXstats`, `afSpec`, and the fixed header under `header`. */
+export type GetstatsReply = Pick<
+  StatsAttrs,
+  'link64' | 'linkXstats' | 'linkXstatsSlave' | 'linkOffloadXstats' | 'afSpec'
+> & { readonly header: IfStatsMsg };
+
+/** Request (dump) of `getstats`: no attributes, and the fixed header under `header`. */
+export type GetstatsDumpRequest = { readonly header: Partial<IfStatsMsg> };
+
+/** Reply (dump) of `getstats`: the attributes `link64`, `linkXstats`, `linkXstatsSlave`, `linkOffloadXstats`, `afSpec`, and the fixed header under `header`. */
+export type GetstatsDumpReply = Pick<
+  StatsAttrs,
+  'link64' | 'linkXstats' | 'linkXstatsSlave' | 'linkOffloadXstats' | 'afSpec'
+> & { readonly header: IfStatsMsg };
+
+/** Operations of `rt-link`: message types and layouts, usable without a socket (see the runtime's `rawRequest` / `readRawMessage`). */
+export const ops = {
+  /**
+   * Create a new link.
+   *
+   * `RTM_NEWLINK`
+   */
+  newlink: {
+    name: 'newlink',
+    cmd: 16,
+    requestSet: linkAttrsSet,
+    fixedHeader: ifinfomsgStruct,
+  } as OpDef as OpDef<NewlinkRequest, never>,
+  /**
+   * Delete an existing link.
+   *
+   * `RTM_DELLINK`
+   */
+  dellink: {
+    name: 'dellink',
+    cmd: 17,
+    requestSet: linkAttrsSet,
+    fixedHeader: ifinfomsgStruct,
+  } as OpDef as OpDef<DellinkRequest, never>,
+  /**
+   * Get / dump information about a link.
+   *
+   * `RTM_GETLINK`
+   */
+  getlink: {
+    name: 'getlink',
+    cmd: 18,
+    replyCmd: 16,
+    requestSet: linkAttrsSet,
+    replySet: linkAttrsSet,
+    fixedHeader: ifinfomsgStruct,
+  } as OpDef as OpDef<GetlinkRequest | GetlinkDumpRequest, GetlinkReply | GetlinkDumpReply>,
+  /**
+   * Set information about a link.
+   *
+   * `RTM_SETLINK`
+   */
+  setlink: {
+    name: 'setlink',
+    cmd: 19,
+    requestSet: linkAttrsSet,
+    fixedHeader: ifinfomsgStruct,
+  } as OpDef as OpDef<SetlinkRequest, never>,
+  /**
+   * Get / dump link stats.
+   *
+   * `RTM_GETSTATS`
+   */
+  getstats: {
+    name: 'getstats',
+    cmd: 94,
+    replyCmd: 92,
+    requestSet: statsAttrsSet,
+    replySet: statsAttrsSet,
+    fixedHeader: ifStatsMsgStruct,
+  } as OpDef as OpDef<GetstatsRequest | GetstatsDumpRequest, GetstatsReply | GetstatsDumpReply>,
+} as const;
+
+/**
+ * Link configuration over rtnetlink.
+ *
+ * Family `rt-link` (netlink-raw, netlink protocol 0).
+ */
+export const family: RawFamilyDef = {
+  name: 'rt-link',
+  protocol: 0,
+  mcastGroups: [
+    { name: 'rtnlgrp-link', value: 1 },
+    { name: 'rtnlgrp-stats', value: 36 },
+  ],
+  notifications: {
+    16: { name: 'newlink-ntf', set: linkAttrsSet, fixedHeader: ifinfomsgStruct },
+    92: { name: 'getstats', set: statsAttrsSet, fixedHeader: ifStatsMsgStruct },
+    17: { name: 'dellink', set: linkAttrsSet, fixedHeader: ifinfomsgStruct },
+  },
+};
+
+/** A notification of `rt-link` (unknown commands arrive as raw bytes). */
+export type RtLinkClientNotification =
+  | (Notification<NewlinkNtfNotification> & { readonly name: 'newlink-ntf' })
+  | (Notification<GetstatsReply> & { readonly name: 'getstats' })
+  | (Notification<GetlinkReply> & { readonly name: 'dellink' })
+  | Notification<Uint8Array>;
+
+/** Client for the `rt-link` netlink-raw family: `new RtLinkClient(sock)` on an `RtnlSocket`. */
+export class RtLinkClient extends RawFamilyClient {
+  static override readonly familyDef: RawFamilyDef = family;
+
+  /**
+   * Create a new link.
+   *
+   * `RTM_NEWLINK`
+   *
+   * Resolves when the kernel acknowledges.
+   */
+  async newlink(req: NewlinkRequest, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.newlink, req, opts);
+  }
+
+  /**
+   * Delete an existing link.
+   *
+   * `RTM_DELLINK`
+   *
+   * Resolves when the kernel acknowledges.
+   */
+  async dellink(req: DellinkRequest, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.dellink, req, opts);
+  }
+
+  /**
+   * Get / dump information about a link.
+   *
+   * `RTM_GETLINK`
+   *
+   * Resolves to the reply.
+   */
+  getlink(req: GetlinkRequest, opts?: RequestOptions): Promise<GetlinkReply> {
+    return this.doOpReply(ops.getlink, req, opts) as Promise<GetlinkReply>;
+  }
+
+  /**
+   * Get / dump information about a link.
+   *
+   * `RTM_GETLINK`
+   *
+   * Dump: yields each reply as it arrives.
+   */
+  getlinkDump(req: GetlinkDumpRequest, opts?: RequestOptions): AsyncGenerator<GetlinkDumpReply> {
+    return this.dumpOp(ops.getlink, req, opts) as AsyncGenerator<GetlinkDumpReply>;
+  }
+
+  /**
+   * Set information about a link.
+   *
+   * `RTM_SETLINK`
+   *
+   * Resolves when the kernel acknowledges.
+   */
+  async setlink(req: SetlinkRequest, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.setlink, req, opts);
+  }
+
+  /**
+   * Get / dump link stats.
+   *
+   * `RTM_GETSTATS`
+   *
+   * Resolves to the reply.
+   */
+  getstats(req: GetstatsRequest, opts?: RequestOptions): Promise<GetstatsReply> {
+    return this.doOpReply(ops.getstats, req, opts) as Promise<GetstatsReply>;
+  }
+
+  /**
+   * Get / dump link stats.
+   *
+   * `RTM_GETSTATS`
+   *
+   * Dump: yields each reply as it arrives.
+   */
+  getstatsDump(req: GetstatsDumpRequest, opts?: RequestOptions): AsyncGenerator<GetstatsDumpReply> {
+    return this.dumpOp(ops.getstats, req, opts) as AsyncGenerator<GetstatsDumpReply>;
+  }
+
+  /** Notifications from `rtnlgrp-link`, `rtnlgrp-stats`, decoded. */
+  override notifications(opts?: NotificationOptions): AsyncGenerator<RtLinkClientNotification> {
+    return super.notifications(opts) as AsyncGenerator<RtLinkClientNotification>;
+  }
+}

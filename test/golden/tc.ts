@@ -11,6 +11,12 @@ import {
   type Bitfield32,
   EnumDef,
   Kind,
+  type Notification,
+  type NotificationOptions,
+  type OpDef,
+  RawFamilyClient,
+  type RawFamilyDef,
+  type RequestOptions,
   type StructDef,
   SubMessageDef,
 } from '@ynl-ts/runtime';
@@ -4280,3 +4286,504 @@ export const tcaStatsAppMsgFormats = new SubMessageDef('tca-stats-app-msg', () =
   { value: 'sfb', header: tcSfbXstatsStruct },
   { value: 'sfq', header: tcSfqXstatsStruct },
 ]);
+
+/** Request (do) of `newqdisc`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
+export type NewqdiscRequest = Pick<
+  Attrs,
+  'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
+> & { readonly header: Partial<Tcmsg> };
+
+/** Request (do) of `delqdisc`: no attributes, and the fixed header under `header`. */
+export type DelqdiscRequest = { readonly header: Partial<Tcmsg> };
+
+/** Request (do) of `getqdisc`: the attributes `dumpInvisible`, and the fixed header under `header`. */
+export type GetqdiscRequest = Pick<Attrs, 'dumpInvisible'> & { readonly header: Partial<Tcmsg> };
+
+/** Reply (do) of `getqdisc`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
+export type GetqdiscReply = Pick<
+  Attrs,
+  | 'kind'
+  | 'options'
+  | 'stats'
+  | 'xstats'
+  | 'rate'
+  | 'fcnt'
+  | 'stats2'
+  | 'stab'
+  | 'chain'
+  | 'ingressBlock'
+  | 'egressBlock'
+> & { readonly header: Tcmsg };
+
+/** Request (dump) of `getqdisc`: the attributes `dumpInvisible`, and the fixed header under `header`. */
+export type GetqdiscDumpRequest = Pick<Attrs, 'dumpInvisible'> & {
+  readonly header: Partial<Tcmsg>;
+};
+
+/** Reply (dump) of `getqdisc`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
+export type GetqdiscDumpReply = Pick<
+  Attrs,
+  | 'kind'
+  | 'options'
+  | 'stats'
+  | 'xstats'
+  | 'rate'
+  | 'fcnt'
+  | 'stats2'
+  | 'stab'
+  | 'chain'
+  | 'ingressBlock'
+  | 'egressBlock'
+> & { readonly header: Tcmsg };
+
+/** Request (do) of `newtclass`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
+export type NewtclassRequest = Pick<
+  Attrs,
+  'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
+> & { readonly header: Partial<Tcmsg> };
+
+/** Request (do) of `deltclass`: no attributes, and the fixed header under `header`. */
+export type DeltclassRequest = { readonly header: Partial<Tcmsg> };
+
+/** Request (do) of `gettclass`: no attributes, and the fixed header under `header`. */
+export type GettclassRequest = { readonly header: Partial<Tcmsg> };
+
+/** Reply (do) of `gettclass`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
+export type GettclassReply = Pick<
+  Attrs,
+  | 'kind'
+  | 'options'
+  | 'stats'
+  | 'xstats'
+  | 'rate'
+  | 'fcnt'
+  | 'stats2'
+  | 'stab'
+  | 'chain'
+  | 'ingressBlock'
+  | 'egressBlock'
+> & { readonly header: Tcmsg };
+
+/** Request (do) of `newtfilter`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
+export type NewtfilterRequest = Pick<
+  Attrs,
+  'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
+> & { readonly header: Partial<Tcmsg> };
+
+/** Request (do) of `deltfilter`: the attributes `chain`, `kind`, and the fixed header under `header`. */
+export type DeltfilterRequest = Pick<Attrs, 'chain' | 'kind'> & { readonly header: Partial<Tcmsg> };
+
+/** Request (do) of `gettfilter`: the attributes `chain`, `kind`, and the fixed header under `header`. */
+export type GettfilterRequest = Pick<Attrs, 'chain' | 'kind'> & { readonly header: Partial<Tcmsg> };
+
+/** Reply (do) of `gettfilter`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
+export type GettfilterReply = Pick<
+  Attrs,
+  | 'kind'
+  | 'options'
+  | 'stats'
+  | 'xstats'
+  | 'rate'
+  | 'fcnt'
+  | 'stats2'
+  | 'stab'
+  | 'chain'
+  | 'ingressBlock'
+  | 'egressBlock'
+> & { readonly header: Tcmsg };
+
+/** Request (dump) of `gettfilter`: the attributes `chain`, `dumpFlags`, and the fixed header under `header`. */
+export type GettfilterDumpRequest = Pick<Attrs, 'chain' | 'dumpFlags'> & {
+  readonly header: Partial<Tcmsg>;
+};
+
+/** Reply (dump) of `gettfilter`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
+export type GettfilterDumpReply = Pick<
+  Attrs,
+  | 'kind'
+  | 'options'
+  | 'stats'
+  | 'xstats'
+  | 'rate'
+  | 'fcnt'
+  | 'stats2'
+  | 'stab'
+  | 'chain'
+  | 'ingressBlock'
+  | 'egressBlock'
+> & { readonly header: Tcmsg };
+
+/** Request (do) of `newchain`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
+export type NewchainRequest = Pick<
+  Attrs,
+  'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
+> & { readonly header: Partial<Tcmsg> };
+
+/** Request (do) of `delchain`: the attributes `chain`, and the fixed header under `header`. */
+export type DelchainRequest = Pick<Attrs, 'chain'> & { readonly header: Partial<Tcmsg> };
+
+/** Request (do) of `getchain`: the attributes `chain`, and the fixed header under `header`. */
+export type GetchainRequest = Pick<Attrs, 'chain'> & { readonly header: Partial<Tcmsg> };
+
+/** Reply (do) of `getchain`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
+export type GetchainReply = Pick<
+  Attrs,
+  | 'kind'
+  | 'options'
+  | 'stats'
+  | 'xstats'
+  | 'rate'
+  | 'fcnt'
+  | 'stats2'
+  | 'stab'
+  | 'chain'
+  | 'ingressBlock'
+  | 'egressBlock'
+> & { readonly header: Tcmsg };
+
+/** Operations of `tc`: message types and layouts, usable without a socket (see the runtime's `rawRequest` / `readRawMessage`). */
+export const ops = {
+  /**
+   * Create new tc qdisc.
+   *
+   * `RTM_NEWQDISC`
+   */
+  newqdisc: {
+    name: 'newqdisc',
+    cmd: 36,
+    requestSet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<NewqdiscRequest, never>,
+  /**
+   * Delete existing tc qdisc.
+   *
+   * `RTM_DELQDISC`
+   */
+  delqdisc: {
+    name: 'delqdisc',
+    cmd: 37,
+    requestSet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<DelqdiscRequest, never>,
+  /**
+   * Get / dump tc qdisc information.
+   *
+   * `RTM_GETQDISC`
+   */
+  getqdisc: {
+    name: 'getqdisc',
+    cmd: 38,
+    replyCmd: 36,
+    requestSet: attrsSet,
+    replySet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<GetqdiscRequest | GetqdiscDumpRequest, GetqdiscReply | GetqdiscDumpReply>,
+  /**
+   * Get / dump tc traffic class information.
+   *
+   * `RTM_NEWTCLASS`
+   */
+  newtclass: {
+    name: 'newtclass',
+    cmd: 40,
+    requestSet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<NewtclassRequest, never>,
+  /**
+   * Get / dump tc traffic class information.
+   *
+   * `RTM_DELTCLASS`
+   */
+  deltclass: {
+    name: 'deltclass',
+    cmd: 41,
+    requestSet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<DeltclassRequest, never>,
+  /**
+   * Get / dump tc traffic class information.
+   *
+   * `RTM_GETTCLASS`
+   */
+  gettclass: {
+    name: 'gettclass',
+    cmd: 42,
+    replyCmd: 40,
+    requestSet: attrsSet,
+    replySet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<GettclassRequest, GettclassReply>,
+  /**
+   * Get / dump tc filter information.
+   *
+   * `RTM_NEWTFILTER`
+   */
+  newtfilter: {
+    name: 'newtfilter',
+    cmd: 44,
+    requestSet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<NewtfilterRequest, never>,
+  /**
+   * Get / dump tc filter information.
+   *
+   * `RTM_DELTFILTER`
+   */
+  deltfilter: {
+    name: 'deltfilter',
+    cmd: 45,
+    requestSet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<DeltfilterRequest, never>,
+  /**
+   * Get / dump tc filter information.
+   *
+   * `RTM_GETTFILTER`
+   */
+  gettfilter: {
+    name: 'gettfilter',
+    cmd: 46,
+    replyCmd: 44,
+    requestSet: attrsSet,
+    replySet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<
+    GettfilterRequest | GettfilterDumpRequest,
+    GettfilterReply | GettfilterDumpReply
+  >,
+  /**
+   * Get / dump tc chain information.
+   *
+   * `RTM_NEWCHAIN`
+   */
+  newchain: {
+    name: 'newchain',
+    cmd: 100,
+    requestSet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<NewchainRequest, never>,
+  /**
+   * Get / dump tc chain information.
+   *
+   * `RTM_DELCHAIN`
+   */
+  delchain: {
+    name: 'delchain',
+    cmd: 101,
+    requestSet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<DelchainRequest, never>,
+  /**
+   * Get / dump tc chain information.
+   *
+   * `RTM_GETCHAIN`
+   */
+  getchain: {
+    name: 'getchain',
+    cmd: 102,
+    replyCmd: 100,
+    requestSet: attrsSet,
+    replySet: attrsSet,
+    fixedHeader: tcmsgStruct,
+  } as OpDef as OpDef<GetchainRequest, GetchainReply>,
+} as const;
+
+/**
+ * Netlink raw family for tc qdisc, chain, class and filter configuration over rtnetlink.
+ *
+ * Family `tc` (netlink-raw, netlink protocol 0).
+ */
+export const family: RawFamilyDef = {
+  name: 'tc',
+  protocol: 0,
+  mcastGroups: [{ name: 'rtnlgrp-tc', value: 4 }],
+  notifications: {
+    36: { name: 'newqdisc', set: attrsSet, fixedHeader: tcmsgStruct },
+    40: { name: 'newtclass', set: attrsSet, fixedHeader: tcmsgStruct },
+    44: { name: 'newtfilter', set: attrsSet, fixedHeader: tcmsgStruct },
+    100: { name: 'newchain', set: attrsSet, fixedHeader: tcmsgStruct },
+    37: { name: 'delqdisc', set: attrsSet, fixedHeader: tcmsgStruct },
+    41: { name: 'deltclass', set: attrsSet, fixedHeader: tcmsgStruct },
+    45: { name: 'deltfilter', set: attrsSet, fixedHeader: tcmsgStruct },
+    101: { name: 'delchain', set: attrsSet, fixedHeader: tcmsgStruct },
+  },
+};
+
+/** A notification of `tc` (unknown commands arrive as raw bytes). */
+export type TcClientNotification =
+  | (Notification<GetqdiscReply> & { readonly name: 'newqdisc' })
+  | (Notification<GettclassReply> & { readonly name: 'newtclass' })
+  | (Notification<GettfilterReply> & { readonly name: 'newtfilter' })
+  | (Notification<GetchainReply> & { readonly name: 'newchain' })
+  | (Notification<GetqdiscReply> & { readonly name: 'delqdisc' })
+  | (Notification<GetqdiscReply> & { readonly name: 'deltclass' })
+  | (Notification<GetqdiscReply> & { readonly name: 'deltfilter' })
+  | (Notification<GetqdiscReply> & { readonly name: 'delchain' })
+  | Notification<Uint8Array>;
+
+/** Client for the `tc` netlink-raw family: `new TcClient(sock)` on an `RtnlSocket`. */
+export class TcClient extends RawFamilyClient {
+  static override readonly familyDef: RawFamilyDef = family;
+
+  /**
+   * Create new tc qdisc.
+   *
+   * `RTM_NEWQDISC`
+   *
+   * Resolves when the kernel acknowledges.
+   */
+  async newqdisc(req: NewqdiscRequest, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.newqdisc, req, opts);
+  }
+
+  /**
+   * Delete existing tc qdisc.
+   *
+   * `RTM_DELQDISC`
+   *
+   * Resolves when the kernel acknowledges.
+   */
+  async delqdisc(req: DelqdiscRequest, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.delqdisc, req, opts);
+  }
+
+  /**
+   * Get / dump tc qdisc information.
+   *
+   * `RTM_GETQDISC`
+   *
+   * Resolves to the reply.
+   */
+  getqdisc(req: GetqdiscRequest, opts?: RequestOptions): Promise<GetqdiscReply> {
+    return this.doOpReply(ops.getqdisc, req, opts) as Promise<GetqdiscReply>;
+  }
+
+  /**
+   * Get / dump tc qdisc information.
+   *
+   * `RTM_GETQDISC`
+   *
+   * Dump: yields each reply as it arrives.
+   */
+  getqdiscDump(req: GetqdiscDumpRequest, opts?: RequestOptions): AsyncGenerator<GetqdiscDumpReply> {
+    return this.dumpOp(ops.getqdisc, req, opts) as AsyncGenerator<GetqdiscDumpReply>;
+  }
+
+  /**
+   * Get / dump tc traffic class information.
+   *
+   * `RTM_NEWTCLASS`
+   *
+   * Resolves when the kernel acknowledges.
+   */
+  async newtclass(req: NewtclassRequest, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.newtclass, req, opts);
+  }
+
+  /**
+   * Get / dump tc traffic class information.
+   *
+   * `RTM_DELTCLASS`
+   *
+   * Resolves when the kernel acknowledges.
+   */
+  async deltclass(req: DeltclassRequest, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.deltclass, req, opts);
+  }
+
+  /**
+   * Get / dump tc traffic class information.
+   *
+   * `RTM_GETTCLASS`
+   *
+   * Resolves to the reply.
+   */
+  gettclass(req: GettclassRequest, opts?: RequestOptions): Promise<GettclassReply> {
+    return this.doOpReply(ops.gettclass, req, opts) as Promise<GettclassReply>;
+  }
+
+  /**
+   * Get / dump tc filter information.
+   *
+   * `RTM_NEWTFILTER`
+   *
+   * Resolves when the kernel acknowledges.
+   */
+  async newtfilter(req: NewtfilterRequest, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.newtfilter, req, opts);
+  }
+
+  /**
+   * Get / dump tc filter information.
+   *
+   * `RTM_DELTFILTER`
+   *
+   * Resolves when the kernel acknowledges.
+   */
+  async deltfilter(req: DeltfilterRequest, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.deltfilter, req, opts);
+  }
+
+  /**
+   * Get / dump tc filter information.
+   *
+   * `RTM_GETTFILTER`
+   *
+   * Resolves to the reply.
+   */
+  gettfilter(req: GettfilterRequest, opts?: RequestOptions): Promise<GettfilterReply> {
+    return this.doOpReply(ops.gettfilter, req, opts) as Promise<GettfilterReply>;
+  }
+
+  /**
+   * Get / dump tc filter information.
+   *
+   * `RTM_GETTFILTER`
+   *
+   * Dump: yields each reply as it arrives.
+   */
+  gettfilterDump(
+    req: GettfilterDumpRequest,
+    opts?: RequestOptions,
+  ): AsyncGenerator<GettfilterDumpReply> {
+    return this.dumpOp(ops.gettfilter, req, opts) as AsyncGenerator<GettfilterDumpReply>;
+  }
+
+  /**
+   * Get / dump tc chain information.
+   *
+   * `RTM_NEWCHAIN`
+   *
+   * Resolves when the kernel acknowledges.
+   */
+  async newchain(req: NewchainRequest, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.newchain, req, opts);
+  }
+
+  /**
+   * Get / dump tc chain information.
+   *
+   * `RTM_DELCHAIN`
+   *
+   * Resolves when the kernel acknowledges.
+   */
+  async delchain(req: DelchainRequest, opts?: RequestOptions): Promise<void> {
+    await this.doOp(ops.delchain, req, opts);
+  }
+
+  /**
+   * Get / dump tc chain information.
+   *
+   * `RTM_GETCHAIN`
+   *
+   * Resolves to the reply.
+   */
+  getchain(req: GetchainRequest, opts?: RequestOptions): Promise<GetchainReply> {
+    return this.doOpReply(ops.getchain, req, opts) as Promise<GetchainReply>;
+  }
+
+  /** Notifications from `rtnlgrp-tc`, decoded. */
+  override notifications(opts?: NotificationOptions): AsyncGenerator<TcClientNotification> {
+    return super.notifications(opts) as AsyncGenerator<TcClientNotification>;
+  }
+}

@@ -29,7 +29,7 @@ export function emitFamily(
   emitDefinitions(p, m);
   for (const s of m.attrSets) emitAttrSet(p, s);
   for (const sm of m.subMessages) emitSubMessage(p, sm);
-  if (m.protocol !== 'netlink-raw' && m.ops.length) {
+  if (m.ops.length) {
     emitOpTypes(p, m);
     emitOpsTable(p, m);
     emitFamilyDef(p, m);

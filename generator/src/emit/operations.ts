@@ -1,11 +1,18 @@
 /**
- * Emitters of the operation layer (generic netlink families): one request
+ * Emitters of the operation layer (generic and classic netlink families): one request
  * and one reply type per op and mode (notification and event types too), the
  * `ops` table of `OpDef`s, the `FamilyDef`, and the client class whose
  * methods take and return those types.
  * @module
  */
-import type { FamilyModel, OpMessageModel, OpModeModel, OpModel } from '../model/types.js';
+import type {
+  AttrSetModel,
+  FamilyModel,
+  OpMessageModel,
+  OpModeModel,
+  OpModel,
+  StructModel,
+} from '../model/types.js';
 import { overrideNotes } from './notes.js';
 import { Code, doc, span, str, ts, type ModulePrinter } from './printer.js';
 import type { Doc } from './layout.js';
@@ -31,21 +38,36 @@ const code = (text: string): Code => new Code(text);
 const simple = (name: string): Node => leaf(name, 'simple');
 import { setTs } from './types.js';
 
-/** The value type of a message: the listed attributes of the op's set, required ones required, plus the fixed header. */
-function messageType(op: OpModel, m: OpMessageModel): Node & { readonly union?: boolean } {
+/**
+ * The value type of a message: the listed attributes of the op's set,
+ * required ones required, plus the fixed header. A netlink-raw request's
+ * fixed header is `Partial` (absent members are sent as zeros: an rtnetlink
+ * dump filters on the members it is given).
+ */
+function messageType(
+  p: ModulePrinter,
+  op: OpModel,
+  m: OpMessageModel,
+  partialHeader = false,
+): Node & { readonly union?: boolean } {
   const parts: Node[] = [];
   const set = op.attrSet;
   if (set?.ordered) parts.push(leaf(setTs(set), 'other'));
   else if (set) {
     const typed = m.attrs.filter((a) => a.type !== 'unused' && a.type !== 'pad');
+    // a set typed as a union on its sub-message selectors is picked member by member
+    const picker = set.selectorUnions?.length ? p.use('PickSelected', true) : 'Pick';
     const pick = (xs: typeof typed): Node =>
-      typeRef('Pick', [simple(set.tsName), union(xs.map((a) => leaf(str(a.tsName), 'simple')))]);
+      typeRef(picker, [simple(set.tsName), union(xs.map((a) => leaf(str(a.tsName), 'simple')))]);
     const optional = typed.filter((a) => !m.required.includes(a));
     const required = typed.filter((a) => m.required.includes(a));
     if (optional.length) parts.push(pick(optional));
     if (required.length) parts.push(typeRef('Required', [pick(required)]));
   }
-  if (op.fixedHeader) parts.push(objType([member(op.headerKey, simple(op.fixedHeader.tsName))]));
+  if (op.fixedHeader) {
+    const h = simple(op.fixedHeader.tsName);
+    parts.push(objType([member(op.headerKey, partialHeader ? typeRef('Partial', [h]) : h)]));
+  }
   return parts.length ? intersection(parts) : leaf('Record<string, never>', 'other');
 }
 
@@ -53,14 +75,20 @@ function opDoc(op: OpModel): (string | undefined)[] {
   return [op.doc, span(op.cName), ...overrideNotes(op.overrides)];
 }
 
-function emitMessage(p: ModulePrinter, op: OpModel, m: OpMessageModel, what: string): void {
+function emitMessage(
+  p: ModulePrinter,
+  op: OpModel,
+  m: OpMessageModel,
+  what: string,
+  partialHeader = false,
+): void {
   const req = m.required.map((a) => span(a.tsName));
   p.add(
     doc([
       `${what} of ${span(op.name)}: ${m.attrs.length ? `the attributes ${m.attrs.map((a) => span(a.tsName)).join(', ')}` : 'no attributes'}${op.fixedHeader ? `, and the fixed header under ${span(op.headerKey)}` : ''}.`,
       req.length ? `The kernel requires ${req.join(', ')} (specs/overrides).` : undefined,
     ]),
-    code(at(0, typeDecl(m.typeName, messageType(op, m))) + '\n'),
+    code(at(0, typeDecl(m.typeName, messageType(p, op, m, partialHeader))) + '\n'),
   );
 }
 
@@ -72,7 +100,7 @@ export function emitOpTypes(p: ModulePrinter, m: FamilyModel): void {
       [op.dump, 'dump'],
     ] as const) {
       if (!mode) continue;
-      emitMessage(p, op, mode.request, `Request (${what})`);
+      emitMessage(p, op, mode.request, `Request (${what})`, m.protocol === 'netlink-raw');
       if (mode.reply) emitMessage(p, op, mode.reply, `Reply (${what})`);
     }
     if (op.message) emitMessage(p, op, op.message, op.event ? 'Event' : 'Notification');
@@ -94,7 +122,9 @@ export function emitOpsTable(p: ModulePrinter, m: FamilyModel): void {
   const requestOps = m.ops.filter((o) => o.do || o.dump);
   p.add(
     doc([
-      `Operations of ${span(m.name)}: command numbers and layouts, usable without a socket (see the runtime's \`genlRequest\` / \`readGenlMessage\`).`,
+      m.protocol === 'netlink-raw'
+        ? `Operations of ${span(m.name)}: message types and layouts, usable without a socket (see the runtime's \`rawRequest\` / \`readRawMessage\`).`
+        : `Operations of ${span(m.name)}: command numbers and layouts, usable without a socket (see the runtime's \`genlRequest\` / \`readGenlMessage\`).`,
     ]),
     ts`export const ops = {${code(requestOps.length ? '\n' : '')}`,
   );
@@ -135,30 +165,125 @@ export function emitOpsTable(p: ModulePrinter, m: FamilyModel): void {
     );
 }
 
+/** A notification the client decodes: its message id, layout and type. */
+interface NotificationEntry {
+  readonly value: number;
+  readonly name: string;
+  readonly set: AttrSetModel;
+  readonly fixedHeader?: StructModel;
+  readonly headerKey: string;
+  readonly typeName: string;
+}
+
+/**
+ * The notifications of a family: the spec's notification ops; for
+ * netlink-raw families also the messages the kernel multicasts without a
+ * notification op in the spec. rtnetlink multicasts every change in the
+ * format of its replies (RTM_NEWADDR, RTM_DELADDR ... as a dump reply of
+ * the same attribute set), so a reply's message type, and the type of an
+ * acknowledge-only request (new, del), decode with that reply's layout.
+ * rtnetlink (protocol 0) types come in fours from RTM_BASE (16): NEW, DEL,
+ * GET, SET; only NEW and DEL are ever multicast.
+ */
+function notificationEntries(m: FamilyModel): NotificationEntry[] {
+  const out: NotificationEntry[] = [];
+  const seen = new Set<number>();
+  const multicast = (v: number): boolean => m.protonum !== 0 || (v >= 16 && (v - 16) % 4 < 2);
+  const add = (e: NotificationEntry, derived = true): void => {
+    if (seen.has(e.value) || (derived && !multicast(e.value))) return;
+    seen.add(e.value);
+    out.push(e);
+  };
+  for (const n of m.ops) {
+    if (!n.message || !n.attrSet) continue;
+    add(
+      {
+        value: n.value,
+        name: n.name,
+        set: n.attrSet,
+        ...(n.fixedHeader ? { fixedHeader: n.fixedHeader } : {}),
+        headerKey: n.headerKey,
+        typeName: n.message.typeName,
+      },
+      false,
+    );
+  }
+  if (m.protocol !== 'netlink-raw') return out;
+  const replies = m.ops.flatMap((o) => {
+    const r = o.do?.reply ?? o.dump?.reply;
+    return r && o.attrSet ? [{ op: o, reply: r, set: o.attrSet }] : [];
+  });
+  for (const { op, reply, set } of replies) {
+    const value = reply.value ?? op.value;
+    const named = m.ops.find((o) => o.do && !o.do.reply && o.value === value);
+    add({
+      value,
+      name: (named ?? op).name,
+      set,
+      ...(op.fixedHeader ? { fixedHeader: op.fixedHeader } : {}),
+      headerKey: op.headerKey,
+      typeName: reply.typeName,
+    });
+  }
+  for (const o of m.ops) {
+    if (!o.do || o.do.reply || o.message) continue;
+    const like = replies.find((r) => r.set === o.attrSet && r.op.fixedHeader === o.fixedHeader);
+    if (!like) continue;
+    add({
+      value: o.value,
+      name: o.name,
+      set: like.set,
+      ...(like.op.fixedHeader ? { fixedHeader: like.op.fixedHeader } : {}),
+      headerKey: like.op.headerKey,
+      typeName: like.reply.typeName,
+    });
+  }
+  return out;
+}
+
 export function emitFamilyDef(p: ModulePrinter, m: FamilyModel): void {
-  p.use('FamilyDef', true);
+  const raw = m.protocol === 'netlink-raw';
+  const defType = raw ? 'RawFamilyDef' : 'FamilyDef';
+  p.use(defType, true);
   p.add(
     doc([
       m.doc,
-      `Family ${span(m.name)} (genetlink version ${m.version}).`,
+      raw
+        ? `Family ${span(m.name)} (netlink-raw, netlink protocol ${m.protonum ?? 0}).`
+        : `Family ${span(m.name)} (genetlink version ${m.version}).`,
       ...overrideNotes(m.overrides),
     ]),
-    ts`export const family: FamilyDef = {\n`,
+    ts`export const family: ${defType} = {\n`,
     code(at(2, [prop('name', leaf(str(m.name), 'str')), ','])),
-    ts`  version: ${m.version},\n`,
   );
+  if (raw) p.add(ts`  protocol: ${m.protonum ?? 0},\n`);
+  else p.add(ts`  version: ${m.version},\n`);
   if (m.fixedHeader) p.add(ts`  fixedHeader: ${m.fixedHeader.valueName},\n`);
   p.add(
     code(
-      at(2, [prop('mcastGroups', arr(m.mcastGroups.map((g) => leaf(str(g.name), 'str')))), ',']),
+      at(2, [
+        prop(
+          'mcastGroups',
+          raw
+            ? arr(
+                m.mcastGroups.map((g) =>
+                  obj([
+                    prop('name', leaf(str(g.name), 'str')),
+                    prop('value', leaf(String(g.value ?? 0), 'num')),
+                  ]),
+                ),
+              )
+            : arr(m.mcastGroups.map((g) => leaf(str(g.name), 'str'))),
+        ),
+        ',',
+      ]),
     ),
   );
   const notifications: string[] = [];
-  for (const n of m.ops) {
-    if (!n.message || !n.attrSet) continue;
+  for (const n of notificationEntries(m)) {
     const parts = [
       prop('name', leaf(str(n.name), 'str')),
-      prop('set', leaf(n.attrSet.valueName, 'id')),
+      prop('set', leaf(n.set.valueName, 'id')),
     ];
     if (n.fixedHeader && n.fixedHeader !== m.fixedHeader)
       parts.push(prop('fixedHeader', leaf(n.fixedHeader.valueName, 'id')));
@@ -177,19 +302,20 @@ export function emitFamilyDef(p: ModulePrinter, m: FamilyModel): void {
 
 export function emitClient(p: ModulePrinter, m: FamilyModel): void {
   const { className, notificationType } = m.client!;
-  p.use('GenlFamilyClient');
+  const raw = m.protocol === 'netlink-raw';
+  const base = raw ? 'RawFamilyClient' : 'GenlFamilyClient';
+  const defType = raw ? 'RawFamilyDef' : 'FamilyDef';
+  p.use(base);
   p.use('Notification', true);
   p.use('NotificationOptions', true);
-  const ntfs = m.ops
-    .filter((n) => n.message && n.attrSet)
-    .map((n) =>
-      paren(
-        intersection([
-          typeRef('Notification', [simple(n.message!.typeName)]),
-          objType([member('name', leaf(str(n.name), 'simple'))]),
-        ]),
-      ),
-    );
+  const ntfs = notificationEntries(m).map((n) =>
+    paren(
+      intersection([
+        typeRef('Notification', [simple(n.typeName)]),
+        objType([member('name', leaf(str(n.name), 'simple'))]),
+      ]),
+    ),
+  );
   p.add(
     doc([`A notification of ${span(m.name)} (unknown commands arrive as raw bytes).`]),
     code(
@@ -202,9 +328,11 @@ export function emitClient(p: ModulePrinter, m: FamilyModel): void {
       ) + '\n',
     ),
     doc([
-      `Client for the ${span(m.name)} generic netlink family: \`await ${className}.open(sock)\`.`,
+      raw
+        ? `Client for the ${span(m.name)} netlink-raw family: \`new ${className}(sock)\` on an \`RtnlSocket\`.`
+        : `Client for the ${span(m.name)} generic netlink family: \`await ${className}.open(sock)\`.`,
     ]),
-    ts`export class ${className} extends GenlFamilyClient {\n  static override readonly familyDef: FamilyDef = family;\n\n`,
+    ts`export class ${className} extends ${base} {\n  static override readonly familyDef: ${defType} = family;\n\n`,
   );
   for (const o of m.ops) {
     if (o.do) emitDo(p, o, o.do);
@@ -228,7 +356,7 @@ export function emitClient(p: ModulePrinter, m: FamilyModel): void {
       ],
     ),
   );
-  const events = m.ops.filter((o) => o.event);
+  const events = raw ? [] : m.ops.filter((o) => o.event);
   if (events.length) {
     p.add(
       ts`\n`,

@@ -40,7 +40,7 @@ export function buildModel(
 
   const genl = ix.protocol !== 'netlink-raw';
   const top = new NameScope(report, true);
-  claimFixedNames(top, genl && ix.opList.length > 0);
+  claimFixedNames(top, ix.opList.length > 0);
   const consts = buildConsts(ix, top);
   const enums = buildEnums(ix, top, entries);
   const structs = buildStructs(ix, top, scope, enums);
@@ -49,7 +49,7 @@ export function buildModel(
   fillAttrSets(ix, sets, { enums, structs, subMessages }, top, scope, report);
   const ops = buildOps(ix, { sets, structs, groups: mcastGroups }, top, scope);
   const tsName = pascal(ix.name);
-  const hasClient = genl && ops.some((o) => o.do || o.dump);
+  const hasClient = ops.some((o) => o.do || o.dump);
   const client = hasClient
     ? {
         className: top.claim(`${tsName}Client`, 'the client class', {
@@ -71,6 +71,7 @@ export function buildModel(
     tsName,
     protocol: ix.protocol,
     version: num(spec.version) ?? 1,
+    ...(genl ? {} : { protonum: num(spec.protonum) ?? 0 }),
     ...docOf(spec),
     uapiHeader: str(spec['uapi-header']) ?? `linux/${ix.name}.h`,
     file: ctx.file,

@@ -32,6 +32,8 @@ export interface FamilyModel {
   readonly protocol: Protocol;
   /** Version byte for genlmsghdr (spec `version:`, default 1, or an override). */
   readonly version: number;
+  /** netlink-raw: the netlink protocol number (spec `protonum:`, default 0, NETLINK_ROUTE). */
+  readonly protonum?: number;
   readonly doc?: string;
   readonly uapiHeader: string;
   /** Path of the spec file the model came from. */
@@ -49,7 +51,7 @@ export interface FamilyModel {
   readonly mcastGroups: readonly McastGroupModel[];
   /** netlink-raw sub-messages (`sub-messages:`); empty for families without them. */
   readonly subMessages: readonly SubMessageModel[];
-  /** Name of the generated client class (`<Family>Client`); absent: no client (netlink-raw or no ops). */
+  /** Name of the generated client class (`<Family>Client`); absent: no client (no request ops). */
   readonly client?: ClientNames;
   readonly overrides: readonly AppliedOverride[];
 }

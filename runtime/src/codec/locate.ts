@@ -20,7 +20,9 @@ export interface AttrLocation {
 
 /**
  * Find the attribute at `offset` (counted from the start of the nlmsghdr) in
- * the request `msg`. `hdrSize` is the size of the family's fixed header.
+ * the request `msg`. `hdrSize` is the size of the family's fixed header,
+ * `protoHdrSize` that of the protocol header between the nlmsghdr and the
+ * fixed header (genlmsghdr's 4 bytes; 0 for classic netlink such as rtnetlink).
  * Returns undefined when the offset is not inside any attribute.
  */
 export function locateAttr(
@@ -28,8 +30,9 @@ export function locateAttr(
   offset: number,
   set: AttrSet | undefined,
   hdrSize = 0,
+  protoHdrSize = GENL_HDRLEN,
 ): AttrLocation | undefined {
-  const start = NLMSG_HDRLEN + GENL_HDRLEN + hdrSize;
+  const start = NLMSG_HDRLEN + protoHdrSize + hdrSize;
   if (offset < start || offset >= msg.length) return undefined;
   const c = new Cursor(msg);
   let found: AttrLocation | undefined;

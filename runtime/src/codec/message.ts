@@ -110,6 +110,15 @@ export interface GenlRequestHeader {
   readonly portId?: number;
 }
 
+/** What a classic netlink (netlink-raw) request needs besides its fixed header and attributes. */
+export interface RawRequestHeader {
+  /** Message type (nlmsg_type), e.g. RTM_NEWLINK. */
+  readonly type: number;
+  readonly flags: number;
+  readonly seq?: number;
+  readonly portId?: number;
+}
+
 /**
  * Append one generic netlink message: nlmsghdr + genlmsghdr + optional fixed
  * header + attributes. Returns the message's offset in the writer. A set with
@@ -122,13 +131,49 @@ export function writeGenlMessage(
   h: GenlRequestHeader,
   set: AttrSet | null,
   attrs: unknown,
-  fixed?: { readonly def: StructDef; readonly value: unknown; readonly key?: string },
+  fixed?: FixedHeaderValue,
   unchecked = false,
 ): number {
+  return writeMessage(w, h.familyId, h, set, attrs, fixed, unchecked, h);
+}
+
+/**
+ * Append one classic netlink (netlink-raw, e.g. rtnetlink) message:
+ * nlmsghdr + optional fixed header (ifinfomsg, rtmsg, ...) + attributes,
+ * checked like {@link writeGenlMessage}. Returns the message's offset.
+ */
+export function writeRawMessage(
+  w: Writer,
+  h: RawRequestHeader,
+  set: AttrSet | null,
+  attrs: unknown,
+  fixed?: FixedHeaderValue,
+  unchecked = false,
+): number {
+  return writeMessage(w, h.type, h, set, attrs, fixed, unchecked);
+}
+
+/** A fixed header to write: its layout, its value and the key it came under (for errors). */
+export interface FixedHeaderValue {
+  readonly def: StructDef;
+  readonly value: unknown;
+  readonly key?: string;
+}
+
+function writeMessage(
+  w: Writer,
+  type: number,
+  h: { readonly flags: number; readonly seq?: number; readonly portId?: number },
+  set: AttrSet | null,
+  attrs: unknown,
+  fixed: FixedHeaderValue | undefined,
+  unchecked: boolean,
+  genl?: { readonly cmd: number; readonly version: number },
+): number {
   const start = w.pos;
-  const at = w.beginMessage(h.familyId, h.flags, h.seq ?? 0, h.portId ?? 0);
+  const at = w.beginMessage(type, h.flags, h.seq ?? 0, h.portId ?? 0);
   try {
-    w.genlHeader(h.cmd, h.version);
+    if (genl) w.genlHeader(genl.cmd, genl.version);
     if (fixed) {
       try {
         // Absent, a header with members is an error, not zeros (an OVS request
@@ -169,11 +214,37 @@ export function readGenlMessage<T>(
   fixed?: StructDef,
   opts: DecodeOptions & { readonly headerKey?: string } = {},
 ): GenlMessage<T> {
-  const bytes = msg.buffer;
   const end = messageEnd(msg);
-  const { cmd, version } = readGenlHeader(bytes, msg.offset, end);
-  let off = msg.offset + NLMSG_HDRLEN + GENL_HDRLEN;
-  const c = new Cursor(bytes, opts.copy === true);
+  const { cmd, version } = readGenlHeader(msg.buffer, msg.offset, end);
+  const attrs = readBody(msg, msg.offset + NLMSG_HDRLEN + GENL_HDRLEN, end, set, fixed, opts);
+  return { cmd, version, attrs };
+}
+
+/**
+ * Decode the classic netlink (netlink-raw) message at `msg`: the fixed
+ * header right after the nlmsghdr (put under `attrs.header`, or
+ * `opts.headerKey`), then the attributes. The message type is `msg.type`.
+ */
+export function readRawMessage<T>(
+  msg: NlMessage,
+  set: AttrSet<T>,
+  fixed?: StructDef,
+  opts: DecodeOptions & { readonly headerKey?: string } = {},
+): T {
+  return readBody(msg, msg.offset + NLMSG_HDRLEN, messageEnd(msg), set, fixed, opts);
+}
+
+/** Fixed header and attributes of a message, from `off` (past the protocol headers) to `end`. */
+function readBody<T>(
+  msg: NlMessage,
+  start: number,
+  end: number,
+  set: AttrSet<T>,
+  fixed: StructDef | undefined,
+  opts: DecodeOptions & { readonly headerKey?: string },
+): T {
+  let off = start;
+  const c = new Cursor(msg.buffer, opts.copy === true);
   let header: object | undefined;
   if (fixed) {
     if (end - off < fixed.size) {
@@ -188,7 +259,7 @@ export function readGenlMessage<T>(
   }
   const attrs = decodeSet(c, set, off, end) as Record<string, unknown>;
   if (header) put(attrs, opts.headerKey ?? 'header', header);
-  return { cmd, version, attrs: attrs as T };
+  return attrs as T;
 }
 
 /** Policy of the attribute an error refers to (`NLMSGERR_ATTR_POLICY`). */

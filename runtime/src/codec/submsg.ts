@@ -136,3 +136,13 @@ export function selects<T extends object, K extends keyof T & string, V extends 
 ): x is Extract<T, { readonly [P in K]: V }> {
   return Object.hasOwn(x, key) && (x as Record<string, unknown>)[key] === value;
 }
+
+/**
+ * `Pick` for a set typed as a union discriminated on its sub-message
+ * selectors: picks from each member, so the result stays a union that
+ * narrows on the selector (a plain `Pick` would merge the members' types).
+ * The generated per-op types of such sets use it.
+ */
+export type PickSelected<T, K extends PropertyKey> = T extends unknown
+  ? Pick<T, Extract<K, keyof T>>
+  : never;

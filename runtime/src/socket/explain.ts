@@ -4,9 +4,9 @@
  * {@link NetlinkError} that names attributes by their path in the request.
  * @module
  */
-import { NLA_TYPE_MASK } from '../codec/constants.js';
+import { GENL_HDRLEN, NLA_TYPE_MASK } from '../codec/constants.js';
 import type { AttrSet } from '../codec/layout.js';
-import { locateAttr } from '../codec/locate.js';
+import { locateAttr, type AttrLocation } from '../codec/locate.js';
 import type { ExtAck } from '../codec/message.js';
 import { NetlinkError, type ExtAckInfo, type MissingAttr } from './errors.js';
 import type { NetlinkRequest } from './request.js';
@@ -22,12 +22,11 @@ export function netlinkError(
   req: NetlinkRequest,
   opFlags?: number,
 ): NetlinkError {
-  const hdr = req.hdrSize ?? 0;
   const info: { -readonly [K in keyof ExtAckInfo]: ExtAckInfo[K] } = {};
   if (ext.message !== undefined) info.message = ext.message;
   if (ext.offset !== undefined) {
     info.offset = ext.offset;
-    const loc = locateAttr(req.bytes, ext.offset, req.set, hdr);
+    const loc = locateIn(req, ext.offset);
     if (loc !== undefined) info.attrPath = loc.path;
   }
   if (ext.policy !== undefined) info.policy = ext.policy;
@@ -41,11 +40,17 @@ export function netlinkError(
   return new NetlinkError(errno, info, ctx);
 }
 
+/** The attribute of the request at `offset`, past its protocol and fixed headers. */
+function locateIn(req: NetlinkRequest, offset: number): AttrLocation | undefined {
+  const proto = req.raw === true ? 0 : GENL_HDRLEN;
+  return locateAttr(req.bytes, offset, req.set, req.hdrSize ?? 0, proto);
+}
+
 function missingAttr(type: number, nestOff: number | undefined, req: NetlinkRequest): MissingAttr {
   let set: AttrSet | undefined = req.set;
   let nest: string | undefined;
   if (nestOff !== undefined) {
-    const loc = locateAttr(req.bytes, nestOff, req.set, req.hdrSize ?? 0);
+    const loc = locateIn(req, nestOff);
     nest = loc?.path;
     set = undefined;
     if (loc?.set !== undefined && nestOff + 4 <= req.bytes.length) {

@@ -1,7 +1,10 @@
 /**
- * The AF_NETLINK socket layer: {@link GenlSocket} and its errors.
+ * The AF_NETLINK socket layer: {@link GenlSocket}, {@link RtnlSocket}, their shared
+ * core {@link NetlinkSocket}, and their errors.
  * @module
  */
+export { NetlinkSocket, type GroupSubscribeOptions, type CheckedSocketOptions } from './base.js';
+export { RtnlSocket, type RtnlSocketOptions } from './rtnl.js';
 export {
   GenlSocket,
   netlinkError,
@@ -32,7 +35,10 @@ export {
   DO_FLAGS,
   DUMP_FLAGS,
   genlRequest,
+  rawRequest,
   type GenlRequestInit,
+  type RawRequestInit,
+  type RequestBodyInit,
   type NetlinkRequest,
 } from './request.js';
 export { errnoName, errnoText } from './errno.js';

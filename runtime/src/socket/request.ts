@@ -8,7 +8,7 @@ import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_HDRLEN } from '../codec/con
 import { YnlError } from '../codec/errors.js';
 import { nlLen } from '../codec/header.js';
 import type { AttrSet, StructDef } from '../codec/layout.js';
-import { writeGenlMessage } from '../codec/message.js';
+import { writeGenlMessage, writeRawMessage, type FixedHeaderValue } from '../codec/message.js';
 import { own } from '../codec/own.js';
 import { Writer } from '../codec/writer.js';
 import { intOption } from './options.js';
@@ -23,20 +23,21 @@ export interface NetlinkRequest {
   readonly bytes: Uint8Array;
   /** Attribute layout of the request, to name the attribute an ext-ack offset points at. */
   readonly set?: AttrSet;
-  /** Size of the family's fixed header between genlmsghdr and the attributes. */
+  /** Size of the family's fixed header between the protocol header and the attributes. */
   readonly hdrSize?: number;
+  /**
+   * A classic netlink message (rtnetlink and other netlink-raw families): no
+   * genlmsghdr, the fixed header follows the nlmsghdr. Default: generic netlink.
+   */
+  readonly raw?: boolean;
   /** Family name, for error messages. */
   readonly family?: string;
   /** Operation name, for error messages. */
   readonly op?: string;
 }
 
-/** Inputs of {@link genlRequest}. */
-export interface GenlRequestInit<T = unknown> {
-  readonly familyId: number;
-  readonly cmd: number;
-  /** genlmsghdr.version (the family's spec version). */
-  readonly version: number;
+/** What {@link genlRequest} and {@link rawRequest} share: the message body and names for errors. */
+export interface RequestBodyInit<T = unknown> {
   /** Extra nlmsg_flags (a u16); the socket adds NLM_F_REQUEST/ACK/DUMP itself. */
   readonly flags?: number;
   readonly set: AttrSet<T>;
@@ -51,12 +52,57 @@ export interface GenlRequestInit<T = unknown> {
   readonly unchecked?: boolean;
 }
 
+/** Inputs of {@link genlRequest}. */
+export interface GenlRequestInit<T = unknown> extends RequestBodyInit<T> {
+  readonly familyId: number;
+  readonly cmd: number;
+  /** genlmsghdr.version (the family's spec version). */
+  readonly version: number;
+}
+
+/** Inputs of {@link rawRequest}. */
+export interface RawRequestInit<T = unknown> extends RequestBodyInit<T> {
+  /** Message type (nlmsg_type), e.g. RTM_NEWLINK (16). */
+  readonly type: number;
+}
+
 // Requests are encoded into one shared scratch writer and copied out, so
 // building a request allocates only its final bytes.
 const scratch = new Writer(4096);
 
 /** Encode a generic netlink request with the codec. */
 export function genlRequest<T>(init: GenlRequestInit<T>): NetlinkRequest {
+  return encodeRequest(init, false, (flags, attrs, fixed) =>
+    writeGenlMessage(
+      scratch,
+      { familyId: init.familyId, cmd: init.cmd, version: init.version, flags },
+      init.set,
+      attrs,
+      fixed,
+      init.unchecked === true,
+    ),
+  );
+}
+
+/** Encode a classic netlink (netlink-raw, e.g. rtnetlink) request with the codec. */
+export function rawRequest<T>(init: RawRequestInit<T>): NetlinkRequest {
+  return encodeRequest(init, true, (flags, attrs, fixed) =>
+    writeRawMessage(
+      scratch,
+      { type: init.type, flags },
+      init.set,
+      attrs,
+      fixed,
+      init.unchecked === true,
+    ),
+  );
+}
+
+function encodeRequest<T>(
+  init: RequestBodyInit<T>,
+  raw: boolean,
+  write: (flags: number, attrs: T, fixed: FixedHeaderValue | undefined) => void,
+): NetlinkRequest {
   const flags = intOption('flags', init.flags, 0, 0xffff, 0);
   scratch.reset();
   const attrs = init.attrs ?? ({} as T);
@@ -64,24 +110,13 @@ export function genlRequest<T>(init: GenlRequestInit<T>): NetlinkRequest {
   const fixed = init.fixedHeader
     ? { def: init.fixedHeader, value: own(attrs as object, key), key }
     : undefined;
-  writeGenlMessage(
-    scratch,
-    {
-      familyId: init.familyId,
-      cmd: init.cmd,
-      version: init.version,
-      flags: NLM_F_REQUEST | flags,
-    },
-    init.set,
-    attrs,
-    fixed,
-    init.unchecked === true,
-  );
+  write(NLM_F_REQUEST | flags, attrs, fixed);
   const out: { -readonly [K in keyof NetlinkRequest]: NetlinkRequest[K] } = {
     bytes: scratch.bytes(),
     set: init.set,
     hdrSize: init.fixedHeader?.size ?? 0,
   };
+  if (raw) out.raw = true;
   if (init.family !== undefined) out.family = init.family;
   if (init.op !== undefined) out.op = init.op;
   return out;

@@ -2,16 +2,20 @@
 // family (each op's request and reply set and each notification's set, with
 // the family's fixed header), plus the synthetic every-kind layout. A target
 // encodes and decodes through the same entry points the family clients use:
-// `genlRequest` and `splitMessages` + `readGenlMessage`.
+// `genlRequest` and `splitMessages` + `readGenlMessage` (netlink-raw families
+// such as rt-link: `rawRequest` and `readRawMessage`, no genlmsghdr).
 import * as families from '@ynl-ts/families';
 import {
   NLMSG_HDRLEN,
   GENL_HDRLEN,
   genlRequest,
+  rawRequest,
   readGenlMessage,
+  readRawMessage,
   splitMessages,
   type AttrSet,
   type FamilyDef,
+  type FamilyDefBase,
   type OpDef,
   type StructDef,
 } from '@ynl-ts/runtime';
@@ -31,44 +35,49 @@ export interface Target {
   readonly headerKey: string;
   readonly version: number;
   readonly cmd: number;
+  /** A netlink-raw family's message: no genlmsghdr before the fixed header. */
+  readonly raw: boolean;
 }
 
 /** Byte offset of the first attribute in a message of `t`. */
 export function attrsOffset(t: Target): number {
-  return NLMSG_HDRLEN + GENL_HDRLEN + (t.fixed?.size ?? 0);
+  return NLMSG_HDRLEN + (t.raw ? 0 : GENL_HDRLEN) + (t.fixed?.size ?? 0);
 }
 
 /** Encode a message object (attributes plus the fixed header under `headerKey`). */
 export function encodeMessage(t: Target, value: unknown): Uint8Array {
-  return genlRequest({
-    familyId: 0x20,
-    cmd: t.cmd,
-    version: t.version,
+  const body = {
     set: t.set,
     attrs: value,
     ...(t.fixed ? { fixedHeader: t.fixed } : {}),
     headerKey: t.headerKey,
     // random keys violate OVS key/mask rules: the codec, not the rules, is under test
     unchecked: true,
-  }).bytes;
+  };
+  return t.raw
+    ? rawRequest({ ...body, type: t.cmd }).bytes
+    : genlRequest({ ...body, familyId: 0x20, cmd: t.cmd, version: t.version }).bytes;
 }
 
 /** Decode every message in `bytes` as messages of `t`; `copy` as the clients' option. */
 export function decodeMessages(t: Target, bytes: Uint8Array, copy = false): unknown[] {
-  return splitMessages(bytes).map(
-    (m) => readGenlMessage(m, t.set, t.fixed, { copy, headerKey: t.headerKey }).attrs,
+  const opts = { copy, headerKey: t.headerKey };
+  return splitMessages(bytes).map((m) =>
+    t.raw
+      ? readRawMessage(m, t.set, t.fixed, opts)
+      : readGenlMessage(m, t.set, t.fixed, opts).attrs,
   );
 }
 
 interface FamilyModule {
-  readonly family: FamilyDef;
+  readonly family: FamilyDefBase & { readonly version?: number; readonly protocol?: number };
   readonly ops: Readonly<Record<string, OpDef>>;
 }
 
 function collect(): Target[] {
   const out = new Map<string, Target>();
   const add = (
-    def: FamilyDef,
+    def: FamilyModule['family'],
     set: AttrSet,
     cmd: number,
     fixed: StructDef | undefined,
@@ -85,8 +94,9 @@ function collect(): Target[] {
       set,
       fixed,
       headerKey: key,
-      version: def.version,
+      version: def.version ?? 1,
       cmd,
+      raw: def.protocol !== undefined,
     });
   };
   for (const mod of Object.values(families) as FamilyModule[]) {

@@ -374,6 +374,12 @@ test('every genetlink spec of specs/ runs through --spec (generated, transpiled,
   }
 });
 
+test('--family of a generated netlink-raw family (rt-link) is a usage error, not an nlctrl lookup', async () => {
+  const r = await run('--family', 'rt-link', '--dump', 'getlink');
+  assert.equal(r.status, 2, r.err);
+  assert.match(r.err, /--family rt-link: rt-link is a netlink-raw .* generic netlink only/);
+});
+
 test('a struct-array attribute (ovs_ct_limit zone-limit): JSON in, the typed request out, shaped back', async () => {
   const ct = await loadByName('ovs_ct_limit');
   const json = { 'dp-ifindex': 3, 'zone-limit': [{ 'zone-id': -1, limit: 9 }, { zoneId: 5 }] };

@@ -15,8 +15,13 @@ import {
   readDoneMessage,
   readErrorMessage,
   readHeader,
+  netlinkError,
+  rawRequest,
+  readRawMessage,
   splitMessages,
   writeGenlMessage,
+  writeRawMessage,
+  type StructDef,
 } from '@ynl-ts/runtime';
 
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
@@ -206,4 +211,68 @@ test('locateAttr: an ext-ack offset back to the attribute path of the request', 
   assert.equal(locateAttr(req, req.length, flow), undefined, 'past the end');
   // without a layout: type numbers, nests followed by NLA_F_NESTED
   assert.deepEqual(locateAttr(req, 68, undefined), { path: '#2.#4.#3.#2', exact: true });
+});
+
+// Classic netlink (rtnetlink): no genlmsghdr, the fixed header follows the
+// nlmsghdr. Vector from include/uapi/linux/if_addr.h (struct ifaddrmsg, 8
+// bytes; IFA_ADDRESS = 1, IFA_LABEL = 3) and RTM_NEWADDR = 20.
+const ifaddrmsg: StructDef = {
+  name: 'ifaddrmsg',
+  size: 8,
+  members: [
+    { name: 'family', kind: Kind.U8, offset: 0 },
+    { name: 'prefixlen', kind: Kind.U8, offset: 1 },
+    { name: 'flags', kind: Kind.U8, offset: 2 },
+    { name: 'scope', kind: Kind.U8, offset: 3 },
+    { name: 'index', kind: Kind.U32, offset: 4 },
+  ],
+};
+const addrSet = new AttrSet('addr', () => [
+  { name: 'address', type: 1, kind: Kind.Binary },
+  { name: 'label', type: 3, kind: Kind.String },
+]);
+
+test('writeRawMessage / readRawMessage: nlmsghdr, fixed header, attributes, no genlmsghdr', () => {
+  const w = new Writer();
+  writeRawMessage(
+    w,
+    { type: 20, flags: 0x605 },
+    addrSet,
+    { address: Uint8Array.of(10, 0, 0, 1), label: 'x' },
+    { def: ifaddrmsg, value: { family: 2, prefixlen: 24, index: 7 } },
+  );
+  const msg = w.bytes();
+  assert.equal(
+    hex(msg),
+    '28000000' +
+      '1400' +
+      '0506' +
+      '00000000' +
+      '00000000' + // nlmsghdr
+      '02180000' +
+      '07000000' + // ifaddrmsg
+      '0800' +
+      '0100' +
+      '0a000001' + // IFA_ADDRESS
+      '0600' +
+      '0300' +
+      '78000000', // IFA_LABEL "x\0" + pad
+  );
+  const [m] = splitMessages(msg);
+  assert.deepEqual(readRawMessage(m!, addrSet, ifaddrmsg), {
+    address: Uint8Array.of(10, 0, 0, 1),
+    label: 'x',
+    header: { family: 2, prefixlen: 24, flags: 0, scope: 0, index: 7 },
+  });
+  // the ext-ack offset 32 (IFA_LABEL) names the attribute of a raw request
+  const req = rawRequest({
+    type: 20,
+    set: addrSet,
+    attrs: { header: { family: 2 }, address: Uint8Array.of(10, 0, 0, 1), label: 'x' },
+    fixedHeader: ifaddrmsg,
+  });
+  assert.equal(req.raw, true);
+  assert.equal(locateAttr(req.bytes, 32, addrSet, 8, 0)?.path, 'label');
+  assert.equal(netlinkError(22, { offset: 32 }, req).extack.attrPath, 'label');
+  assert.equal(netlinkError(22, { offset: 24 }, req).extack.attrPath, 'address');
 });

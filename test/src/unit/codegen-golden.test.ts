@@ -37,10 +37,13 @@ test('generated OVS families match test/golden byte for byte', async () => {
   }
 });
 
-/** netlink-raw families with sub-messages: their union types and SubMessageDef layouts. */
-const rawFamilies = ['rt-link', 'tc'];
+/**
+ * netlink-raw families: typed clients over RawFamilyClient (rt-addr, rt-rule);
+ * sub-messages as unions and SubMessageDef layouts (rt-link, tc).
+ */
+const rawFamilies = ['rt-addr', 'rt-rule', 'rt-link', 'tc'];
 
-test('generated netlink-raw families with sub-messages match test/golden byte for byte', async () => {
+test('generated netlink-raw families match test/golden byte for byte', async () => {
   const files = await generatePackage({
     specs: rawFamilies.map((f) => join(repoRoot, 'specs', `${f}.yaml`)),
     relativeTo: repoRoot,
@@ -56,6 +59,19 @@ test('generated netlink-raw families with sub-messages match test/golden byte fo
       `${f}: run UPDATE_GOLDEN=1 to accept the change`,
     );
   }
+});
+
+test('netlink-raw clients: RawFamilyClient, groups by number, Partial request headers', () => {
+  const addr = readFileSync(join(repoRoot, 'test', 'golden', 'rt-addr.ts'), 'utf8');
+  assert.match(addr, /export class RtAddrClient extends RawFamilyClient \{/);
+  assert.match(addr, /protocol: 0,/);
+  assert.match(addr, /\{ name: 'rtnlgrp-ipv4-ifaddr', value: 5 \}/);
+  // RTM_NEWADDR and RTM_DELADDR decode as notifications (the spec has no notification ops)
+  assert.match(addr, /20: \{ name: 'newaddr', set: addrAttrsSet \}/);
+  assert.match(addr, /21: \{ name: 'deladdr', set: addrAttrsSet \}/);
+  // request fixed headers are Partial (absent members are zeros); replies are complete
+  assert.match(addr, /export type GetaddrDumpRequest = \{ readonly header: Partial<Ifaddrmsg> \};/);
+  assert.match(addr, /getaddrDump\(req: GetaddrDumpRequest/);
 });
 
 test('sub-messages: a union discriminated on the selector, a type for any format, SubMessageDef layouts', () => {

@@ -42,10 +42,21 @@ test('fuzz: the targets cover every generated family, request, reply and notific
     'ovs_meter',
     'ovs_packet',
     'ovs_vport',
+    'rt-addr',
+    'rt-link',
+    'rt-neigh',
+    'rt-route',
+    'rt-rule',
+    'tc',
     'tcp_metrics',
     'synthetic',
   ])
     assert.ok(familyNames.includes(f), f);
+  // netlink-raw: framed without a genlmsghdr, as the RawFamilyClient sends them
+  assert.ok(
+    targets.some((t) => t.id === 'rt-link/link-attrs' && t.raw && t.fixed?.name === 'ifinfomsg'),
+  );
+  assert.ok(targets.every((t) => t.raw === (t.family.startsWith('rt-') || t.family === 'tc')));
   assert.ok(targets.some((t) => t.id === 'ovs_flow/flow-attrs' && t.fixed?.name === 'ovs-header'));
   assert.ok(targets.some((t) => t.id === 'ethtool/cable-test-ntf'));
   assert.ok(

@@ -35,8 +35,8 @@ const clientMembers = new Set([
 ]);
 
 /** Names the module declares besides the spec's (claimed before any spec name). */
-export function claimFixedNames(top: NameScope, genl: boolean): void {
-  if (!genl) return;
+export function claimFixedNames(top: NameScope, hasOps: boolean): void {
+  if (!hasOps) return;
   const site = { obj: {}, key: undefined, path: [] };
   for (const n of ['ops', 'family', 'emptySet']) top.claim(n, `the generated '${n}'`, site);
 }
