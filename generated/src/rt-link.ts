@@ -1411,6 +1411,8 @@ export type LinkinfoAttrsByKind =
   | { readonly kind: 'vti6'; readonly data?: LinkinfoVti6Attrs }
   | { readonly kind: 'netkit'; readonly data?: LinkinfoNetkitAttrs }
   | { readonly kind: 'ovpn'; readonly data?: LinkinfoOvpnAttrs }
+  | { readonly kind: 'veth'; readonly data?: LinkinfoVethAttrs }
+  | { readonly kind: 'vxlan'; readonly data?: LinkinfoVxlanAttrs }
   | { readonly kind?: string; readonly data?: Uint8Array };
 
 /** The attributes of `linkinfo-attrs` whose format `slave-kind` selects (`slave-data`), one member per known value; the last member takes any other value, its sub-messages as raw bytes. */
@@ -2652,6 +2654,146 @@ export const linkinfoOvpnAttrsSet: AttrSet<LinkinfoOvpnAttrs> = new AttrSet(
   () => [{ name: 'mode', type: 1, kind: Kind.U8, enum: ovpnModeEnum }],
 );
 
+/**
+ * Attribute set `linkinfo-vxlan-attrs` (`IFLA_VXLAN_*`).
+ *
+ * Override (specs/overrides): the spec has no IFLA_VXLAN_* set; the attributes are those of linux/if_link.h (vxlan_policy in drivers/net/vxlan/vxlan_core.c).
+ */
+export interface LinkinfoVxlanAttrs {
+  /** `IFLA_VXLAN_ID` (1) */
+  readonly id?: number;
+  /** `IFLA_VXLAN_GROUP` (2) */
+  readonly group?: Uint8Array;
+  /** `IFLA_VXLAN_LINK` (3) */
+  readonly link?: number;
+  /** `IFLA_VXLAN_LOCAL` (4) */
+  readonly local?: Uint8Array;
+  /** `IFLA_VXLAN_TTL` (5) */
+  readonly ttl?: number;
+  /** `IFLA_VXLAN_TOS` (6) */
+  readonly tos?: number;
+  /** `IFLA_VXLAN_LEARNING` (7) */
+  readonly learning?: number;
+  /** `IFLA_VXLAN_AGEING` (8) */
+  readonly ageing?: number;
+  /** `IFLA_VXLAN_LIMIT` (9) */
+  readonly limit?: number;
+  /** `IFLA_VXLAN_PORT_RANGE` (10) */
+  readonly portRange?: IflaGenevePortRange;
+  /** `IFLA_VXLAN_PROXY` (11) */
+  readonly proxy?: number;
+  /** `IFLA_VXLAN_RSC` (12) */
+  readonly rsc?: number;
+  /** `IFLA_VXLAN_L2MISS` (13) */
+  readonly l2miss?: number;
+  /** `IFLA_VXLAN_L3MISS` (14) */
+  readonly l3miss?: number;
+  /** `IFLA_VXLAN_PORT` (15) */
+  readonly port?: number;
+  /** `IFLA_VXLAN_GROUP6` (16) */
+  readonly group6?: Uint8Array;
+  /** `IFLA_VXLAN_LOCAL6` (17) */
+  readonly local6?: Uint8Array;
+  /** `IFLA_VXLAN_UDP_CSUM` (18) */
+  readonly udpCsum?: number;
+  /** `IFLA_VXLAN_UDP_ZERO_CSUM6_TX` (19) */
+  readonly udpZeroCsum6Tx?: number;
+  /** `IFLA_VXLAN_UDP_ZERO_CSUM6_RX` (20) */
+  readonly udpZeroCsum6Rx?: number;
+  /** `IFLA_VXLAN_REMCSUM_TX` (21) */
+  readonly remcsumTx?: number;
+  /** `IFLA_VXLAN_REMCSUM_RX` (22) */
+  readonly remcsumRx?: number;
+  /** `IFLA_VXLAN_GBP` (23) */
+  readonly gbp?: boolean;
+  /** `IFLA_VXLAN_REMCSUM_NOPARTIAL` (24) */
+  readonly remcsumNopartial?: boolean;
+  /** `IFLA_VXLAN_COLLECT_METADATA` (25) */
+  readonly collectMetadata?: number;
+  /** `IFLA_VXLAN_LABEL` (26) */
+  readonly label?: number;
+  /** `IFLA_VXLAN_GPE` (27) */
+  readonly gpe?: boolean;
+  /** `IFLA_VXLAN_TTL_INHERIT` (28) */
+  readonly ttlInherit?: number;
+  /** `IFLA_VXLAN_DF` (29) */
+  readonly df?: number;
+  /** `IFLA_VXLAN_VNIFILTER` (30) */
+  readonly vnifilter?: number;
+  /** `IFLA_VXLAN_LOCALBYPASS` (31) */
+  readonly localbypass?: number;
+  /** `IFLA_VXLAN_LABEL_POLICY` (32) */
+  readonly labelPolicy?: number;
+  /** `IFLA_VXLAN_RESERVED_BITS` (33) */
+  readonly reservedBits?: Uint8Array;
+}
+/** Layout of `linkinfo-vxlan-attrs`. */
+export const linkinfoVxlanAttrsSet: AttrSet<LinkinfoVxlanAttrs> = new AttrSet(
+  'linkinfo-vxlan-attrs',
+  () => [
+    { name: 'id', type: 1, kind: Kind.U32 },
+    { name: 'group', type: 2, kind: Kind.Binary, display: 'ipv4' },
+    { name: 'link', type: 3, kind: Kind.U32 },
+    { name: 'local', type: 4, kind: Kind.Binary, display: 'ipv4' },
+    { name: 'ttl', type: 5, kind: Kind.U8 },
+    { name: 'tos', type: 6, kind: Kind.U8 },
+    { name: 'learning', type: 7, kind: Kind.U8 },
+    { name: 'ageing', type: 8, kind: Kind.U32 },
+    { name: 'limit', type: 9, kind: Kind.U32 },
+    { name: 'portRange', type: 10, kind: Kind.Struct, struct: iflaGenevePortRangeStruct },
+    { name: 'proxy', type: 11, kind: Kind.U8 },
+    { name: 'rsc', type: 12, kind: Kind.U8 },
+    { name: 'l2miss', type: 13, kind: Kind.U8 },
+    { name: 'l3miss', type: 14, kind: Kind.U8 },
+    { name: 'port', type: 15, kind: Kind.U16, be: true },
+    { name: 'group6', type: 16, kind: Kind.Binary, display: 'ipv6' },
+    { name: 'local6', type: 17, kind: Kind.Binary, display: 'ipv6' },
+    { name: 'udpCsum', type: 18, kind: Kind.U8 },
+    { name: 'udpZeroCsum6Tx', type: 19, kind: Kind.U8 },
+    { name: 'udpZeroCsum6Rx', type: 20, kind: Kind.U8 },
+    { name: 'remcsumTx', type: 21, kind: Kind.U8 },
+    { name: 'remcsumRx', type: 22, kind: Kind.U8 },
+    { name: 'gbp', type: 23, kind: Kind.Flag },
+    { name: 'remcsumNopartial', type: 24, kind: Kind.Flag },
+    { name: 'collectMetadata', type: 25, kind: Kind.U8 },
+    { name: 'label', type: 26, kind: Kind.U32, be: true },
+    { name: 'gpe', type: 27, kind: Kind.Flag },
+    { name: 'ttlInherit', type: 28, kind: Kind.U8 },
+    { name: 'df', type: 29, kind: Kind.U8 },
+    { name: 'vnifilter', type: 30, kind: Kind.U8 },
+    { name: 'localbypass', type: 31, kind: Kind.U8 },
+    { name: 'labelPolicy', type: 32, kind: Kind.U32 },
+    { name: 'reservedBits', type: 33, kind: Kind.Binary },
+  ],
+);
+
+/**
+ * Attribute set `linkinfo-veth-attrs`.
+ *
+ * Override (specs/overrides): the spec has no VETH_INFO_* set (linux/veth.h); VETH_INFO_PEER is the peer's ifinfomsg and IFLA_* attributes.
+ */
+export interface LinkinfoVethAttrs {
+  /**
+   * `VETH_INFO_PEER` (1)
+   *
+   * Sub-message `linkinfo-veth-peer-msg`: its format is chosen by the value of `kind` in an enclosing set; raw bytes when it has none.
+   */
+  readonly peer?: LinkinfoVethPeerMsg;
+}
+/** Layout of `linkinfo-veth-attrs`. */
+export const linkinfoVethAttrsSet: AttrSet<LinkinfoVethAttrs> = new AttrSet(
+  'linkinfo-veth-attrs',
+  () => [
+    {
+      name: 'peer',
+      type: 1,
+      kind: Kind.SubMessage,
+      subMessage: linkinfoVethPeerMsgFormats,
+      selector: 'kind',
+    },
+  ],
+);
+
 /** Sub-message `linkinfo-data-msg`: one of its formats, chosen by the value of the selector attribute, or raw bytes for a value without a format. */
 export type LinkinfoDataMsg =
   | LinkinfoBondAttrs
@@ -2669,6 +2811,8 @@ export type LinkinfoDataMsg =
   | LinkinfoVti6Attrs
   | LinkinfoNetkitAttrs
   | LinkinfoOvpnAttrs
+  | LinkinfoVethAttrs
+  | LinkinfoVxlanAttrs
   | Uint8Array;
 
 /** Formats of `linkinfo-data-msg`, by selector value. */
@@ -2691,6 +2835,8 @@ export const linkinfoDataMsgFormats = new SubMessageDef('linkinfo-data-msg', () 
   { value: 'vti6', attrs: linkinfoVti6AttrsSet },
   { value: 'netkit', attrs: linkinfoNetkitAttrsSet },
   { value: 'ovpn', attrs: linkinfoOvpnAttrsSet },
+  { value: 'veth', attrs: linkinfoVethAttrsSet },
+  { value: 'vxlan', attrs: linkinfoVxlanAttrsSet },
 ]);
 
 /** Sub-message `linkinfo-member-data-msg`: one of its formats, chosen by the value of the selector attribute, or raw bytes for a value without a format. */
@@ -2700,6 +2846,14 @@ export type LinkinfoMemberDataMsg = LinkinfoBrportAttrs | BondSlaveAttrs | Uint8
 export const linkinfoMemberDataMsgFormats = new SubMessageDef('linkinfo-member-data-msg', () => [
   { value: 'bridge', attrs: linkinfoBrportAttrsSet },
   { value: 'bond', attrs: bondSlaveAttrsSet },
+]);
+
+/** Sub-message `linkinfo-veth-peer-msg`: one of its formats, chosen by the value of the selector attribute, or raw bytes for a value without a format. */
+export type LinkinfoVethPeerMsg = (LinkAttrs & { readonly header: Ifinfomsg }) | Uint8Array;
+
+/** Formats of `linkinfo-veth-peer-msg`, by selector value. */
+export const linkinfoVethPeerMsgFormats = new SubMessageDef('linkinfo-veth-peer-msg', () => [
+  { value: 'veth', header: ifinfomsgStruct, attrs: linkAttrsSet },
 ]);
 
 /** Request (do) of `newlink`: the attributes `ifname`, `netNsPid`, `netNsFd`, `targetNetnsid`, `linkNetnsid`, `linkinfo`, `group`, `numTxQueues`, `numRxQueues`, `address`, `broadcast`, `mtu`, `txqlen`, `operstate`, `linkmode`, `gsoMaxSize`, `gsoMaxSegs`, `groMaxSize`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, `afSpec`, and the fixed header under `header`. */
@@ -3088,6 +3242,12 @@ export const ops = {
  * Link configuration over rtnetlink.
  *
  * Family `rt-link` (netlink-raw, netlink protocol 0).
+ *
+ * Override (specs/overrides): the spec has no IFLA_VXLAN_* set; the attributes are those of linux/if_link.h (vxlan_policy in drivers/net/vxlan/vxlan_core.c).
+ *
+ * Override (specs/overrides): the spec has no VETH_INFO_* set (linux/veth.h); VETH_INFO_PEER is the peer's ifinfomsg and IFLA_* attributes.
+ *
+ * Override (specs/overrides): veth_newlink() reads VETH_INFO_PEER as a struct ifinfomsg followed by IFLA_* attributes (rtnl_nla_parse_ifinfomsg); the link kind, veth, selects it.
  */
 export const family: RawFamilyDef = {
   name: 'rt-link',

@@ -250,7 +250,7 @@ export const tcFifoQoptStruct: StructDef<TcFifoQopt> = {
   members: [{ name: 'limit', kind: Kind.U32, offset: 0 }],
 };
 
-/** struct `tc-ratespec` (9 bytes). */
+/** struct `tc-ratespec` (12 bytes). */
 export interface TcRatespec {
   readonly cellLog: number;
   readonly linklayer: number;
@@ -262,18 +262,18 @@ export interface TcRatespec {
 /** Layout of `tc-ratespec`. */
 export const tcRatespecStruct: StructDef<TcRatespec> = {
   name: 'tc-ratespec',
-  size: 9,
+  size: 12,
   members: [
     { name: 'cellLog', kind: Kind.U8, offset: 0 },
     { name: 'linklayer', kind: Kind.U8, offset: 1 },
-    { name: 'overhead', kind: Kind.U8, offset: 2 },
-    { name: 'cellAlign', kind: Kind.U8, offset: 3 },
-    { name: 'mpu', kind: Kind.U8, offset: 4 },
-    { name: 'rate', kind: Kind.U32, offset: 5 },
+    { name: 'overhead', kind: Kind.U16, offset: 2 },
+    { name: 'cellAlign', kind: Kind.S16, offset: 4 },
+    { name: 'mpu', kind: Kind.U16, offset: 6 },
+    { name: 'rate', kind: Kind.U32, offset: 8 },
   ],
 };
 
-/** struct `tc-htb-opt` (38 bytes). */
+/** struct `tc-htb-opt` (44 bytes). */
 export interface TcHtbOpt {
   readonly rate: TcRatespec;
   readonly ceil: TcRatespec;
@@ -286,15 +286,15 @@ export interface TcHtbOpt {
 /** Layout of `tc-htb-opt`. */
 export const tcHtbOptStruct: StructDef<TcHtbOpt> = {
   name: 'tc-htb-opt',
-  size: 38,
+  size: 44,
   members: [
     { name: 'rate', kind: Kind.Struct, offset: 0, struct: tcRatespecStruct },
-    { name: 'ceil', kind: Kind.Struct, offset: 9, struct: tcRatespecStruct },
-    { name: 'buffer', kind: Kind.U32, offset: 18 },
-    { name: 'cbuffer', kind: Kind.U32, offset: 22 },
-    { name: 'quantum', kind: Kind.U32, offset: 26 },
-    { name: 'level', kind: Kind.U32, offset: 30 },
-    { name: 'prio', kind: Kind.U32, offset: 34 },
+    { name: 'ceil', kind: Kind.Struct, offset: 12, struct: tcRatespecStruct },
+    { name: 'buffer', kind: Kind.U32, offset: 24 },
+    { name: 'cbuffer', kind: Kind.U32, offset: 28 },
+    { name: 'quantum', kind: Kind.U32, offset: 32 },
+    { name: 'level', kind: Kind.U32, offset: 36 },
+    { name: 'prio', kind: Kind.U32, offset: 40 },
   ],
 };
 
@@ -794,7 +794,7 @@ export const tcSfqQoptV1Struct: StructDef<TcSfqQoptV1> = {
   ],
 };
 
-/** struct `tc-tbf-qopt` (30 bytes). */
+/** struct `tc-tbf-qopt` (36 bytes). */
 export interface TcTbfQopt {
   readonly rate: TcRatespec;
   readonly peakrate: TcRatespec;
@@ -805,13 +805,13 @@ export interface TcTbfQopt {
 /** Layout of `tc-tbf-qopt`. */
 export const tcTbfQoptStruct: StructDef<TcTbfQopt> = {
   name: 'tc-tbf-qopt',
-  size: 30,
+  size: 36,
   members: [
     { name: 'rate', kind: Kind.Struct, offset: 0, struct: tcRatespecStruct },
-    { name: 'peakrate', kind: Kind.Struct, offset: 9, struct: tcRatespecStruct },
-    { name: 'limit', kind: Kind.U32, offset: 18 },
-    { name: 'buffer', kind: Kind.U32, offset: 22 },
-    { name: 'mtu', kind: Kind.U32, offset: 26 },
+    { name: 'peakrate', kind: Kind.Struct, offset: 12, struct: tcRatespecStruct },
+    { name: 'limit', kind: Kind.U32, offset: 24 },
+    { name: 'buffer', kind: Kind.U32, offset: 28 },
+    { name: 'mtu', kind: Kind.U32, offset: 32 },
   ],
 };
 
@@ -1499,7 +1499,7 @@ export const tcMplsStruct: StructDef<TcMpls> = {
   ],
 };
 
-/** struct `tc-police` (50 bytes). */
+/** struct `tc-police` (56 bytes). */
 export interface TcPolice {
   readonly index: number;
   readonly action: number;
@@ -1515,7 +1515,7 @@ export interface TcPolice {
 /** Layout of `tc-police`. */
 export const tcPoliceStruct: StructDef<TcPolice> = {
   name: 'tc-police',
-  size: 50,
+  size: 56,
   members: [
     { name: 'index', kind: Kind.U32, offset: 0 },
     { name: 'action', kind: Kind.S32, offset: 4 },
@@ -1523,10 +1523,10 @@ export const tcPoliceStruct: StructDef<TcPolice> = {
     { name: 'burst', kind: Kind.U32, offset: 12 },
     { name: 'mtu', kind: Kind.U32, offset: 16 },
     { name: 'rate', kind: Kind.Struct, offset: 20, struct: tcRatespecStruct },
-    { name: 'peakrate', kind: Kind.Struct, offset: 29, struct: tcRatespecStruct },
-    { name: 'refcnt', kind: Kind.S32, offset: 38 },
-    { name: 'bindcnt', kind: Kind.S32, offset: 42 },
-    { name: 'capab', kind: Kind.U32, offset: 46 },
+    { name: 'peakrate', kind: Kind.Struct, offset: 32, struct: tcRatespecStruct },
+    { name: 'refcnt', kind: Kind.S32, offset: 44 },
+    { name: 'bindcnt', kind: Kind.S32, offset: 48 },
+    { name: 'capab', kind: Kind.U32, offset: 52 },
   ],
 };
 

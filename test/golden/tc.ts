@@ -14,6 +14,7 @@ import {
   type Notification,
   type NotificationOptions,
   type OpDef,
+  type PickSelected,
   RawFamilyClient,
   type RawFamilyDef,
   type RequestOptions,
@@ -249,7 +250,7 @@ export const tcFifoQoptStruct: StructDef<TcFifoQopt> = {
   members: [{ name: 'limit', kind: Kind.U32, offset: 0 }],
 };
 
-/** struct `tc-ratespec` (9 bytes). */
+/** struct `tc-ratespec` (12 bytes). */
 export interface TcRatespec {
   readonly cellLog: number;
   readonly linklayer: number;
@@ -261,18 +262,18 @@ export interface TcRatespec {
 /** Layout of `tc-ratespec`. */
 export const tcRatespecStruct: StructDef<TcRatespec> = {
   name: 'tc-ratespec',
-  size: 9,
+  size: 12,
   members: [
     { name: 'cellLog', kind: Kind.U8, offset: 0 },
     { name: 'linklayer', kind: Kind.U8, offset: 1 },
-    { name: 'overhead', kind: Kind.U8, offset: 2 },
-    { name: 'cellAlign', kind: Kind.U8, offset: 3 },
-    { name: 'mpu', kind: Kind.U8, offset: 4 },
-    { name: 'rate', kind: Kind.U32, offset: 5 },
+    { name: 'overhead', kind: Kind.U16, offset: 2 },
+    { name: 'cellAlign', kind: Kind.S16, offset: 4 },
+    { name: 'mpu', kind: Kind.U16, offset: 6 },
+    { name: 'rate', kind: Kind.U32, offset: 8 },
   ],
 };
 
-/** struct `tc-htb-opt` (38 bytes). */
+/** struct `tc-htb-opt` (44 bytes). */
 export interface TcHtbOpt {
   readonly rate: TcRatespec;
   readonly ceil: TcRatespec;
@@ -285,15 +286,15 @@ export interface TcHtbOpt {
 /** Layout of `tc-htb-opt`. */
 export const tcHtbOptStruct: StructDef<TcHtbOpt> = {
   name: 'tc-htb-opt',
-  size: 38,
+  size: 44,
   members: [
     { name: 'rate', kind: Kind.Struct, offset: 0, struct: tcRatespecStruct },
-    { name: 'ceil', kind: Kind.Struct, offset: 9, struct: tcRatespecStruct },
-    { name: 'buffer', kind: Kind.U32, offset: 18 },
-    { name: 'cbuffer', kind: Kind.U32, offset: 22 },
-    { name: 'quantum', kind: Kind.U32, offset: 26 },
-    { name: 'level', kind: Kind.U32, offset: 30 },
-    { name: 'prio', kind: Kind.U32, offset: 34 },
+    { name: 'ceil', kind: Kind.Struct, offset: 12, struct: tcRatespecStruct },
+    { name: 'buffer', kind: Kind.U32, offset: 24 },
+    { name: 'cbuffer', kind: Kind.U32, offset: 28 },
+    { name: 'quantum', kind: Kind.U32, offset: 32 },
+    { name: 'level', kind: Kind.U32, offset: 36 },
+    { name: 'prio', kind: Kind.U32, offset: 40 },
   ],
 };
 
@@ -793,7 +794,7 @@ export const tcSfqQoptV1Struct: StructDef<TcSfqQoptV1> = {
   ],
 };
 
-/** struct `tc-tbf-qopt` (30 bytes). */
+/** struct `tc-tbf-qopt` (36 bytes). */
 export interface TcTbfQopt {
   readonly rate: TcRatespec;
   readonly peakrate: TcRatespec;
@@ -804,13 +805,13 @@ export interface TcTbfQopt {
 /** Layout of `tc-tbf-qopt`. */
 export const tcTbfQoptStruct: StructDef<TcTbfQopt> = {
   name: 'tc-tbf-qopt',
-  size: 30,
+  size: 36,
   members: [
     { name: 'rate', kind: Kind.Struct, offset: 0, struct: tcRatespecStruct },
-    { name: 'peakrate', kind: Kind.Struct, offset: 9, struct: tcRatespecStruct },
-    { name: 'limit', kind: Kind.U32, offset: 18 },
-    { name: 'buffer', kind: Kind.U32, offset: 22 },
-    { name: 'mtu', kind: Kind.U32, offset: 26 },
+    { name: 'peakrate', kind: Kind.Struct, offset: 12, struct: tcRatespecStruct },
+    { name: 'limit', kind: Kind.U32, offset: 24 },
+    { name: 'buffer', kind: Kind.U32, offset: 28 },
+    { name: 'mtu', kind: Kind.U32, offset: 32 },
   ],
 };
 
@@ -1498,7 +1499,7 @@ export const tcMplsStruct: StructDef<TcMpls> = {
   ],
 };
 
-/** struct `tc-police` (50 bytes). */
+/** struct `tc-police` (56 bytes). */
 export interface TcPolice {
   readonly index: number;
   readonly action: number;
@@ -1514,7 +1515,7 @@ export interface TcPolice {
 /** Layout of `tc-police`. */
 export const tcPoliceStruct: StructDef<TcPolice> = {
   name: 'tc-police',
-  size: 50,
+  size: 56,
   members: [
     { name: 'index', kind: Kind.U32, offset: 0 },
     { name: 'action', kind: Kind.S32, offset: 4 },
@@ -1522,10 +1523,10 @@ export const tcPoliceStruct: StructDef<TcPolice> = {
     { name: 'burst', kind: Kind.U32, offset: 12 },
     { name: 'mtu', kind: Kind.U32, offset: 16 },
     { name: 'rate', kind: Kind.Struct, offset: 20, struct: tcRatespecStruct },
-    { name: 'peakrate', kind: Kind.Struct, offset: 29, struct: tcRatespecStruct },
-    { name: 'refcnt', kind: Kind.S32, offset: 38 },
-    { name: 'bindcnt', kind: Kind.S32, offset: 42 },
-    { name: 'capab', kind: Kind.U32, offset: 46 },
+    { name: 'peakrate', kind: Kind.Struct, offset: 32, struct: tcRatespecStruct },
+    { name: 'refcnt', kind: Kind.S32, offset: 44 },
+    { name: 'bindcnt', kind: Kind.S32, offset: 48 },
+    { name: 'capab', kind: Kind.U32, offset: 52 },
   ],
 };
 
@@ -4288,7 +4289,7 @@ export const tcaStatsAppMsgFormats = new SubMessageDef('tca-stats-app-msg', () =
 ]);
 
 /** Request (do) of `newqdisc`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type NewqdiscRequest = Pick<
+export type NewqdiscRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
 > & { readonly header: Partial<Tcmsg> };
@@ -4297,10 +4298,12 @@ export type NewqdiscRequest = Pick<
 export type DelqdiscRequest = { readonly header: Partial<Tcmsg> };
 
 /** Request (do) of `getqdisc`: the attributes `dumpInvisible`, and the fixed header under `header`. */
-export type GetqdiscRequest = Pick<Attrs, 'dumpInvisible'> & { readonly header: Partial<Tcmsg> };
+export type GetqdiscRequest = PickSelected<Attrs, 'dumpInvisible'> & {
+  readonly header: Partial<Tcmsg>;
+};
 
 /** Reply (do) of `getqdisc`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GetqdiscReply = Pick<
+export type GetqdiscReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
@@ -4316,12 +4319,12 @@ export type GetqdiscReply = Pick<
 > & { readonly header: Tcmsg };
 
 /** Request (dump) of `getqdisc`: the attributes `dumpInvisible`, and the fixed header under `header`. */
-export type GetqdiscDumpRequest = Pick<Attrs, 'dumpInvisible'> & {
+export type GetqdiscDumpRequest = PickSelected<Attrs, 'dumpInvisible'> & {
   readonly header: Partial<Tcmsg>;
 };
 
 /** Reply (dump) of `getqdisc`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GetqdiscDumpReply = Pick<
+export type GetqdiscDumpReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
@@ -4337,7 +4340,7 @@ export type GetqdiscDumpReply = Pick<
 > & { readonly header: Tcmsg };
 
 /** Request (do) of `newtclass`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type NewtclassRequest = Pick<
+export type NewtclassRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
 > & { readonly header: Partial<Tcmsg> };
@@ -4349,7 +4352,7 @@ export type DeltclassRequest = { readonly header: Partial<Tcmsg> };
 export type GettclassRequest = { readonly header: Partial<Tcmsg> };
 
 /** Reply (do) of `gettclass`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GettclassReply = Pick<
+export type GettclassReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
@@ -4365,19 +4368,23 @@ export type GettclassReply = Pick<
 > & { readonly header: Tcmsg };
 
 /** Request (do) of `newtfilter`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type NewtfilterRequest = Pick<
+export type NewtfilterRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
 > & { readonly header: Partial<Tcmsg> };
 
 /** Request (do) of `deltfilter`: the attributes `chain`, `kind`, and the fixed header under `header`. */
-export type DeltfilterRequest = Pick<Attrs, 'chain' | 'kind'> & { readonly header: Partial<Tcmsg> };
+export type DeltfilterRequest = PickSelected<Attrs, 'chain' | 'kind'> & {
+  readonly header: Partial<Tcmsg>;
+};
 
 /** Request (do) of `gettfilter`: the attributes `chain`, `kind`, and the fixed header under `header`. */
-export type GettfilterRequest = Pick<Attrs, 'chain' | 'kind'> & { readonly header: Partial<Tcmsg> };
+export type GettfilterRequest = PickSelected<Attrs, 'chain' | 'kind'> & {
+  readonly header: Partial<Tcmsg>;
+};
 
 /** Reply (do) of `gettfilter`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GettfilterReply = Pick<
+export type GettfilterReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
@@ -4393,12 +4400,12 @@ export type GettfilterReply = Pick<
 > & { readonly header: Tcmsg };
 
 /** Request (dump) of `gettfilter`: the attributes `chain`, `dumpFlags`, and the fixed header under `header`. */
-export type GettfilterDumpRequest = Pick<Attrs, 'chain' | 'dumpFlags'> & {
+export type GettfilterDumpRequest = PickSelected<Attrs, 'chain' | 'dumpFlags'> & {
   readonly header: Partial<Tcmsg>;
 };
 
 /** Reply (dump) of `gettfilter`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GettfilterDumpReply = Pick<
+export type GettfilterDumpReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
@@ -4414,19 +4421,19 @@ export type GettfilterDumpReply = Pick<
 > & { readonly header: Tcmsg };
 
 /** Request (do) of `newchain`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type NewchainRequest = Pick<
+export type NewchainRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
 > & { readonly header: Partial<Tcmsg> };
 
 /** Request (do) of `delchain`: the attributes `chain`, and the fixed header under `header`. */
-export type DelchainRequest = Pick<Attrs, 'chain'> & { readonly header: Partial<Tcmsg> };
+export type DelchainRequest = PickSelected<Attrs, 'chain'> & { readonly header: Partial<Tcmsg> };
 
 /** Request (do) of `getchain`: the attributes `chain`, and the fixed header under `header`. */
-export type GetchainRequest = Pick<Attrs, 'chain'> & { readonly header: Partial<Tcmsg> };
+export type GetchainRequest = PickSelected<Attrs, 'chain'> & { readonly header: Partial<Tcmsg> };
 
 /** Reply (do) of `getchain`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GetchainReply = Pick<
+export type GetchainReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
