@@ -1603,6 +1603,31 @@ export const tcVlanStruct: StructDef<TcVlan> = {
   ],
 };
 
+/**
+ * struct `tc-htb-xstats` (20 bytes).
+ *
+ * Override (specs/overrides): struct tc_htb_xstats (linux/pkt_sched.h) is what htb_dump_class_stats() sends; the spec lacks it.
+ */
+export interface TcHtbXstats {
+  readonly lends: number;
+  readonly borrows: number;
+  readonly giants: number;
+  readonly tokens: number;
+  readonly ctokens: number;
+}
+/** Layout of `tc-htb-xstats`. */
+export const tcHtbXstatsStruct: StructDef<TcHtbXstats> = {
+  name: 'tc-htb-xstats',
+  size: 20,
+  members: [
+    { name: 'lends', kind: Kind.U32, offset: 0 },
+    { name: 'borrows', kind: Kind.U32, offset: 4 },
+    { name: 'giants', kind: Kind.U32, offset: 8 },
+    { name: 'tokens', kind: Kind.S32, offset: 12 },
+    { name: 'ctokens', kind: Kind.S32, offset: 16 },
+  ],
+};
+
 /** Attribute set `attrs` (`TCA_*`). */
 export type Attrs = AttrsBase & AttrsByKind;
 
@@ -1665,7 +1690,7 @@ export type AttrsByKind =
   | { readonly kind: 'gred'; readonly options?: GredAttrs; readonly xstats?: Uint8Array }
   | { readonly kind: 'hfsc'; readonly options?: TcHfscQopt; readonly xstats?: Uint8Array }
   | { readonly kind: 'hhf'; readonly options?: HhfAttrs; readonly xstats?: TcHhfXstats }
-  | { readonly kind: 'htb'; readonly options?: HtbAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'htb'; readonly options?: HtbAttrs; readonly xstats?: TcHtbXstats }
   | {
       readonly kind: 'ingress';
       readonly options?: Record<string, never>;
@@ -4270,6 +4295,7 @@ export type TcaStatsAppMsg =
   | TcRedXstats
   | TcSfbXstats
   | TcSfqXstats
+  | TcHtbXstats
   | Uint8Array;
 
 /** Formats of `tca-stats-app-msg`, by selector value. */
@@ -4286,6 +4312,7 @@ export const tcaStatsAppMsgFormats = new SubMessageDef('tca-stats-app-msg', () =
   { value: 'red', header: tcRedXstatsStruct },
   { value: 'sfb', header: tcSfbXstatsStruct },
   { value: 'sfq', header: tcSfqXstatsStruct },
+  { value: 'htb', header: tcHtbXstatsStruct },
 ]);
 
 /** Request (do) of `newqdisc`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
@@ -4599,6 +4626,8 @@ export const ops = {
  * Netlink raw family for tc qdisc, chain, class and filter configuration over rtnetlink.
  *
  * Family `tc` (netlink-raw, netlink protocol 0).
+ *
+ * Override (specs/overrides): struct tc_htb_xstats (linux/pkt_sched.h) is what htb_dump_class_stats() sends; the spec lacks it.
  */
 export const family: RawFamilyDef = {
   name: 'tc',

@@ -258,6 +258,18 @@ test('tc htb: a qdisc and class tc made decode like tc shows them; ours show in 
     assert.equal(c.options.parms.rate.rate, rateBytes(shown['rate']!));
     assert.equal(c.options.parms.ceil.rate, rateBytes(shown['ceil']!));
     assert.equal(c.options.parms.rate.rate, 125000, '1mbit');
+    // stats2.app: selected by the kind of the set around stats2 (tc_htb_xstats), as xstats
+    const app = c.stats2?.app;
+    assert.ok(app !== undefined && !(app instanceof Uint8Array) && 'ctokens' in app, 'htb xstats');
+    assert.deepEqual(c.xstats, app);
+    const st = spawnSync('tc', ['-s', '-d', 'class', 'show', 'dev', d0, 'classid', '1:10'], {
+      encoding: 'utf8',
+    }).stdout;
+    const num = (k: string): number => Number(new RegExp(`\\b${k}: (-?\\d+)`).exec(st)![1]);
+    assert.deepEqual(
+      [app.lends, app.borrows, app.giants, app.tokens, app.ctokens],
+      [num('lended'), num('borrowed'), num('giants'), num('tokens'), num('ctokens')],
+    );
 
     // we create, tc shows
     await tcc.newqdisc(
