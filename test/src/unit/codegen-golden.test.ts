@@ -93,7 +93,7 @@ test('sub-messages: a union discriminated on the selector, a type for any format
   // a kind with options but no xstats format: its xstats stay raw bytes
   assert.match(
     tc,
-    /\| \{ readonly kind: 'htb'; readonly options\?: HtbAttrs; readonly xstats\?: Uint8Array \}\n/,
+    /\| \{ readonly kind: 'tbf'; readonly options\?: TbfAttrs; readonly xstats\?: Uint8Array \}\n/,
   );
   // stats2.app is selected by the enclosing set's kind: any format of its sub-message
   assert.match(tc, /readonly app\?: TcaStatsAppMsg;/);
