@@ -2,8 +2,9 @@
 // network namespace (`unshare -n`, as root): installs N IPv4 routes (table
 // 100, one gateway) through the generated RtRouteClient with many requests
 // in flight, then the same routes with `ip -batch`; dumps them decoded and
-// with `ip -j route show`; dumps the links (veth pairs made for it) decoded
-// and with `ip -j link show`. Prints one `BENCH-RTNL {json}` line.
+// with `ip -j route show`; dumps the links (veth pairs made for it) decoded,
+// with `ip -j link show`, and with the C baseline (bench/c/rtnl_link_dump.c,
+// its binary given as the second argument). Prints one `BENCH-RTNL {json}` line.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { RtnlSocket } from '@ynl-ts/runtime';
 import { RtRouteClient } from '@ynl-ts/families/rt-route';
@@ -11,6 +12,8 @@ import { RtLinkClient } from '@ynl-ts/families/rt-link';
 import { median } from './measure.js';
 
 const n = Number(process.argv[2] ?? 100_000);
+const cBin = process.argv[3];
+if (cBin === undefined) throw new Error('usage: rtnl-netns.js N C_BINARY');
 const TABLE = 100;
 const WINDOW = 1024;
 const VETHS = 250;
@@ -113,18 +116,31 @@ const vl: string[] = [];
 for (let i = 0; i < VETHS; i++) vl.push(`link add bl${i} type veth peer name bm${i}`);
 ip(['-batch', '-'], vl.join('\n') + '\n');
 const links = new RtLinkClient(sock);
+const ROUND_MS = 300;
 const oursLinks: number[] = [];
 const ipLinks: number[] = [];
+const cLinks: number[] = [];
 let linkCount = 0;
+let cCount = 0;
 for (let r = 0; r < 5; r++) {
-  oursLinks.push(
-    await timed(async () => {
-      linkCount = 0;
-      for await (const l of links.getlinkDump({ header: {} })) if (l.ifname) linkCount++;
-    }),
-  );
-  ipLinks.push(await timed(() => ip(['-j', 'link', 'show'])));
+  // dumps/s over a round of ROUND_MS, ours and C alike
+  let dumps = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ROUND_MS) {
+    linkCount = 0;
+    for await (const l of links.getlinkDump({ header: {} })) if (l.ifname) linkCount++;
+    dumps++;
+  }
+  oursLinks.push(dumps / seconds(t0));
+  const c = JSON.parse(execFileSync(cBin, [String(ROUND_MS)], { encoding: 'utf8' })) as {
+    dump: number;
+    links: number;
+  };
+  cLinks.push(c.dump);
+  cCount = c.links;
+  ipLinks.push(1 / (await timed(() => ip(['-j', 'link', 'show']))));
 }
+if (cCount !== linkCount) throw new Error(`C dumped ${cCount} links, ours ${linkCount}`);
 sock.close();
 
 console.log(
@@ -138,7 +154,8 @@ console.log(
       dumpPerSec: n / median(oursDump),
       ipDumpPerSec: n / median(ipDump),
       links: linkCount,
-      linkDumpsPerSec: 1 / median(oursLinks),
-      ipLinkDumpsPerSec: 1 / median(ipLinks),
+      linkDumpsPerSec: median(oursLinks),
+      cLinkDumpsPerSec: median(cLinks),
+      ipLinkDumpsPerSec: median(ipLinks),
     }),
 );

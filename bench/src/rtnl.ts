@@ -2,13 +2,27 @@
 // bench/src/rtnl-netns.ts under `unshare -n` (root) and reports its figures
 // against iproute2 measured in the same run: route install (our batched
 // requests vs `ip -batch`), route dump (decoded vs `ip -j route show`), link
-// dump (decoded vs `ip -j link show`). No targets: the ratios are the result.
-import { spawnSync } from 'node:child_process';
+// dump (decoded vs bench/c/rtnl_link_dump.c, built here with gcc, and vs
+// `ip -j link show`). No targets: the ratios are the result.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { row, type Row } from './report.js';
 
 const dist = dirname(fileURLToPath(import.meta.url));
+const benchDir = join(dist, '..');
+
+/** Builds the C baseline of the link dump; returns the binary. */
+function buildC(): string {
+  const out = join(benchDir, '.build');
+  mkdirSync(out, { recursive: true });
+  const bin = join(out, 'rtnl_link_dump');
+  execFileSync('gcc', ['-O2', '-Wall', '-o', bin, join(benchDir, 'c', 'rtnl_link_dump.c')], {
+    stdio: 'inherit',
+  });
+  return bin;
+}
 
 interface NetnsResult {
   n: number;
@@ -20,6 +34,7 @@ interface NetnsResult {
   ipDumpPerSec: number;
   links: number;
   linkDumpsPerSec: number;
+  cLinkDumpsPerSec: number;
   ipLinkDumpsPerSec: number;
 }
 
@@ -27,7 +42,7 @@ export function rtnlBench(n: number, log: (s: string) => void): Row[] {
   const S = 'rtnl (netns)';
   const r = spawnSync(
     'unshare',
-    ['-n', '--', process.execPath, '--expose-gc', join(dist, 'rtnl-netns.js'), String(n)],
+    ['-n', '--', process.execPath, '--expose-gc', join(dist, 'rtnl-netns.js'), String(n), buildC()],
     { encoding: 'utf8', maxBuffer: 64 << 20 },
   );
   const line = r.stdout.split('\n').find((l) => l.startsWith('BENCH-RTNL '));
@@ -62,9 +77,15 @@ export function rtnlBench(n: number, log: (s: string) => void): Row[] {
       name: `dump ${v.links} links (decoded)`,
       value: v.linkDumpsPerSec,
       unit: 'dumps/s',
-      baseline: 'ip -j link show',
-      baselineValue: v.ipLinkDumpsPerSec,
-      note: 'median of 5 alternating rounds; ip also formats JSON (and starts a process)',
+      baseline: 'C raw socket',
+      baselineValue: v.cLinkDumpsPerSec,
+      note: 'median of 5 alternating rounds; C only walks the headers; ip -j link show (a process, JSON) in the next row',
+    }),
+    row({
+      section: S,
+      name: `dump ${v.links} links: ip -j link show`,
+      value: v.ipLinkDumpsPerSec,
+      unit: 'dumps/s',
     }),
   ];
 }

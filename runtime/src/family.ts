@@ -23,12 +23,7 @@ import { readGenlMessage, readRawMessage, type NlMessage } from './codec/message
 import { own } from './codec/own.js';
 import type { DecodeOptions } from './codec/decode.js';
 import type { NetlinkSocket } from './socket/base.js';
-import {
-  genlRequest,
-  rawRequest,
-  type NetlinkRequest,
-  type RequestBodyInit,
-} from './socket/request.js';
+import { encodeRequest, type NetlinkRequest, type RequestBodyInit } from './socket/request.js';
 import type { RtnlSocket } from './socket/rtnl.js';
 import type {
   GenlSocket,
@@ -250,17 +245,16 @@ export abstract class FamilyClient<D extends FamilyDefBase = FamilyDefBase> {
     }
     if (opts.echo === true && op.echo !== true)
       throw new YnlError(`${this.def.name} ${op.name}: the kernel does not echo this op`);
-    const flags = requestFlags(opts);
     return this.#framing.encode(
       {
+        flags: requestFlags(opts),
         set: op.requestSet as AttrSet<unknown>,
         attrs: req,
-        ...(fixed !== undefined ? { fixedHeader: fixed } : {}),
-        ...(op.headerKey !== undefined ? { headerKey: op.headerKey } : {}),
-        ...(flags !== 0 ? { flags } : {}),
+        fixedHeader: fixed,
+        headerKey: op.headerKey,
         family: this.def.name,
         op: op.name,
-        ...(opts.unchecked === true ? { unchecked: true } : {}),
+        unchecked: opts.unchecked,
       },
       op.cmd,
     );
@@ -412,8 +406,7 @@ export class GenlFamilyClient extends FamilyClient<FamilyDef> {
     family: ResolvedFamily,
   ) {
     super(socket, def, {
-      encode: (init, cmd) =>
-        genlRequest({ ...init, familyId: family.id, cmd, version: def.version }),
+      encode: (body, cmd) => encodeRequest(body, family.id, { cmd, version: def.version }),
       decode: (msg, set, fixed, opts) => readGenlMessage(msg, set, fixed, opts).attrs,
       cmdOf: (msg) =>
         msg.type === family.id ? (genlCmd(msg.buffer, msg.offset, msg.len) ?? 0) : undefined,
@@ -508,7 +501,7 @@ export class RawFamilyClient extends FamilyClient<RawFamilyDef> {
         `${d.name} speaks netlink protocol ${d.protocol}, the socket protocol ${socket.protocol}`,
       );
     super(socket, d, {
-      encode: (init, cmd) => rawRequest({ ...init, type: cmd }),
+      encode: (body, cmd) => encodeRequest(body, cmd, undefined),
       decode: (msg, set, fixed, opts) => readRawMessage(msg, set, fixed, opts),
       cmdOf: (msg) => msg.type,
     });

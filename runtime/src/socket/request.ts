@@ -8,7 +8,7 @@ import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_HDRLEN } from '../codec/con
 import { YnlError } from '../codec/errors.js';
 import { nlLen } from '../codec/header.js';
 import type { AttrSet, StructDef } from '../codec/layout.js';
-import { writeGenlMessage, writeRawMessage, type FixedHeaderValue } from '../codec/message.js';
+import { writeGenlMessage, writeRawMessage } from '../codec/message.js';
 import { own } from '../codec/own.js';
 import { Writer } from '../codec/writer.js';
 import { intOption } from './options.js';
@@ -72,53 +72,49 @@ const scratch = new Writer(4096);
 
 /** Encode a generic netlink request with the codec. */
 export function genlRequest<T>(init: GenlRequestInit<T>): NetlinkRequest {
-  return encodeRequest(init, false, (flags, attrs, fixed) =>
-    writeGenlMessage(
-      scratch,
-      { familyId: init.familyId, cmd: init.cmd, version: init.version, flags },
-      init.set,
-      attrs,
-      fixed,
-      init.unchecked === true,
-    ),
-  );
+  return encodeRequest(init, init.familyId, init);
 }
 
 /** Encode a classic netlink (netlink-raw, e.g. rtnetlink) request with the codec. */
 export function rawRequest<T>(init: RawRequestInit<T>): NetlinkRequest {
-  return encodeRequest(init, true, (flags, attrs, fixed) =>
-    writeRawMessage(
-      scratch,
-      { type: init.type, flags },
-      init.set,
-      attrs,
-      fixed,
-      init.unchecked === true,
-    ),
-  );
+  return encodeRequest(init, init.type, undefined);
 }
 
-function encodeRequest<T>(
-  init: RequestBodyInit<T>,
-  raw: boolean,
-  write: (flags: number, attrs: T, fixed: FixedHeaderValue | undefined) => void,
+/**
+ * Encode a request: `body` after an nlmsghdr of `type`, with a genlmsghdr
+ * when `genl` is given (generic netlink), without one when not (classic
+ * netlink). The family clients call it directly (no init object to build).
+ */
+export function encodeRequest(
+  body: RequestBodyInit,
+  type: number,
+  genl: { readonly cmd: number; readonly version: number } | undefined,
 ): NetlinkRequest {
-  const flags = intOption('flags', init.flags, 0, 0xffff, 0);
+  const flags = NLM_F_REQUEST | intOption('flags', body.flags, 0, 0xffff, 0);
   scratch.reset();
-  const attrs = init.attrs ?? ({} as T);
-  const key = init.headerKey ?? 'header';
-  const fixed = init.fixedHeader
-    ? { def: init.fixedHeader, value: own(attrs as object, key), key }
-    : undefined;
-  write(NLM_F_REQUEST | flags, attrs, fixed);
+  const attrs = body.attrs ?? {};
+  const key = body.headerKey ?? 'header';
+  const def = body.fixedHeader;
+  const fixed = def !== undefined ? { def, value: own(attrs, key), key } : undefined;
+  const unchecked = body.unchecked === true;
+  if (genl !== undefined)
+    writeGenlMessage(
+      scratch,
+      { familyId: type, cmd: genl.cmd, version: genl.version, flags },
+      body.set,
+      attrs,
+      fixed,
+      unchecked,
+    );
+  else writeRawMessage(scratch, { type, flags }, body.set, attrs, fixed, unchecked);
   const out: { -readonly [K in keyof NetlinkRequest]: NetlinkRequest[K] } = {
     bytes: scratch.bytes(),
-    set: init.set,
-    hdrSize: init.fixedHeader?.size ?? 0,
+    set: body.set,
+    hdrSize: def?.size ?? 0,
   };
-  if (raw) out.raw = true;
-  if (init.family !== undefined) out.family = init.family;
-  if (init.op !== undefined) out.op = init.op;
+  if (genl === undefined) out.raw = true;
+  if (body.family !== undefined) out.family = body.family;
+  if (body.op !== undefined) out.op = body.op;
   return out;
 }
 
