@@ -2856,7 +2856,7 @@ export const linkinfoVethPeerMsgFormats = new SubMessageDef('linkinfo-veth-peer-
   { value: 'veth', header: ifinfomsgStruct, attrs: linkAttrsSet },
 ]);
 
-/** Request (do) of `newlink`: the attributes `ifname`, `netNsPid`, `netNsFd`, `targetNetnsid`, `linkNetnsid`, `linkinfo`, `group`, `numTxQueues`, `numRxQueues`, `address`, `broadcast`, `mtu`, `txqlen`, `operstate`, `linkmode`, `gsoMaxSize`, `gsoMaxSegs`, `groMaxSize`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, `afSpec`, and the fixed header under `header`. */
+/** Request (do) of `newlink`: the attributes `ifname`, `netNsPid`, `netNsFd`, `targetNetnsid`, `linkNetnsid`, `linkinfo`, `group`, `numTxQueues`, `numRxQueues`, `address`, `broadcast`, `mtu`, `txqlen`, `operstate`, `linkmode`, `gsoMaxSize`, `gsoMaxSegs`, `groMaxSize`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, `afSpec`, `link`, and the fixed header under `header`. */
 export type NewlinkRequest = Pick<
   LinkAttrs,
   | 'ifname'
@@ -2880,6 +2880,7 @@ export type NewlinkRequest = Pick<
   | 'gsoIpv4MaxSize'
   | 'groIpv4MaxSize'
   | 'afSpec'
+  | 'link'
 > & { readonly header: Partial<Ifinfomsg> };
 
 /** Notification of `newlink-ntf`: the attributes `address`, `broadcast`, `ifname`, `mtu`, `link`, `qdisc`, `stats`, `cost`, `priority`, `master`, `wireless`, `protinfo`, `txqlen`, `map`, `weight`, `operstate`, `linkmode`, `linkinfo`, `netNsPid`, `ifalias`, `numVf`, `vfinfoList`, `stats64`, `vfPorts`, `portSelf`, `afSpec`, `group`, `netNsFd`, `extMask`, `promiscuity`, `numTxQueues`, `numRxQueues`, `carrier`, `physPortId`, `carrierChanges`, `physSwitchId`, `linkNetnsid`, `physPortName`, `protoDown`, `gsoMaxSegs`, `gsoMaxSize`, `pad`, `xdp`, `event`, `newNetnsid`, `targetNetnsid`, `carrierUpCount`, `carrierDownCount`, `newIfindex`, `minMtu`, `maxMtu`, `propList`, `permAddress`, `protoDownReason`, `parentDevName`, `parentDevBusName`, `groMaxSize`, `tsoMaxSize`, `tsoMaxSegs`, `allmulti`, `devlinkPort`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, and the fixed header under `header`. */
