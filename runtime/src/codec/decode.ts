@@ -221,15 +221,14 @@ export function decodeSet(
   depth = 0,
 ): object {
   if (depth > MAX_NEST_DEPTH) throw tooDeep(off);
-  // Sub-messages recorded from here on are settled when this set is complete;
-  // those still waiting at the top have no selector and keep their bytes.
-  const mark = pending.length;
-  if (depth !== 0) return decodeSetAt(c, set, off, end, masked, depth, mark);
-  try {
-    return decodeSetAt(c, set, off, end, masked, depth, mark);
-  } finally {
-    pending.length = mark;
-  }
+  // Sub-messages recorded from here on are settled when this set is complete.
+  if (depth !== 0) return decodeSetAt(c, set, off, end, masked, depth, pending.length);
+  // A message's set: records a decode that threw left behind are dropped, and
+  // those still waiting at the end (no set has their selector) keep their bytes.
+  pending.length = 0;
+  const out = decodeSetAt(c, set, off, end, masked, 0, 0);
+  pending.length = 0;
+  return out;
 }
 
 function decodeSetAt(

@@ -15,6 +15,7 @@ import {
   decodeAttrs,
   encodeSet,
   extraAttrs,
+  fastPath,
   selects,
   type StructDef,
 } from '@ynl-ts/runtime';
@@ -258,5 +259,27 @@ test('selects: narrows a value to the union member its selector picks', () => {
     // compiles only if `data` is the bridge attributes alone (no Uint8Array)
     const delay: number | undefined = li.data?.forwardDelay;
     assert.equal(delay, 1500);
+  }
+});
+
+test('a decode that throws leaves nothing behind for the next one', () => {
+  // stats2.app is recorded, waiting for `kind`; then an attribute with a bad length ends the decode
+  const broken = STATS2 + KIND_HTB + '0300 0200';
+  for (const on of [true, false]) {
+    fastPath.enabled = on;
+    try {
+      assert.throws(() => decodeAttrs(tca, bytes(broken)), DecodeError);
+      // a message of another shape, whose `kind` would settle a stale record with wrong offsets
+      assert.deepStrictEqual(decodeAttrs(tca, bytes(KIND_HTB)), { kind: 'htb' });
+      assert.deepStrictEqual(
+        (decodeAttrs(tca, bytes(STATS2 + KIND_HTB)) as { stats2?: unknown }).stats2,
+        {
+          app: { lends: 5, borrows: 6 },
+          basic: new Uint8Array([0xaa]),
+        },
+      );
+    } finally {
+      fastPath.enabled = true;
+    }
   }
 });
