@@ -142,15 +142,15 @@ export const addrAttrsSet: AttrSet<AddrAttrs> = new AttrSet('addr-attrs', () => 
 export type NewaddrRequest = Pick<
   AddrAttrs,
   'address' | 'label' | 'local' | 'cacheinfo' | 'flags'
-> & { readonly header: Partial<Ifaddrmsg> };
+> & { readonly header?: Partial<Ifaddrmsg> };
 
 /** Request (do) of `deladdr`: the attributes `address`, `local`, and the fixed header under `header`. */
 export type DeladdrRequest = Pick<AddrAttrs, 'address' | 'local'> & {
-  readonly header: Partial<Ifaddrmsg>;
+  readonly header?: Partial<Ifaddrmsg>;
 };
 
 /** Request (dump) of `getaddr`: no attributes, and the fixed header under `header`. */
-export type GetaddrDumpRequest = { readonly header: Partial<Ifaddrmsg> };
+export type GetaddrDumpRequest = { readonly header?: Partial<Ifaddrmsg> };
 
 /** Reply (dump) of `getaddr`: the attributes `address`, `label`, `local`, `cacheinfo`, `flags`, and the fixed header under `header`. */
 export type GetaddrDumpReply = Pick<
@@ -159,7 +159,7 @@ export type GetaddrDumpReply = Pick<
 > & { readonly header: Ifaddrmsg };
 
 /** Request (do) of `getmulticast`: no attributes, and the fixed header under `header`. */
-export type GetmulticastRequest = { readonly header: Partial<Ifaddrmsg> };
+export type GetmulticastRequest = { readonly header?: Partial<Ifaddrmsg> };
 
 /** Reply (do) of `getmulticast`: the attributes `multicast`, `mcUsers`, `cacheinfo`, and the fixed header under `header`. */
 export type GetmulticastReply = Pick<AddrAttrs, 'multicast' | 'mcUsers' | 'cacheinfo'> & {
@@ -167,7 +167,7 @@ export type GetmulticastReply = Pick<AddrAttrs, 'multicast' | 'mcUsers' | 'cache
 };
 
 /** Request (dump) of `getmulticast`: no attributes, and the fixed header under `header`. */
-export type GetmulticastDumpRequest = { readonly header: Partial<Ifaddrmsg> };
+export type GetmulticastDumpRequest = { readonly header?: Partial<Ifaddrmsg> };
 
 /** Reply (dump) of `getmulticast`: the attributes `multicast`, `mcUsers`, `cacheinfo`, and the fixed header under `header`. */
 export type GetmulticastDumpReply = Pick<AddrAttrs, 'multicast' | 'mcUsers' | 'cacheinfo'> & {
@@ -258,7 +258,7 @@ export class RtAddrClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newaddr(req: NewaddrRequest, opts?: RequestOptions): Promise<void> {
+  async newaddr(req: NewaddrRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newaddr, req, opts);
   }
 
@@ -269,7 +269,7 @@ export class RtAddrClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async deladdr(req: DeladdrRequest, opts?: RequestOptions): Promise<void> {
+  async deladdr(req: DeladdrRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.deladdr, req, opts);
   }
 
@@ -280,7 +280,10 @@ export class RtAddrClient extends RawFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  getaddrDump(req: GetaddrDumpRequest, opts?: RequestOptions): AsyncGenerator<GetaddrDumpReply> {
+  getaddrDump(
+    req: GetaddrDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<GetaddrDumpReply> {
     return this.dumpOp(ops.getaddr, req, opts) as AsyncGenerator<GetaddrDumpReply>;
   }
 
@@ -291,7 +294,7 @@ export class RtAddrClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  getmulticast(req: GetmulticastRequest, opts?: RequestOptions): Promise<GetmulticastReply> {
+  getmulticast(req: GetmulticastRequest = {}, opts?: RequestOptions): Promise<GetmulticastReply> {
     return this.doOpReply(ops.getmulticast, req, opts) as Promise<GetmulticastReply>;
   }
 
@@ -303,7 +306,7 @@ export class RtAddrClient extends RawFamilyClient {
    * Dump: yields each reply as it arrives.
    */
   getmulticastDump(
-    req: GetmulticastDumpRequest,
+    req: GetmulticastDumpRequest = {},
     opts?: RequestOptions,
   ): AsyncGenerator<GetmulticastDumpReply> {
     return this.dumpOp(ops.getmulticast, req, opts) as AsyncGenerator<GetmulticastDumpReply>;

@@ -416,11 +416,11 @@ export type NewneighRequest = Pick<
   | 'nhId'
   | 'flagsExt'
   | 'fdbExtAttrs'
-> & { readonly header: Partial<Ndmsg> };
+> & { readonly header?: Partial<Ndmsg> };
 
 /** Request (do) of `delneigh`: the attributes `dst`, `ifindex`, and the fixed header under `header`. */
 export type DelneighRequest = Pick<NeighbourAttrs, 'dst' | 'ifindex'> & {
-  readonly header: Partial<Ndmsg>;
+  readonly header?: Partial<Ndmsg>;
 };
 
 /** Notification of `delneigh-ntf`: the attributes `dst`, `lladdr`, `probes`, `vlan`, `port`, `vni`, `ifindex`, `master`, `protocol`, `nhId`, `flagsExt`, `fdbExtAttrs`, and the fixed header under `header`. */
@@ -441,7 +441,7 @@ export type DelneighNtfNotification = Pick<
 > & { readonly header: Ndmsg };
 
 /** Request (do) of `getneigh`: the attributes `dst`, and the fixed header under `header`. */
-export type GetneighRequest = Pick<NeighbourAttrs, 'dst'> & { readonly header: Partial<Ndmsg> };
+export type GetneighRequest = Pick<NeighbourAttrs, 'dst'> & { readonly header?: Partial<Ndmsg> };
 
 /** Reply (do) of `getneigh`: the attributes `dst`, `lladdr`, `probes`, `vlan`, `port`, `vni`, `ifindex`, `master`, `protocol`, `nhId`, `flagsExt`, `fdbExtAttrs`, and the fixed header under `header`. */
 export type GetneighReply = Pick<
@@ -462,7 +462,7 @@ export type GetneighReply = Pick<
 
 /** Request (dump) of `getneigh`: the attributes `ifindex`, `master`, and the fixed header under `header`. */
 export type GetneighDumpRequest = Pick<NeighbourAttrs, 'ifindex' | 'master'> & {
-  readonly header: Partial<Ndmsg>;
+  readonly header?: Partial<Ndmsg>;
 };
 
 /** Reply (dump) of `getneigh`: the attributes `dst`, `lladdr`, `probes`, `vlan`, `port`, `vni`, `ifindex`, `master`, `protocol`, `nhId`, `flagsExt`, `fdbExtAttrs`, and the fixed header under `header`. */
@@ -500,7 +500,7 @@ export type NewneighNtfNotification = Pick<
 > & { readonly header: Ndmsg };
 
 /** Request (dump) of `getneightbl`: no attributes, and the fixed header under `header`. */
-export type GetneightblDumpRequest = { readonly header: Partial<Ndtmsg> };
+export type GetneightblDumpRequest = { readonly header?: Partial<Ndtmsg> };
 
 /** Reply (dump) of `getneightbl`: the attributes `name`, `thresh1`, `thresh2`, `thresh3`, `config`, `parms`, `stats`, `gcInterval`, and the fixed header under `header`. */
 export type GetneightblDumpReply = Pick<
@@ -512,7 +512,7 @@ export type GetneightblDumpReply = Pick<
 export type SetneightblRequest = Pick<
   NdtAttrs,
   'name' | 'thresh1' | 'thresh2' | 'thresh3' | 'parms' | 'gcInterval'
-> & { readonly header: Partial<Ndtmsg> };
+> & { readonly header?: Partial<Ndtmsg> };
 
 /** Operations of `rt-neigh`: message types and layouts, usable without a socket (see the runtime's `rawRequest` / `readRawMessage`). */
 export const ops = {
@@ -611,7 +611,7 @@ export class RtNeighClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newneigh(req: NewneighRequest, opts?: RequestOptions): Promise<void> {
+  async newneigh(req: NewneighRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newneigh, req, opts);
   }
 
@@ -622,7 +622,7 @@ export class RtNeighClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async delneigh(req: DelneighRequest, opts?: RequestOptions): Promise<void> {
+  async delneigh(req: DelneighRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.delneigh, req, opts);
   }
 
@@ -633,7 +633,7 @@ export class RtNeighClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  getneigh(req: GetneighRequest, opts?: RequestOptions): Promise<GetneighReply> {
+  getneigh(req: GetneighRequest = {}, opts?: RequestOptions): Promise<GetneighReply> {
     return this.doOpReply(ops.getneigh, req, opts) as Promise<GetneighReply>;
   }
 
@@ -644,7 +644,10 @@ export class RtNeighClient extends RawFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  getneighDump(req: GetneighDumpRequest, opts?: RequestOptions): AsyncGenerator<GetneighDumpReply> {
+  getneighDump(
+    req: GetneighDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<GetneighDumpReply> {
     return this.dumpOp(ops.getneigh, req, opts) as AsyncGenerator<GetneighDumpReply>;
   }
 
@@ -656,7 +659,7 @@ export class RtNeighClient extends RawFamilyClient {
    * Dump: yields each reply as it arrives.
    */
   getneightblDump(
-    req: GetneightblDumpRequest,
+    req: GetneightblDumpRequest = {},
     opts?: RequestOptions,
   ): AsyncGenerator<GetneightblDumpReply> {
     return this.dumpOp(ops.getneightbl, req, opts) as AsyncGenerator<GetneightblDumpReply>;
@@ -669,7 +672,7 @@ export class RtNeighClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async setneightbl(req: SetneightblRequest, opts?: RequestOptions): Promise<void> {
+  async setneightbl(req: SetneightblRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.setneightbl, req, opts);
   }
 

@@ -313,7 +313,7 @@ export const metricsSet: AttrSet<Metrics> = new AttrSet('metrics', () => [
 export type GetrouteRequest = Pick<
   RouteAttrs,
   'src' | 'dst' | 'iif' | 'oif' | 'ipProto' | 'sport' | 'dport' | 'mark' | 'uid' | 'flowlabel'
-> & { readonly header: Partial<Rtmsg> };
+> & { readonly header?: Partial<Rtmsg> };
 
 /** Reply (do) of `getroute`: the attributes `dst`, `src`, `iif`, `oif`, `gateway`, `priority`, `prefsrc`, `metrics`, `multipath`, `flow`, `cacheinfo`, `table`, `mark`, `mfcStats`, `via`, `newdst`, `pref`, `encapType`, `encap`, `expires`, `pad`, `uid`, `ttlPropagate`, `ipProto`, `sport`, `dport`, `nhId`, `flowlabel`, `delReason`, and the fixed header under `header`. */
 export type GetrouteReply = Pick<
@@ -350,7 +350,7 @@ export type GetrouteReply = Pick<
 > & { readonly header: Rtmsg };
 
 /** Request (dump) of `getroute`: no attributes, and the fixed header under `header`. */
-export type GetrouteDumpRequest = { readonly header: Partial<Rtmsg> };
+export type GetrouteDumpRequest = { readonly header?: Partial<Rtmsg> };
 
 /** Reply (dump) of `getroute`: the attributes `dst`, `src`, `iif`, `oif`, `gateway`, `priority`, `prefsrc`, `metrics`, `multipath`, `flow`, `cacheinfo`, `table`, `mark`, `mfcStats`, `via`, `newdst`, `pref`, `encapType`, `encap`, `expires`, `pad`, `uid`, `ttlPropagate`, `ipProto`, `sport`, `dport`, `nhId`, `flowlabel`, `delReason`, and the fixed header under `header`. */
 export type GetrouteDumpReply = Pick<
@@ -417,7 +417,7 @@ export type NewrouteRequest = Pick<
   | 'dport'
   | 'nhId'
   | 'flowlabel'
-> & { readonly header: Partial<Rtmsg> };
+> & { readonly header?: Partial<Rtmsg> };
 
 /** Request (do) of `delroute`: the attributes `dst`, `src`, `iif`, `oif`, `gateway`, `priority`, `prefsrc`, `metrics`, `multipath`, `flow`, `cacheinfo`, `table`, `mark`, `mfcStats`, `via`, `newdst`, `pref`, `encapType`, `encap`, `expires`, `pad`, `uid`, `ttlPropagate`, `ipProto`, `sport`, `dport`, `nhId`, `flowlabel`, and the fixed header under `header`. */
 export type DelrouteRequest = Pick<
@@ -450,7 +450,7 @@ export type DelrouteRequest = Pick<
   | 'dport'
   | 'nhId'
   | 'flowlabel'
-> & { readonly header: Partial<Rtmsg> };
+> & { readonly header?: Partial<Rtmsg> };
 
 /** Notification of `newroute-ntf`: the attributes `dst`, `src`, `iif`, `oif`, `gateway`, `priority`, `prefsrc`, `metrics`, `multipath`, `flow`, `cacheinfo`, `table`, `mark`, `mfcStats`, `via`, `newdst`, `pref`, `encapType`, `encap`, `expires`, `pad`, `uid`, `ttlPropagate`, `ipProto`, `sport`, `dport`, `nhId`, `flowlabel`, `delReason`, and the fixed header under `header`. */
 export type NewrouteNtfNotification = Pick<
@@ -590,7 +590,7 @@ export class RtRouteClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  getroute(req: GetrouteRequest, opts?: RequestOptions): Promise<GetrouteReply> {
+  getroute(req: GetrouteRequest = {}, opts?: RequestOptions): Promise<GetrouteReply> {
     return this.doOpReply(ops.getroute, req, opts) as Promise<GetrouteReply>;
   }
 
@@ -601,7 +601,10 @@ export class RtRouteClient extends RawFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  getrouteDump(req: GetrouteDumpRequest, opts?: RequestOptions): AsyncGenerator<GetrouteDumpReply> {
+  getrouteDump(
+    req: GetrouteDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<GetrouteDumpReply> {
     return this.dumpOp(ops.getroute, req, opts) as AsyncGenerator<GetrouteDumpReply>;
   }
 
@@ -612,7 +615,7 @@ export class RtRouteClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newroute(req: NewrouteRequest, opts?: RequestOptions): Promise<void> {
+  async newroute(req: NewrouteRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newroute, req, opts);
   }
 
@@ -623,7 +626,7 @@ export class RtRouteClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async delroute(req: DelrouteRequest, opts?: RequestOptions): Promise<void> {
+  async delroute(req: DelrouteRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.delroute, req, opts);
   }
 

@@ -4319,14 +4319,14 @@ export const tcaStatsAppMsgFormats = new SubMessageDef('tca-stats-app-msg', () =
 export type NewqdiscRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
-> & { readonly header: Partial<Tcmsg> };
+> & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `delqdisc`: no attributes, and the fixed header under `header`. */
-export type DelqdiscRequest = { readonly header: Partial<Tcmsg> };
+export type DelqdiscRequest = { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `getqdisc`: the attributes `dumpInvisible`, and the fixed header under `header`. */
 export type GetqdiscRequest = PickSelected<Attrs, 'dumpInvisible'> & {
-  readonly header: Partial<Tcmsg>;
+  readonly header?: Partial<Tcmsg>;
 };
 
 /** Reply (do) of `getqdisc`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
@@ -4347,7 +4347,7 @@ export type GetqdiscReply = PickSelected<
 
 /** Request (dump) of `getqdisc`: the attributes `dumpInvisible`, and the fixed header under `header`. */
 export type GetqdiscDumpRequest = PickSelected<Attrs, 'dumpInvisible'> & {
-  readonly header: Partial<Tcmsg>;
+  readonly header?: Partial<Tcmsg>;
 };
 
 /** Reply (dump) of `getqdisc`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
@@ -4370,13 +4370,13 @@ export type GetqdiscDumpReply = PickSelected<
 export type NewtclassRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
-> & { readonly header: Partial<Tcmsg> };
+> & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `deltclass`: no attributes, and the fixed header under `header`. */
-export type DeltclassRequest = { readonly header: Partial<Tcmsg> };
+export type DeltclassRequest = { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `gettclass`: no attributes, and the fixed header under `header`. */
-export type GettclassRequest = { readonly header: Partial<Tcmsg> };
+export type GettclassRequest = { readonly header?: Partial<Tcmsg> };
 
 /** Reply (do) of `gettclass`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
 export type GettclassReply = PickSelected<
@@ -4398,16 +4398,16 @@ export type GettclassReply = PickSelected<
 export type NewtfilterRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
-> & { readonly header: Partial<Tcmsg> };
+> & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `deltfilter`: the attributes `chain`, `kind`, and the fixed header under `header`. */
 export type DeltfilterRequest = PickSelected<Attrs, 'chain' | 'kind'> & {
-  readonly header: Partial<Tcmsg>;
+  readonly header?: Partial<Tcmsg>;
 };
 
 /** Request (do) of `gettfilter`: the attributes `chain`, `kind`, and the fixed header under `header`. */
 export type GettfilterRequest = PickSelected<Attrs, 'chain' | 'kind'> & {
-  readonly header: Partial<Tcmsg>;
+  readonly header?: Partial<Tcmsg>;
 };
 
 /** Reply (do) of `gettfilter`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
@@ -4428,7 +4428,7 @@ export type GettfilterReply = PickSelected<
 
 /** Request (dump) of `gettfilter`: the attributes `chain`, `dumpFlags`, and the fixed header under `header`. */
 export type GettfilterDumpRequest = PickSelected<Attrs, 'chain' | 'dumpFlags'> & {
-  readonly header: Partial<Tcmsg>;
+  readonly header?: Partial<Tcmsg>;
 };
 
 /** Reply (dump) of `gettfilter`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
@@ -4451,13 +4451,13 @@ export type GettfilterDumpReply = PickSelected<
 export type NewchainRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
-> & { readonly header: Partial<Tcmsg> };
+> & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `delchain`: the attributes `chain`, and the fixed header under `header`. */
-export type DelchainRequest = PickSelected<Attrs, 'chain'> & { readonly header: Partial<Tcmsg> };
+export type DelchainRequest = PickSelected<Attrs, 'chain'> & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `getchain`: the attributes `chain`, and the fixed header under `header`. */
-export type GetchainRequest = PickSelected<Attrs, 'chain'> & { readonly header: Partial<Tcmsg> };
+export type GetchainRequest = PickSelected<Attrs, 'chain'> & { readonly header?: Partial<Tcmsg> };
 
 /** Reply (do) of `getchain`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
 export type GetchainReply = PickSelected<
@@ -4668,7 +4668,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newqdisc(req: NewqdiscRequest, opts?: RequestOptions): Promise<void> {
+  async newqdisc(req: NewqdiscRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newqdisc, req, opts);
   }
 
@@ -4679,7 +4679,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async delqdisc(req: DelqdiscRequest, opts?: RequestOptions): Promise<void> {
+  async delqdisc(req: DelqdiscRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.delqdisc, req, opts);
   }
 
@@ -4690,7 +4690,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  getqdisc(req: GetqdiscRequest, opts?: RequestOptions): Promise<GetqdiscReply> {
+  getqdisc(req: GetqdiscRequest = {}, opts?: RequestOptions): Promise<GetqdiscReply> {
     return this.doOpReply(ops.getqdisc, req, opts) as Promise<GetqdiscReply>;
   }
 
@@ -4701,7 +4701,10 @@ export class TcClient extends RawFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  getqdiscDump(req: GetqdiscDumpRequest, opts?: RequestOptions): AsyncGenerator<GetqdiscDumpReply> {
+  getqdiscDump(
+    req: GetqdiscDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<GetqdiscDumpReply> {
     return this.dumpOp(ops.getqdisc, req, opts) as AsyncGenerator<GetqdiscDumpReply>;
   }
 
@@ -4712,7 +4715,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newtclass(req: NewtclassRequest, opts?: RequestOptions): Promise<void> {
+  async newtclass(req: NewtclassRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newtclass, req, opts);
   }
 
@@ -4723,7 +4726,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async deltclass(req: DeltclassRequest, opts?: RequestOptions): Promise<void> {
+  async deltclass(req: DeltclassRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.deltclass, req, opts);
   }
 
@@ -4734,7 +4737,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  gettclass(req: GettclassRequest, opts?: RequestOptions): Promise<GettclassReply> {
+  gettclass(req: GettclassRequest = {}, opts?: RequestOptions): Promise<GettclassReply> {
     return this.doOpReply(ops.gettclass, req, opts) as Promise<GettclassReply>;
   }
 
@@ -4745,7 +4748,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newtfilter(req: NewtfilterRequest, opts?: RequestOptions): Promise<void> {
+  async newtfilter(req: NewtfilterRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newtfilter, req, opts);
   }
 
@@ -4756,7 +4759,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async deltfilter(req: DeltfilterRequest, opts?: RequestOptions): Promise<void> {
+  async deltfilter(req: DeltfilterRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.deltfilter, req, opts);
   }
 
@@ -4767,7 +4770,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  gettfilter(req: GettfilterRequest, opts?: RequestOptions): Promise<GettfilterReply> {
+  gettfilter(req: GettfilterRequest = {}, opts?: RequestOptions): Promise<GettfilterReply> {
     return this.doOpReply(ops.gettfilter, req, opts) as Promise<GettfilterReply>;
   }
 
@@ -4779,7 +4782,7 @@ export class TcClient extends RawFamilyClient {
    * Dump: yields each reply as it arrives.
    */
   gettfilterDump(
-    req: GettfilterDumpRequest,
+    req: GettfilterDumpRequest = {},
     opts?: RequestOptions,
   ): AsyncGenerator<GettfilterDumpReply> {
     return this.dumpOp(ops.gettfilter, req, opts) as AsyncGenerator<GettfilterDumpReply>;
@@ -4792,7 +4795,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newchain(req: NewchainRequest, opts?: RequestOptions): Promise<void> {
+  async newchain(req: NewchainRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newchain, req, opts);
   }
 
@@ -4803,7 +4806,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async delchain(req: DelchainRequest, opts?: RequestOptions): Promise<void> {
+  async delchain(req: DelchainRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.delchain, req, opts);
   }
 
@@ -4814,7 +4817,7 @@ export class TcClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  getchain(req: GetchainRequest, opts?: RequestOptions): Promise<GetchainReply> {
+  getchain(req: GetchainRequest = {}, opts?: RequestOptions): Promise<GetchainReply> {
     return this.doOpReply(ops.getchain, req, opts) as Promise<GetchainReply>;
   }
 

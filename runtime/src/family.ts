@@ -22,7 +22,7 @@ import type { AttrSet, StructDef } from './codec/layout.js';
 import { readGenlMessage, readRawMessage, type NlMessage } from './codec/message.js';
 import { own } from './codec/own.js';
 import type { DecodeOptions } from './codec/decode.js';
-import type { NetlinkSocket } from './socket/base.js';
+import type { GroupSubscribeOptions, NetlinkSocket } from './socket/base.js';
 import { encodeRequest, type NetlinkRequest, type RequestBodyInit } from './socket/request.js';
 import type { RtnlSocket } from './socket/rtnl.js';
 import type {
@@ -213,7 +213,7 @@ export abstract class FamilyClient<D extends FamilyDefBase = FamilyDefBase> {
   /** @internal Join groups by id (the subclass's socket knows how). */
   protected abstract joinGroups(
     ids: readonly number[],
-    opts: NotificationOptions,
+    opts: GroupSubscribeOptions,
   ): AsyncIterable<McastMessage> & { close(): void };
 
   /**
@@ -350,7 +350,10 @@ export abstract class FamilyClient<D extends FamilyDefBase = FamilyDefBase> {
    */
   async *notifications(opts: NotificationOptions = {}): AsyncGenerator<Notification> {
     const byId = this.groupIds(opts.groups);
-    const sub = this.joinGroups([...byId.keys()], opts);
+    const sub = this.joinGroups([...byId.keys()], {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.resync ? { resync: opts.resync } : {}),
+    });
     yield* this.decodeAll(sub, (g) => byId.get(g) ?? String(g), opts.copy === true);
   }
 
@@ -448,13 +451,9 @@ export class GenlFamilyClient extends FamilyClient<FamilyDef> {
   /** @internal */
   protected override joinGroups(
     ids: readonly number[],
-    opts: NotificationOptions,
+    opts: GroupSubscribeOptions,
   ): AsyncIterable<McastMessage> & { close(): void } {
-    return this.socket.subscribeGroups(ids, {
-      family: this.family,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.resync ? { resync: opts.resync } : {}),
-    });
+    return this.socket.subscribeGroups(ids, { ...opts, family: this.family });
   }
 
   /**
@@ -530,12 +529,9 @@ export class RawFamilyClient extends FamilyClient<RawFamilyDef> {
   /** @internal */
   protected override joinGroups(
     ids: readonly number[],
-    opts: NotificationOptions,
+    opts: GroupSubscribeOptions,
   ): AsyncIterable<McastMessage> & { close(): void } {
-    return this.socket.subscribe(ids, {
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.resync ? { resync: opts.resync } : {}),
-    });
+    return this.socket.subscribe(ids, opts);
   }
 }
 

@@ -2881,7 +2881,7 @@ export type NewlinkRequest = Pick<
   | 'groIpv4MaxSize'
   | 'afSpec'
   | 'link'
-> & { readonly header: Partial<Ifinfomsg> };
+> & { readonly header?: Partial<Ifinfomsg> };
 
 /** Notification of `newlink-ntf`: the attributes `address`, `broadcast`, `ifname`, `mtu`, `link`, `qdisc`, `stats`, `cost`, `priority`, `master`, `wireless`, `protinfo`, `txqlen`, `map`, `weight`, `operstate`, `linkmode`, `linkinfo`, `netNsPid`, `ifalias`, `numVf`, `vfinfoList`, `stats64`, `vfPorts`, `portSelf`, `afSpec`, `group`, `netNsFd`, `extMask`, `promiscuity`, `numTxQueues`, `numRxQueues`, `carrier`, `physPortId`, `carrierChanges`, `physSwitchId`, `linkNetnsid`, `physPortName`, `protoDown`, `gsoMaxSegs`, `gsoMaxSize`, `pad`, `xdp`, `event`, `newNetnsid`, `targetNetnsid`, `carrierUpCount`, `carrierDownCount`, `newIfindex`, `minMtu`, `maxMtu`, `propList`, `permAddress`, `protoDownReason`, `parentDevName`, `parentDevBusName`, `groMaxSize`, `tsoMaxSize`, `tsoMaxSegs`, `allmulti`, `devlinkPort`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, and the fixed header under `header`. */
 export type NewlinkNtfNotification = Pick<
@@ -2949,13 +2949,13 @@ export type NewlinkNtfNotification = Pick<
 > & { readonly header: Ifinfomsg };
 
 /** Request (do) of `dellink`: the attributes `ifname`, and the fixed header under `header`. */
-export type DellinkRequest = Pick<LinkAttrs, 'ifname'> & { readonly header: Partial<Ifinfomsg> };
+export type DellinkRequest = Pick<LinkAttrs, 'ifname'> & { readonly header?: Partial<Ifinfomsg> };
 
 /** Request (do) of `getlink`: the attributes `ifname`, `altIfname`, `extMask`, `targetNetnsid`, and the fixed header under `header`. */
 export type GetlinkRequest = Pick<
   LinkAttrs,
   'ifname' | 'altIfname' | 'extMask' | 'targetNetnsid'
-> & { readonly header: Partial<Ifinfomsg> };
+> & { readonly header?: Partial<Ifinfomsg> };
 
 /** Reply (do) of `getlink`: the attributes `address`, `broadcast`, `ifname`, `mtu`, `link`, `qdisc`, `stats`, `cost`, `priority`, `master`, `wireless`, `protinfo`, `txqlen`, `map`, `weight`, `operstate`, `linkmode`, `linkinfo`, `netNsPid`, `ifalias`, `numVf`, `vfinfoList`, `stats64`, `vfPorts`, `portSelf`, `afSpec`, `group`, `netNsFd`, `extMask`, `promiscuity`, `numTxQueues`, `numRxQueues`, `carrier`, `physPortId`, `carrierChanges`, `physSwitchId`, `linkNetnsid`, `physPortName`, `protoDown`, `gsoMaxSegs`, `gsoMaxSize`, `pad`, `xdp`, `event`, `newNetnsid`, `targetNetnsid`, `carrierUpCount`, `carrierDownCount`, `newIfindex`, `minMtu`, `maxMtu`, `propList`, `permAddress`, `protoDownReason`, `parentDevName`, `parentDevBusName`, `groMaxSize`, `tsoMaxSize`, `tsoMaxSegs`, `allmulti`, `devlinkPort`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, and the fixed header under `header`. */
 export type GetlinkReply = Pick<
@@ -3026,7 +3026,7 @@ export type GetlinkReply = Pick<
 export type GetlinkDumpRequest = Pick<
   LinkAttrs,
   'targetNetnsid' | 'extMask' | 'master' | 'linkinfo'
-> & { readonly header: Partial<Ifinfomsg> };
+> & { readonly header?: Partial<Ifinfomsg> };
 
 /** Reply (dump) of `getlink`: the attributes `address`, `broadcast`, `ifname`, `mtu`, `link`, `qdisc`, `stats`, `cost`, `priority`, `master`, `wireless`, `protinfo`, `txqlen`, `map`, `weight`, `operstate`, `linkmode`, `linkinfo`, `netNsPid`, `ifalias`, `numVf`, `vfinfoList`, `stats64`, `vfPorts`, `portSelf`, `afSpec`, `group`, `netNsFd`, `extMask`, `promiscuity`, `numTxQueues`, `numRxQueues`, `carrier`, `physPortId`, `carrierChanges`, `physSwitchId`, `linkNetnsid`, `physPortName`, `protoDown`, `gsoMaxSegs`, `gsoMaxSize`, `pad`, `xdp`, `event`, `newNetnsid`, `targetNetnsid`, `carrierUpCount`, `carrierDownCount`, `newIfindex`, `minMtu`, `maxMtu`, `propList`, `permAddress`, `protoDownReason`, `parentDevName`, `parentDevBusName`, `groMaxSize`, `tsoMaxSize`, `tsoMaxSegs`, `allmulti`, `devlinkPort`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, and the fixed header under `header`. */
 export type GetlinkDumpReply = Pick<
@@ -3156,10 +3156,10 @@ export type SetlinkRequest = Pick<
   | 'devlinkPort'
   | 'gsoIpv4MaxSize'
   | 'groIpv4MaxSize'
-> & { readonly header: Partial<Ifinfomsg> };
+> & { readonly header?: Partial<Ifinfomsg> };
 
 /** Request (do) of `getstats`: no attributes, and the fixed header under `header`. */
-export type GetstatsRequest = { readonly header: Partial<IfStatsMsg> };
+export type GetstatsRequest = { readonly header?: Partial<IfStatsMsg> };
 
 /** Reply (do) of `getstats`: the attributes `link64`, `linkXstats`, `linkXstatsSlave`, `linkOffloadXstats`, `afSpec`, and the fixed header under `header`. */
 export type GetstatsReply = Pick<
@@ -3168,7 +3168,7 @@ export type GetstatsReply = Pick<
 > & { readonly header: IfStatsMsg };
 
 /** Request (dump) of `getstats`: no attributes, and the fixed header under `header`. */
-export type GetstatsDumpRequest = { readonly header: Partial<IfStatsMsg> };
+export type GetstatsDumpRequest = { readonly header?: Partial<IfStatsMsg> };
 
 /** Reply (dump) of `getstats`: the attributes `link64`, `linkXstats`, `linkXstatsSlave`, `linkOffloadXstats`, `afSpec`, and the fixed header under `header`. */
 export type GetstatsDumpReply = Pick<
@@ -3282,7 +3282,7 @@ export class RtLinkClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newlink(req: NewlinkRequest, opts?: RequestOptions): Promise<void> {
+  async newlink(req: NewlinkRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newlink, req, opts);
   }
 
@@ -3293,7 +3293,7 @@ export class RtLinkClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async dellink(req: DellinkRequest, opts?: RequestOptions): Promise<void> {
+  async dellink(req: DellinkRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.dellink, req, opts);
   }
 
@@ -3304,7 +3304,7 @@ export class RtLinkClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  getlink(req: GetlinkRequest, opts?: RequestOptions): Promise<GetlinkReply> {
+  getlink(req: GetlinkRequest = {}, opts?: RequestOptions): Promise<GetlinkReply> {
     return this.doOpReply(ops.getlink, req, opts) as Promise<GetlinkReply>;
   }
 
@@ -3315,7 +3315,10 @@ export class RtLinkClient extends RawFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  getlinkDump(req: GetlinkDumpRequest, opts?: RequestOptions): AsyncGenerator<GetlinkDumpReply> {
+  getlinkDump(
+    req: GetlinkDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<GetlinkDumpReply> {
     return this.dumpOp(ops.getlink, req, opts) as AsyncGenerator<GetlinkDumpReply>;
   }
 
@@ -3326,7 +3329,7 @@ export class RtLinkClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async setlink(req: SetlinkRequest, opts?: RequestOptions): Promise<void> {
+  async setlink(req: SetlinkRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.setlink, req, opts);
   }
 
@@ -3337,7 +3340,7 @@ export class RtLinkClient extends RawFamilyClient {
    *
    * Resolves to the reply.
    */
-  getstats(req: GetstatsRequest, opts?: RequestOptions): Promise<GetstatsReply> {
+  getstats(req: GetstatsRequest = {}, opts?: RequestOptions): Promise<GetstatsReply> {
     return this.doOpReply(ops.getstats, req, opts) as Promise<GetstatsReply>;
   }
 
@@ -3348,7 +3351,10 @@ export class RtLinkClient extends RawFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  getstatsDump(req: GetstatsDumpRequest, opts?: RequestOptions): AsyncGenerator<GetstatsDumpReply> {
+  getstatsDump(
+    req: GetstatsDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<GetstatsDumpReply> {
     return this.dumpOp(ops.getstats, req, opts) as AsyncGenerator<GetstatsDumpReply>;
   }
 

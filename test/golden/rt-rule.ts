@@ -233,7 +233,7 @@ export type NewruleRequest = Pick<
   | 'sportMask'
   | 'dportMask'
   | 'dscpMask'
-> & { readonly header: Partial<FibRuleHdr> };
+> & { readonly header?: Partial<FibRuleHdr> };
 
 /** Notification of `newrule-ntf`: the attributes `iifname`, `oifname`, `priority`, `fwmark`, `flow`, `tunId`, `fwmask`, `table`, `suppressPrefixlen`, `suppressIfgroup`, `goto`, `l3mdev`, `uidRange`, `protocol`, `ipProto`, `sportRange`, `dportRange`, `dscp`, `flowlabel`, `flowlabelMask`, `sportMask`, `dportMask`, `dscpMask`, and the fixed header under `header`. */
 export type NewruleNtfNotification = Pick<
@@ -289,7 +289,7 @@ export type DelruleRequest = Pick<
   | 'sportMask'
   | 'dportMask'
   | 'dscpMask'
-> & { readonly header: Partial<FibRuleHdr> };
+> & { readonly header?: Partial<FibRuleHdr> };
 
 /** Notification of `delrule-ntf`: the attributes `iifname`, `oifname`, `priority`, `fwmark`, `flow`, `tunId`, `fwmask`, `table`, `suppressPrefixlen`, `suppressIfgroup`, `goto`, `l3mdev`, `uidRange`, `protocol`, `ipProto`, `sportRange`, `dportRange`, `dscp`, `flowlabel`, `flowlabelMask`, `sportMask`, `dportMask`, `dscpMask`, and the fixed header under `header`. */
 export type DelruleNtfNotification = Pick<
@@ -320,7 +320,7 @@ export type DelruleNtfNotification = Pick<
 > & { readonly header: FibRuleHdr };
 
 /** Request (dump) of `getrule`: no attributes, and the fixed header under `header`. */
-export type GetruleDumpRequest = { readonly header: Partial<FibRuleHdr> };
+export type GetruleDumpRequest = { readonly header?: Partial<FibRuleHdr> };
 
 /** Reply (dump) of `getrule`: the attributes `iifname`, `oifname`, `priority`, `fwmark`, `flow`, `tunId`, `fwmask`, `table`, `suppressPrefixlen`, `suppressIfgroup`, `goto`, `l3mdev`, `uidRange`, `protocol`, `ipProto`, `sportRange`, `dportRange`, `dscp`, `flowlabel`, `flowlabelMask`, `sportMask`, `dportMask`, `dscpMask`, and the fixed header under `header`. */
 export type GetruleDumpReply = Pick<
@@ -420,7 +420,7 @@ export class RtRuleClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async newrule(req: NewruleRequest, opts?: RequestOptions): Promise<void> {
+  async newrule(req: NewruleRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.newrule, req, opts);
   }
 
@@ -431,7 +431,7 @@ export class RtRuleClient extends RawFamilyClient {
    *
    * Resolves when the kernel acknowledges.
    */
-  async delrule(req: DelruleRequest, opts?: RequestOptions): Promise<void> {
+  async delrule(req: DelruleRequest = {}, opts?: RequestOptions): Promise<void> {
     await this.doOp(ops.delrule, req, opts);
   }
 
@@ -442,7 +442,10 @@ export class RtRuleClient extends RawFamilyClient {
    *
    * Dump: yields each reply as it arrives.
    */
-  getruleDump(req: GetruleDumpRequest, opts?: RequestOptions): AsyncGenerator<GetruleDumpReply> {
+  getruleDump(
+    req: GetruleDumpRequest = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<GetruleDumpReply> {
     return this.dumpOp(ops.getrule, req, opts) as AsyncGenerator<GetruleDumpReply>;
   }
 

@@ -41,8 +41,9 @@ import { setTs } from './types.js';
 /**
  * The value type of a message: the listed attributes of the op's set,
  * required ones required, plus the fixed header. A netlink-raw request's
- * fixed header is `Partial` (absent members are sent as zeros: an rtnetlink
- * dump filters on the members it is given).
+ * fixed header is optional and `Partial` (absent members, or an absent
+ * header, are sent as zeros: an rtnetlink dump filters on the members it is
+ * given).
  */
 function messageType(
   p: ModulePrinter,
@@ -66,7 +67,13 @@ function messageType(
   }
   if (op.fixedHeader) {
     const h = simple(op.fixedHeader.tsName);
-    parts.push(objType([member(op.headerKey, partialHeader ? typeRef('Partial', [h]) : h)]));
+    parts.push(
+      objType([
+        partialHeader
+          ? member(op.headerKey, typeRef('Partial', [h]), true)
+          : member(op.headerKey, h),
+      ]),
+    );
   }
   return parts.length ? intersection(parts) : leaf('Record<string, never>', 'other');
 }
@@ -335,8 +342,8 @@ export function emitClient(p: ModulePrinter, m: FamilyModel): void {
     ts`export class ${className} extends ${base} {\n  static override readonly familyDef: ${defType} = family;\n\n`,
   );
   for (const o of m.ops) {
-    if (o.do) emitDo(p, o, o.do);
-    if (o.dump) emitDump(p, o, o.dump);
+    if (o.do) emitDo(p, o, o.do, raw);
+    if (o.dump) emitDump(p, o, o.dump, raw);
   }
   const groups = m.mcastGroups.length
     ? m.mcastGroups.map((g) => span(g.name)).join(', ')
@@ -402,13 +409,13 @@ const opts = leaf('opts', 'id');
 const req = leaf('req', 'id');
 
 /** `req: T` or, when an empty request is valid, `req: T = {}`. */
-function reqParam(op: OpModel, x: OpModeModel): string {
-  return `req: ${x.request.typeName}${emptyRequest(op, x) ? ' = {}' : ''}`;
+function reqParam(op: OpModel, x: OpModeModel, raw: boolean): string {
+  return `req: ${x.request.typeName}${emptyRequest(op, x, raw) ? ' = {}' : ''}`;
 }
 
-/** `{}` is a valid request: no fixed header, nothing required. */
-function emptyRequest(op: OpModel, x: OpModeModel): boolean {
-  return !op.fixedHeader && x.request.required.length === 0;
+/** `{}` is a valid request: nothing required, and no fixed header (netlink-raw: an absent one is zeros). */
+function emptyRequest(op: OpModel, x: OpModeModel, raw: boolean): boolean {
+  return (raw || !op.fixedHeader) && x.request.required.length === 0;
 }
 
 /** `this.<call>(ops.<op>, req, opts)`. */
@@ -416,9 +423,9 @@ function opCall(call: string, o: OpModel): Node {
   return methodCall(`this.${call}`, [leaf(`ops.${o.tsName}`, 'member'), req, opts]);
 }
 
-function emitDo(p: ModulePrinter, o: OpModel, x: OpModeModel): void {
+function emitDo(p: ModulePrinter, o: OpModel, x: OpModeModel, raw: boolean): void {
   p.use('RequestOptions', true);
-  const params = [reqParam(o, x), 'opts?: RequestOptions'];
+  const params = [reqParam(o, x, raw), 'opts?: RequestOptions'];
   if (x.reply) {
     const reply = typeRef('Promise', [simple(x.reply.typeName)]);
     p.add(
@@ -433,7 +440,7 @@ function emitDo(p: ModulePrinter, o: OpModel, x: OpModeModel): void {
     );
   } else if (o.echo?.message) {
     p.use('EchoOptions', true);
-    const sig = `req${emptyRequest(o, x) ? '?' : ''}: ${x.request.typeName}`;
+    const sig = `req${emptyRequest(o, x, raw) ? '?' : ''}: ${x.request.typeName}`;
     const echo = o.echo.message.typeName;
     p.add(
       doc(
@@ -461,7 +468,7 @@ function emitDo(p: ModulePrinter, o: OpModel, x: OpModeModel): void {
       ),
       ...method(
         `async ${x.method}`,
-        [reqParam(o, x), 'opts?: EchoOptions'],
+        [reqParam(o, x, raw), 'opts?: EchoOptions'],
         typeRef('Promise', [union([simple(echo), simple('void')])]),
         [
           'return ',
@@ -487,14 +494,14 @@ function emitDo(p: ModulePrinter, o: OpModel, x: OpModeModel): void {
   }
 }
 
-function emitDump(p: ModulePrinter, o: OpModel, x: OpModeModel): void {
+function emitDump(p: ModulePrinter, o: OpModel, x: OpModeModel, raw: boolean): void {
   p.use('RequestOptions', true);
   const rsp = typeRef('AsyncGenerator', [simple(x.reply?.typeName ?? 'never')]);
   p.add(
     doc([...opDoc(o), 'Dump: yields each reply as it arrives.'], '  '),
     ...method(
       x.method,
-      [reqParam(o, x), 'opts?: RequestOptions'],
+      [reqParam(o, x, raw), 'opts?: RequestOptions'],
       rsp,
       ['return ', opCall('dumpOp', o).doc, ' as ', rsp.doc, ';'],
       true,

@@ -3,7 +3,7 @@
  * core {@link NetlinkSocket}, and their errors.
  * @module
  */
-export { NetlinkSocket, type GroupSubscribeOptions, type CheckedSocketOptions } from './base.js';
+export { NetlinkSocket, type GroupSubscribeOptions } from './base.js';
 export { RtnlSocket, type RtnlSocketOptions } from './rtnl.js';
 export {
   GenlSocket,

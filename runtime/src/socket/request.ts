@@ -42,7 +42,12 @@ export interface RequestBodyInit<T = unknown> {
   readonly flags?: number;
   readonly set: AttrSet<T>;
   readonly attrs?: T;
-  /** Fixed header layout; its value is read from `attrs.header` (or `attrs[headerKey]`). */
+  /**
+   * Fixed header layout; its value is read from `attrs.header` (or
+   * `attrs[headerKey]`). Absent members are zeros; an absent header is an
+   * error in a generic netlink request (an OVS request without one would go
+   * to dp_ifindex 0) and zeros in a classic netlink one.
+   */
   readonly fixedHeader?: StructDef;
   /** Property of `attrs` holding the fixed header (default `header`). */
   readonly headerKey?: string;
@@ -95,7 +100,10 @@ export function encodeRequest(
   const attrs = body.attrs ?? {};
   const key = body.headerKey ?? 'header';
   const def = body.fixedHeader;
-  const fixed = def !== undefined ? { def, value: own(attrs, key), key } : undefined;
+  // a classic netlink header left out is zeros (rtnetlink: no family, no filter)
+  const value =
+    def !== undefined ? (own(attrs, key) ?? (genl === undefined ? {} : undefined)) : undefined;
+  const fixed = def !== undefined ? { def, value, key } : undefined;
   const unchecked = body.unchecked === true;
   if (genl !== undefined)
     writeGenlMessage(

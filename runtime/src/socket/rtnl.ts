@@ -42,7 +42,7 @@ export interface RtnlSocketOptions extends SocketOptions {
  * ```ts
  * const sock = RtnlSocket.openSync();
  * const links = new RtLinkClient(sock);
- * for await (const l of links.getlinkDump({ header: {} })) console.log(l.ifname);
+ * for await (const l of links.getlinkDump()) console.log(l.ifname);
  * sock.close();
  * ```
  *

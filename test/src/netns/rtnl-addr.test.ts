@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NetlinkError, RtnlSocket } from '@ynl-ts/runtime';
 import { RtAddrClient, type GetaddrDumpReply } from '@ynl-ts/families/rt-addr';
-import { bytes, ip, ipJson, tag, text } from './rtnl-helpers.js';
+import { bytes, ip, ipJson, tag, text, veth } from './rtnl-helpers.js';
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -80,17 +80,11 @@ function closeTo(a: number, b: number, what: string): void {
   else assert.ok(Math.abs(a - b) <= 3, `${what}: ${a} vs ${b}`);
 }
 
-function setup(name: string): number {
-  ip('link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}p`);
-  ip('link', 'set', name, 'up');
-  return ipJson<{ ifindex: number }[]>('link', 'show', 'dev', name)[0]!.ifindex;
-}
-
 test('addresses ip adds (IPv4 and IPv6, flags, lifetimes) decode through the getaddr dump like ip -j shows them', async () => {
   const sock = RtnlSocket.openSync();
   const dev = `${tag}a1`;
   try {
-    const index = setup(dev);
+    const index = veth(dev);
     ip(
       'addr',
       'add',
@@ -146,7 +140,7 @@ test('addresses we add (IPv4 and IPv6, flags, lifetimes) show in ip -j addr; del
   const sock = RtnlSocket.openSync();
   const dev = `${tag}a2`;
   try {
-    const index = setup(dev);
+    const index = veth(dev);
     const c = new RtAddrClient(sock);
     const v4 = bytes('10.41.0.1');
     await c.newaddr(
@@ -212,7 +206,7 @@ test('an address that exists: EEXIST with the kernel extended ACK text', async (
   const sock = RtnlSocket.openSync();
   const dev = `${tag}a3`;
   try {
-    const index = setup(dev);
+    const index = veth(dev);
     ip('addr', 'add', '10.51.0.1/24', 'dev', dev);
     const c = new RtAddrClient(sock);
     const err = await c
@@ -243,8 +237,8 @@ test('strict checking: a getaddr dump filtered by the header ifa_index returns t
   const strict = RtnlSocket.openSync();
   const loose = RtnlSocket.openSync({ strict: false });
   try {
-    const i1 = setup(d1);
-    const i2 = setup(d2);
+    const i1 = veth(d1);
+    const i2 = veth(d2);
     ip('addr', 'add', '10.61.0.1/24', 'dev', d1);
     ip('addr', 'add', '10.62.0.1/24', 'dev', d2);
     const filtered = await ours(new RtAddrClient(strict), i1);

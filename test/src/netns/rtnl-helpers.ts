@@ -29,6 +29,14 @@ export function ipBatch(lines: readonly string[], force = false): void {
   if (r.status !== 0 && !force) throw new Error(`ip -batch failed: ${r.stderr.trim()}`);
 }
 
+/** A veth pair `name` / `${name}p`, `name` up (`peerUp`: the peer too, for carrier); returns name's ifindex. */
+export function veth(name: string, peerUp = false): number {
+  ip('link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}p`);
+  ip('link', 'set', name, 'up');
+  if (peerUp) ip('link', 'set', `${name}p`, 'up');
+  return ipJson<{ ifindex: number }[]>('link', 'show', 'dev', name)[0]!.ifindex;
+}
+
 /** `aa:bb:…` as `ip` prints a link-layer address. */
 export function mac(b: Uint8Array | undefined): string | undefined {
   return b === undefined ? undefined : [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');

@@ -57,7 +57,7 @@ test('links: a veth pair and a bridge from ip decode through getlink and the dum
     ip('link', 'set', br, 'up');
     const links = new RtLinkClient(sock);
     const dumped: GetlinkDumpReply[] = [];
-    for await (const l of links.getlinkDump({ header: {} })) dumped.push(l);
+    for await (const l of links.getlinkDump()) dumped.push(l); // no header: zeros, all links
     const names = new Map(dumped.map((l) => [l.header.ifiIndex, l.ifname!]));
     const ipAll = ipJson<IpLink[]>('link', 'show');
     assert.deepEqual(
@@ -66,10 +66,10 @@ test('links: a veth pair and a bridge from ip decode through getlink and the dum
       'the dump equals ip -j link show, link for link',
     );
     for (const name of [va, vb, br]) {
-      const one = await links.getlink({ header: {}, ifname: name });
+      const one = await links.getlink({ ifname: name });
       assert.deepEqual(asIp(one, names), pick(ipLink(name)), name);
     }
-    const a = await links.getlink({ header: {}, ifname: va });
+    const a = await links.getlink({ ifname: va });
     assert.equal(names.get(a.master!), br, 'the veth is enslaved to the bridge');
     assert.equal(a.linkinfo?.kind, 'veth');
     assert.equal(a.mtu, 1400);
@@ -86,7 +86,7 @@ test('links: we create a bridge, set mtu, up/down, name, master and delete; ip -
   const [br, va, vb, renamed] = [`${tag}b2`, `${tag}x`, `${tag}y`, `${tag}b3`];
   try {
     await links.newlink(
-      { header: {}, ifname: br, mtu: 1450, linkinfo: { kind: 'bridge' } },
+      { ifname: br, mtu: 1450, linkinfo: { kind: 'bridge' } },
       { create: true, excl: true },
     );
     let shown = ipLink(br);
@@ -94,10 +94,7 @@ test('links: we create a bridge, set mtu, up/down, name, master and delete; ip -
     assert.equal(shown.operstate, 'DOWN');
     // create + excl: a second one is EEXIST
     await assert.rejects(
-      links.newlink(
-        { header: {}, ifname: br, linkinfo: { kind: 'bridge' } },
-        { create: true, excl: true },
-      ),
+      links.newlink({ ifname: br, linkinfo: { kind: 'bridge' } }, { create: true, excl: true }),
       (e: unknown) => e instanceof NetlinkError && e.code === 'EEXIST',
     );
     const index = shown.ifindex;
@@ -117,7 +114,7 @@ test('links: we create a bridge, set mtu, up/down, name, master and delete; ip -
     await links.setlink({ header: { ifiIndex: vIndex }, master: 0 });
     assert.equal(ipLink(va).master, undefined, 'released');
     await links.dellink({ header: { ifiIndex: index } });
-    await links.dellink({ header: {}, ifname: va });
+    await links.dellink({ ifname: va });
     assert.deepEqual(
       ipJson<IpLink[]>('link', 'show').filter((l) => [renamed, va, vb].includes(l.ifname)),
       [],

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { RtnlSocket } from '@ynl-ts/runtime';
 import { RtNeighClient, type GetneighDumpReply } from '@ynl-ts/families/rt-neigh';
 import { RtRuleClient, type GetruleDumpReply } from '@ynl-ts/families/rt-rule';
-import { bytes, ip, ipJson, mac, tag, text } from './rtnl-helpers.js';
+import { bytes, ip, ipJson, mac, tag, text, veth } from './rtnl-helpers.js';
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -32,17 +32,11 @@ async function neighs(c: RtNeighClient, family: number, index: number): Promise<
   return out;
 }
 
-function setup(name: string): number {
-  ip('link', 'add', name, 'type', 'veth', 'peer', 'name', `${name}p`);
-  ip('link', 'set', name, 'up');
-  return ipJson<{ ifindex: number }[]>('link', 'show', 'dev', name)[0]!.ifindex;
-}
-
 test('permanent neighbours ip adds decode like ip -j neigh shows them; ours show in ip -j neigh', async () => {
   const sock = RtnlSocket.openSync();
   const dev = `${tag}h1`;
   try {
-    const index = setup(dev);
+    const index = veth(dev);
     ip('neigh', 'add', '10.33.0.5', 'lladdr', '02:00:00:00:00:05', 'dev', dev, 'nud', 'permanent');
     ip(
       'neigh',

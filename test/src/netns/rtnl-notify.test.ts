@@ -9,7 +9,7 @@ import { RtnlSocket, readRawMessage } from '@ynl-ts/runtime';
 import { RtLinkClient, linkAttrsSet, ifinfomsgStruct } from '@ynl-ts/families/rt-link';
 import { RtAddrClient } from '@ynl-ts/families/rt-addr';
 import { RtRouteClient } from '@ynl-ts/families/rt-route';
-import { ip, tag } from './rtnl-helpers.js';
+import { ip, tag, veth } from './rtnl-helpers.js';
 
 /** Collect notifications until `done` says the expected ones are in. */
 async function collect<T>(
@@ -68,9 +68,7 @@ test(
     const sock = RtnlSocket.openSync();
     const dev = `${tag}n2`;
     try {
-      ip('link', 'add', dev, 'type', 'veth', 'peer', 'name', `${dev}p`);
-      ip('link', 'set', dev, 'up');
-      ip('link', 'set', `${dev}p`, 'up');
+      veth(dev, true);
       const addrs = collect(
         new RtAddrClient(sock).notifications({ groups: ['rtnlgrp-ipv4-ifaddr'] }),
         (s) => s.some((n) => n.name === 'deladdr'),

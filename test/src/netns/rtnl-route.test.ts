@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NetlinkError, RtnlSocket } from '@ynl-ts/runtime';
 import { RtRouteClient, type GetrouteDumpReply } from '@ynl-ts/families/rt-route';
-import { ip, ipJson, tag } from './rtnl-helpers.js';
+import { ip, ipJson, tag, veth } from './rtnl-helpers.js';
 
 const AF_INET = 2;
 const RTPROT_STATIC = 4;
@@ -110,11 +110,9 @@ function setup(): { d1: string; d2: string; names: Map<number, string>; i1: numb
     [d1, '71'],
     [d2, '72'],
   ] as const) {
-    ip('link', 'add', d, 'type', 'veth', 'peer', 'name', `${d}p`);
-    ip('link', 'set', d, 'up');
-    ip('link', 'set', `${d}p`, 'up');
+    const index = veth(d, true);
     ip('addr', 'add', `10.${net}.0.1/24`, 'dev', d);
-    names.set(ipJson<{ ifindex: number }[]>('link', 'show', 'dev', d)[0]!.ifindex, d);
+    names.set(index, d);
   }
   const [i1, i2] = [...names.keys()] as [number, number];
   return { d1, d2, names, i1, i2 };
@@ -309,6 +307,19 @@ test('strict checking: a getroute dump filtered by the header rtm_table returns 
     assert.deepEqual(
       filtered.map((r) => [r.table, text(r.dst!)]),
       [[100, '10.85.0.0']],
+    );
+    // strict checking also rejects what a dump request may not carry, with the kernel's text
+    await assert.rejects(
+      async () => {
+        for await (const r of new RtRouteClient(strict).getrouteDump({
+          header: { rtmFamily: AF_INET, rtmDstLen: 8 },
+        }))
+          assert.fail(`a route of a rejected dump: ${String(r.dst)}`);
+      },
+      (e: unknown) =>
+        e instanceof NetlinkError &&
+        e.code === 'EINVAL' &&
+        e.message === 'rt-route getroute: Invalid values in header for FIB dump request (EINVAL)',
     );
     const all = await dumpTable(new RtRouteClient(loose), 100);
     assert.ok(

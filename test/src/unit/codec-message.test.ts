@@ -15,6 +15,7 @@ import {
   readDoneMessage,
   readErrorMessage,
   readHeader,
+  genlRequest,
   netlinkError,
   rawRequest,
   readRawMessage,
@@ -275,4 +276,12 @@ test('writeRawMessage / readRawMessage: nlmsghdr, fixed header, attributes, no g
   assert.equal(locateAttr(req.bytes, 32, addrSet, 8, 0)?.path, 'label');
   assert.equal(netlinkError(22, { offset: 32 }, req).extack.attrPath, 'label');
   assert.equal(netlinkError(22, { offset: 24 }, req).extack.attrPath, 'address');
+  // a classic netlink header left out is zeros; a generic netlink one is an error
+  const zeros = rawRequest({ type: 22, set: addrSet, fixedHeader: ifaddrmsg });
+  assert.equal(hex(zeros.bytes.subarray(16)), '0000000000000000');
+  assert.equal(zeros.bytes.length, 24);
+  assert.throws(
+    () => genlRequest({ familyId: 0x20, cmd: 1, version: 1, set: addrSet, fixedHeader: ifaddrmsg }),
+    /missing: the fixed header ifaddrmsg is required/,
+  );
 });

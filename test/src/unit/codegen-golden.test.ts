@@ -69,9 +69,13 @@ test('netlink-raw clients: RawFamilyClient, groups by number, Partial request he
   // RTM_NEWADDR and RTM_DELADDR decode as notifications (the spec has no notification ops)
   assert.match(addr, /20: \{ name: 'newaddr', set: addrAttrsSet \}/);
   assert.match(addr, /21: \{ name: 'deladdr', set: addrAttrsSet \}/);
-  // request fixed headers are Partial (absent members are zeros); replies are complete
-  assert.match(addr, /export type GetaddrDumpRequest = \{ readonly header: Partial<Ifaddrmsg> \};/);
-  assert.match(addr, /getaddrDump\(req: GetaddrDumpRequest/);
+  // request fixed headers are optional and Partial (absent members are zeros); replies are complete
+  assert.match(
+    addr,
+    /export type GetaddrDumpRequest = \{ readonly header\?: Partial<Ifaddrmsg> \};/,
+  );
+  assert.match(addr, /getaddrDump\(\s+req: GetaddrDumpRequest = \{\},/);
+  assert.match(addr, /export type GetaddrDumpReply = [^;]*> & \{ readonly header: Ifaddrmsg \};/);
 });
 
 test('sub-messages: a union discriminated on the selector, a type for any format, SubMessageDef layouts', () => {
