@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { NLM_F_ECHO, RtnlSocket, selects } from '@ynl-ts/runtime';
 import { RtLinkClient, type GetlinkDumpReply, type LinkinfoAttrs } from '@ynl-ts/families/rt-link';
 import { TcClient } from '@ynl-ts/families/tc';
-import { bytes, ip, ipJson, mac, tag, text } from './rtnl-helpers.js';
+import { bytes, ip, ipJson, mac, tag, text, veth } from './rtnl-helpers.js';
 
 type Json = Record<string, unknown>;
 
@@ -215,13 +215,9 @@ const handle = (major: number, minor: number): number => ((major << 16) | minor)
 test('tc htb: a qdisc and class tc made decode like tc shows them; ours show in tc as we sent them', async () => {
   const sock = RtnlSocket.openSync();
   const tcc = new TcClient(sock);
-  const [d0, d1, e0, e1] = [`${tag}t0`, `${tag}t1`, `${tag}u0`, `${tag}u1`];
+  const [d0, e0] = [`${tag}t0`, `${tag}u0`];
   try {
-    ip('link', 'add', d0, 'type', 'veth', 'peer', 'name', d1);
-    ip('link', 'add', e0, 'type', 'veth', 'peer', 'name', e1);
-    const [i0, j0] = [d0, e0].map(
-      (n) => ipJson<Json[]>('link', 'show', 'dev', n)[0]!['ifindex'] as number,
-    );
+    const [i0, j0] = [veth(d0), veth(e0)];
 
     // tc creates, we decode
     tc('qdisc', 'add', 'dev', d0, 'root', 'handle', '1:', 'htb', 'default', '10', 'r2q', '5');
