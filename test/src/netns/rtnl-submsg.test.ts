@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { NLM_F_ECHO, RtnlSocket, selects } from '@ynl-ts/runtime';
+import { NLM_F_ECHO, NetlinkError, RtnlSocket, selects } from '@ynl-ts/runtime';
 import { RtLinkClient, type GetlinkDumpReply, type LinkinfoAttrs } from '@ynl-ts/families/rt-link';
 import { TcClient } from '@ynl-ts/families/tc';
 import { bytes, ip, ipJson, mac, tag, text, veth } from './rtnl-helpers.js';
@@ -168,6 +168,19 @@ test('sub-messages encoded: a bridge with options, a veth pair with its peer, a 
     const xd = ipX['info_data'] as Json;
     sameNumbers(vxlan.data as Json, xd, ['id', 'port', 'ttl', 'learning', 'ageing'], 'vxlan');
     assert.equal(xd['local'], '10.1.2.3');
+
+    // the kernel's ext-ack offset, inside the sub-message, names the attribute of its format
+    await assert.rejects(
+      links.newlink(
+        { header: {}, ifname: `${tag}ebad`, linkinfo: { kind: 'vxlan', data: { id: 1 << 24 } } },
+        create,
+      ),
+      (e: unknown) =>
+        e instanceof NetlinkError &&
+        e.code === 'ERANGE' &&
+        e.extack.attrPath === 'linkinfo.data.id' &&
+        /VXLAN ID/i.test(e.extack.message ?? ''),
+    );
 
     // and our own dump reads back what we sent
     const back = (await dumpLinks(links)).get(vx)!.linkinfo!;

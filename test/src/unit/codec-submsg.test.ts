@@ -16,6 +16,7 @@ import {
   encodeSet,
   extraAttrs,
   fastPath,
+  locateAttr,
   selects,
   type StructDef,
 } from '@ynl-ts/runtime';
@@ -282,4 +283,26 @@ test('a decode that throws leaves nothing behind for the next one', () => {
       fastPath.enabled = true;
     }
   }
+});
+
+test('locateAttr (ext-ack offsets): into the format the request selects, its selector before or after', () => {
+  const link = new AttrSet('link-attrs', () => [
+    { name: 'linkinfo', type: 18, kind: Kind.Nest, nested: linkinfo },
+  ]);
+  // nlmsghdr, then (rtnetlink: no protocol header, no fixed header here) the attributes
+  const asMessage = (attrs: string): Uint8Array => bytes('00'.repeat(16) + attrs);
+  const kindFirst = asMessage('2400 1280' + KIND_BRIDGE + BRIDGE_DATA);
+  // stpState's header: 16 + linkinfo 4 + kind 12 + data 4 + forwardDelay 8
+  assert.deepEqual(locateAttr(kindFirst, 44, link, 0, 0)?.path, 'linkinfo.data.stpState');
+  assert.deepEqual(locateAttr(kindFirst, 49, link, 0, 0)?.path, 'linkinfo.data.stpState');
+  const kindLast = asMessage('2400 1280' + BRIDGE_DATA + KIND_BRIDGE);
+  assert.deepEqual(
+    locateAttr(kindLast, 16 + 4 + 4 + 8, link, 0, 0)?.path,
+    'linkinfo.data.stpState',
+  );
+  // no format for the kind: the path stops at the sub-message
+  const vx = asMessage(
+    '1c00 1280' + '0a00 0100 76786c616e00 0000' + '0c00 0280 0800 0100 01000000',
+  );
+  assert.deepEqual(locateAttr(vx, 16 + 4 + 12 + 4, link, 0, 0)?.path, 'linkinfo.data');
 });
