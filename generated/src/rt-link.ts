@@ -17,6 +17,7 @@ import {
   type RawFamilyDef,
   type RequestOptions,
   type StructDef,
+  SubMessageDef,
 } from '@ynl-ts/runtime';
 
 /**
@@ -1383,33 +1384,62 @@ export type PortSelfAttrs = Record<string, never>;
 export const portSelfAttrsSet: AttrSet<PortSelfAttrs> = new AttrSet('port-self-attrs', () => []);
 
 /** Attribute set `linkinfo-attrs` (`IFLA_INFO_*`). */
-export interface LinkinfoAttrs {
-  /** `IFLA_INFO_KIND` (1) */
-  readonly kind?: string;
-  /**
-   * `IFLA_INFO_DATA` (2)
-   *
-   * Sub-messages are not decoded yet: the raw payload.
-   */
-  readonly data?: Uint8Array;
+export type LinkinfoAttrs = LinkinfoAttrsBase & LinkinfoAttrsByKind & LinkinfoAttrsBySlaveKind;
+
+/** The attributes of `linkinfo-attrs` besides its selectors and sub-messages. */
+export interface LinkinfoAttrsBase {
   /** `IFLA_INFO_XSTATS` (3) */
   readonly xstats?: Uint8Array;
-  /** `IFLA_INFO_SLAVE_KIND` (4) */
-  readonly slaveKind?: string;
-  /**
-   * `IFLA_INFO_SLAVE_DATA` (5)
-   *
-   * Sub-messages are not decoded yet: the raw payload.
-   */
-  readonly slaveData?: Uint8Array;
 }
+/** The attributes of `linkinfo-attrs` whose format `kind` selects (`data`), one member per known value; the last member takes any other value, its sub-messages as raw bytes. */
+export type LinkinfoAttrsByKind =
+  | { readonly kind: 'bond'; readonly data?: LinkinfoBondAttrs }
+  | { readonly kind: 'bridge'; readonly data?: LinkinfoBridgeAttrs }
+  | { readonly kind: 'erspan'; readonly data?: LinkinfoGreAttrs }
+  | { readonly kind: 'gre'; readonly data?: LinkinfoGreAttrs }
+  | { readonly kind: 'gretap'; readonly data?: LinkinfoGreAttrs }
+  | { readonly kind: 'ip6gre'; readonly data?: LinkinfoGre6Attrs }
+  | { readonly kind: 'geneve'; readonly data?: LinkinfoGeneveAttrs }
+  | { readonly kind: 'hsr'; readonly data?: LinkinfoHsrAttrs }
+  | { readonly kind: 'ipip'; readonly data?: LinkinfoIptunAttrs }
+  | { readonly kind: 'ip6tnl'; readonly data?: LinkinfoIp6tnlAttrs }
+  | { readonly kind: 'sit'; readonly data?: LinkinfoIptunAttrs }
+  | { readonly kind: 'tun'; readonly data?: LinkinfoTunAttrs }
+  | { readonly kind: 'vlan'; readonly data?: LinkinfoVlanAttrs }
+  | { readonly kind: 'vrf'; readonly data?: LinkinfoVrfAttrs }
+  | { readonly kind: 'vti'; readonly data?: LinkinfoVtiAttrs }
+  | { readonly kind: 'vti6'; readonly data?: LinkinfoVti6Attrs }
+  | { readonly kind: 'netkit'; readonly data?: LinkinfoNetkitAttrs }
+  | { readonly kind: 'ovpn'; readonly data?: LinkinfoOvpnAttrs }
+  | { readonly kind: 'veth'; readonly data?: LinkinfoVethAttrs }
+  | { readonly kind: 'vxlan'; readonly data?: LinkinfoVxlanAttrs }
+  | { readonly kind?: string; readonly data?: Uint8Array };
+
+/** The attributes of `linkinfo-attrs` whose format `slave-kind` selects (`slave-data`), one member per known value; the last member takes any other value, its sub-messages as raw bytes. */
+export type LinkinfoAttrsBySlaveKind =
+  | { readonly slaveKind: 'bridge'; readonly slaveData?: LinkinfoBrportAttrs }
+  | { readonly slaveKind: 'bond'; readonly slaveData?: BondSlaveAttrs }
+  | { readonly slaveKind?: string; readonly slaveData?: Uint8Array };
+
 /** Layout of `linkinfo-attrs`. */
 export const linkinfoAttrsSet: AttrSet<LinkinfoAttrs> = new AttrSet('linkinfo-attrs', () => [
   { name: 'kind', type: 1, kind: Kind.String },
-  { name: 'data', type: 2, kind: Kind.Binary },
+  {
+    name: 'data',
+    type: 2,
+    kind: Kind.SubMessage,
+    subMessage: linkinfoDataMsgFormats,
+    selector: 'kind',
+  },
   { name: 'xstats', type: 3, kind: Kind.Binary },
   { name: 'slaveKind', type: 4, kind: Kind.String },
-  { name: 'slaveData', type: 5, kind: Kind.Binary },
+  {
+    name: 'slaveData',
+    type: 5,
+    kind: Kind.SubMessage,
+    subMessage: linkinfoMemberDataMsgFormats,
+    selector: 'slaveKind',
+  },
 ]);
 
 /** Attribute set `linkinfo-bond-attrs` (`IFLA_BOND_*`). */
@@ -2624,7 +2654,209 @@ export const linkinfoOvpnAttrsSet: AttrSet<LinkinfoOvpnAttrs> = new AttrSet(
   () => [{ name: 'mode', type: 1, kind: Kind.U8, enum: ovpnModeEnum }],
 );
 
-/** Request (do) of `newlink`: the attributes `ifname`, `netNsPid`, `netNsFd`, `targetNetnsid`, `linkNetnsid`, `linkinfo`, `group`, `numTxQueues`, `numRxQueues`, `address`, `broadcast`, `mtu`, `txqlen`, `operstate`, `linkmode`, `gsoMaxSize`, `gsoMaxSegs`, `groMaxSize`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, `afSpec`, and the fixed header under `header`. */
+/**
+ * Attribute set `linkinfo-vxlan-attrs` (`IFLA_VXLAN_*`).
+ *
+ * Override (specs/overrides): the spec has no IFLA_VXLAN_* set; the attributes are those of linux/if_link.h (vxlan_policy in drivers/net/vxlan/vxlan_core.c).
+ */
+export interface LinkinfoVxlanAttrs {
+  /** `IFLA_VXLAN_ID` (1) */
+  readonly id?: number;
+  /** `IFLA_VXLAN_GROUP` (2) */
+  readonly group?: Uint8Array;
+  /** `IFLA_VXLAN_LINK` (3) */
+  readonly link?: number;
+  /** `IFLA_VXLAN_LOCAL` (4) */
+  readonly local?: Uint8Array;
+  /** `IFLA_VXLAN_TTL` (5) */
+  readonly ttl?: number;
+  /** `IFLA_VXLAN_TOS` (6) */
+  readonly tos?: number;
+  /** `IFLA_VXLAN_LEARNING` (7) */
+  readonly learning?: number;
+  /** `IFLA_VXLAN_AGEING` (8) */
+  readonly ageing?: number;
+  /** `IFLA_VXLAN_LIMIT` (9) */
+  readonly limit?: number;
+  /** `IFLA_VXLAN_PORT_RANGE` (10) */
+  readonly portRange?: IflaGenevePortRange;
+  /** `IFLA_VXLAN_PROXY` (11) */
+  readonly proxy?: number;
+  /** `IFLA_VXLAN_RSC` (12) */
+  readonly rsc?: number;
+  /** `IFLA_VXLAN_L2MISS` (13) */
+  readonly l2miss?: number;
+  /** `IFLA_VXLAN_L3MISS` (14) */
+  readonly l3miss?: number;
+  /** `IFLA_VXLAN_PORT` (15) */
+  readonly port?: number;
+  /** `IFLA_VXLAN_GROUP6` (16) */
+  readonly group6?: Uint8Array;
+  /** `IFLA_VXLAN_LOCAL6` (17) */
+  readonly local6?: Uint8Array;
+  /** `IFLA_VXLAN_UDP_CSUM` (18) */
+  readonly udpCsum?: number;
+  /** `IFLA_VXLAN_UDP_ZERO_CSUM6_TX` (19) */
+  readonly udpZeroCsum6Tx?: number;
+  /** `IFLA_VXLAN_UDP_ZERO_CSUM6_RX` (20) */
+  readonly udpZeroCsum6Rx?: number;
+  /** `IFLA_VXLAN_REMCSUM_TX` (21) */
+  readonly remcsumTx?: number;
+  /** `IFLA_VXLAN_REMCSUM_RX` (22) */
+  readonly remcsumRx?: number;
+  /** `IFLA_VXLAN_GBP` (23) */
+  readonly gbp?: boolean;
+  /** `IFLA_VXLAN_REMCSUM_NOPARTIAL` (24) */
+  readonly remcsumNopartial?: boolean;
+  /** `IFLA_VXLAN_COLLECT_METADATA` (25) */
+  readonly collectMetadata?: number;
+  /** `IFLA_VXLAN_LABEL` (26) */
+  readonly label?: number;
+  /** `IFLA_VXLAN_GPE` (27) */
+  readonly gpe?: boolean;
+  /** `IFLA_VXLAN_TTL_INHERIT` (28) */
+  readonly ttlInherit?: number;
+  /** `IFLA_VXLAN_DF` (29) */
+  readonly df?: number;
+  /** `IFLA_VXLAN_VNIFILTER` (30) */
+  readonly vnifilter?: number;
+  /** `IFLA_VXLAN_LOCALBYPASS` (31) */
+  readonly localbypass?: number;
+  /** `IFLA_VXLAN_LABEL_POLICY` (32) */
+  readonly labelPolicy?: number;
+  /** `IFLA_VXLAN_RESERVED_BITS` (33) */
+  readonly reservedBits?: Uint8Array;
+}
+/** Layout of `linkinfo-vxlan-attrs`. */
+export const linkinfoVxlanAttrsSet: AttrSet<LinkinfoVxlanAttrs> = new AttrSet(
+  'linkinfo-vxlan-attrs',
+  () => [
+    { name: 'id', type: 1, kind: Kind.U32 },
+    { name: 'group', type: 2, kind: Kind.Binary, display: 'ipv4' },
+    { name: 'link', type: 3, kind: Kind.U32 },
+    { name: 'local', type: 4, kind: Kind.Binary, display: 'ipv4' },
+    { name: 'ttl', type: 5, kind: Kind.U8 },
+    { name: 'tos', type: 6, kind: Kind.U8 },
+    { name: 'learning', type: 7, kind: Kind.U8 },
+    { name: 'ageing', type: 8, kind: Kind.U32 },
+    { name: 'limit', type: 9, kind: Kind.U32 },
+    { name: 'portRange', type: 10, kind: Kind.Struct, struct: iflaGenevePortRangeStruct },
+    { name: 'proxy', type: 11, kind: Kind.U8 },
+    { name: 'rsc', type: 12, kind: Kind.U8 },
+    { name: 'l2miss', type: 13, kind: Kind.U8 },
+    { name: 'l3miss', type: 14, kind: Kind.U8 },
+    { name: 'port', type: 15, kind: Kind.U16, be: true },
+    { name: 'group6', type: 16, kind: Kind.Binary, display: 'ipv6' },
+    { name: 'local6', type: 17, kind: Kind.Binary, display: 'ipv6' },
+    { name: 'udpCsum', type: 18, kind: Kind.U8 },
+    { name: 'udpZeroCsum6Tx', type: 19, kind: Kind.U8 },
+    { name: 'udpZeroCsum6Rx', type: 20, kind: Kind.U8 },
+    { name: 'remcsumTx', type: 21, kind: Kind.U8 },
+    { name: 'remcsumRx', type: 22, kind: Kind.U8 },
+    { name: 'gbp', type: 23, kind: Kind.Flag },
+    { name: 'remcsumNopartial', type: 24, kind: Kind.Flag },
+    { name: 'collectMetadata', type: 25, kind: Kind.U8 },
+    { name: 'label', type: 26, kind: Kind.U32, be: true },
+    { name: 'gpe', type: 27, kind: Kind.Flag },
+    { name: 'ttlInherit', type: 28, kind: Kind.U8 },
+    { name: 'df', type: 29, kind: Kind.U8 },
+    { name: 'vnifilter', type: 30, kind: Kind.U8 },
+    { name: 'localbypass', type: 31, kind: Kind.U8 },
+    { name: 'labelPolicy', type: 32, kind: Kind.U32 },
+    { name: 'reservedBits', type: 33, kind: Kind.Binary },
+  ],
+);
+
+/**
+ * Attribute set `linkinfo-veth-attrs`.
+ *
+ * Override (specs/overrides): the spec has no VETH_INFO_* set (linux/veth.h); VETH_INFO_PEER is the peer's ifinfomsg and IFLA_* attributes.
+ */
+export interface LinkinfoVethAttrs {
+  /**
+   * `VETH_INFO_PEER` (1)
+   *
+   * Sub-message `linkinfo-veth-peer-msg`: its format is chosen by the value of `kind` in an enclosing set; raw bytes when it has none.
+   */
+  readonly peer?: LinkinfoVethPeerMsg;
+}
+/** Layout of `linkinfo-veth-attrs`. */
+export const linkinfoVethAttrsSet: AttrSet<LinkinfoVethAttrs> = new AttrSet(
+  'linkinfo-veth-attrs',
+  () => [
+    {
+      name: 'peer',
+      type: 1,
+      kind: Kind.SubMessage,
+      subMessage: linkinfoVethPeerMsgFormats,
+      selector: 'kind',
+    },
+  ],
+);
+
+/** Sub-message `linkinfo-data-msg`: one of its formats, chosen by the value of the selector attribute, or raw bytes for a value without a format. */
+export type LinkinfoDataMsg =
+  | LinkinfoBondAttrs
+  | LinkinfoBridgeAttrs
+  | LinkinfoGreAttrs
+  | LinkinfoGre6Attrs
+  | LinkinfoGeneveAttrs
+  | LinkinfoHsrAttrs
+  | LinkinfoIptunAttrs
+  | LinkinfoIp6tnlAttrs
+  | LinkinfoTunAttrs
+  | LinkinfoVlanAttrs
+  | LinkinfoVrfAttrs
+  | LinkinfoVtiAttrs
+  | LinkinfoVti6Attrs
+  | LinkinfoNetkitAttrs
+  | LinkinfoOvpnAttrs
+  | LinkinfoVethAttrs
+  | LinkinfoVxlanAttrs
+  | Uint8Array;
+
+/** Formats of `linkinfo-data-msg`, by selector value. */
+export const linkinfoDataMsgFormats = new SubMessageDef('linkinfo-data-msg', () => [
+  { value: 'bond', attrs: linkinfoBondAttrsSet },
+  { value: 'bridge', attrs: linkinfoBridgeAttrsSet },
+  { value: 'erspan', attrs: linkinfoGreAttrsSet },
+  { value: 'gre', attrs: linkinfoGreAttrsSet },
+  { value: 'gretap', attrs: linkinfoGreAttrsSet },
+  { value: 'ip6gre', attrs: linkinfoGre6AttrsSet },
+  { value: 'geneve', attrs: linkinfoGeneveAttrsSet },
+  { value: 'hsr', attrs: linkinfoHsrAttrsSet },
+  { value: 'ipip', attrs: linkinfoIptunAttrsSet },
+  { value: 'ip6tnl', attrs: linkinfoIp6tnlAttrsSet },
+  { value: 'sit', attrs: linkinfoIptunAttrsSet },
+  { value: 'tun', attrs: linkinfoTunAttrsSet },
+  { value: 'vlan', attrs: linkinfoVlanAttrsSet },
+  { value: 'vrf', attrs: linkinfoVrfAttrsSet },
+  { value: 'vti', attrs: linkinfoVtiAttrsSet },
+  { value: 'vti6', attrs: linkinfoVti6AttrsSet },
+  { value: 'netkit', attrs: linkinfoNetkitAttrsSet },
+  { value: 'ovpn', attrs: linkinfoOvpnAttrsSet },
+  { value: 'veth', attrs: linkinfoVethAttrsSet },
+  { value: 'vxlan', attrs: linkinfoVxlanAttrsSet },
+]);
+
+/** Sub-message `linkinfo-member-data-msg`: one of its formats, chosen by the value of the selector attribute, or raw bytes for a value without a format. */
+export type LinkinfoMemberDataMsg = LinkinfoBrportAttrs | BondSlaveAttrs | Uint8Array;
+
+/** Formats of `linkinfo-member-data-msg`, by selector value. */
+export const linkinfoMemberDataMsgFormats = new SubMessageDef('linkinfo-member-data-msg', () => [
+  { value: 'bridge', attrs: linkinfoBrportAttrsSet },
+  { value: 'bond', attrs: bondSlaveAttrsSet },
+]);
+
+/** Sub-message `linkinfo-veth-peer-msg`: one of its formats, chosen by the value of the selector attribute, or raw bytes for a value without a format. */
+export type LinkinfoVethPeerMsg = (LinkAttrs & { readonly header: Ifinfomsg }) | Uint8Array;
+
+/** Formats of `linkinfo-veth-peer-msg`, by selector value. */
+export const linkinfoVethPeerMsgFormats = new SubMessageDef('linkinfo-veth-peer-msg', () => [
+  { value: 'veth', header: ifinfomsgStruct, attrs: linkAttrsSet },
+]);
+
+/** Request (do) of `newlink`: the attributes `ifname`, `netNsPid`, `netNsFd`, `targetNetnsid`, `linkNetnsid`, `linkinfo`, `group`, `numTxQueues`, `numRxQueues`, `address`, `broadcast`, `mtu`, `txqlen`, `operstate`, `linkmode`, `gsoMaxSize`, `gsoMaxSegs`, `groMaxSize`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, `afSpec`, `link`, and the fixed header under `header`. */
 export type NewlinkRequest = Pick<
   LinkAttrs,
   | 'ifname'
@@ -2648,6 +2880,7 @@ export type NewlinkRequest = Pick<
   | 'gsoIpv4MaxSize'
   | 'groIpv4MaxSize'
   | 'afSpec'
+  | 'link'
 > & { readonly header?: Partial<Ifinfomsg> };
 
 /** Notification of `newlink-ntf`: the attributes `address`, `broadcast`, `ifname`, `mtu`, `link`, `qdisc`, `stats`, `cost`, `priority`, `master`, `wireless`, `protinfo`, `txqlen`, `map`, `weight`, `operstate`, `linkmode`, `linkinfo`, `netNsPid`, `ifalias`, `numVf`, `vfinfoList`, `stats64`, `vfPorts`, `portSelf`, `afSpec`, `group`, `netNsFd`, `extMask`, `promiscuity`, `numTxQueues`, `numRxQueues`, `carrier`, `physPortId`, `carrierChanges`, `physSwitchId`, `linkNetnsid`, `physPortName`, `protoDown`, `gsoMaxSegs`, `gsoMaxSize`, `pad`, `xdp`, `event`, `newNetnsid`, `targetNetnsid`, `carrierUpCount`, `carrierDownCount`, `newIfindex`, `minMtu`, `maxMtu`, `propList`, `permAddress`, `protoDownReason`, `parentDevName`, `parentDevBusName`, `groMaxSize`, `tsoMaxSize`, `tsoMaxSegs`, `allmulti`, `devlinkPort`, `gsoIpv4MaxSize`, `groIpv4MaxSize`, and the fixed header under `header`. */
@@ -3010,6 +3243,12 @@ export const ops = {
  * Link configuration over rtnetlink.
  *
  * Family `rt-link` (netlink-raw, netlink protocol 0).
+ *
+ * Override (specs/overrides): the spec has no IFLA_VXLAN_* set; the attributes are those of linux/if_link.h (vxlan_policy in drivers/net/vxlan/vxlan_core.c).
+ *
+ * Override (specs/overrides): the spec has no VETH_INFO_* set (linux/veth.h); VETH_INFO_PEER is the peer's ifinfomsg and IFLA_* attributes.
+ *
+ * Override (specs/overrides): veth_newlink() reads VETH_INFO_PEER as a struct ifinfomsg followed by IFLA_* attributes (rtnl_nla_parse_ifinfomsg); the link kind, veth, selects it.
  */
 export const family: RawFamilyDef = {
   name: 'rt-link',

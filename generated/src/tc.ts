@@ -14,10 +14,12 @@ import {
   type Notification,
   type NotificationOptions,
   type OpDef,
+  type PickSelected,
   RawFamilyClient,
   type RawFamilyDef,
   type RequestOptions,
   type StructDef,
+  SubMessageDef,
 } from '@ynl-ts/runtime';
 
 /**
@@ -248,7 +250,7 @@ export const tcFifoQoptStruct: StructDef<TcFifoQopt> = {
   members: [{ name: 'limit', kind: Kind.U32, offset: 0 }],
 };
 
-/** struct `tc-ratespec` (9 bytes). */
+/** struct `tc-ratespec` (12 bytes). */
 export interface TcRatespec {
   readonly cellLog: number;
   readonly linklayer: number;
@@ -260,18 +262,18 @@ export interface TcRatespec {
 /** Layout of `tc-ratespec`. */
 export const tcRatespecStruct: StructDef<TcRatespec> = {
   name: 'tc-ratespec',
-  size: 9,
+  size: 12,
   members: [
     { name: 'cellLog', kind: Kind.U8, offset: 0 },
     { name: 'linklayer', kind: Kind.U8, offset: 1 },
-    { name: 'overhead', kind: Kind.U8, offset: 2 },
-    { name: 'cellAlign', kind: Kind.U8, offset: 3 },
-    { name: 'mpu', kind: Kind.U8, offset: 4 },
-    { name: 'rate', kind: Kind.U32, offset: 5 },
+    { name: 'overhead', kind: Kind.U16, offset: 2 },
+    { name: 'cellAlign', kind: Kind.S16, offset: 4 },
+    { name: 'mpu', kind: Kind.U16, offset: 6 },
+    { name: 'rate', kind: Kind.U32, offset: 8 },
   ],
 };
 
-/** struct `tc-htb-opt` (38 bytes). */
+/** struct `tc-htb-opt` (44 bytes). */
 export interface TcHtbOpt {
   readonly rate: TcRatespec;
   readonly ceil: TcRatespec;
@@ -284,15 +286,15 @@ export interface TcHtbOpt {
 /** Layout of `tc-htb-opt`. */
 export const tcHtbOptStruct: StructDef<TcHtbOpt> = {
   name: 'tc-htb-opt',
-  size: 38,
+  size: 44,
   members: [
     { name: 'rate', kind: Kind.Struct, offset: 0, struct: tcRatespecStruct },
-    { name: 'ceil', kind: Kind.Struct, offset: 9, struct: tcRatespecStruct },
-    { name: 'buffer', kind: Kind.U32, offset: 18 },
-    { name: 'cbuffer', kind: Kind.U32, offset: 22 },
-    { name: 'quantum', kind: Kind.U32, offset: 26 },
-    { name: 'level', kind: Kind.U32, offset: 30 },
-    { name: 'prio', kind: Kind.U32, offset: 34 },
+    { name: 'ceil', kind: Kind.Struct, offset: 12, struct: tcRatespecStruct },
+    { name: 'buffer', kind: Kind.U32, offset: 24 },
+    { name: 'cbuffer', kind: Kind.U32, offset: 28 },
+    { name: 'quantum', kind: Kind.U32, offset: 32 },
+    { name: 'level', kind: Kind.U32, offset: 36 },
+    { name: 'prio', kind: Kind.U32, offset: 40 },
   ],
 };
 
@@ -792,7 +794,7 @@ export const tcSfqQoptV1Struct: StructDef<TcSfqQoptV1> = {
   ],
 };
 
-/** struct `tc-tbf-qopt` (30 bytes). */
+/** struct `tc-tbf-qopt` (36 bytes). */
 export interface TcTbfQopt {
   readonly rate: TcRatespec;
   readonly peakrate: TcRatespec;
@@ -803,13 +805,13 @@ export interface TcTbfQopt {
 /** Layout of `tc-tbf-qopt`. */
 export const tcTbfQoptStruct: StructDef<TcTbfQopt> = {
   name: 'tc-tbf-qopt',
-  size: 30,
+  size: 36,
   members: [
     { name: 'rate', kind: Kind.Struct, offset: 0, struct: tcRatespecStruct },
-    { name: 'peakrate', kind: Kind.Struct, offset: 9, struct: tcRatespecStruct },
-    { name: 'limit', kind: Kind.U32, offset: 18 },
-    { name: 'buffer', kind: Kind.U32, offset: 22 },
-    { name: 'mtu', kind: Kind.U32, offset: 26 },
+    { name: 'peakrate', kind: Kind.Struct, offset: 12, struct: tcRatespecStruct },
+    { name: 'limit', kind: Kind.U32, offset: 24 },
+    { name: 'buffer', kind: Kind.U32, offset: 28 },
+    { name: 'mtu', kind: Kind.U32, offset: 32 },
   ],
 };
 
@@ -1497,7 +1499,7 @@ export const tcMplsStruct: StructDef<TcMpls> = {
   ],
 };
 
-/** struct `tc-police` (50 bytes). */
+/** struct `tc-police` (56 bytes). */
 export interface TcPolice {
   readonly index: number;
   readonly action: number;
@@ -1513,7 +1515,7 @@ export interface TcPolice {
 /** Layout of `tc-police`. */
 export const tcPoliceStruct: StructDef<TcPolice> = {
   name: 'tc-police',
-  size: 50,
+  size: 56,
   members: [
     { name: 'index', kind: Kind.U32, offset: 0 },
     { name: 'action', kind: Kind.S32, offset: 4 },
@@ -1521,10 +1523,10 @@ export const tcPoliceStruct: StructDef<TcPolice> = {
     { name: 'burst', kind: Kind.U32, offset: 12 },
     { name: 'mtu', kind: Kind.U32, offset: 16 },
     { name: 'rate', kind: Kind.Struct, offset: 20, struct: tcRatespecStruct },
-    { name: 'peakrate', kind: Kind.Struct, offset: 29, struct: tcRatespecStruct },
-    { name: 'refcnt', kind: Kind.S32, offset: 38 },
-    { name: 'bindcnt', kind: Kind.S32, offset: 42 },
-    { name: 'capab', kind: Kind.U32, offset: 46 },
+    { name: 'peakrate', kind: Kind.Struct, offset: 32, struct: tcRatespecStruct },
+    { name: 'refcnt', kind: Kind.S32, offset: 44 },
+    { name: 'bindcnt', kind: Kind.S32, offset: 48 },
+    { name: 'capab', kind: Kind.U32, offset: 52 },
   ],
 };
 
@@ -1601,24 +1603,38 @@ export const tcVlanStruct: StructDef<TcVlan> = {
   ],
 };
 
+/**
+ * struct `tc-htb-xstats` (20 bytes).
+ *
+ * Override (specs/overrides): struct tc_htb_xstats (linux/pkt_sched.h) is what htb_dump_class_stats() sends; the spec lacks it.
+ */
+export interface TcHtbXstats {
+  readonly lends: number;
+  readonly borrows: number;
+  readonly giants: number;
+  readonly tokens: number;
+  readonly ctokens: number;
+}
+/** Layout of `tc-htb-xstats`. */
+export const tcHtbXstatsStruct: StructDef<TcHtbXstats> = {
+  name: 'tc-htb-xstats',
+  size: 20,
+  members: [
+    { name: 'lends', kind: Kind.U32, offset: 0 },
+    { name: 'borrows', kind: Kind.U32, offset: 4 },
+    { name: 'giants', kind: Kind.U32, offset: 8 },
+    { name: 'tokens', kind: Kind.S32, offset: 12 },
+    { name: 'ctokens', kind: Kind.S32, offset: 16 },
+  ],
+};
+
 /** Attribute set `attrs` (`TCA_*`). */
-export interface Attrs {
-  /** `TCA_KIND` (1) */
-  readonly kind?: string;
-  /**
-   * `TCA_OPTIONS` (2)
-   *
-   * Sub-messages are not decoded yet: the raw payload.
-   */
-  readonly options?: Uint8Array;
+export type Attrs = AttrsBase & AttrsByKind;
+
+/** The attributes of `attrs` besides its selectors and sub-messages. */
+export interface AttrsBase {
   /** `TCA_STATS` (3) */
   readonly stats?: TcStats;
-  /**
-   * `TCA_XSTATS` (4)
-   *
-   * Sub-messages are not decoded yet: the raw payload.
-   */
-  readonly xstats?: Uint8Array;
   /** `TCA_RATE` (5) */
   readonly rate?: GnetEstimator;
   /** `TCA_FCNT` (6) */
@@ -1642,12 +1658,91 @@ export interface Attrs {
   /** `TCA_EXT_WARN_MSG` (16) */
   readonly extWarnMsg?: string;
 }
+/** The attributes of `attrs` whose format `kind` selects (`options`, `xstats`), one member per known value; the last member takes any other value, its sub-messages as raw bytes. */
+export type AttrsByKind =
+  | { readonly kind: 'basic'; readonly options?: BasicAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'bpf'; readonly options?: BpfAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'bfifo'; readonly options?: TcFifoQopt; readonly xstats?: Uint8Array }
+  | { readonly kind: 'cake'; readonly options?: CakeAttrs; readonly xstats?: CakeStatsAttrs }
+  | { readonly kind: 'cbs'; readonly options?: CbsAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'cgroup'; readonly options?: CgroupAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'choke'; readonly options?: ChokeAttrs; readonly xstats?: TcChokeXstats }
+  | {
+      readonly kind: 'clsact';
+      readonly options?: Record<string, never>;
+      readonly xstats?: Uint8Array;
+    }
+  | { readonly kind: 'codel'; readonly options?: CodelAttrs; readonly xstats?: TcCodelXstats }
+  | { readonly kind: 'drr'; readonly options?: DrrAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'dualpi2'; readonly options?: Dualpi2Attrs; readonly xstats?: TcDualpi2Xstats }
+  | { readonly kind: 'etf'; readonly options?: EtfAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'ets'; readonly options?: EtsAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'flow'; readonly options?: FlowAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'flower'; readonly options?: FlowerAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'fq'; readonly options?: FqAttrs; readonly xstats?: TcFqQdStats }
+  | {
+      readonly kind: 'fq_codel';
+      readonly options?: FqCodelAttrs;
+      readonly xstats?: TcFqCodelXstats;
+    }
+  | { readonly kind: 'fq_pie'; readonly options?: FqPieAttrs; readonly xstats?: TcFqPieXstats }
+  | { readonly kind: 'fw'; readonly options?: FwAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'gred'; readonly options?: GredAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'hfsc'; readonly options?: TcHfscQopt; readonly xstats?: Uint8Array }
+  | { readonly kind: 'hhf'; readonly options?: HhfAttrs; readonly xstats?: TcHhfXstats }
+  | { readonly kind: 'htb'; readonly options?: HtbAttrs; readonly xstats?: TcHtbXstats }
+  | {
+      readonly kind: 'ingress';
+      readonly options?: Record<string, never>;
+      readonly xstats?: Uint8Array;
+    }
+  | { readonly kind: 'matchall'; readonly options?: MatchallAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'mq'; readonly options?: Record<string, never>; readonly xstats?: Uint8Array }
+  | { readonly kind: 'mqprio'; readonly options?: TcMqprioQopt; readonly xstats?: Uint8Array }
+  | { readonly kind: 'multiq'; readonly options?: TcMultiqQopt; readonly xstats?: Uint8Array }
+  | {
+      readonly kind: 'netem';
+      readonly options?: NetemAttrs & { readonly header: TcNetemQopt };
+      readonly xstats?: Uint8Array;
+    }
+  | { readonly kind: 'pfifo'; readonly options?: TcFifoQopt; readonly xstats?: Uint8Array }
+  | { readonly kind: 'pfifo_fast'; readonly options?: TcPrioQopt; readonly xstats?: Uint8Array }
+  | {
+      readonly kind: 'pfifo_head_drop';
+      readonly options?: TcFifoQopt;
+      readonly xstats?: Uint8Array;
+    }
+  | { readonly kind: 'pie'; readonly options?: PieAttrs; readonly xstats?: TcPieXstats }
+  | { readonly kind: 'plug'; readonly options?: TcPlugQopt; readonly xstats?: Uint8Array }
+  | { readonly kind: 'prio'; readonly options?: TcPrioQopt; readonly xstats?: Uint8Array }
+  | { readonly kind: 'qfq'; readonly options?: QfqAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'red'; readonly options?: RedAttrs; readonly xstats?: TcRedXstats }
+  | { readonly kind: 'route'; readonly options?: RouteAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'sfb'; readonly options?: TcSfbQopt; readonly xstats?: TcSfbXstats }
+  | { readonly kind: 'sfq'; readonly options?: TcSfqQoptV1; readonly xstats?: TcSfqXstats }
+  | { readonly kind: 'taprio'; readonly options?: TaprioAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'tbf'; readonly options?: TbfAttrs; readonly xstats?: Uint8Array }
+  | { readonly kind: 'u32'; readonly options?: U32Attrs; readonly xstats?: Uint8Array }
+  | { readonly kind?: string; readonly options?: Uint8Array; readonly xstats?: Uint8Array };
+
 /** Layout of `attrs`. */
 export const attrsSet: AttrSet<Attrs> = new AttrSet('attrs', () => [
   { name: 'kind', type: 1, kind: Kind.String },
-  { name: 'options', type: 2, kind: Kind.Binary },
+  {
+    name: 'options',
+    type: 2,
+    kind: Kind.SubMessage,
+    subMessage: optionsMsgFormats,
+    selector: 'kind',
+  },
   { name: 'stats', type: 3, kind: Kind.Struct, struct: tcStatsStruct },
-  { name: 'xstats', type: 4, kind: Kind.Binary },
+  {
+    name: 'xstats',
+    type: 4,
+    kind: Kind.SubMessage,
+    subMessage: tcaStatsAppMsgFormats,
+    selector: 'kind',
+  },
   { name: 'rate', type: 5, kind: Kind.Struct, struct: gnetEstimatorStruct },
   { name: 'fcnt', type: 6, kind: Kind.U32 },
   { name: 'stats2', type: 7, kind: Kind.Nest, nested: tcaStatsAttrsSet },
@@ -1663,15 +1758,10 @@ export const attrsSet: AttrSet<Attrs> = new AttrSet('attrs', () => [
 ]);
 
 /** Attribute set `act-attrs` (`TCA_ACT_*`). */
-export interface ActAttrs {
-  /** `TCA_ACT_KIND` (1) */
-  readonly kind?: string;
-  /**
-   * `TCA_ACT_OPTIONS` (2)
-   *
-   * Sub-messages are not decoded yet: the raw payload.
-   */
-  readonly options?: Uint8Array;
+export type ActAttrs = ActAttrsBase & ActAttrsByKind;
+
+/** The attributes of `act-attrs` besides its selectors and sub-messages. */
+export interface ActAttrsBase {
   /** `TCA_ACT_INDEX` (3) */
   readonly index?: number;
   /** `TCA_ACT_STATS` (4) */
@@ -1687,10 +1777,39 @@ export interface ActAttrs {
   /** `TCA_ACT_IN_HW_COUNT` (10) */
   readonly inHwCount?: number;
 }
+/** The attributes of `act-attrs` whose format `kind` selects (`options`), one member per known value; the last member takes any other value, its sub-messages as raw bytes. */
+export type ActAttrsByKind =
+  | { readonly kind: 'bpf'; readonly options?: ActBpfAttrs }
+  | { readonly kind: 'connmark'; readonly options?: ActConnmarkAttrs }
+  | { readonly kind: 'csum'; readonly options?: ActCsumAttrs }
+  | { readonly kind: 'ct'; readonly options?: ActCtAttrs }
+  | { readonly kind: 'ctinfo'; readonly options?: ActCtinfoAttrs }
+  | { readonly kind: 'gact'; readonly options?: ActGactAttrs }
+  | { readonly kind: 'gate'; readonly options?: ActGateAttrs }
+  | { readonly kind: 'ife'; readonly options?: ActIfeAttrs }
+  | { readonly kind: 'mirred'; readonly options?: ActMirredAttrs }
+  | { readonly kind: 'mpls'; readonly options?: ActMplsAttrs }
+  | { readonly kind: 'nat'; readonly options?: ActNatAttrs }
+  | { readonly kind: 'pedit'; readonly options?: ActPeditAttrs }
+  | { readonly kind: 'police'; readonly options?: PoliceAttrs }
+  | { readonly kind: 'sample'; readonly options?: ActSampleAttrs }
+  | { readonly kind: 'simple'; readonly options?: ActSimpleAttrs }
+  | { readonly kind: 'skbedit'; readonly options?: ActSkbeditAttrs }
+  | { readonly kind: 'skbmod'; readonly options?: ActSkbmodAttrs }
+  | { readonly kind: 'tunnel_key'; readonly options?: ActTunnelKeyAttrs }
+  | { readonly kind: 'vlan'; readonly options?: ActVlanAttrs }
+  | { readonly kind?: string; readonly options?: Uint8Array };
+
 /** Layout of `act-attrs`. */
 export const actAttrsSet: AttrSet<ActAttrs> = new AttrSet('act-attrs', () => [
   { name: 'kind', type: 1, kind: Kind.String },
-  { name: 'options', type: 2, kind: Kind.Binary },
+  {
+    name: 'options',
+    type: 2,
+    kind: Kind.SubMessage,
+    subMessage: actOptionsMsgFormats,
+    selector: 'kind',
+  },
   { name: 'index', type: 3, kind: Kind.U32 },
   { name: 'stats', type: 4, kind: Kind.Nest, nested: tcaStatsAttrsSet },
   { name: 'pad', type: 5, kind: Kind.Pad },
@@ -3958,9 +4077,9 @@ export interface TcaStatsAttrs {
   /**
    * `TCA_STATS_APP` (4)
    *
-   * Sub-messages are not decoded yet: the raw payload.
+   * Sub-message `tca-stats-app-msg`: its format is chosen by the value of `kind` in an enclosing set; raw bytes when it has none.
    */
-  readonly app?: Uint8Array;
+  readonly app?: TcaStatsAppMsg;
   /** `TCA_STATS_RATE_EST64` (5) */
   readonly rateEst64?: GnetStatsRateEst64;
   /** `TCA_STATS_BASIC_HW` (7) */
@@ -3973,7 +4092,13 @@ export const tcaStatsAttrsSet: AttrSet<TcaStatsAttrs> = new AttrSet('tca-stats-a
   { name: 'basic', type: 1, kind: Kind.Struct, struct: gnetStatsBasicStruct },
   { name: 'rateEst', type: 2, kind: Kind.Struct, struct: gnetStatsRateEstStruct },
   { name: 'queue', type: 3, kind: Kind.Struct, struct: gnetStatsQueueStruct },
-  { name: 'app', type: 4, kind: Kind.Binary },
+  {
+    name: 'app',
+    type: 4,
+    kind: Kind.SubMessage,
+    subMessage: tcaStatsAppMsgFormats,
+    selector: 'kind',
+  },
   { name: 'rateEst64', type: 5, kind: Kind.Struct, struct: gnetStatsRateEst64Struct },
   { name: 'pad', type: 6, kind: Kind.Pad },
   { name: 'basicHw', type: 7, kind: Kind.Struct, struct: gnetStatsBasicStruct },
@@ -4021,8 +4146,177 @@ export const u32AttrsSet: AttrSet<U32Attrs> = new AttrSet('u32-attrs', () => [
   { name: 'pad', type: 12, kind: Kind.Pad },
 ]);
 
+/** Sub-message `options-msg`: one of its formats, chosen by the value of the selector attribute, or raw bytes for a value without a format. */
+export type OptionsMsg =
+  | BasicAttrs
+  | BpfAttrs
+  | TcFifoQopt
+  | CakeAttrs
+  | CbsAttrs
+  | CgroupAttrs
+  | ChokeAttrs
+  | Record<string, never>
+  | CodelAttrs
+  | DrrAttrs
+  | Dualpi2Attrs
+  | EtfAttrs
+  | EtsAttrs
+  | FlowAttrs
+  | FlowerAttrs
+  | FqAttrs
+  | FqCodelAttrs
+  | FqPieAttrs
+  | FwAttrs
+  | GredAttrs
+  | TcHfscQopt
+  | HhfAttrs
+  | HtbAttrs
+  | MatchallAttrs
+  | TcMqprioQopt
+  | TcMultiqQopt
+  | (NetemAttrs & { readonly header: TcNetemQopt })
+  | TcPrioQopt
+  | PieAttrs
+  | TcPlugQopt
+  | QfqAttrs
+  | RedAttrs
+  | RouteAttrs
+  | TcSfbQopt
+  | TcSfqQoptV1
+  | TaprioAttrs
+  | TbfAttrs
+  | U32Attrs
+  | Uint8Array;
+
+/** Formats of `options-msg`, by selector value. */
+export const optionsMsgFormats = new SubMessageDef('options-msg', () => [
+  { value: 'basic', attrs: basicAttrsSet },
+  { value: 'bpf', attrs: bpfAttrsSet },
+  { value: 'bfifo', header: tcFifoQoptStruct },
+  { value: 'cake', attrs: cakeAttrsSet },
+  { value: 'cbs', attrs: cbsAttrsSet },
+  { value: 'cgroup', attrs: cgroupAttrsSet },
+  { value: 'choke', attrs: chokeAttrsSet },
+  { value: 'clsact' },
+  { value: 'codel', attrs: codelAttrsSet },
+  { value: 'drr', attrs: drrAttrsSet },
+  { value: 'dualpi2', attrs: dualpi2AttrsSet },
+  { value: 'etf', attrs: etfAttrsSet },
+  { value: 'ets', attrs: etsAttrsSet },
+  { value: 'flow', attrs: flowAttrsSet },
+  { value: 'flower', attrs: flowerAttrsSet },
+  { value: 'fq', attrs: fqAttrsSet },
+  { value: 'fq_codel', attrs: fqCodelAttrsSet },
+  { value: 'fq_pie', attrs: fqPieAttrsSet },
+  { value: 'fw', attrs: fwAttrsSet },
+  { value: 'gred', attrs: gredAttrsSet },
+  { value: 'hfsc', header: tcHfscQoptStruct },
+  { value: 'hhf', attrs: hhfAttrsSet },
+  { value: 'htb', attrs: htbAttrsSet },
+  { value: 'ingress' },
+  { value: 'matchall', attrs: matchallAttrsSet },
+  { value: 'mq' },
+  { value: 'mqprio', header: tcMqprioQoptStruct },
+  { value: 'multiq', header: tcMultiqQoptStruct },
+  { value: 'netem', header: tcNetemQoptStruct, attrs: netemAttrsSet },
+  { value: 'pfifo', header: tcFifoQoptStruct },
+  { value: 'pfifo_fast', header: tcPrioQoptStruct },
+  { value: 'pfifo_head_drop', header: tcFifoQoptStruct },
+  { value: 'pie', attrs: pieAttrsSet },
+  { value: 'plug', header: tcPlugQoptStruct },
+  { value: 'prio', header: tcPrioQoptStruct },
+  { value: 'qfq', attrs: qfqAttrsSet },
+  { value: 'red', attrs: redAttrsSet },
+  { value: 'route', attrs: routeAttrsSet },
+  { value: 'sfb', header: tcSfbQoptStruct },
+  { value: 'sfq', header: tcSfqQoptV1Struct },
+  { value: 'taprio', attrs: taprioAttrsSet },
+  { value: 'tbf', attrs: tbfAttrsSet },
+  { value: 'u32', attrs: u32AttrsSet },
+]);
+
+/** Sub-message `act-options-msg`: one of its formats, chosen by the value of the selector attribute, or raw bytes for a value without a format. */
+export type ActOptionsMsg =
+  | ActBpfAttrs
+  | ActConnmarkAttrs
+  | ActCsumAttrs
+  | ActCtAttrs
+  | ActCtinfoAttrs
+  | ActGactAttrs
+  | ActGateAttrs
+  | ActIfeAttrs
+  | ActMirredAttrs
+  | ActMplsAttrs
+  | ActNatAttrs
+  | ActPeditAttrs
+  | PoliceAttrs
+  | ActSampleAttrs
+  | ActSimpleAttrs
+  | ActSkbeditAttrs
+  | ActSkbmodAttrs
+  | ActTunnelKeyAttrs
+  | ActVlanAttrs
+  | Uint8Array;
+
+/** Formats of `act-options-msg`, by selector value. */
+export const actOptionsMsgFormats = new SubMessageDef('act-options-msg', () => [
+  { value: 'bpf', attrs: actBpfAttrsSet },
+  { value: 'connmark', attrs: actConnmarkAttrsSet },
+  { value: 'csum', attrs: actCsumAttrsSet },
+  { value: 'ct', attrs: actCtAttrsSet },
+  { value: 'ctinfo', attrs: actCtinfoAttrsSet },
+  { value: 'gact', attrs: actGactAttrsSet },
+  { value: 'gate', attrs: actGateAttrsSet },
+  { value: 'ife', attrs: actIfeAttrsSet },
+  { value: 'mirred', attrs: actMirredAttrsSet },
+  { value: 'mpls', attrs: actMplsAttrsSet },
+  { value: 'nat', attrs: actNatAttrsSet },
+  { value: 'pedit', attrs: actPeditAttrsSet },
+  { value: 'police', attrs: policeAttrsSet },
+  { value: 'sample', attrs: actSampleAttrsSet },
+  { value: 'simple', attrs: actSimpleAttrsSet },
+  { value: 'skbedit', attrs: actSkbeditAttrsSet },
+  { value: 'skbmod', attrs: actSkbmodAttrsSet },
+  { value: 'tunnel_key', attrs: actTunnelKeyAttrsSet },
+  { value: 'vlan', attrs: actVlanAttrsSet },
+]);
+
+/** Sub-message `tca-stats-app-msg`: one of its formats, chosen by the value of the selector attribute, or raw bytes for a value without a format. */
+export type TcaStatsAppMsg =
+  | CakeStatsAttrs
+  | TcChokeXstats
+  | TcCodelXstats
+  | TcDualpi2Xstats
+  | TcFqQdStats
+  | TcFqCodelXstats
+  | TcFqPieXstats
+  | TcHhfXstats
+  | TcPieXstats
+  | TcRedXstats
+  | TcSfbXstats
+  | TcSfqXstats
+  | TcHtbXstats
+  | Uint8Array;
+
+/** Formats of `tca-stats-app-msg`, by selector value. */
+export const tcaStatsAppMsgFormats = new SubMessageDef('tca-stats-app-msg', () => [
+  { value: 'cake', attrs: cakeStatsAttrsSet },
+  { value: 'choke', header: tcChokeXstatsStruct },
+  { value: 'codel', header: tcCodelXstatsStruct },
+  { value: 'dualpi2', header: tcDualpi2XstatsStruct },
+  { value: 'fq', header: tcFqQdStatsStruct },
+  { value: 'fq_codel', header: tcFqCodelXstatsStruct },
+  { value: 'fq_pie', header: tcFqPieXstatsStruct },
+  { value: 'hhf', header: tcHhfXstatsStruct },
+  { value: 'pie', header: tcPieXstatsStruct },
+  { value: 'red', header: tcRedXstatsStruct },
+  { value: 'sfb', header: tcSfbXstatsStruct },
+  { value: 'sfq', header: tcSfqXstatsStruct },
+  { value: 'htb', header: tcHtbXstatsStruct },
+]);
+
 /** Request (do) of `newqdisc`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type NewqdiscRequest = Pick<
+export type NewqdiscRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
 > & { readonly header?: Partial<Tcmsg> };
@@ -4031,10 +4325,12 @@ export type NewqdiscRequest = Pick<
 export type DelqdiscRequest = { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `getqdisc`: the attributes `dumpInvisible`, and the fixed header under `header`. */
-export type GetqdiscRequest = Pick<Attrs, 'dumpInvisible'> & { readonly header?: Partial<Tcmsg> };
+export type GetqdiscRequest = PickSelected<Attrs, 'dumpInvisible'> & {
+  readonly header?: Partial<Tcmsg>;
+};
 
 /** Reply (do) of `getqdisc`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GetqdiscReply = Pick<
+export type GetqdiscReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
@@ -4050,12 +4346,12 @@ export type GetqdiscReply = Pick<
 > & { readonly header: Tcmsg };
 
 /** Request (dump) of `getqdisc`: the attributes `dumpInvisible`, and the fixed header under `header`. */
-export type GetqdiscDumpRequest = Pick<Attrs, 'dumpInvisible'> & {
+export type GetqdiscDumpRequest = PickSelected<Attrs, 'dumpInvisible'> & {
   readonly header?: Partial<Tcmsg>;
 };
 
 /** Reply (dump) of `getqdisc`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GetqdiscDumpReply = Pick<
+export type GetqdiscDumpReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
@@ -4071,7 +4367,7 @@ export type GetqdiscDumpReply = Pick<
 > & { readonly header: Tcmsg };
 
 /** Request (do) of `newtclass`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type NewtclassRequest = Pick<
+export type NewtclassRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
 > & { readonly header?: Partial<Tcmsg> };
@@ -4083,7 +4379,7 @@ export type DeltclassRequest = { readonly header?: Partial<Tcmsg> };
 export type GettclassRequest = { readonly header?: Partial<Tcmsg> };
 
 /** Reply (do) of `gettclass`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GettclassReply = Pick<
+export type GettclassReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
@@ -4099,23 +4395,23 @@ export type GettclassReply = Pick<
 > & { readonly header: Tcmsg };
 
 /** Request (do) of `newtfilter`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type NewtfilterRequest = Pick<
+export type NewtfilterRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
 > & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `deltfilter`: the attributes `chain`, `kind`, and the fixed header under `header`. */
-export type DeltfilterRequest = Pick<Attrs, 'chain' | 'kind'> & {
+export type DeltfilterRequest = PickSelected<Attrs, 'chain' | 'kind'> & {
   readonly header?: Partial<Tcmsg>;
 };
 
 /** Request (do) of `gettfilter`: the attributes `chain`, `kind`, and the fixed header under `header`. */
-export type GettfilterRequest = Pick<Attrs, 'chain' | 'kind'> & {
+export type GettfilterRequest = PickSelected<Attrs, 'chain' | 'kind'> & {
   readonly header?: Partial<Tcmsg>;
 };
 
 /** Reply (do) of `gettfilter`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GettfilterReply = Pick<
+export type GettfilterReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
@@ -4131,12 +4427,12 @@ export type GettfilterReply = Pick<
 > & { readonly header: Tcmsg };
 
 /** Request (dump) of `gettfilter`: the attributes `chain`, `dumpFlags`, and the fixed header under `header`. */
-export type GettfilterDumpRequest = Pick<Attrs, 'chain' | 'dumpFlags'> & {
+export type GettfilterDumpRequest = PickSelected<Attrs, 'chain' | 'dumpFlags'> & {
   readonly header?: Partial<Tcmsg>;
 };
 
 /** Reply (dump) of `gettfilter`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GettfilterDumpReply = Pick<
+export type GettfilterDumpReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
@@ -4152,19 +4448,19 @@ export type GettfilterDumpReply = Pick<
 > & { readonly header: Tcmsg };
 
 /** Request (do) of `newchain`: the attributes `kind`, `options`, `rate`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type NewchainRequest = Pick<
+export type NewchainRequest = PickSelected<
   Attrs,
   'kind' | 'options' | 'rate' | 'chain' | 'ingressBlock' | 'egressBlock'
 > & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `delchain`: the attributes `chain`, and the fixed header under `header`. */
-export type DelchainRequest = Pick<Attrs, 'chain'> & { readonly header?: Partial<Tcmsg> };
+export type DelchainRequest = PickSelected<Attrs, 'chain'> & { readonly header?: Partial<Tcmsg> };
 
 /** Request (do) of `getchain`: the attributes `chain`, and the fixed header under `header`. */
-export type GetchainRequest = Pick<Attrs, 'chain'> & { readonly header?: Partial<Tcmsg> };
+export type GetchainRequest = PickSelected<Attrs, 'chain'> & { readonly header?: Partial<Tcmsg> };
 
 /** Reply (do) of `getchain`: the attributes `kind`, `options`, `stats`, `xstats`, `rate`, `fcnt`, `stats2`, `stab`, `chain`, `ingressBlock`, `egressBlock`, and the fixed header under `header`. */
-export type GetchainReply = Pick<
+export type GetchainReply = PickSelected<
   Attrs,
   | 'kind'
   | 'options'
@@ -4330,6 +4626,8 @@ export const ops = {
  * Netlink raw family for tc qdisc, chain, class and filter configuration over rtnetlink.
  *
  * Family `tc` (netlink-raw, netlink protocol 0).
+ *
+ * Override (specs/overrides): struct tc_htb_xstats (linux/pkt_sched.h) is what htb_dump_class_stats() sends; the spec lacks it.
  */
 export const family: RawFamilyDef = {
   name: 'tc',

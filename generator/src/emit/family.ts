@@ -6,7 +6,7 @@
  * @module
  */
 import type { FamilyModel } from '../model/types.js';
-import { emitAttrSet } from './attr-sets.js';
+import { emitAttrSet, emitSubMessage } from './attr-sets.js';
 import { emitDefinitions } from './definitions.js';
 import { emitClient, emitFamilyDef, emitOpsTable, emitOpTypes } from './operations.js';
 import { Code, doc, lineComment, ModulePrinter, span } from './printer.js';
@@ -28,6 +28,7 @@ export function emitFamily(
   const p = new ModulePrinter();
   emitDefinitions(p, m);
   for (const s of m.attrSets) emitAttrSet(p, s);
+  for (const sm of m.subMessages) emitSubMessage(p, sm);
   if (m.ops.length) {
     emitOpTypes(p, m);
     emitOpsTable(p, m);

@@ -46,6 +46,7 @@ import { setTs } from './types.js';
  * given).
  */
 function messageType(
+  p: ModulePrinter,
   op: OpModel,
   m: OpMessageModel,
   partialHeader = false,
@@ -55,8 +56,10 @@ function messageType(
   if (set?.ordered) parts.push(leaf(setTs(set), 'other'));
   else if (set) {
     const typed = m.attrs.filter((a) => a.type !== 'unused' && a.type !== 'pad');
+    // a set typed as a union on its sub-message selectors is picked member by member
+    const picker = set.selectorUnions?.length ? p.use('PickSelected', true) : 'Pick';
     const pick = (xs: typeof typed): Node =>
-      typeRef('Pick', [simple(set.tsName), union(xs.map((a) => leaf(str(a.tsName), 'simple')))]);
+      typeRef(picker, [simple(set.tsName), union(xs.map((a) => leaf(str(a.tsName), 'simple')))]);
     const optional = typed.filter((a) => !m.required.includes(a));
     const required = typed.filter((a) => m.required.includes(a));
     if (optional.length) parts.push(pick(optional));
@@ -92,7 +95,7 @@ function emitMessage(
       `${what} of ${span(op.name)}: ${m.attrs.length ? `the attributes ${m.attrs.map((a) => span(a.tsName)).join(', ')}` : 'no attributes'}${op.fixedHeader ? `, and the fixed header under ${span(op.headerKey)}` : ''}.`,
       req.length ? `The kernel requires ${req.join(', ')} (specs/overrides).` : undefined,
     ]),
-    code(at(0, typeDecl(m.typeName, messageType(op, m, partialHeader))) + '\n'),
+    code(at(0, typeDecl(m.typeName, messageType(p, op, m, partialHeader))) + '\n'),
   );
 }
 

@@ -3,10 +3,32 @@
  * struct member looks like in JS (see the table in docs/DESIGN.md).
  * @module
  */
-import type { AttrModel, AttrSetModel, EnumModel, StructMemberModel } from '../model/types.js';
+import type {
+  AttrModel,
+  AttrSetModel,
+  EnumModel,
+  StructMemberModel,
+  SubMessageFormatModel,
+} from '../model/types.js';
 import { Code, type ModulePrinter } from './printer.js';
 import { group, ifBreak, indent, line } from './layout.js';
 import { intersection, leaf, member, objType, type Node } from './syntax.js';
+
+/**
+ * The value type of one format of a sub-message: its struct, its set, the set
+ * with the struct under `header`, or an empty record.
+ */
+export function formatTs(f: SubMessageFormatModel): Node {
+  const h = f.fixedHeader;
+  const set = f.attrSet;
+  if (set === undefined)
+    return leaf(h === undefined ? 'Record<string, never>' : h.tsName, 'simple');
+  if (h === undefined) return leaf(setText(set), 'simple');
+  return intersection([
+    leaf(setText(set), 'simple'),
+    objType([member('header', leaf(h.tsName, 'simple'))]),
+  ]);
+}
 
 const wide = new Set(['u64', 's64', 'uint', 'sint']);
 
@@ -49,7 +71,7 @@ function attrText(a: AttrModel, p: ModulePrinter): string | undefined {
       if (a.subType !== undefined) return `readonly ${wide.has(a.subType) ? 'bigint' : 'number'}[]`;
       return 'Uint8Array';
     case 'sub-message':
-      return 'Uint8Array';
+      return a.subMessage ? a.subMessage.tsName : 'Uint8Array';
     case 'bitfield32':
       return p.use('Bitfield32', true);
     case 'nest': {

@@ -77,6 +77,8 @@ export interface SubMessageModel {
   readonly name: string;
   /** PascalCase type name, e.g. `LinkinfoDataMsg`. */
   readonly tsName: string;
+  /** The `SubMessageDef` value, e.g. `linkinfoDataMsgFormats`. */
+  readonly valueName: string;
   readonly formats: readonly SubMessageFormatModel[];
 }
 
@@ -143,7 +145,8 @@ export type WireKind =
   | 'NestTypeValue'
   | 'Struct'
   | 'ScalarArray'
-  | 'StructArray';
+  | 'StructArray'
+  | 'SubMessage';
 
 export type DisplayHint = 'hex' | 'mac' | 'fddi' | 'ipv4' | 'ipv6' | 'ipv4-or-v6' | 'uuid';
 
@@ -210,7 +213,7 @@ export interface AttrModel {
   /**
    * How it travels (binary + struct → `Struct`, or `StructArray` with the
    * override extension `struct-array`; binary + sub-type → `ScalarArray`,
-   * sub-message → `Binary`).
+   * sub-message → `SubMessage`).
    */
   readonly kind: WireKind;
   /** Element kind of `IndexedArray` and `ScalarArray`. */
@@ -239,12 +242,28 @@ export interface AttrModel {
    * it is looked up in this attribute's set, then in the enclosing sets.
    */
   readonly selector?: string;
+  /** The selector as a JS property name. */
+  readonly selectorTs?: string;
+  /** The selector attribute, when it is in this attribute's own set (else an enclosing set has it). */
+  readonly selectorAttr?: AttrModel;
   /** Nested set's attributes carry value + mask (OVS set-masked), from an override. */
   readonly masked: boolean;
   readonly checks?: ChecksModel;
   readonly displayHint?: DisplayHint;
   readonly doc?: string;
   readonly overrides: readonly AppliedOverride[];
+}
+
+/**
+ * The sub-message attributes of a set whose formats an attribute of the same
+ * set selects: typed as a union discriminated on the selector.
+ */
+export interface SelectorUnionModel {
+  /** Type name of the union, e.g. `LinkinfoAttrsByKind`. */
+  readonly tsName: string;
+  readonly selector: AttrModel;
+  /** The sub-message attributes it selects the format of (tc `options` and `xstats` by `kind`). */
+  readonly attrs: readonly AttrModel[];
 }
 
 export interface AttrSetModel {
@@ -258,6 +277,10 @@ export interface AttrSetModel {
   readonly ordered: boolean;
   /** Type of one entry of an ordered set, e.g. `ActionAttrsEntry`. */
   readonly entryName?: string;
+  /** Sub-messages selected within the set (empty for most sets), each a union type. */
+  readonly selectorUnions?: readonly SelectorUnionModel[];
+  /** With selector unions: the interface of the other attributes, e.g. `LinkinfoAttrsBase`. */
+  readonly baseName?: string;
   /** Set this one is a subset of, if any (attributes then come from it). */
   readonly subsetOf?: AttrSetModel;
   /** Key/mask consistency rules (override `extend: {match: ...}`), in TS names. */

@@ -129,8 +129,73 @@ function validateDefinitions(ix: SpecIndex, report: Report): void {
   });
 }
 
+/** Types a sub-message selector may have: its value is compared with the format values. */
+const selectorTypes = new Set([
+  'string',
+  'u8',
+  'u16',
+  'u32',
+  'u64',
+  's8',
+  's16',
+  's32',
+  's64',
+  'uint',
+  'sint',
+]);
+
+/** For each set, the sets that contain it: as a nest's attributes or a sub-message format. */
+function enclosingSets(ix: SpecIndex): Map<string, Set<string>> {
+  const up = new Map<string, Set<string>>();
+  const link = (child: string | undefined, parent: string): void => {
+    if (child === undefined) return;
+    let s = up.get(child);
+    if (s === undefined) up.set(child, (s = new Set()));
+    s.add(parent);
+  };
+  for (const [sn, s] of ix.sets) {
+    for (const { def: a } of ix.attrs(s)) {
+      link(str(a['nested-attributes']), sn);
+      const sm = str(a['sub-message']);
+      const m = sm === undefined ? undefined : ix.subMessages.get(sm);
+      if (m !== undefined) for (const f of maps(m.formats)) link(str(f['attribute-set']), sn);
+    }
+  }
+  return up;
+}
+
+/**
+ * The definition of attribute `selector` a sub-message in set `sn` is picked
+ * by: in `sn`, else in the sets enclosing it, nearest first (the codec looks
+ * it up the same way); undefined when none has it.
+ */
+function selectorSet(
+  ix: SpecIndex,
+  up: ReadonlyMap<string, ReadonlySet<string>>,
+  sn: string,
+  selector: string,
+): DataMap | undefined {
+  const seen = new Set<string>([sn]);
+  for (let level = [sn]; level.length;) {
+    const next: string[] = [];
+    for (const name of level) {
+      const s = ix.sets.get(name);
+      const hit = s && ix.attrs(s).find((x) => x.name === selector);
+      if (hit) return hit.def;
+      for (const p of up.get(name) ?? []) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        next.push(p);
+      }
+    }
+    level = next;
+  }
+  return undefined;
+}
+
 function validateAttrSets(ix: SpecIndex, report: Report): void {
   const seen = new Set<string>();
+  const enclosing = enclosingSets(ix);
   const attrNames = new Set<string>();
   for (const s of ix.sets.values())
     for (const a of maps(s.attributes)) attrNames.add(String(a.name));
@@ -206,6 +271,22 @@ function validateAttrSets(ix: SpecIndex, report: Report): void {
         at('type', `a sub-message attribute needs 'sub-message' and 'selector'`);
       if (selector !== undefined && !attrNames.has(selector))
         at('selector', `selector '${selector}' is not an attribute of any attribute set`);
+      else if (selector !== undefined && t === 'sub-message') {
+        const where = selectorSet(ix, enclosing, sn, selector);
+        if (where === undefined)
+          at(
+            'selector',
+            `selector '${selector}' is not an attribute of '${sn}' nor of a set enclosing it`,
+          );
+        else {
+          const st = String(where.type);
+          if (where['multi-attr'] === true || !selectorTypes.has(st))
+            at(
+              'selector',
+              `selector '${selector}' must be a single string or integer attribute, not ${where['multi-attr'] === true ? 'a multi-attr ' : ''}${st}`,
+            );
+        }
+      }
       const checks = isDataMap(a.checks)
         ? ix.checks(a.checks, t as never, (k, msg) =>
             report(a.checks as DataMap, k, [...apath, 'checks', k], msg),

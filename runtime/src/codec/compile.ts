@@ -37,8 +37,10 @@ import {
   type AttrSet,
   type EnumDef,
   type StructDef,
+  type SubMessageFormat,
 } from './layout.js';
-import { isProtoName, put } from './own.js';
+import { isProtoName, own, put } from './own.js';
+import { defer, pending, settle, type Pending } from './submsg.js';
 import type { Writer } from './writer.js';
 
 /** Returned by a compiled decoder that leaves the input to the interpreter. */
@@ -190,6 +192,10 @@ function valueCode(def: AttrDef, k: Consts): string | undefined {
       return `val = ${k.add(readString)}(b, p, pl);`;
     case Kind.Binary:
       return 'val = c.binary(p, pl);';
+    case Kind.SubMessage:
+      // the raw bytes, recorded to be decoded once the selector is known (see submsg.ts)
+      if (def.multi) return undefined;
+      return 'val = c.binary(p, pl);';
     case Kind.Nest:
       return `val = ${k.add(lazySet(def.nested!))}(c, p, p + pl, d + 1); if (val === FAIL) return FAIL;`;
     case Kind.Struct:
@@ -235,7 +241,48 @@ function valueCode(def: AttrDef, k: Consts): string | undefined {
   }
 }
 
+/**
+ * The compiled path's decoder of sub-message `p` in format `f` (as the
+ * interpreter's `decodeFormat`), or FAIL for what it leaves to the
+ * interpreter: a struct of another size, content where the format has none.
+ */
+function decodeFormat(c: Cursor, p: Pending, f: SubMessageFormat): unknown {
+  const h = f.header;
+  const { off, len } = p;
+  if (f.attrs === undefined) {
+    if (h !== undefined) return len === h.size ? structDecoder(h)(c, off) : FAIL;
+    return len === 0 ? {} : FAIL;
+  }
+  if (h === undefined) return setDecoder(f.attrs)(c, off, off + len, p.depth + 1);
+  const start = off + nlaAlign(h.size);
+  if (start > off + len) return FAIL;
+  const out = setDecoder(f.attrs)(c, start, off + len, p.depth + 1);
+  if (out === FAIL) return FAIL;
+  put(out, 'header', structDecoder(h)(c, off));
+  return out;
+}
+
 const compiling = new Set<AttrSet>();
+
+const subCache = new WeakMap<AttrSet, boolean>();
+
+/** Whether decoding `set` can record sub-messages: it or a set nested in it has one. */
+function hasSubMessages(set: AttrSet): boolean {
+  let r = subCache.get(set);
+  if (r === undefined) {
+    r = reaches(set, new Set());
+    subCache.set(set, r);
+  }
+  return r;
+}
+
+function reaches(set: AttrSet, seen: Set<AttrSet>): boolean {
+  if (seen.has(set)) return false;
+  seen.add(set);
+  return set.attrs.some(
+    (a) => a.kind === Kind.SubMessage || (a.nested !== undefined && reaches(a.nested, seen)),
+  );
+}
 
 /**
  * The decoder of a nested `set`: compiled now, unless it is being compiled
@@ -254,6 +301,7 @@ function compileSet(set: AttrSet): SetDecoder {
   let bits = 0;
   for (const def of set.attrs) {
     if (def.kind === Kind.Pad || def.kind === Kind.Unused) continue; // interpreter
+    if (def.kind === Kind.SubMessage && set.ordered) continue; // interpreter
     const code = valueCode(def, k);
     if (code === undefined) continue;
     const key = JSON.stringify(def.name);
@@ -273,13 +321,27 @@ function compileSet(set: AttrSet): SetDecoder {
         ? `${seen} ${k.add(put)}(out, ${key}, val);`
         : `${seen} out[${key}] = val;`;
     }
-    cases.push(`case ${def.type}: { ${code} ${store} break; }`);
+    const rec =
+      def.kind === Kind.SubMessage ? ` ${k.add(defer)}(${k.add(def)}, p, pl, out, ${key}, d);` : '';
+    cases.push(`case ${def.type}: { ${code} ${store}${rec} break; }`);
   }
   const words = Array.from({ length: Math.ceil(bits / 32) }, (_, i) => `s${i} = 0`);
+  // Sub-messages recorded by this set or the sets in it are settled at its end
+  // (a failure there leaves the whole set to the interpreter, which names the path).
+  const subs = hasSubMessages(set);
+  const P = subs ? k.add(pending) : '';
+  const settleCode = subs
+    ? `if (${P}.length !== mark && !${k.add(settle)}(${k.add(set)}, out, mark, (p, f) => ${k.add(decodeFormat)}(c, p, f), FAIL)) return FAIL;`
+    : '';
   const src = `return function ${fnName('dec', set.name)}(c, off, end, d) {
   if (d > ${MAX_NEST_DEPTH}) return FAIL;
   const v = c.view, b = c.bytes;
-  const out = ${set.ordered ? '[]' : '{}'};
+  const out = ${set.ordered ? '[]' : '{}'};${
+    subs
+      ? `
+  const mark = ${P}.length;`
+      : ''
+  }
   let val${words.length ? `, ${words.join(', ')}` : ''};
   while (off < end) {
     if (end - off < ${NLA_HDRLEN}) return FAIL;
@@ -292,6 +354,7 @@ function compileSet(set: AttrSet): SetDecoder {
     }
     off += ${nlaAlignExpr('len')};
   }
+  ${settleCode}
   return out;
 };`;
   return k.build<SetDecoder>(src, ['FAIL', FAIL]);
@@ -551,6 +614,40 @@ function attrWrite(def: AttrDef, k: Consts): string | undefined {
   }
 }
 
+/**
+ * A sub-message of a record set whose selector is an attribute of the same
+ * set (an enclosing set's selector, raw bytes and errors are the
+ * interpreter's).
+ */
+function subMessageWrite(set: AttrSet, def: AttrDef, k: Consts): string | undefined {
+  if (def.multi || set.byName(def.selector!) === undefined) return undefined;
+  const sel = readProp('value', def.selector!);
+  return `if (!${k.add(writeSubMessage)}(w, ${k.add(def)}, x, ${sel}, d)) return false;`;
+}
+
+/** The compiled path's sub-message writer: the format `sel` picks, or false for the interpreter. */
+function writeSubMessage(w: Writer, def: AttrDef, x: unknown, sel: unknown, d: number): boolean {
+  const f = def.subMessage!.format(sel);
+  if (f === undefined || typeof x !== 'object' || x === null || x instanceof Uint8Array)
+    return false;
+  const h = f.header;
+  const at = w.beginAttr(def.type | (f.attrs !== undefined && h === undefined ? NLA_F_NESTED : 0));
+  if (h !== undefined) {
+    const enc = structEncoder(h);
+    const hv = f.attrs === undefined ? x : own(x, 'header');
+    // an absent header, a longer struct's extra bytes: the interpreter
+    if (enc === null || hv === undefined || !enc(w, hv)) return false;
+    if (f.attrs !== undefined) w.zeros(nlaAlign(h.size) - h.size);
+  }
+  if (f.attrs !== undefined) {
+    if (!setEncoder(f.attrs)(w, x, h !== undefined ? 'header' : undefined, d + 1)) return false;
+  } else if (h === undefined && Object.keys(x).length !== 0) {
+    return false; // a format without content takes {}
+  }
+  w.endAttr(at);
+  return true;
+}
+
 const compilingEnc = new Set<AttrSet>();
 
 /** The encoder of a nested `set`: compiled now unless it is being compiled further up. */
@@ -590,7 +687,7 @@ function compileOrderedEncoder(set: AttrSet, k: Consts): string {
 function compileRecordEncoder(set: AttrSet, k: Consts): string {
   const body: string[] = [];
   for (const def of set.attrs) {
-    const code = attrWrite(def, k);
+    const code = def.kind === Kind.SubMessage ? subMessageWrite(set, def, k) : attrWrite(def, k);
     const get = `let x = ${readProp('value', def.name)}; if (x !== undefined) { n++; `;
     if (code === undefined) body.push(`{ ${get}return false; } }`);
     else if (def.multi) {

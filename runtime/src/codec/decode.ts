@@ -23,9 +23,11 @@ import {
   type AttrSet,
   type ExtraAttr,
   type StructDef,
+  type SubMessageFormat,
 } from './layout.js';
 import { FAIL, fastPath, setDecoder, structDecoder } from './compile.js';
 import { own, put } from './own.js';
+import { defer, forget, pathOf, pending, settle } from './submsg.js';
 
 // The primitives moved to cursor.ts; re-exported for importers of this module.
 export { Cursor, enumValue, readString } from './cursor.js';
@@ -105,6 +107,7 @@ function decodeValue(c: Cursor, def: AttrDef, off: number, len: number, depth: n
     case Kind.String:
       return readString(c.bytes, off, len);
     case Kind.Binary:
+    case Kind.SubMessage: // the raw bytes until its selector is known (see submsg.ts)
       return c.binary(off, len);
     case Kind.Nest:
       return decodeSet(c, def.nested!, off, off + len, def.masked === true, depth + 1);
@@ -218,13 +221,89 @@ export function decodeSet(
   depth = 0,
 ): object {
   if (depth > MAX_NEST_DEPTH) throw tooDeep(off);
+  // Sub-messages recorded from here on are settled when this set is complete.
+  if (depth !== 0) return decodeSetAt(c, set, off, end, masked, depth, pending.length);
+  // A message's set: records a decode that threw left behind are dropped, and
+  // those still waiting at the end (no set has their selector) keep their bytes.
+  pending.length = 0;
+  const out = decodeSetAt(c, set, off, end, masked, 0, 0);
+  pending.length = 0;
+  return out;
+}
+
+function decodeSetAt(
+  c: Cursor,
+  set: AttrSet,
+  off: number,
+  end: number,
+  masked: boolean,
+  depth: number,
+  mark: number,
+): object {
   if (!masked && fastPath.enabled) {
     // The compiled decoder takes the well-formed common case; anything else
     // is decoded (or rejected, with its path) by the interpreter below.
     const r = setDecoder(set)(c, off, end, depth);
     if (r !== FAIL) return r;
+    pending.length = mark;
   }
-  if (set.ordered) return decodeOrdered(c, set, off, end, masked, depth);
+  const out = set.ordered
+    ? decodeOrdered(c, set, off, end, masked, depth)
+    : decodeRecord(c, set, off, end, masked, depth);
+  if (pending.length !== mark)
+    settle(set, out, mark, (p, f) => {
+      try {
+        return decodeFormat(c, f, p.off, p.len, p.depth);
+      } catch (e) {
+        throw pathOf(out, p).reduceRight((err, seg) => withSegment(err, seg), e);
+      }
+    });
+  return out;
+}
+
+/**
+ * Decode `[off, off+len)` in format `f` of a sub-message of a set `depth`
+ * levels deep: the struct (and the bytes past it, if longer), the set, the
+ * set with the struct under `header` (the attributes start 4-byte aligned
+ * after it), or `{}` (content where the spec knows none stays raw bytes).
+ */
+function decodeFormat(
+  c: Cursor,
+  f: SubMessageFormat,
+  off: number,
+  len: number,
+  depth: number,
+): unknown {
+  const h = f.header;
+  if (f.attrs === undefined) {
+    if (h !== undefined) return decodeStruct(c, h, off, len);
+    return len === 0 ? {} : c.binary(off, len);
+  }
+  if (h === undefined) return decodeSet(c, f.attrs, off, off + len, false, depth + 1);
+  if (len < h.size)
+    throw new DecodeError(`struct ${h.name} needs ${h.size} bytes, got ${len}`, 'header', off);
+  const header = decodeStruct(c, h, off, h.size);
+  const out = decodeSet(
+    c,
+    f.attrs,
+    Math.min(off + nlaAlign(h.size), off + len),
+    off + len,
+    false,
+    depth + 1,
+  );
+  put(out, 'header', header);
+  return out;
+}
+
+/** The attributes in `[off, end)` of the record (not ordered) `set`. */
+function decodeRecord(
+  c: Cursor,
+  set: AttrSet,
+  off: number,
+  end: number,
+  masked: boolean,
+  depth: number,
+): object {
   const out: Record<string | symbol, unknown> = {};
   // A repeat of a single attribute replaces its value (the kernel's nla_parse
   // keeps the last) and the earlier one is kept as extra; extras stay in wire
@@ -263,6 +342,10 @@ export function decodeSet(
       if (def.multi) {
         if (prev === undefined) put(out, def.name, [value]);
         else (prev as unknown[]).push(value);
+        if (def.kind === Kind.SubMessage) {
+          const list = own(out, def.name) as unknown[];
+          defer(def, poff, plen, list, list.length - 1, depth);
+        }
       } else {
         if (prev !== undefined) {
           // rare: find the occurrence being replaced (the last one before this)
@@ -271,8 +354,10 @@ export function decodeSet(
             if (t === type) was = [f, o, l];
           });
           extra(was![1], { type, flags: was![0], data: c.binary(was![1], was![2]) });
+          if (def.kind === Kind.SubMessage) forget(out, def.name);
         }
         put(out, def.name, value);
+        if (def.kind === Kind.SubMessage) defer(def, poff, plen, out, def.name, depth);
       }
     },
     (type) => nameIn(set, type),
@@ -281,7 +366,7 @@ export function decodeSet(
 }
 
 function decodeMasked(c: Cursor, def: AttrDef, off: number, len: number, depth: number): object {
-  if (def.kind === Kind.Nest || def.kind === Kind.Flag) {
+  if (def.kind === Kind.Nest || def.kind === Kind.Flag || def.kind === Kind.SubMessage) {
     throw new DecodeError(`attribute ${def.name} cannot carry a value/mask pair`, '', off);
   }
   if (len % 2 !== 0) throw new DecodeError(`masked attribute has odd length ${len}`, '', off);
@@ -322,7 +407,9 @@ function decodeOrdered(
         const value = masked
           ? decodeMasked(c, def, poff, plen, depth)
           : decodeValue(c, def, poff, plen, depth);
-        out.push({ type: def.name, value });
+        const entry = { type: def.name, value };
+        out.push(entry);
+        if (def.kind === Kind.SubMessage) defer(def, poff, plen, entry, 'value', depth);
       } catch (e) {
         throw withSegment(e, `[${out.length}].${def.name}`);
       }

@@ -4,7 +4,13 @@
  * are written; a bad value raises an EncodeError naming its path.
  * @module
  */
-import { MAX_NEST_DEPTH, NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_TYPE_MASK } from './constants.js';
+import {
+  MAX_NEST_DEPTH,
+  NLA_F_NESTED,
+  NLA_F_NET_BYTEORDER,
+  NLA_TYPE_MASK,
+  nlaAlign,
+} from './constants.js';
 import { EncodeError } from './errors.js';
 import { KINDS, Kind, SCALARS, describe, flagWord, scalarSize } from './kinds.js';
 import {
@@ -289,6 +295,7 @@ function encodePayload(w: Writer, def: AttrDef, v: unknown, depth: number): void
     case Kind.Flag:
     case Kind.Pad:
     case Kind.Unused:
+    case Kind.SubMessage: // written whole by encodeSubMessage
       throw new EncodeError(`attribute kind ${def.kind} has no payload`);
     default:
       checkRange(def, writeScalar(w, def.kind, def.be === true, v, def.enum));
@@ -377,6 +384,11 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean, depth:
       `attribute '${def.name}' is ${def.kind === Kind.Pad ? 'padding' : 'unused'} and cannot be sent`,
     );
   }
+  if (def.kind === Kind.SubMessage) {
+    if (masked) throw new EncodeError(`'${def.name}' cannot be masked`);
+    encodeSubMessage(w, def, v, depth);
+    return;
+  }
   const nested = KINDS[def.kind].nested;
   const at = nested ? w.beginNest(def.type) : w.beginAttr(def.type);
   if (masked) {
@@ -409,9 +421,76 @@ function encodeAttr(w: Writer, def: AttrDef, v: unknown, masked: boolean, depth:
 /**
  * The values of the sets being encoded by the interpreter, outermost first:
  * a value met again inside itself is a cycle. (Encoding is synchronous, so
- * one stack serves every call.)
+ * one stack serves every call.) `openSets` holds their sets, where
+ * sub-messages look their selector up.
  */
 const openValues: unknown[] = [];
+const openSets: AttrSet[] = [];
+
+/**
+ * The value of selector `name` of a sub-message: in the innermost set being
+ * encoded that has an attribute of that name (undefined when none has, or
+ * when the value does not set it).
+ */
+function selectorValue(name: string): unknown {
+  for (let i = openSets.length - 1; i >= 0; i--) {
+    if (openSets[i]!.byName(name) === undefined) continue;
+    const v = openValues[i];
+    return isRecord(v) ? own(v, name) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A whole sub-message attribute: the format its selector picks, or raw bytes
+ * (a Uint8Array is sent as it is, whatever the selector).
+ */
+function encodeSubMessage(w: Writer, def: AttrDef, v: unknown, depth: number): void {
+  if (v instanceof Uint8Array) {
+    const at = w.beginAttr(def.type);
+    w.raw(v);
+    w.endAttr(at);
+    return;
+  }
+  const sm = def.subMessage!;
+  const sel = selectorValue(def.selector!);
+  const f = sm.format(sel);
+  if (f === undefined) {
+    throw new EncodeError(
+      sel === undefined
+        ? `its selector '${def.selector!}' is not set, so its format is unknown: give the selector, or the payload as a Uint8Array`
+        : `${sm.name} has no format for ${def.selector!} ${describe(sel)}: give the payload as a Uint8Array`,
+    );
+  }
+  const h = f.header;
+  const at =
+    f.attrs !== undefined && h === undefined ? w.beginNest(def.type) : w.beginAttr(def.type);
+  if (h !== undefined) {
+    if (f.attrs === undefined) encodeStruct(w, h, v, true);
+    else {
+      if (!isRecord(v))
+        throw new EncodeError(
+          `expected an object of ${f.attrs.name} attributes, got ${describe(v)}`,
+        );
+      const hv = own(v, 'header');
+      try {
+        if (hv === undefined && h.members.some((m) => m.kind !== Kind.Pad))
+          throw new EncodeError(`missing: the fixed header ${h.name} is required`);
+        encodeStruct(w, h, hv ?? {});
+      } catch (e) {
+        throw withSegment(e, 'header');
+      }
+      w.zeros(nlaAlign(h.size) - h.size);
+    }
+  }
+  if (f.attrs !== undefined)
+    encodeSet(w, f.attrs, v, false, h !== undefined ? 'header' : undefined, depth + 1);
+  else if (h === undefined && !(isRecord(v) && Object.keys(v).length === 0))
+    throw new EncodeError(
+      `format '${f.value}' of ${sm.name} has no content: expected {}, got ${describe(v)}`,
+    );
+  w.endAttr(at);
+}
 
 /**
  * Write the members of `value` as attributes of `set`. Records are written in
@@ -447,10 +526,12 @@ export function encodeSet(
     throw new EncodeError(`cyclic value: it contains itself (${n} level${n === 1 ? '' : 's'} up)`);
   }
   openValues.push(value);
+  openSets.push(set);
   try {
     encodeSetMembers(w, set, value, masked, skip, depth);
   } finally {
     openValues.pop();
+    openSets.pop();
   }
 }
 

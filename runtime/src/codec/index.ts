@@ -19,5 +19,6 @@ export { encodeSet, encodeStruct, writeScalar } from './encode.js';
 export { readHeader, type GenlHeader, type NlMsgHeader } from './header.js';
 export * from './message.js';
 export { fastPath } from './compile.js';
+export { selects, type PickSelected } from './submsg.js';
 export { checkMatch } from './match.js';
 export { locateAttr, type AttrLocation } from './locate.js';

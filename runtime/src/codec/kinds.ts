@@ -50,6 +50,13 @@ export const Kind = {
    * each element padded to 4 bytes (`NLA_ALIGN`), as OVS's `ovs_zone_limit`s.
    */
   StructArray: 21,
+  /**
+   * netlink-raw sub-message (`subMessage`): the payload's format (a fixed
+   * header, an attribute set, or both) is chosen by the value of the
+   * `selector` attribute, looked up in the attribute's set, then in the
+   * enclosing sets. Unknown selector values keep the raw bytes.
+   */
+  SubMessage: 22,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -250,6 +257,8 @@ export const KINDS: Readonly<Record<Kind, KindInfo>> = {
   [Kind.Struct]: info(Kind.Struct, 'struct'),
   [Kind.ScalarArray]: info(Kind.ScalarArray, 'scalar-array'),
   [Kind.StructArray]: info(Kind.StructArray, 'struct-array'),
+  // NLA_F_NESTED depends on the format chosen (set only for a format of attributes alone)
+  [Kind.SubMessage]: info(Kind.SubMessage, 'sub-message'),
 };
 
 /** The record of scalar kind `kind`, or undefined for the other kinds. */

@@ -50,6 +50,62 @@ export interface AttrDef {
   readonly enum?: EnumDef;
   /** The spec's display hint (see `formatValue` in the runtime's format module). */
   readonly display?: DisplayHint;
+  /** The formats of a SubMessage attribute. */
+  readonly subMessage?: SubMessageDef;
+  /**
+   * JS name of the attribute whose value picks the SubMessage format: looked
+   * up in this attribute's set, else in the nearest enclosing set that has an
+   * attribute of that name (as the kernel's python YNL does).
+   */
+  readonly selector?: string;
+}
+
+/**
+ * One format of a sub-message, used when the selector's value is `value`.
+ * The payload is the `header` struct (padded to 4 bytes when attributes
+ * follow), then the attributes of `attrs`. Decoded as: the struct (header
+ * only), the set's object (attributes only), the set's object with the struct
+ * under `header` (both), `{}` (neither).
+ */
+export interface SubMessageFormat {
+  readonly value: string;
+  readonly header?: StructDef;
+  readonly attrs?: AttrSet;
+}
+
+/**
+ * A netlink-raw sub-message: formats by selector value. The formats are given
+ * as a thunk, like an attribute set's attributes, so that declaration order
+ * does not matter.
+ */
+export class SubMessageDef {
+  #thunk: (() => readonly SubMessageFormat[]) | null;
+  #formats: readonly SubMessageFormat[] = [];
+  #byValue = new Map<string, SubMessageFormat>();
+  constructor(
+    /** Spec name (used in error messages). */
+    readonly name: string,
+    formats: () => readonly SubMessageFormat[],
+  ) {
+    this.#thunk = formats;
+  }
+  /** The format for selector value `value` (a string, or a number as its decimal string). */
+  /** The formats, in spec order. */
+  get formats(): readonly SubMessageFormat[] {
+    if (this.#thunk) {
+      this.#formats = this.#thunk();
+      this.#thunk = null;
+      for (const f of this.#formats) if (!this.#byValue.has(f.value)) this.#byValue.set(f.value, f);
+    }
+    return this.#formats;
+  }
+  format(value: unknown): SubMessageFormat | undefined {
+    if (this.#thunk) void this.formats;
+    if (typeof value === 'string') return this.#byValue.get(value);
+    if (typeof value === 'number' || typeof value === 'bigint')
+      return this.#byValue.get(String(value));
+    return undefined;
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type Checks,
   type EnumDef,
   type StructDef,
+  type SubMessageDef,
 } from '@ynl-ts/runtime';
 
 /** Nests deeper than this are left out (recursive sets such as OVS `clone` actions). */
@@ -232,6 +233,8 @@ function payloadArb(def: AttrDef, depth: number): fc.Arbitrary<unknown> {
     }
     case Kind.NestTypeValue:
       return typeValueArb(def, depth);
+    case Kind.SubMessage:
+      throw new Error(`${def.name}: a sub-message is drawn with its selector (withSubMessages)`);
     default:
       return scalarArb(def.kind, def.enum, def.checks);
   }
@@ -266,6 +269,7 @@ function maskedArb(def: AttrDef, depth: number): fc.Arbitrary<unknown> | undefin
     case Kind.Nest:
     case Kind.IndexedArray:
     case Kind.NestTypeValue:
+    case Kind.SubMessage:
     case Kind.StructArray: // halves of equal length: not generated
     case Kind.Flag:
     case Kind.String: // equal-size halves are not expressible for strings
@@ -318,6 +322,7 @@ function buildSet(set: AttrSet, depth: number, masked: boolean): fc.Arbitrary<un
   if (set.ordered) {
     const entries: fc.Arbitrary<{ type: string | number; value: unknown }>[] = [];
     for (const d of usable) {
+      if (d.kind === Kind.SubMessage) continue; // no ordered set has one
       const a = attrArb(d);
       if (a) entries.push(a.map((value) => ({ type: d.name, value })));
     }
@@ -339,9 +344,18 @@ function buildSet(set: AttrSet, depth: number, masked: boolean): fc.Arbitrary<un
     return fc.array(entry, { maxLength: depth === 0 ? 6 : 3 });
   }
   const model: Record<string, fc.Arbitrary<unknown>> = {};
+  // sub-messages follow their selector: added once the record is drawn (subMessages)
+  const subs = masked ? [] : subMessagesOf(usable);
+  const selectors = new Map<string, SubMessageDef>();
+  for (const [, e] of subs) selectors.set(e.selector!, e.subMessage!);
   for (const d of usable) {
-    const a = attrArb(d);
+    if (d.kind === Kind.SubMessage) continue;
+    let a = attrArb(d);
     if (a === undefined) continue;
+    const sm = selectors.get(d.name);
+    // a selector picks one of the formats most of the time
+    if (sm !== undefined && d.kind === Kind.String && !d.multi)
+      a = fc.oneof(fc.constantFrom(...formatValues(sm)), a);
     model[d.name] = d.multi && !masked ? fc.array(a, { minLength: 1, maxLength: 3 }) : a;
   }
   // each attribute present with probability ~ few/n: big sets (ethtool) stay small messages
@@ -349,14 +363,74 @@ function buildSet(set: AttrSet, depth: number, masked: boolean): fc.Arbitrary<un
   const want = Math.min(keys.length, depth === 0 ? 5 : 2);
   const optional: Record<string, fc.Arbitrary<unknown>> = {};
   for (const k of keys) {
+    // a selector is there half the time, so that its sub-messages take their formats
+    const absent = selectors.has(k) ? 1 : keys.length - want;
     optional[k] = fc.oneof(
-      { weight: keys.length - want, arbitrary: fc.constant(ABSENT) },
-      { weight: want, arbitrary: model[k]! },
+      { weight: absent, arbitrary: fc.constant(ABSENT) },
+      { weight: selectors.has(k) ? 1 : want, arbitrary: model[k]! },
     );
   }
-  return fc.record(optional, PLAIN).map((r) => {
+  const rec = fc.record(optional, PLAIN).map((r) => {
     const out: Record<string, unknown> = {};
     for (const k of keys) if (r[k] !== ABSENT) out[k] = r[k];
+    return out;
+  });
+  return subs.length === 0 ? rec : rec.chain((r) => withSubMessages(r, subs, depth));
+}
+
+/**
+ * The sub-messages a record of the set with attributes `usable` carries: its own whose selector is one
+ * of its attributes (`[undefined, def]`), and those of a set nested in it
+ * whose selector is one of its attributes (`[nest, def]`, as tc's stats2.app).
+ */
+function subMessagesOf(usable: readonly AttrDef[]): [nest: AttrDef | undefined, def: AttrDef][] {
+  const out: [AttrDef | undefined, AttrDef][] = [];
+  const mine = (sel: string): boolean => usable.some((d) => d.name === sel && !d.multi);
+  for (const d of usable) {
+    if (d.kind === Kind.SubMessage && !d.multi && mine(d.selector!)) out.push([undefined, d]);
+    if (d.kind !== Kind.Nest || d.multi || d.masked) continue;
+    for (const e of d.nested!.attrs) {
+      const sel = e.selector;
+      if (e.kind === Kind.SubMessage && !e.multi && sel && !d.nested!.byName(sel) && mine(sel))
+        out.push([d, e]);
+    }
+  }
+  return out;
+}
+
+const formatValues = (sm: SubMessageDef): string[] => sm.formats.map((f) => f.value);
+
+/** A value of a sub-message in the format `sel` picks, or raw bytes when it picks none. */
+function subMessageArb(def: AttrDef, sel: unknown, depth: number): fc.Arbitrary<unknown> {
+  const f = def.subMessage!.format(sel);
+  if (f === undefined) return bytesArb(0, 12);
+  const h = f.header;
+  if (f.attrs === undefined) return h === undefined ? fc.constant({}) : structArb(h);
+  const attrs = setArb(f.attrs, depth + 1, false) as fc.Arbitrary<Record<string, unknown>>;
+  if (h === undefined) return attrs;
+  return fc.tuple(structArb(h), attrs).map(([header, a]) => ({ ...a, header }));
+}
+
+/** `r` with the sub-messages `subs` added (each present or not), consistent with their selectors. */
+function withSubMessages(
+  r: Record<string, unknown>,
+  subs: readonly [AttrDef | undefined, AttrDef][],
+  depth: number,
+): fc.Arbitrary<Record<string, unknown>> {
+  const parts = subs.map(([nest, def]) => {
+    const present = nest === undefined || r[nest.name] !== undefined;
+    return present
+      ? fc.option(subMessageArb(def, r[def.selector!], depth + (nest ? 1 : 0)), { nil: ABSENT })
+      : fc.constant(ABSENT);
+  });
+  return fc.tuple(...parts).map((vs) => {
+    const out = { ...r };
+    subs.forEach(([nest, def], i) => {
+      const v = vs[i];
+      if (v === ABSENT) return;
+      if (nest === undefined) out[def.name] = v;
+      else out[nest.name] = { ...(out[nest.name] as object), [def.name]: v };
+    });
     return out;
   });
 }

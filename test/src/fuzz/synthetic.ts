@@ -1,7 +1,14 @@
 // A synthetic family whose layout uses every wire kind, every struct member
 // kind, enums and flag sets, masked and ordered sets, recursion and every
 // indexed-array / type-value shape: it covers kinds no vendored spec uses yet.
-import { AttrSet, EnumDef, Kind, type AttrDef, type StructDef } from '@ynl-ts/runtime';
+import {
+  AttrSet,
+  EnumDef,
+  Kind,
+  SubMessageDef,
+  type AttrDef,
+  type StructDef,
+} from '@ynl-ts/runtime';
 
 const color = new EnumDef('color', { red: 0, green: 1, blue: 2, huge: 0xfffffff0 });
 const feat = new EnumDef('feat', { a: 1, b: 2, c: 4, top: 0x80000000 }, true);
@@ -92,6 +99,18 @@ const pol = new AttrSet('pol', () => [
   { name: 'min', type: 2, kind: Kind.S64 },
   { name: 'max', type: 3, kind: Kind.U64 },
 ]);
+/** Sub-message formats of every shape: a struct, a set, both (a 6-byte header: padding), neither. */
+const subMsg = new SubMessageDef('sub-msg', () => [
+  { value: 'pair', header: pairStruct },
+  { value: 'tree', attrs: tree },
+  { value: 'both', header: odd, attrs: op },
+  { value: 'empty' },
+]);
+/** A nested set whose sub-message is picked by the enclosing set's `subKind` (as tc's stats2.app). */
+const stats = new AttrSet('stats', () => [
+  { name: 'packets', type: 1, kind: Kind.U32 },
+  { name: 'app', type: 2, kind: Kind.SubMessage, subMessage: subMsg, selector: 'subKind' },
+]);
 const allAttrs: AttrDef[] = [
   { name: 'u8', type: 1, kind: Kind.U8 },
   { name: 'u16', type: 2, kind: Kind.U16 },
@@ -146,8 +165,35 @@ const allAttrs: AttrDef[] = [
   { name: 'bigBounded', type: 45, kind: Kind.Uint, checks: { min: 1n, max: 4294967295n } },
   { name: 'pairs', type: 46, kind: Kind.StructArray, struct: pairStruct },
   { name: 'odds', type: 47, kind: Kind.StructArray, struct: odd },
+  // before its selector: decoding waits for the selector
+  { name: 'sub', type: 48, kind: Kind.SubMessage, subMessage: subMsg, selector: 'subKind' },
+  { name: 'subKind', type: 49, kind: Kind.String },
+  { name: 'stats', type: 50, kind: Kind.Nest, nested: stats },
 ];
 export const all = new AttrSet('all', () => allAttrs);
+
+// Sub-messages alone, in layouts the compiled codec takes whole (in `all`, some
+// other attribute nearly always sends a value to the interpreter), so both
+// paths are compared on them.
+const simple = new AttrSet('simple', () => [
+  { name: 'id', type: 1, kind: Kind.U32 },
+  { name: 'mac', type: 2, kind: Kind.Binary },
+]);
+const subMsgFast = new SubMessageDef('sub-msg-fast', () => [
+  { value: 'pair', header: pairStruct },
+  { value: 'simple', attrs: simple },
+  { value: 'both', header: odd, attrs: simple },
+  { value: 'empty' },
+]);
+const statsFast = new AttrSet('stats-fast', () => [
+  { name: 'packets', type: 1, kind: Kind.U32 },
+  { name: 'app', type: 2, kind: Kind.SubMessage, subMessage: subMsgFast, selector: 'kind' },
+]);
+export const subs = new AttrSet('subs', () => [
+  { name: 'data', type: 1, kind: Kind.SubMessage, subMessage: subMsgFast, selector: 'kind' },
+  { name: 'kind', type: 2, kind: Kind.String },
+  { name: 'stats', type: 3, kind: Kind.Nest, nested: statsFast },
+]);
 export const fixed: StructDef = {
   name: 'hdr',
   size: 4,

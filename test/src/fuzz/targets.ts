@@ -19,7 +19,11 @@ import {
   type OpDef,
   type StructDef,
 } from '@ynl-ts/runtime';
-import { all as syntheticSet, fixed as syntheticFixed } from './synthetic.js';
+import {
+  all as syntheticSet,
+  fixed as syntheticFixed,
+  subs as syntheticSubs,
+} from './synthetic.js';
 
 export interface Target {
   /** `family/set`, e.g. `netdev/dev` (the corpus names targets so). */
@@ -113,6 +117,7 @@ function collect(): Target[] {
     notifications: {},
   };
   add(synthetic, syntheticSet, 1, syntheticFixed, undefined);
+  add(synthetic, syntheticSubs, 2, syntheticFixed, undefined);
   return [...out.values()];
 }
 

@@ -37,13 +37,18 @@ test('generated OVS families match test/golden byte for byte', async () => {
   }
 });
 
-test('generated netlink-raw families (rt-addr, rt-rule) match test/golden: typed clients over RawFamilyClient', async () => {
-  const raw = ['rt-addr', 'rt-rule'];
+/**
+ * netlink-raw families: typed clients over RawFamilyClient (rt-addr, rt-rule);
+ * sub-messages as unions and SubMessageDef layouts (rt-link, tc).
+ */
+const rawFamilies = ['rt-addr', 'rt-rule', 'rt-link', 'tc'];
+
+test('generated netlink-raw families match test/golden byte for byte', async () => {
   const files = await generatePackage({
-    specs: raw.map((f) => join(repoRoot, 'specs', `${f}.yaml`)),
+    specs: rawFamilies.map((f) => join(repoRoot, 'specs', `${f}.yaml`)),
     relativeTo: repoRoot,
   });
-  for (const f of raw) {
+  for (const f of rawFamilies) {
     const text = files.find((x) => x.path === `src/${f}.ts`)?.text;
     assert.ok(text, `no output for ${f}`);
     const golden = join(repoRoot, 'test', 'golden', `${f}.ts`);
@@ -54,6 +59,9 @@ test('generated netlink-raw families (rt-addr, rt-rule) match test/golden: typed
       `${f}: run UPDATE_GOLDEN=1 to accept the change`,
     );
   }
+});
+
+test('netlink-raw clients: RawFamilyClient, groups by number, Partial request headers', () => {
   const addr = readFileSync(join(repoRoot, 'test', 'golden', 'rt-addr.ts'), 'utf8');
   assert.match(addr, /export class RtAddrClient extends RawFamilyClient \{/);
   assert.match(addr, /protocol: 0,/);
@@ -68,6 +76,35 @@ test('generated netlink-raw families (rt-addr, rt-rule) match test/golden: typed
   );
   assert.match(addr, /getaddrDump\(\s+req: GetaddrDumpRequest = \{\},/);
   assert.match(addr, /export type GetaddrDumpReply = [^;]*> & \{ readonly header: Ifaddrmsg \};/);
+});
+
+test('sub-messages: a union discriminated on the selector, a type for any format, SubMessageDef layouts', () => {
+  const link = readFileSync(join(repoRoot, 'test', 'golden', 'rt-link.ts'), 'utf8');
+  assert.match(
+    link,
+    /export type LinkinfoAttrs = LinkinfoAttrsBase & LinkinfoAttrsByKind & LinkinfoAttrsBySlaveKind;/,
+  );
+  assert.match(link, /\| \{ readonly kind: 'bridge'; readonly data\?: LinkinfoBridgeAttrs \}\n/);
+  assert.match(link, /\| \{ readonly kind\?: string; readonly data\?: Uint8Array \};\n/);
+  assert.match(link, /subMessage: linkinfoDataMsgFormats,\n\s+selector: 'kind',/);
+  assert.match(link, /\{ value: 'bridge', attrs: linkinfoBridgeAttrsSet \},/);
+  const tc = readFileSync(join(repoRoot, 'test', 'golden', 'tc.ts'), 'utf8');
+  // options and xstats share the selector `kind`: one union member per kind carries both
+  assert.match(
+    tc,
+    /\| \{ readonly kind: 'cake'; readonly options\?: CakeAttrs; readonly xstats\?: CakeStatsAttrs \}\n/,
+  );
+  // a kind with options but no xstats format: its xstats stay raw bytes
+  assert.match(
+    tc,
+    /\| \{ readonly kind: 'tbf'; readonly options\?: TbfAttrs; readonly xstats\?: Uint8Array \}\n/,
+  );
+  // stats2.app is selected by the enclosing set's kind: any format of its sub-message
+  assert.match(tc, /readonly app\?: TcaStatsAppMsg;/);
+  assert.match(tc, /\| \(NetemAttrs & \{ readonly header: TcNetemQopt \}\)/);
+  assert.match(tc, /\{ value: 'netem', header: tcNetemQoptStruct, attrs: netemAttrsSet \},/);
+  assert.match(tc, /\{ value: 'bfifo', header: tcFifoQoptStruct \},/);
+  assert.match(tc, /\{ value: 'clsact' \},/);
 });
 
 test('generation is deterministic (two runs, same bytes)', async () => {

@@ -239,3 +239,24 @@ test('a schema error shows a large value cut short', () => {
     'bad/big.yaml:2:6: doc: must be of type string (is ["v0","v1","v2","v3","v4","v5","v6","v7","v8","v9","v10",...)',
   ]);
 });
+
+test('sub-message selectors: in the set or an enclosing one, a single string or integer', () => {
+  const text =
+    'name: demo\ndoc: Demo.\nprotocol: netlink-raw\nprotonum: 0\nattribute-sets:\n' +
+    '  - name: main\n    attributes:\n      - name: kind\n        type: string\n' +
+    '      - name: inner\n        type: nest\n        nested-attributes: inner\n' +
+    // `data` takes the enclosing set's `kind` (as tc stats2.app); `other` names a stranger's attribute
+    '  - name: inner\n    attributes:\n' +
+    '      - name: data\n        type: sub-message\n        sub-message: msg\n        selector: kind\n' +
+    '      - name: other\n        type: sub-message\n        sub-message: msg\n        selector: flavour\n' +
+    '  - name: lonely\n    attributes:\n      - name: flavour\n        type: string\n' +
+    '      - name: nested\n        type: nest\n        nested-attributes: lonely\n' +
+    '      - name: bad\n        type: sub-message\n        sub-message: msg\n        selector: nested\n' +
+    '  - name: fmt\n    attributes:\n      - name: x\n        type: u32\n' +
+    'sub-messages:\n  - name: msg\n    formats:\n      - value: a\n        attribute-set: fmt\n' +
+    noOps;
+  assert.deepEqual(errorsOf('sm', text), [
+    "bad/sm.yaml:22:9: attribute-sets[1].attributes[1].selector: selector 'flavour' is not an attribute of 'inner' nor of a set enclosing it",
+    "bad/sm.yaml:33:9: attribute-sets[2].attributes[2].selector: selector 'nested' must be a single string or integer attribute, not nest",
+  ]);
+});

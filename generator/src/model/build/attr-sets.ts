@@ -35,8 +35,7 @@ const kinds: Record<string, WireKind> = {
   bitfield32: 'Bitfield32',
   'indexed-array': 'IndexedArray',
   'nest-type-value': 'NestTypeValue',
-  // sub-messages are not decoded yet: the raw payload
-  'sub-message': 'Binary',
+  'sub-message': 'SubMessage',
 };
 
 /** Wire kind of a spec attribute type. */
@@ -175,7 +174,7 @@ export function fillAttrSets(
         ...(en ? { enum: en } : {}),
         enumAsFlags,
         ...(sm !== undefined ? { subMessage: links.subMessages.get(sm)! } : {}),
-        ...(selector !== undefined ? { selector } : {}),
+        ...(selector !== undefined ? { selector, selectorTs: camel(selector) } : {}),
         masked: ix.ext(own).masked === true || ix.ext(parent).masked === true,
         ...(checks ? { checks } : {}),
         ...(str(a['display-hint']) !== undefined
@@ -186,6 +185,32 @@ export function fillAttrSets(
       };
       return attr;
     });
+    const unions = new Map<AttrModel, AttrModel[]>();
+    for (const a of set.attrs as Mutable<AttrModel>[]) {
+      if (a.kind !== 'SubMessage' || a.selector === undefined) continue;
+      const sel = set.attrs.find((x) => x.name === a.selector);
+      if (!sel) continue;
+      a.selectorAttr = sel;
+      a.selectorTs = sel.tsName;
+      if (set.ordered || a.multi || sel.multi) continue;
+      const list = unions.get(sel);
+      if (list) list.push(a);
+      else unions.set(sel, [a]);
+    }
+    if (unions.size) {
+      const site = { obj: s, key: 'name', path: [...path, 'name'] };
+      const what = `attribute set '${set.name}'`;
+      set.baseName = top.claim(`${set.tsName}Base`, `the other attributes of ${what}`, site);
+      set.selectorUnions = [...unions].map(([selector, attrs]) => ({
+        tsName: top.claim(
+          `${set.tsName}By${pascal(selector.name)}`,
+          `the formats of ${what} by '${selector.name}'`,
+          site,
+        ),
+        selector,
+        attrs,
+      }));
+    }
   });
   // Match rules name attributes of other sets, so they are built once all sets are filled.
   raw.forEach((s, i) => {

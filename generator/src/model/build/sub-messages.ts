@@ -3,7 +3,7 @@
  * attribute sets and fixed headers.
  * @module
  */
-import { pascal } from '../../names.js';
+import { pascal, valueName } from '../../names.js';
 import type { NameScope } from '../names.js';
 import { maps, str, type SpecIndex } from '../spec.js';
 import type { AttrSetModel, StructModel, SubMessageModel } from '../types.js';
@@ -27,12 +27,10 @@ export function buildSubMessages(
         ...(hdr !== undefined ? { fixedHeader: structs.get(hdr)! } : {}),
       };
     });
-    const tsName = top.claim(pascal(mn), `sub-message '${mn}'`, {
-      obj: m,
-      key: 'name',
-      path: ['sub-messages', i, 'name'],
-    });
-    out.set(mn, { name: mn, tsName, formats });
+    const site = { obj: m, key: 'name', path: ['sub-messages', i, 'name'] };
+    const tsName = top.claim(pascal(mn), `sub-message '${mn}'`, site);
+    const value = top.claim(valueName(mn, 'Formats'), `the formats of sub-message '${mn}'`, site);
+    out.set(mn, { name: mn, tsName, valueName: value, formats });
   });
   return out;
 }
