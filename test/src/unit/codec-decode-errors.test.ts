@@ -13,8 +13,7 @@ import {
   type NlMessage,
   type StructDef,
 } from '@ynl-ts/runtime';
-
-const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+import { bytes } from './hex.js';
 
 const ipv4: StructDef = {
   name: 'ovs-key-ipv4',

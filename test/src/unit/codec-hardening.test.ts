@@ -26,9 +26,7 @@ import { devSet } from '@ynl-ts/families/netdev';
 import { flowAttrsSet, ovsHeaderStruct } from '@ynl-ts/families/ovs_flow';
 import { datapathSet, ovsHeaderStruct as dpHeader } from '@ynl-ts/families/ovs_datapath';
 import { bothPaths } from './both-paths.js';
-
-const hex = (b: Uint8Array): string =>
-  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+import { hex } from './hex.js';
 
 function encode(set: AttrSet, value: unknown): Uint8Array {
   return bothPaths(() => {

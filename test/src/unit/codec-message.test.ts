@@ -24,10 +24,7 @@ import {
   writeRawMessage,
   type StructDef,
 } from '@ynl-ts/runtime';
-
-const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
-const hex = (b: Uint8Array): string =>
-  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+import { hex, bytes } from './hex.js';
 
 test('nlmsghdr fields are host-order; readHeader reads them at an offset', () => {
   const buf = bytes('ffff 1c000000 2a00 0503 78563412 d2040000 01020000 00000000 0000');

@@ -15,10 +15,7 @@ import {
   extraAttrs,
   type AttrDef,
 } from '@ynl-ts/runtime';
-
-const hex = (b: Uint8Array): string =>
-  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+import { hex, bytes } from './hex.js';
 
 const color = new EnumDef('color', { red: 0, green: 1, blue: 2 });
 const feature = new EnumDef('feature', { a: 1, b: 2, c: 4 }, true);

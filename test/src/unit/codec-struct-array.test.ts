@@ -17,10 +17,7 @@ import {
 } from '@ynl-ts/runtime';
 import { ctLimitSet } from '@ynl-ts/families/ovs_ct_limit';
 import { bothPaths } from './both-paths.js';
-
-const hex = (b: Uint8Array): string =>
-  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+import { hex, bytes } from './hex.js';
 
 const encode = (set: AttrSet, v: unknown): string =>
   bothPaths(() => {

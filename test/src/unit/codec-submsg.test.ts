@@ -21,10 +21,7 @@ import {
   type StructDef,
 } from '@ynl-ts/runtime';
 import { bothPaths } from './both-paths.js';
-
-const hex = (b: Uint8Array): string =>
-  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
+import { hex, bytes } from './hex.js';
 
 function encode(set: AttrSet, value: unknown): string {
   return bothPaths(() => {

@@ -3,9 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EncodeError, Writer } from '@ynl-ts/runtime';
-
-const hex = (b: Uint8Array): string =>
-  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+import { hex } from './hex.js';
 
 test('string() writes exactly what TextEncoder writes; a lone surrogate is an EncodeError', () => {
   const te = new TextEncoder();
