@@ -48,7 +48,7 @@ import {
 import { AsyncQueue } from './queue.js';
 import { DO_FLAGS, DUMP_FLAGS, type NetlinkRequest } from './request.js';
 import { MAX_SLOTS, SlotTable } from './slots.js';
-import type { Transport } from './transport.js';
+import { META_STRIDE, type Transport } from './transport.js';
 
 /** Counters of one socket, for benchmarks and diagnostics. */
 export interface SocketStats {
@@ -161,8 +161,8 @@ export class Multiplexer {
     this.#maxInFlight = Math.min(opts.maxInFlight, MAX_SLOTS);
     this.#dumpHighWater = opts.dumpHighWater;
     this.#drainOnSend = opts.drainOnSend;
-    transport.start((err, datagrams, meta, drained) =>
-      this.#onReceive(err, datagrams, meta, drained),
+    transport.start((err, buffers, meta, count, drained) =>
+      this.#onReceive(err, buffers, meta, count, drained),
     );
   }
 
@@ -410,15 +410,23 @@ export class Multiplexer {
 
   // ---- receive -------------------------------------------------------------
 
-  #onReceive(err: Error | null, datagrams: Uint8Array[], meta: number[], drained: boolean): void {
-    if (datagrams.length > 0) {
+  #onReceive(
+    err: Error | null,
+    buffers: readonly (ArrayBufferLike | undefined)[],
+    meta: Uint32Array,
+    count: number,
+    drained: boolean,
+  ): void {
+    if (count > 0) {
       this.stats.wakeups++;
-      this.stats.datagrams += datagrams.length;
+      this.stats.datagrams += count;
     }
     this.#receiving = true;
     try {
-      for (let i = 0; i < datagrams.length; i++) {
-        this.#onDatagram(datagrams[i]!, meta[2 * i]!, meta[2 * i + 1]!);
+      for (let i = 0, m = 0; i < count; i++, m += META_STRIDE) {
+        // one view per datagram, made here (messages keep it as their buffer)
+        const bytes = new Uint8Array(buffers[meta[m]!]!, meta[m + 1]!, meta[m + 2]!);
+        this.#onDatagram(bytes, meta[m + 3]!, meta[m + 4]!);
       }
       if (err !== null) this.#onSocketError(fromNative(err));
       if (drained && this.#overflowed) this.#onOverflowDrained();

@@ -197,7 +197,11 @@ test('flag sets: each decode returns its own name list (cached lists are copied 
       first.features.push('changed');
       first.features[0] = 'x';
       const second = decodeAttrs(set, wire) as { features: (string | number)[] };
-      assert.deepEqual(second.features, ['a', 'c'], 'a caller changing its list changes no later decode');
+      assert.deepEqual(
+        second.features,
+        ['a', 'c'],
+        'a caller changing its list changes no later decode',
+      );
       assert.notEqual(second.features, first.features);
       // every bit, the sign bit included, through the cached path too
       for (let i = 0; i < 3; i++) {

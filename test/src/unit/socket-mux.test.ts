@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DumpInterruptedError,
+  META_STRIDE,
   Multiplexer,
   NLM_F_CAPPED,
   NLM_F_DUMP_INTR,
@@ -31,6 +32,8 @@ const PORT = 4242;
 /** A Transport that records sends and lets the test answer, synchronously or later. */
 class FakeTransport implements Transport {
   cb: ReceiveCallback | undefined;
+  readonly #meta = new Uint32Array(256 * META_STRIDE);
+  readonly #buffers: ArrayBufferLike[] = [];
   sent: Uint8Array[][] = [];
   /** Answers to deliver inside send() when it is asked to drain. */
   onSend: ((msgs: readonly Uint8Array[]) => Uint8Array[]) | undefined;
@@ -49,8 +52,15 @@ class FakeTransport implements Transport {
     datagrams: Uint8Array[],
     opts: { group?: number; err?: Error; drained?: boolean } = {},
   ): void {
-    const meta = datagrams.flatMap(() => [opts.group ?? 0, 0]);
-    this.cb!(opts.err ?? null, datagrams, meta, opts.drained ?? true);
+    // as the native socket does: datagram i at meta[5i..5i+4] (buffer index,
+    // offset, length, group, port), the arrays reused by the next delivery
+    this.#meta.fill(0xeeeeeeee);
+    this.#buffers.length = 0;
+    datagrams.forEach((d, i) => {
+      this.#buffers.push(d.buffer);
+      this.#meta.set([i, d.byteOffset, d.length, opts.group ?? 0, 0], i * META_STRIDE);
+    });
+    this.cb!(opts.err ?? null, this.#buffers, this.#meta, datagrams.length, opts.drained ?? true);
   }
   pause(): void {
     this.paused = true;
