@@ -408,10 +408,17 @@ class DecodedDump<T> implements AsyncGenerator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.#busy !== undefined) {
-      const after = (): Promise<IteratorResult<T>> => this.next();
-      return this.#track(this.#busy.then(after, after));
-    }
+    const step = (): Promise<IteratorResult<T>> => this.#step();
+    if (this.#busy !== undefined) return this.#track(this.#busy.then(step, step));
+    this.#waited = false;
+    const p = this.#step();
+    return this.#waited ? this.#track(p) : p;
+  }
+
+  /** The step went to wait for the socket (a later call must queue behind it). */
+  #waited = false;
+
+  #step(): Promise<IteratorResult<T>> {
     if (this.#done) return Promise.resolve({ value: undefined, done: true });
     if (this.#start !== undefined) {
       const start = this.#start;
@@ -432,24 +439,23 @@ class DecodedDump<T> implements AsyncGenerator<T> {
         return this.#fail(e);
       }
     }
-    return this.#track(
-      messages.next().then(
-        (r): IteratorResult<T> | Promise<IteratorResult<T>> => {
-          if (r.done === true) {
-            this.#done = true;
-            return { value: undefined, done: true };
-          }
-          try {
-            return { value: this.#decode!(r.value), done: false };
-          } catch (e) {
-            return this.#fail(e);
-          }
-        },
-        (e: unknown) => {
+    this.#waited = true;
+    return messages.next().then(
+      (r): IteratorResult<T> | Promise<IteratorResult<T>> => {
+        if (r.done === true) {
           this.#done = true;
-          throw e;
-        },
-      ),
+          return { value: undefined, done: true };
+        }
+        try {
+          return { value: this.#decode!(r.value), done: false };
+        } catch (e) {
+          return this.#fail(e);
+        }
+      },
+      (e: unknown) => {
+        this.#done = true;
+        throw e;
+      },
     );
   }
 
