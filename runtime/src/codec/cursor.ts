@@ -20,6 +20,20 @@ export class Cursor {
   }
 }
 
+let lastCursor: Cursor | undefined;
+
+/**
+ * A cursor over `bytes`: the last one made is handed out again for the same
+ * bytes and copy mode (the messages of one datagram share their buffer, so a
+ * dump does not build a DataView per message). A cursor is never changed.
+ * Holds on to the last bytes decoded until other bytes are.
+ */
+export function cursorFor(bytes: Uint8Array, copy: boolean): Cursor {
+  const c = lastCursor;
+  if (c !== undefined && c.bytes === bytes && c.copy === copy) return c;
+  return (lastCursor = new Cursor(bytes, copy));
+}
+
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 

@@ -30,7 +30,7 @@ import {
   NL_POLICY_TYPE_ATTR_TYPE,
   nlaAlign,
 } from './constants.js';
-import { Cursor, readString } from './cursor.js';
+import { Cursor, cursorFor, readString } from './cursor.js';
 import { decodeSet, decodeStruct, forEachAttr, type DecodeOptions } from './decode.js';
 import { encodeSet, encodeStruct } from './encode.js';
 import { DecodeError, EncodeError } from './errors.js';
@@ -173,7 +173,7 @@ export function readGenlMessage<T>(
   const end = messageEnd(msg);
   const { cmd, version } = readGenlHeader(bytes, msg.offset, end);
   let off = msg.offset + NLMSG_HDRLEN + GENL_HDRLEN;
-  const c = new Cursor(bytes, opts.copy === true);
+  const c = cursorFor(bytes, opts.copy === true);
   let header: object | undefined;
   if (fixed) {
     if (end - off < fixed.size) {
