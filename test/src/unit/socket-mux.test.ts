@@ -169,6 +169,42 @@ test('answers drained inside send() settle their requests there; several answers
   assert.equal(m.pending, 0);
 });
 
+test('a delivery of datagrams at offsets of several buffers (a chunk replaced mid-drain, a large datagram copied out)', async () => {
+  const t = new FakeTransport();
+  const m = mux(t, {}, { drainOnSend: false });
+  const ps = [m.request(req(1), ro()), m.request(req(2), ro()), m.request(req(3), ro())];
+  await ticks();
+  const seqs = t.sent[0]!.map(seqOf);
+  const grams = seqs.map((s, i) => datagram(reply(s, 200 + i), ack(s)));
+  // as the addon lays them out: grams 0 and 2 back to back in one chunk (8-byte
+  // aligned, after unrelated bytes), gram 1 alone in a second buffer
+  const chunk = new ArrayBuffer(1024);
+  const bytes = new Uint8Array(chunk);
+  bytes.fill(0xee);
+  const at0 = 16;
+  const at2 = at0 + ((grams[0]!.length + 7) & ~7);
+  bytes.set(grams[0]!, at0);
+  bytes.set(grams[2]!, at2);
+  const single = grams[1]!.slice().buffer;
+  const meta = new Uint32Array(4 * META_STRIDE).fill(0xeeeeeeee);
+  meta.set([0, at0, grams[0]!.length, 0, 0], 0);
+  meta.set([1, 0, grams[1]!.length, 0, 0], META_STRIDE);
+  meta.set([0, at2, grams[2]!.length, 0, 0], 2 * META_STRIDE);
+  t.cb!(null, [chunk, single], meta, 3, true);
+  const got = await Promise.all(ps);
+  assert.deepEqual(
+    got.map((g) => tagOf(g)),
+    [200, 201, 202],
+  );
+  assert.equal(got[0]!.buffer.buffer, chunk);
+  assert.equal(got[0]!.buffer.byteOffset, at0);
+  assert.equal(got[1]!.buffer.buffer, single);
+  assert.equal(got[2]!.buffer.byteOffset, at2);
+  assert.equal(got[2]!.buffer.length, grams[2]!.length, 'a datagram view ends where it does');
+  assert.equal(m.stats.datagrams, 3);
+  assert.equal(m.pending, 0);
+});
+
 test('answers out of order and in one datagram go to their own request', async () => {
   const t = new FakeTransport();
   const m = mux(t, {}, { drainOnSend: false });
