@@ -172,7 +172,8 @@ test('answers drained inside send() settle their requests there; several answers
 test('a delivery of datagrams at offsets of several buffers (a chunk replaced mid-drain, a large datagram copied out)', async () => {
   const t = new FakeTransport();
   const m = mux(t, {}, { drainOnSend: false });
-  const ps = [m.request(req(1), ro()), m.request(req(2), ro()), m.request(req(3), ro())];
+  // (a timeout: misread datagrams answer nobody, and the test must fail, not hang)
+  const ps = [1, 2, 3].map((tag) => m.request(req(tag), ro(undefined, 5000)));
   await ticks();
   const seqs = t.sent[0]!.map(seqOf);
   const grams = seqs.map((s, i) => datagram(reply(s, 200 + i), ack(s)));
