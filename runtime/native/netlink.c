@@ -18,6 +18,12 @@
  * fewer than asked means the queue is empty: a request's reply and ACK cost
  * one recvmmsg after the sendmsg, with no extra call to see EAGAIN.
  *
+ * What JS gets per drain is the same few objects every time: the chunks the
+ * datagrams sit in (an array made once, its entries replaced), and a
+ * Uint32Array made once that holds META_STRIDE numbers per datagram (chunk
+ * index, offset, length, multicast group, sender port). JS builds its own
+ * views from them; no N-API object is created per datagram.
+ *
  * Lifetime: the C state is freed only when both the JS wrapper has been
  * finalized and the libuv handle has finished closing, whichever comes last,
  * so neither a GC during a callback nor a close() inside one can free memory
@@ -66,6 +72,9 @@
  * EMSGSIZE. */
 #define RECV_OVERFLOW (1024 * 1024)
 
+/* Per datagram in the meta array: buffer index, offset, length, group, sender port. */
+#define META_STRIDE 5
+
 typedef struct {
   napi_env env;
   int fd;
@@ -78,10 +87,15 @@ typedef struct {
   bool finalized;     /* the JS wrapper was garbage collected */
   napi_ref callback;
   napi_async_context async_ctx;
+  napi_ref buffers;    /* the JS array of chunks handed to the callback */
+  napi_ref meta;       /* its Uint32Array of META_STRIDE numbers per datagram */
+  uint32_t *meta_data; /* the meta array's DRAIN_MAX * META_STRIDE numbers */
+  bool delivering;     /* inside the receive callback: a send must not drain (it would overwrite meta) */
   napi_ref chunk;      /* the current receive chunk (an ArrayBuffer), or NULL */
   uint8_t *chunk_data; /* its bytes */
   size_t chunk_size;
   size_t chunk_used; /* bytes handed out so far */
+  uint32_t chunk_gen; /* counts chunk replacements */
   uint8_t *overflow; /* RECV_BATCH * RECV_OVERFLOW bytes for oversized datagrams, or NULL */
   /* A read failed with ENOBUFS (or cut a datagram): "the queue is empty" is
    * then only claimed on a read that found it empty (EAGAIN), never on a
@@ -194,6 +208,8 @@ static void do_close(nl_socket *s, bool env_alive) {
   s->fd = -1;
   if (env_alive) {
     if (s->chunk != NULL) napi_delete_reference(s->env, s->chunk);
+    if (s->buffers != NULL) napi_delete_reference(s->env, s->buffers);
+    if (s->meta != NULL) napi_delete_reference(s->env, s->meta);
     if (s->callback != NULL) napi_delete_reference(s->env, s->callback);
     if (s->async_ctx != NULL) napi_async_destroy(s->env, s->async_ctx);
     napi_remove_env_cleanup_hook(s->env, env_cleanup, s);
@@ -201,6 +217,9 @@ static void do_close(nl_socket *s, bool env_alive) {
   s->callback = NULL;
   s->async_ctx = NULL;
   s->chunk = NULL;
+  s->buffers = NULL;
+  s->meta = NULL;
+  s->meta_data = NULL;
 }
 
 /* The environment is going away (worker exit, process teardown). */
@@ -210,9 +229,14 @@ static void env_cleanup(void *arg) {
   /* The env is still usable inside cleanup hooks, but this hook is being
    * consumed, so do_close must not try to remove it. */
   if (s->chunk != NULL) napi_delete_reference(s->env, s->chunk);
+  if (s->buffers != NULL) napi_delete_reference(s->env, s->buffers);
+  if (s->meta != NULL) napi_delete_reference(s->env, s->meta);
   if (s->callback != NULL) napi_delete_reference(s->env, s->callback);
   if (s->async_ctx != NULL) napi_async_destroy(s->env, s->async_ctx);
   s->chunk = NULL;
+  s->buffers = NULL;
+  s->meta = NULL;
+  s->meta_data = NULL;
   s->callback = NULL;
   s->async_ctx = NULL;
   do_close(s, false);
@@ -250,15 +274,26 @@ static bool ensure_chunk(nl_socket *s, napi_env env, napi_value *ab) {
   s->chunk_data = d;
   s->chunk_size = CHUNK_SIZE;
   s->chunk_used = 0;
+  s->chunk_gen++;
   return true;
 }
 
 /* What one drain collects for JS. */
 typedef struct {
-  napi_value list, meta;
-  uint32_t n;     /* datagrams in list */
-  bool truncated; /* a datagram was larger than everything offered (dropped) */
+  napi_value buffers; /* the JS array of buffers the datagrams sit in */
+  uint32_t nbuf;      /* entries of `buffers` set in this drain */
+  int32_t chunk_at;   /* index of the current chunk in `buffers`, or -1 */
+  uint32_t *meta;     /* META_STRIDE numbers per datagram */
+  uint32_t n;         /* datagrams recorded */
+  bool truncated;     /* a datagram was larger than everything offered (dropped) */
 } batch;
+
+/* The index of `ab` in the batch's buffers, adding it. */
+static bool add_buffer(napi_env env, batch *out, napi_value ab, uint32_t *index) {
+  if (napi_set_element(env, out->buffers, out->nbuf, ab) != napi_ok) return false;
+  *index = out->nbuf++;
+  return true;
+}
 
 /* Read up to `want` (<= RECV_BATCH) datagrams with one recvmmsg and append
  * them to `out`. Returns how many recvmmsg read (0: the queue is empty), or
@@ -266,7 +301,9 @@ typedef struct {
  * error is pending that the next call returns. */
 static int recv_batch(nl_socket *s, napi_env env, batch *out, uint32_t want) {
   napi_value ab;
+  uint32_t before = s->chunk_gen;
   if (!ensure_chunk(s, env, &ab)) return -ENOMEM;
+  if (s->chunk_gen != before) out->chunk_at = -1; /* a new chunk: it gets its own index */
   if (s->overflow == NULL) {
     s->overflow = malloc((size_t)RECV_BATCH * RECV_OVERFLOW);
     if (s->overflow == NULL) return -ENOMEM;
@@ -306,22 +343,30 @@ static int recv_batch(nl_socket *s, napi_env env, batch *out, uint32_t want) {
       out->truncated = true;
       continue;
     }
-    napi_value view;
+    uint32_t *md = out->meta + (size_t)out->n * META_STRIDE;
     if (size <= RECV_SLOT) {
+      if (out->chunk_at < 0) {
+        uint32_t index;
+        if (!add_buffer(env, out, ab, &index)) return -ENOMEM;
+        out->chunk_at = (int32_t)index;
+      }
       /* Back to back: dest never passes `at`, and later slots are untouched. */
       if (s->chunk_data + dest != at) memmove(s->chunk_data + dest, at, size);
-      if (napi_create_typedarray(env, napi_uint8_array, size, ab, dest, &view) != napi_ok) return -ENOMEM;
-      /* Keep views 8-byte aligned (DataView reads do not need it, but it is free). */
+      md[0] = (uint32_t)out->chunk_at;
+      md[1] = (uint32_t)dest;
+      /* Keep datagrams 8-byte aligned (DataView reads do not need it, but it is free). */
       dest += (size + 7) & ~(size_t)7;
     } else {
-      /* Spilled into its overflow area: copy it out whole (rare). */
+      /* Spilled into its overflow area: copy it out whole into its own buffer (rare). */
       void *d = NULL;
       napi_value big;
       if (napi_create_arraybuffer(env, size, &d, &big) != napi_ok) return -ENOMEM;
       memcpy(d, at, RECV_SLOT);
       memcpy((uint8_t *)d + RECV_SLOT, s->overflow + (size_t)i * RECV_OVERFLOW, size - RECV_SLOT);
-      if (napi_create_typedarray(env, napi_uint8_array, size, big, 0, &view) != napi_ok) return -ENOMEM;
+      if (!add_buffer(env, out, big, &md[0])) return -ENOMEM;
+      md[1] = 0;
     }
+    md[2] = (uint32_t)size;
     uint32_t group = 0;
     struct msghdr *m = &mm[i].msg_hdr;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
@@ -331,16 +376,46 @@ static int recv_batch(nl_socket *s, napi_env env, batch *out, uint32_t want) {
         group = info.group;
       }
     }
-    napi_value g, p;
-    napi_create_uint32(env, group, &g);
-    napi_create_uint32(env, from[i].nl_pid, &p);
-    napi_set_element(env, out->list, out->n, view);
-    napi_set_element(env, out->meta, 2 * out->n, g);
-    napi_set_element(env, out->meta, 2 * out->n + 1, p);
+    md[3] = group;
+    md[4] = from[i].nl_pid;
     out->n++;
   }
   s->chunk_used = dest > s->chunk_size ? s->chunk_size : dest;
   return got;
+}
+
+/* Make the buffers array and the meta array (once; again if JS detached meta's buffer). */
+static bool ensure_meta(nl_socket *s, napi_env env) {
+  if (s->meta != NULL) {
+    napi_value ta, ab;
+    bool detached = true;
+    if (napi_get_reference_value(env, s->meta, &ta) == napi_ok && ta != NULL &&
+        napi_get_typedarray_info(env, ta, NULL, NULL, NULL, &ab, NULL) == napi_ok)
+      napi_is_detached_arraybuffer(env, ab, &detached);
+    if (!detached) return true;
+    napi_delete_reference(env, s->meta);
+    s->meta = NULL;
+    s->meta_data = NULL;
+  }
+  if (s->buffers == NULL) {
+    napi_value arr;
+    if (napi_create_array_with_length(env, 1, &arr) != napi_ok) return false;
+    if (napi_create_reference(env, arr, 1, &s->buffers) != napi_ok) {
+      s->buffers = NULL;
+      return false;
+    }
+  }
+  void *d = NULL;
+  napi_value ab, ta;
+  if (napi_create_arraybuffer(env, (size_t)DRAIN_MAX * META_STRIDE * 4, &d, &ab) != napi_ok) return false;
+  if (napi_create_typedarray(env, napi_uint32_array, (size_t)DRAIN_MAX * META_STRIDE, ab, 0, &ta) != napi_ok)
+    return false;
+  if (napi_create_reference(env, ta, 1, &s->meta) != napi_ok) {
+    s->meta = NULL;
+    return false;
+  }
+  s->meta_data = d;
+  return true;
 }
 
 /* Read what is queued (up to DRAIN_MAX datagrams) and hand it to JS in one
@@ -349,10 +424,10 @@ static int recv_batch(nl_socket *s, napi_env env, batch *out, uint32_t want) {
  * callback is a plain call and an exception it throws propagates to the
  * caller. Returns false when the socket must stay stopped (fatal error). */
 static bool drain(nl_socket *s, napi_env env, int poll_status, bool sync) {
-  batch b = {NULL, NULL, 0, false};
+  if (!ensure_meta(s, env)) return true; /* out of memory: the next wake-up tries again */
+  batch b = {NULL, 0, -1, s->meta_data, 0, false};
   napi_value err;
-  napi_create_array(env, &b.list);
-  napi_create_array(env, &b.meta);
+  napi_get_reference_value(env, s->buffers, &b.buffers);
   napi_get_null(env, &err);
   bool failed = false;
   bool drained = false;
@@ -402,16 +477,25 @@ static bool drain(nl_socket *s, napi_env env, int poll_status, bool sync) {
   }
   if (b.n == 0 && !failed) return true;
 
-  napi_value cb, recv, empty, result;
+  napi_value cb, recv, empty, count, meta, result;
   napi_get_boolean(env, drained, &empty);
-  napi_value argv[4] = {err, b.list, b.meta, empty};
+  napi_create_uint32(env, b.n, &count);
+  napi_get_reference_value(env, s->meta, &meta);
+  napi_value argv[5] = {err, b.buffers, meta, count, empty};
   napi_get_reference_value(env, s->callback, &cb);
-  /* napi_make_callback wants an object receiver. */
   napi_get_global(env, &recv);
+  /* While the callback reads meta, a send it makes must not drain (that
+   * would overwrite meta); the microtasks run after it (when the callback
+   * scope closes) may. */
+  s->delivering = true;
   if (sync) {
-    napi_call_function(env, recv, cb, 4, argv, &result);
+    napi_call_function(env, recv, cb, 5, argv, &result);
+    s->delivering = false;
   } else {
-    napi_make_callback(env, s->async_ctx, recv, cb, 4, argv, &result);
+    napi_callback_scope scope = NULL;
+    bool opened = napi_open_callback_scope(env, recv, s->async_ctx, &scope) == napi_ok;
+    napi_call_function(env, recv, cb, 5, argv, &result);
+    s->delivering = false;
     bool pending = false;
     napi_is_exception_pending(env, &pending);
     if (pending) {
@@ -421,7 +505,13 @@ static bool drain(nl_socket *s, napi_env env, int poll_status, bool sync) {
       napi_get_and_clear_last_exception(env, &ex);
       napi_fatal_exception(env, ex);
     }
+    if (opened) napi_close_callback_scope(env, scope);
   }
+  /* Buffers past the first (a chunk replaced mid-drain, an oversized
+   * datagram) are not kept alive by the array until the next such drain. */
+  napi_value undef;
+  napi_get_undefined(env, &undef);
+  for (uint32_t i = 1; i < b.nbuf; i++) napi_set_element(env, b.buffers, i, undef);
   return !fatal;
 }
 
@@ -618,7 +708,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   /* A drain delivers to JS only after its reads, so a send from the receive
    * callback (or from the microtasks run after it) may drain again; JS
    * passes drain = false when it must not be called back re-entrantly. */
-  if (want_drain && s->started && !s->paused && !s->closing) {
+  if (want_drain && s->started && !s->paused && !s->closing && !s->delivering) {
     drain(s, env, 0, true);
     bool pending = false;
     napi_is_exception_pending(env, &pending);
@@ -629,9 +719,13 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* start(cb): begin reading. cb(err | null, datagrams: Buffer[], meta: number[],
- * drained: boolean) where meta holds [group, senderPort] per datagram (group 0
- * = unicast) and drained says the receive queue was found empty. */
+/* start(cb): begin reading. cb(err | null, buffers: ArrayBuffer[], meta:
+ * Uint32Array, count: number, drained: boolean): datagram i (i < count) is
+ * bytes [meta[5i+1], meta[5i+1] + meta[5i+2]) of buffers[meta[5i]], sent by
+ * port meta[5i+4] to multicast group meta[5i+3] (0 = unicast); drained says
+ * the receive queue was found empty. `buffers` and `meta` are the same
+ * objects on every call and are rewritten by the next one; the bytes of a
+ * datagram are never rewritten. */
 static napi_value js_start(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], self;

@@ -25,6 +25,7 @@ import type { DecodeOptions } from './codec/decode.js';
 import type { GroupSubscribeOptions, NetlinkSocket } from './socket/base.js';
 import { encodeRequest, type NetlinkRequest, type RequestBodyInit } from './socket/request.js';
 import type { RtnlSocket } from './socket/rtnl.js';
+import { DumpIterator } from './socket/pending.js';
 import type {
   GenlSocket,
   McastMessage,
@@ -325,21 +326,27 @@ export abstract class FamilyClient<D extends FamilyDefBase = FamilyDefBase> {
     return r;
   }
 
-  /** Run a dump request and decode each reply message as it arrives. */
-  protected async *dumpOp<Req, Rsp>(
+  /**
+   * Run a dump request and decode each reply message as it arrives. Like an
+   * async generator, nothing is encoded or sent before the first `next()`.
+   */
+  protected dumpOp<Req, Rsp>(
     op: OpDef<Req, Rsp>,
     req: Req,
     opts: RequestOptions = {},
   ): AsyncGenerator<Rsp> {
-    const set = op.replySet;
-    if (set === undefined)
-      throw new YnlError(`${this.def.name} ${op.name}: the op has no reply layout to dump`);
-    const r = this.encodeOp(op, req, opts, true);
-    const fixed = op.fixedHeader ?? this.def.fixedHeader;
-    const dopts = decodeOpts(op, opts.copy);
-    for await (const msg of this.socket.dump(r, sockOpts(opts))) {
-      yield this.#framing.decode(msg, set, fixed, dopts);
-    }
+    return new DecodedDump<Rsp>(() => {
+      const set = op.replySet;
+      if (set === undefined)
+        throw new YnlError(`${this.def.name} ${op.name}: the op has no reply layout to dump`);
+      const r = this.encodeOp(op, req, opts, true);
+      const fixed = op.fixedHeader ?? this.def.fixedHeader;
+      const dopts = decodeOpts(op, opts.copy);
+      return {
+        messages: this.socket.dump(r, sockOpts(opts)),
+        decode: (msg) => this.#framing.decode(msg, set, fixed, dopts),
+      };
+    });
   }
 
   /**
@@ -560,4 +567,119 @@ function sockOpts(o: RequestOptions): { signal?: AbortSignal; timeout?: number }
   if (o.signal !== undefined) out.signal = o.signal;
   if (o.timeout !== undefined) out.timeout = o.timeout;
   return out;
+}
+
+/**
+ * The iterator of a decoded dump: an async generator's behaviour (started by
+ * the first `next()`, calls queued one after another, `return()` and
+ * `throw()` end it and discard the rest of the dump, an error ends it) for
+ * `for (…) yield decode(msg)`, without the generator's promise hops: a
+ * message already received is decoded and handed out in one resolved
+ * promise.
+ */
+class DecodedDump<T> implements AsyncGenerator<T> {
+  #start:
+    (() => { messages: AsyncIterableIterator<NlMessage>; decode: (m: NlMessage) => T }) | undefined;
+  #messages: AsyncIterableIterator<NlMessage> | undefined;
+  #decode: ((m: NlMessage) => T) | undefined;
+  #done = false;
+  /** The `next()` in progress, which a later call waits for. */
+  #busy: Promise<unknown> | undefined;
+
+  constructor(
+    start: () => { messages: AsyncIterableIterator<NlMessage>; decode: (m: NlMessage) => T },
+  ) {
+    this.#start = start;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const step = (): Promise<IteratorResult<T>> => this.#step();
+    if (this.#busy !== undefined) return this.#track(this.#busy.then(step, step));
+    this.#waited = false;
+    const p = this.#step();
+    return this.#waited ? this.#track(p) : p;
+  }
+
+  /** The step went to wait for the socket (a later call must queue behind it). */
+  #waited = false;
+
+  #step(): Promise<IteratorResult<T>> {
+    if (this.#done) return Promise.resolve({ value: undefined, done: true });
+    if (this.#start !== undefined) {
+      const start = this.#start;
+      this.#start = undefined;
+      try {
+        ({ messages: this.#messages, decode: this.#decode } = start());
+      } catch (e) {
+        this.#done = true;
+        return Promise.reject(e as Error);
+      }
+    }
+    const messages = this.#messages!;
+    const buffered = messages instanceof DumpIterator ? messages.takeBuffered() : undefined;
+    if (buffered !== undefined) {
+      try {
+        return Promise.resolve({ value: this.#decode!(buffered), done: false });
+      } catch (e) {
+        return this.#fail(e);
+      }
+    }
+    this.#waited = true;
+    return messages.next().then(
+      (r): IteratorResult<T> | Promise<IteratorResult<T>> => {
+        if (r.done === true) {
+          this.#done = true;
+          return { value: undefined, done: true };
+        }
+        try {
+          return { value: this.#decode!(r.value), done: false };
+        } catch (e) {
+          return this.#fail(e);
+        }
+      },
+      (e: unknown) => {
+        this.#done = true;
+        throw e;
+      },
+    );
+  }
+
+  #track<R>(p: Promise<R>): Promise<R> {
+    this.#busy = p;
+    const clear = (): void => {
+      if (this.#busy === p) this.#busy = undefined;
+    };
+    p.then(clear, clear);
+    return p;
+  }
+
+  /** A decode failed: the dump ends (its rest is discarded) with that error. */
+  #fail(e: unknown): Promise<never> {
+    this.#done = true;
+    void this.#messages?.return?.();
+    return Promise.reject(e as Error);
+  }
+
+  return(value?: unknown): Promise<IteratorResult<T>> {
+    const end = (): Promise<IteratorResult<T>> =>
+      this.#end().then(() => ({ value: value as T, done: true }));
+    return this.#busy !== undefined ? this.#busy.then(end, end) : end();
+  }
+
+  throw(e: unknown): Promise<IteratorResult<T>> {
+    const end = (): Promise<IteratorResult<T>> =>
+      this.#end().then(() => Promise.reject(e as Error));
+    return this.#busy !== undefined ? this.#busy.then(end, end) : end();
+  }
+
+  async #end(): Promise<void> {
+    this.#start = undefined;
+    if (this.#done) return;
+    this.#done = true;
+    await this.#messages?.return?.();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }

@@ -26,7 +26,7 @@ import {
   nlaAlign,
   nlaAlignExpr,
 } from './constants.js';
-import { enumValue, readString, type Cursor } from './cursor.js';
+import { enumValue, flagNamer, readString, type Cursor } from './cursor.js';
 import { KINDS, Kind, SCALARS, scalarSize } from './kinds.js';
 import {
   extraAttrs,
@@ -102,7 +102,8 @@ const enumNamers = new WeakMap<EnumDef, (raw: number | bigint) => unknown>();
 
 /**
  * The function naming the values of enum `e` as `enumValue` does; small
- * non-flag enums look their names up in an array.
+ * non-flag enums look their names up in an array, flag sets go straight to
+ * their cached name lists.
  */
 function enumNamer(e: EnumDef): (raw: number | bigint) => unknown {
   let f = enumNamers.get(e);
@@ -112,6 +113,9 @@ function enumNamer(e: EnumDef): (raw: number | bigint) => unknown {
       const names: (string | undefined)[] = [];
       for (const v of values) names[v] = e.nameOf(v);
       f = (raw) => (typeof raw === 'number' ? (names[raw] ?? raw) : enumValue(e, raw));
+    } else if (e.flags) {
+      const named = flagNamer(e);
+      f = (raw) => (typeof raw === 'number' ? named(raw >>> 0) : enumValue(e, raw));
     } else f = (raw) => enumValue(e, raw);
     enumNamers.set(e, f);
   }

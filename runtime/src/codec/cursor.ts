@@ -20,6 +20,20 @@ export class Cursor {
   }
 }
 
+let lastCursor: Cursor | undefined;
+
+/**
+ * A cursor over `bytes`: the last one made is handed out again for the same
+ * bytes and copy mode (the messages of one datagram share their buffer, so a
+ * dump does not build a DataView per message). A cursor is never changed.
+ * Holds on to the last bytes decoded until other bytes are.
+ */
+export function cursorFor(bytes: Uint8Array, copy: boolean): Cursor {
+  const c = lastCursor;
+  if (c !== undefined && c.bytes === bytes && c.copy === copy) return c;
+  return (lastCursor = new Cursor(bytes, copy));
+}
+
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
@@ -42,14 +56,40 @@ export function readString(bytes: Uint8Array, off: number, len: number): string 
 
 /** Push the names (or, when unnamed, the values) of the set bits of a 32-bit `word`. */
 function pushBits(e: EnumDef, word: number, scale: number, out: (string | number)[]): void {
-  for (let bit = 0; bit < 32 && word !== 0; bit++) {
-    const mask = 2 ** bit;
+  for (let mask = 1; word !== 0; mask *= 2) {
     if ((word & mask) !== 0) {
       word -= mask;
       const b = mask * scale; // a power of two: exact as a number up to 2^63
       out.push(e.nameOf(b) ?? b);
     }
   }
+}
+
+/** Words whose name lists a flag set keeps (the first ones seen; a flag field takes few distinct values). */
+const FLAG_CACHE_MAX = 256;
+type FlagNames = (string | number)[];
+const flagNamers = new WeakMap<EnumDef, (word: number) => FlagNames>();
+
+/**
+ * The function listing the names of the bits of a 32-bit word of flag set
+ * `e` (a word is read unsigned). Lists are cached per word, and each call
+ * returns a fresh copy, so a caller may change what it got.
+ */
+export function flagNamer(e: EnumDef): (word: number) => FlagNames {
+  let f = flagNamers.get(e);
+  if (f === undefined) {
+    const cache = new Map<number, FlagNames>();
+    f = (word) => {
+      const hit = cache.get(word);
+      if (hit !== undefined) return hit.slice();
+      const out: FlagNames = [];
+      pushBits(e, word >>> 0, 1, out);
+      if (cache.size < FLAG_CACHE_MAX) cache.set(word, out.slice());
+      return out;
+    };
+    flagNamers.set(e, f);
+  }
+  return f;
 }
 
 /**
@@ -69,12 +109,10 @@ export function enumValue(
     const n = Number(raw);
     return (Number.isSafeInteger(n) ? e.nameOf(n) : undefined) ?? raw;
   }
+  if (typeof raw === 'number') return flagNamer(e)(raw >>> 0);
   const out: (string | number)[] = [];
-  if (typeof raw === 'number') pushBits(e, raw >>> 0, 1, out);
-  else {
-    const w = BigInt.asUintN(64, raw);
-    pushBits(e, Number(w & 0xffffffffn), 1, out);
-    pushBits(e, Number(w >> 32n), 2 ** 32, out);
-  }
+  const w = BigInt.asUintN(64, raw);
+  pushBits(e, Number(w & 0xffffffffn), 1, out);
+  pushBits(e, Number(w >> 32n), 2 ** 32, out);
   return out;
 }

@@ -30,7 +30,7 @@ import {
   NL_POLICY_TYPE_ATTR_TYPE,
   nlaAlign,
 } from './constants.js';
-import { Cursor, readString } from './cursor.js';
+import { Cursor, cursorFor, readString } from './cursor.js';
 import { decodeSet, decodeStruct, forEachAttr, type DecodeOptions } from './decode.js';
 import { encodeSet, encodeStruct } from './encode.js';
 import { DecodeError, EncodeError } from './errors.js';
@@ -244,7 +244,7 @@ function readBody<T>(
   opts: DecodeOptions & { readonly headerKey?: string },
 ): T {
   let off = start;
-  const c = new Cursor(msg.buffer, opts.copy === true);
+  const c = cursorFor(msg.buffer, opts.copy === true);
   let header: object | undefined;
   if (fixed) {
     if (end - off < fixed.size) {

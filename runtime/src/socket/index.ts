@@ -45,6 +45,7 @@ export { errnoName, errnoText } from './errno.js';
 export { Multiplexer, type MuxHooks, type MuxOptions } from './mux.js';
 export type { CheckedRequestOptions } from './pending.js';
 export type { ReceiveCallback, Transport } from './transport.js';
+export { META_STRIDE } from './transport.js';
 export {
   ctrlAttrs,
   ctrlMcastGroupAttrs,

@@ -48,7 +48,7 @@ import {
 import { AsyncQueue } from './queue.js';
 import { DO_FLAGS, DUMP_FLAGS, type NetlinkRequest } from './request.js';
 import { MAX_SLOTS, SlotTable } from './slots.js';
-import type { Transport } from './transport.js';
+import { META_STRIDE, type Transport } from './transport.js';
 
 /** Counters of one socket, for benchmarks and diagnostics. */
 export interface SocketStats {
@@ -161,8 +161,8 @@ export class Multiplexer {
     this.#maxInFlight = Math.min(opts.maxInFlight, MAX_SLOTS);
     this.#dumpHighWater = opts.dumpHighWater;
     this.#drainOnSend = opts.drainOnSend;
-    transport.start((err, datagrams, meta, drained) =>
-      this.#onReceive(err, datagrams, meta, drained),
+    transport.start((err, buffers, meta, count, drained) =>
+      this.#onReceive(err, buffers, meta, count, drained),
     );
   }
 
@@ -226,27 +226,36 @@ export class Multiplexer {
     this.#outBatch.push(p);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
+      // a microtask without queueMicrotask's per-call AsyncResource
+      void resolved.then(this.#onFlush);
     }
   }
 
   /** One sendmsg for every request queued in this tick (iovec, no concatenation). */
+  readonly #onFlush = (): void => this.#flush();
+
   #flush(): void {
     this.#flushScheduled = false;
     const batch = this.#outBatch;
     this.#outBatch = [];
     if (this.#closed) return;
-    const now = performance.now();
-    const live: Pending[] = [];
-    for (const p of batch) {
-      if (!this.#slots.holds(p)) continue;
+    let now = -1;
+    let live = batch;
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
+      let keep = this.#slots.holds(p);
       // Its deadline passed while it waited (for a slot, or for a stalled
       // application): fail it here rather than send it and drop the answer.
-      if (p.deadline !== undefined && now >= p.deadline) {
-        this.#failPending(p, timeoutError(p.describe(), 'before it could be sent'));
-        continue;
+      if (keep && p.deadline !== undefined) {
+        if (now < 0) now = performance.now();
+        if (now >= p.deadline) {
+          this.#failPending(p, timeoutError(p.describe(), 'before it could be sent'));
+          keep = false;
+        }
       }
-      live.push(p);
+      // (the batch is its own list of live requests until one drops out)
+      if (!keep && live === batch) live = batch.slice(0, i);
+      else if (keep && live !== batch) live.push(p);
     }
     for (let i = 0; i < live.length; i += 1024) {
       // (answers read inside an earlier send may have failed some of these)
@@ -383,14 +392,37 @@ export class Multiplexer {
 
   // ---- flow control and event-loop references ------------------------------
 
-  /** Count a reason to keep the event loop alive (+1) or drop one (-1). */
+  /**
+   * Count a reason to keep the event loop alive (+1) or drop one (-1). The
+   * transport is unref'd in the check phase after the count dropped to 0,
+   * if it is still 0 then: requests made one after another do not cost two
+   * native calls each.
+   */
   refDelta(d: number): void {
     const before = this.#refs;
     this.#refs += d;
     if (this.#closed) return;
-    if (before === 0 && this.#refs > 0) this.#t.ref();
-    else if (before > 0 && this.#refs === 0) this.#t.unref();
+    if (before === 0 && this.#refs > 0) {
+      if (!this.#refd) {
+        this.#refd = true;
+        this.#t.ref();
+      }
+    } else if (before > 0 && this.#refs === 0 && this.#refd && !this.#unrefScheduled) {
+      this.#unrefScheduled = true;
+      // unref'd itself: the transport's own ref keeps the loop alive until it runs
+      setImmediate(this.#onUnrefCheck).unref();
+    }
   }
+
+  #refd = false;
+  #unrefScheduled = false;
+  readonly #onUnrefCheck = (): void => {
+    this.#unrefScheduled = false;
+    if (this.#refs === 0 && this.#refd && !this.#closed) {
+      this.#refd = false;
+      this.#t.unref();
+    }
+  };
 
   #maybePause(p: DumpRequest): void {
     if (!this.#paused && !this.#closed && p.queued >= this.#dumpHighWater) {
@@ -410,15 +442,23 @@ export class Multiplexer {
 
   // ---- receive -------------------------------------------------------------
 
-  #onReceive(err: Error | null, datagrams: Uint8Array[], meta: number[], drained: boolean): void {
-    if (datagrams.length > 0) {
+  #onReceive(
+    err: Error | null,
+    buffers: readonly (ArrayBufferLike | undefined)[],
+    meta: Uint32Array,
+    count: number,
+    drained: boolean,
+  ): void {
+    if (count > 0) {
       this.stats.wakeups++;
-      this.stats.datagrams += datagrams.length;
+      this.stats.datagrams += count;
     }
     this.#receiving = true;
     try {
-      for (let i = 0; i < datagrams.length; i++) {
-        this.#onDatagram(datagrams[i]!, meta[2 * i]!, meta[2 * i + 1]!);
+      for (let i = 0, m = 0; i < count; i++, m += META_STRIDE) {
+        // one view per datagram, made here (messages keep it as their buffer)
+        const bytes = new Uint8Array(buffers[meta[m]!]!, meta[m + 1]!, meta[m + 2]!);
+        this.#onDatagram(bytes, meta[m + 3]!, meta[m + 4]!);
       }
       if (err !== null) this.#onSocketError(fromNative(err));
       if (drained && this.#overflowed) this.#onOverflowDrained();
@@ -630,6 +670,8 @@ export class Multiplexer {
   }
 }
 
+const resolved = Promise.resolve();
+
 /** Whether the request asks for NLM_F_ECHO. */
 function asksEcho(bytes: Uint8Array): boolean {
   return (nlFlags(bytes, 0) & NLM_F_ECHO) !== 0;
@@ -637,10 +679,25 @@ function asksEcho(bytes: Uint8Array): boolean {
 
 /** Copy a request with our seq and the flags its kind needs; the caller's bytes stay untouched. */
 function stamp(src: Uint8Array, seq: number, flags: number): Uint8Array {
-  // A pooled copy (a fresh ArrayBuffer per request costs more than the request).
-  const pooled = Buffer.allocUnsafe(src.length);
-  pooled.set(src);
-  const b = new Uint8Array(pooled.buffer, pooled.byteOffset, src.length);
+  // A slice of a shared slab (a fresh ArrayBuffer per request costs more than
+  // the request); a slab is never rewritten, only replaced when full.
+  const n = src.length;
+  if (n > SLAB_SIZE / 8) {
+    const own = src.slice();
+    stampNlHeader(own, 0, flags, seq);
+    return own;
+  }
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const b = new Uint8Array(slab, slabUsed, n);
+  slabUsed += (n + 7) & ~7;
+  b.set(src);
   stampNlHeader(b, 0, flags, seq);
   return b;
 }
+
+const SLAB_SIZE = 64 * 1024;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;

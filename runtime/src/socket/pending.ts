@@ -156,16 +156,25 @@ export class DumpIterator implements AsyncIterableIterator<NlMessage> {
     private readonly pulled: () => void,
   ) {}
 
-  next(): Promise<IteratorResult<NlMessage>> {
+  /**
+   * The next message when one of the current batch is at hand, without a
+   * promise (a consumer that decodes it can settle its own promise with the
+   * result); undefined otherwise: then call {@link next}.
+   */
+  takeBuffered(): NlMessage | undefined {
     // abandoned (timeout, abort): what is left of the batch is dropped too
     if (this.dump.abandoned) this.#batch = [];
-    if (this.#i < this.#batch.length) {
-      const value = this.#batch[this.#i]!;
-      this.#batch[this.#i++] = undefined as unknown as NlMessage;
-      this.dump.queued--;
-      this.pulled();
-      return Promise.resolve({ value, done: false });
-    }
+    if (this.#i >= this.#batch.length) return undefined;
+    const value = this.#batch[this.#i]!;
+    this.#batch[this.#i++] = undefined as unknown as NlMessage;
+    this.dump.queued--;
+    this.pulled();
+    return value;
+  }
+
+  next(): Promise<IteratorResult<NlMessage>> {
+    const value = this.takeBuffered();
+    if (value !== undefined) return Promise.resolve({ value, done: false });
     return this.dump.queue.next().then((r) => {
       if (r.done === true) return { value: undefined, done: true };
       this.#batch = r.value;

@@ -22,17 +22,26 @@ export const SOL_SOCKET = 1;
 export const SO_RCVBUF = 8;
 const SO_RCVBUFFORCE = 33;
 
+/** Numbers per datagram in a receive callback's `meta`: buffer index, offset, length, group, sender port. */
+export const META_STRIDE = 5;
+
 /**
  * Receive callback: `err` is set when the socket reported an error (ENOBUFS
- * after a receive-buffer overflow; reading goes on after it); `datagrams`
- * holds what was read in this wake-up; `meta` holds `[group, senderPort]` per
- * datagram (group 0 = unicast); `drained` says the receive queue was found
- * empty at the end of this wake-up.
+ * after a receive-buffer overflow; reading goes on after it); `count`
+ * datagrams were read in this wake-up; datagram `i` is the
+ * `meta[5i + 2]` bytes at offset `meta[5i + 1]` of `buffers[meta[5i]]`, sent
+ * by port `meta[5i + 4]` to multicast group `meta[5i + 3]` (0 = unicast)
+ * (see {@link META_STRIDE}); `drained` says the receive queue was found
+ * empty at the end of this wake-up. `buffers` and `meta` may be the same
+ * objects on every call, rewritten by the next one: read them before
+ * returning. The bytes of a datagram are never rewritten, so views of them
+ * stay valid.
  */
 export type ReceiveCallback = (
   err: Error | null,
-  datagrams: Uint8Array[],
-  meta: number[],
+  buffers: readonly (ArrayBufferLike | undefined)[],
+  meta: Uint32Array,
+  count: number,
   drained: boolean,
 ) => void;
 
@@ -46,7 +55,10 @@ export interface Transport {
    * @throws on a send error (the messages were not sent).
    */
   send(bytes: readonly Uint8Array[], drain: boolean): number;
-  /** Begin delivering received datagrams to `cb`. */
+  /**
+   * Begin delivering received datagrams to `cb`. A send with `drain` made
+   * from inside `cb` does not drain (that would rewrite `meta` under it).
+   */
   start(cb: ReceiveCallback): void;
   /** Stop reading until resume() (backpressure). */
   pause(): void;

@@ -4,13 +4,51 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { formatIpv4, formatIpv6, GenlSocket, NetlinkError } from '@ynl-ts/runtime';
+import { EncodeError, formatIpv4, formatIpv6, GenlSocket, NetlinkError } from '@ynl-ts/runtime';
 import { NlctrlClient } from '@ynl-ts/families/nlctrl';
 import { NetdevClient } from '@ynl-ts/families/netdev';
 import { EthtoolClient } from '@ynl-ts/families/ethtool';
 import { TcpMetricsClient } from '@ynl-ts/families/tcp_metrics';
 
 const run = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' });
+
+test('a generated dump behaves as an async generator: lazy start, queued next(), return() and errors end it', async () => {
+  const sock = await GenlSocket.open();
+  try {
+    const ctrl = await NlctrlClient.open(sock);
+    const all: string[] = [];
+    for await (const f of ctrl.getfamilyDump()) all.push(f.familyName!);
+    assert.ok(all.length > 3);
+    // nothing is encoded or sent before the first next()
+    const sends = sock.stats.sendCalls;
+    const lazy = ctrl.getfamilyDump();
+    const bad = ctrl.getfamilyDump({ bogus: 1 } as never);
+    assert.equal(sock.stats.sendCalls, sends);
+    await assert.rejects(bad.next(), (e: unknown) => e instanceof EncodeError);
+    assert.deepEqual(await bad.next(), { value: undefined, done: true });
+    // next() calls made together are answered in order
+    const firsts = await Promise.all([lazy.next(), lazy.next(), lazy.next()]);
+    assert.deepEqual(
+      firsts.map((r) => r.value?.familyName),
+      all.slice(0, 3),
+    );
+    // return() ends it and discards the rest; the socket is free for the next dump
+    assert.deepEqual(await lazy.return(undefined), { value: undefined, done: true });
+    assert.deepEqual(await lazy.next(), { value: undefined, done: true });
+    const again: string[] = [];
+    for await (const f of ctrl.getfamilyDump()) again.push(f.familyName!);
+    assert.deepEqual(again, all);
+    // throw() ends it too, with the error given
+    const thrown = ctrl.getfamilyDump();
+    assert.equal((await thrown.next()).value?.familyName, all[0]);
+    await assert.rejects(thrown.throw(new Error('stop')), /stop/);
+    assert.deepEqual(await thrown.next(), { value: undefined, done: true });
+    for (let i = 0; i < 50 && sock.pending > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(sock.pending, 0);
+  } finally {
+    sock.close();
+  }
+});
 
 test('nlctrl getfamily and its dump agree with `genl ctrl`', async () => {
   const sock = await GenlSocket.open();

@@ -20,6 +20,7 @@ import {
   readGenlMessage,
   type CtrlFamily,
   type FamilyDef,
+  type NlMessage,
   type OpDef,
   type RequestOptions,
 } from '@ynl-ts/runtime';
@@ -205,6 +206,56 @@ test('a dump the kernel refuses rejects with NetlinkError; the socket goes on', 
     assert.ok(msgs > 100, `${msgs} policy messages`);
     assert.ok(sock.stats.largestDatagram > 4096, `largest datagram ${sock.stats.largestDatagram}`);
     assert.equal(sock.pending, 0);
+  } finally {
+    sock.close();
+  }
+});
+
+test('received messages stay intact while later datagrams arrive (reused receive metadata, new chunks)', async () => {
+  const sock = await GenlSocket.open();
+  try {
+    const getpolicy = { familyId: 16, cmd: 10, version: 2, set: ctrlAttrs };
+    const kept: { msg: NlMessage; copy: Buffer }[] = [];
+    const keep = (m: NlMessage | undefined): void => {
+      assert.ok(m !== undefined);
+      kept.push({ msg: m, copy: Buffer.from(m.buffer.subarray(m.offset, m.offset + m.len)) });
+    };
+    // answers of 40 requests sent in one sendmsg: 80 datagrams, more than one
+    // recvmmsg (16) and more than one drain (64) reads
+    const names = ['nlctrl', 'netdev', 'ethtool', 'tcp_metrics'];
+    const replies = await sock.requestMany(
+      Array.from({ length: 40 }, (_, i) => ({
+        familyId: 16,
+        cmd: 3,
+        version: 2,
+        set: ctrlAttrs,
+        attrs: { familyName: names[i % names.length]! },
+      })),
+      { timeout: 10_000 },
+    );
+    replies.forEach((r, i) => {
+      assert.equal(r.status, 'fulfilled');
+      const m = (r as PromiseFulfilledResult<NlMessage | undefined>).value;
+      keep(m);
+      assert.equal(readGenlMessage(m!, ctrlAttrs).attrs.familyName, names[i % names.length]);
+    });
+    // more than a receive chunk (1 MiB) of policy dumps afterwards
+    let bytes = 0;
+    for (let round = 0; bytes < 3 * 1024 * 1024; round++) {
+      const dump = sock.dump(
+        { ...getpolicy, attrs: { familyName: 'ethtool' } },
+        { timeout: 10_000 },
+      );
+      for await (const m of dump) {
+        bytes += m.len;
+        if (round % 4 === 0) keep(m);
+      }
+    }
+    assert.ok(sock.stats.datagrams > 80);
+    for (const [i, k] of kept.entries()) {
+      const now = k.msg.buffer.subarray(k.msg.offset, k.msg.offset + k.msg.len);
+      assert.ok(k.copy.equals(now), `message ${i} of ${kept.length} changed after it was received`);
+    }
   } finally {
     sock.close();
   }

@@ -20,6 +20,7 @@ import {
   readGenlMessage,
   splitMessages,
   writeGenlMessage,
+  type NlMessage,
   type StructDef,
 } from '@ynl-ts/runtime';
 import { hex, bytes } from './hex.js';
@@ -434,6 +435,36 @@ test('padding bytes are written as zeros even in a reused, dirty writer', () => 
     hex(w.bytes()),
     '1c000000100001000000000000000000' + '01010000' + '0500010003000000',
   );
+});
+
+test('readGenlMessage: messages of one buffer decode alike in turn, each with its own copy mode', () => {
+  const bin = new AttrSet('b', () => [{ name: 'bin', type: 0x12, kind: Kind.Binary }]);
+  const w = new Writer();
+  for (const b of [1, 2, 3])
+    writeGenlMessage(w, { familyId: 0x10, cmd: b, version: 1, flags: 0 }, bin, {
+      bin: new Uint8Array([b, b, b, b]),
+    });
+  const datagram = w.bytes();
+  const [a, b, c] = splitMessages(datagram);
+  const get = (m: NlMessage, copy: boolean): Uint8Array =>
+    (readGenlMessage(m, bin, undefined, { copy }).attrs as { bin: Uint8Array }).bin;
+  const other = splitMessages(datagram.slice())[1]!;
+  const results = [get(a!, false), get(b!, true), get(c!, false), get(other, false), get(a!, true)];
+  assert.deepEqual(
+    results.map((r) => [...r]),
+    [
+      [1, 1, 1, 1],
+      [2, 2, 2, 2],
+      [3, 3, 3, 3],
+      [2, 2, 2, 2],
+      [1, 1, 1, 1],
+    ],
+  );
+  assert.equal(results[0]!.buffer, datagram.buffer, 'copy: false is a view');
+  assert.notEqual(results[1]!.buffer, datagram.buffer, 'copy: true right after is a copy');
+  assert.equal(results[2]!.buffer, datagram.buffer);
+  assert.notEqual(results[3]!.buffer, datagram.buffer, 'another buffer is read, not the last one');
+  assert.notEqual(results[4]!.buffer, datagram.buffer);
 });
 
 test('binaries are zero-copy views into the received buffer unless { copy: true }', () => {

@@ -13,6 +13,7 @@ import {
   decodeAttrs,
   encodeSet,
   extraAttrs,
+  fastPath,
   type AttrDef,
 } from '@ynl-ts/runtime';
 import { hex, bytes } from './hex.js';
@@ -181,6 +182,34 @@ test('flag sets: arrays of names; unknown bits stay numbers', () => {
   golden({ features: ['a', 8, 'b'] }, '0800 1800 0b000000', { features: ['a', 'b', 8] });
   golden({ features: [0x80000000] }, '0800 1800 00000080');
   assert.equal(encode({ features: 'c' }), '0800180004000000', 'a single name is one bit');
+});
+
+test('flag sets: each decode returns its own name list (cached lists are copied out)', () => {
+  for (const compiled of [true, false]) {
+    fastPath.enabled = compiled;
+    try {
+      const wire = bytes('0800 1800 05000000');
+      const first = decodeAttrs(set, wire) as { features: (string | number)[] };
+      assert.deepEqual(first.features, ['a', 'c']);
+      first.features.push('changed');
+      first.features[0] = 'x';
+      const second = decodeAttrs(set, wire) as { features: (string | number)[] };
+      assert.deepEqual(
+        second.features,
+        ['a', 'c'],
+        'a caller changing its list changes no later decode',
+      );
+      assert.notEqual(second.features, first.features);
+      // every bit, the sign bit included, through the cached path too
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(decodeAttrs(set, bytes('0800 1800 0f000080')), {
+          features: ['a', 'b', 'c', 8, 0x80000000],
+        });
+      }
+    } finally {
+      fastPath.enabled = true;
+    }
+  }
 });
 
 test('pad attributes are skipped; unused and unknown types are kept under [extraAttrs]', () => {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DumpInterruptedError,
+  META_STRIDE,
   Multiplexer,
   NLM_F_CAPPED,
   NLM_F_DUMP_INTR,
@@ -31,6 +32,8 @@ const PORT = 4242;
 /** A Transport that records sends and lets the test answer, synchronously or later. */
 class FakeTransport implements Transport {
   cb: ReceiveCallback | undefined;
+  readonly #meta = new Uint32Array(256 * META_STRIDE);
+  readonly #buffers: ArrayBufferLike[] = [];
   sent: Uint8Array[][] = [];
   /** Answers to deliver inside send() when it is asked to drain. */
   onSend: ((msgs: readonly Uint8Array[]) => Uint8Array[]) | undefined;
@@ -49,8 +52,15 @@ class FakeTransport implements Transport {
     datagrams: Uint8Array[],
     opts: { group?: number; err?: Error; drained?: boolean } = {},
   ): void {
-    const meta = datagrams.flatMap(() => [opts.group ?? 0, 0]);
-    this.cb!(opts.err ?? null, datagrams, meta, opts.drained ?? true);
+    // as the native socket does: datagram i at meta[5i..5i+4] (buffer index,
+    // offset, length, group, port), the arrays reused by the next delivery
+    this.#meta.fill(0xeeeeeeee);
+    this.#buffers.length = 0;
+    datagrams.forEach((d, i) => {
+      this.#buffers.push(d.buffer);
+      this.#meta.set([i, d.byteOffset, d.length, opts.group ?? 0, 0], i * META_STRIDE);
+    });
+    this.cb!(opts.err ?? null, this.#buffers, this.#meta, datagrams.length, opts.drained ?? true);
   }
   pause(): void {
     this.paused = true;
@@ -156,6 +166,43 @@ test('answers drained inside send() settle their requests there; several answers
   assert.equal(new Set(seqs).size, 3);
   assert.ok(seqs.every((s) => s !== 0));
   for (const [i, p] of ps.entries()) assert.equal(tagOf(await p), 100 + (seqs[i]! % 7));
+  assert.equal(m.pending, 0);
+});
+
+test('a delivery of datagrams at offsets of several buffers (a chunk replaced mid-drain, a large datagram copied out)', async () => {
+  const t = new FakeTransport();
+  const m = mux(t, {}, { drainOnSend: false });
+  // (a timeout: misread datagrams answer nobody, and the test must fail, not hang)
+  const ps = [1, 2, 3].map((tag) => m.request(req(tag), ro(undefined, 5000)));
+  await ticks();
+  const seqs = t.sent[0]!.map(seqOf);
+  const grams = seqs.map((s, i) => datagram(reply(s, 200 + i), ack(s)));
+  // as the addon lays them out: grams 0 and 2 back to back in one chunk (8-byte
+  // aligned, after unrelated bytes), gram 1 alone in a second buffer
+  const chunk = new ArrayBuffer(1024);
+  const bytes = new Uint8Array(chunk);
+  bytes.fill(0xee);
+  const at0 = 16;
+  const at2 = at0 + ((grams[0]!.length + 7) & ~7);
+  bytes.set(grams[0]!, at0);
+  bytes.set(grams[2]!, at2);
+  const single = grams[1]!.slice().buffer;
+  const meta = new Uint32Array(4 * META_STRIDE).fill(0xeeeeeeee);
+  meta.set([0, at0, grams[0]!.length, 0, 0], 0);
+  meta.set([1, 0, grams[1]!.length, 0, 0], META_STRIDE);
+  meta.set([0, at2, grams[2]!.length, 0, 0], 2 * META_STRIDE);
+  t.cb!(null, [chunk, single], meta, 3, true);
+  const got = await Promise.all(ps);
+  assert.deepEqual(
+    got.map((g) => tagOf(g)),
+    [200, 201, 202],
+  );
+  assert.equal(got[0]!.buffer.buffer, chunk);
+  assert.equal(got[0]!.buffer.byteOffset, at0);
+  assert.equal(got[1]!.buffer.buffer, single);
+  assert.equal(got[2]!.buffer.byteOffset, at2);
+  assert.equal(got[2]!.buffer.length, grams[2]!.length, 'a datagram view ends where it does');
+  assert.equal(m.stats.datagrams, 3);
   assert.equal(m.pending, 0);
 });
 
