@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import {
   Kind,
   type AttrSet,
+  NLA_F_NESTED,
+  NLA_F_NET_BYTEORDER,
   NLA_TYPE_MASK,
   type AttrDef,
   type Checks,
@@ -320,7 +322,7 @@ function buildSet(set: AttrSet, depth: number, masked: boolean): fc.Arbitrary<un
   const attrArb = (d: AttrDef): fc.Arbitrary<unknown> | undefined =>
     masked ? maskedArb(d, depth) : payloadArb(d, depth);
   if (set.ordered) {
-    const entries: fc.Arbitrary<{ type: string | number; value: unknown }>[] = [];
+    const entries: fc.Arbitrary<{ type: string | number; flags?: number; value: unknown }>[] = [];
     for (const d of usable) {
       if (d.kind === Kind.SubMessage) continue; // no ordered set has one
       const a = attrArb(d);
@@ -333,7 +335,11 @@ function buildSet(set: AttrSet, depth: number, masked: boolean): fc.Arbitrary<un
         const d = set.byType(t);
         return d === undefined || d.kind === Kind.Unused || d.kind === Kind.Pad;
       })
-      .chain((type) => bytesArb(0, 8).map((value) => ({ type, value })));
+      .chain((type) =>
+        fc
+          .tuple(bytesArb(0, 8), fc.constantFrom(0, NLA_F_NESTED, NLA_F_NET_BYTEORDER))
+          .map(([value, flags]) => ({ type, flags, value })),
+      );
     const entry =
       entries.length === 0
         ? unknown
