@@ -760,7 +760,11 @@ export const rtnlLinkStats64Struct: StructDef<RtnlLinkStats64> = {
   ],
 };
 
-/** struct `rtnl-link-ifmap` (28 bytes). */
+/**
+ * struct `rtnl-link-ifmap` (32 bytes).
+ *
+ * Override (specs/overrides): struct rtnl_link_ifmap (linux/if_link.h) is 32 bytes with tail padding (the spec sums to 28); the kernel sends all 32.
+ */
 export interface RtnlLinkIfmap {
   readonly memStart: bigint;
   readonly memEnd: bigint;
@@ -772,7 +776,7 @@ export interface RtnlLinkIfmap {
 /** Layout of `rtnl-link-ifmap`. */
 export const rtnlLinkIfmapStruct: StructDef<RtnlLinkIfmap> = {
   name: 'rtnl-link-ifmap',
-  size: 28,
+  size: 32,
   members: [
     { name: 'memStart', kind: Kind.U64, offset: 0 },
     { name: 'memEnd', kind: Kind.U64, offset: 8 },
@@ -780,6 +784,7 @@ export const rtnlLinkIfmapStruct: StructDef<RtnlLinkIfmap> = {
     { name: 'irq', kind: Kind.U16, offset: 24 },
     { name: 'dma', kind: Kind.U8, offset: 26 },
     { name: 'port', kind: Kind.U8, offset: 27 },
+    { name: '_pad6', kind: Kind.Pad, offset: 28, len: 4 },
   ],
 };
 
@@ -987,7 +992,11 @@ export const iflaVfTrustStruct: StructDef<IflaVfTrust> = {
   ],
 };
 
-/** struct `ifla-vf-guid` (12 bytes). */
+/**
+ * struct `ifla-vf-guid` (16 bytes).
+ *
+ * Override (specs/overrides): struct ifla_vf_guid has __u64 guid at offset 8 (after __u32 vf and 4 bytes of padding); 16 bytes.
+ */
 export interface IflaVfGuid {
   readonly vf: number;
   readonly guid: bigint;
@@ -995,10 +1004,11 @@ export interface IflaVfGuid {
 /** Layout of `ifla-vf-guid`. */
 export const iflaVfGuidStruct: StructDef<IflaVfGuid> = {
   name: 'ifla-vf-guid',
-  size: 12,
+  size: 16,
   members: [
     { name: 'vf', kind: Kind.U32, offset: 0 },
-    { name: 'guid', kind: Kind.U64, offset: 4 },
+    { name: '_pad1', kind: Kind.Pad, offset: 4, len: 4 },
+    { name: 'guid', kind: Kind.U64, offset: 8 },
   ],
 };
 

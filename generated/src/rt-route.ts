@@ -116,24 +116,38 @@ export const rtmsgStruct: StructDef<Rtmsg> = {
   ],
 };
 
-/** struct `rta-cacheinfo` (20 bytes). */
+/**
+ * struct `rta-cacheinfo` (32 bytes).
+ *
+ * Override (specs/overrides): struct rta_cacheinfo (linux/rtnetlink.h) has __u32 rta_id, rta_ts and rta_tsage after rta_used (32 bytes; the spec stops at 20).
+ *
+ * Override (specs/overrides): struct rta_cacheinfo has __u32 rta_ts at offset 24.
+ *
+ * Override (specs/overrides): struct rta_cacheinfo has __u32 rta_tsage at offset 28.
+ */
 export interface RtaCacheinfo {
   readonly rtaClntref: number;
   readonly rtaLastuse: number;
   readonly rtaExpires: number;
   readonly rtaError: number;
   readonly rtaUsed: number;
+  readonly rtaId: number;
+  readonly rtaTs: number;
+  readonly rtaTsage: number;
 }
 /** Layout of `rta-cacheinfo`. */
 export const rtaCacheinfoStruct: StructDef<RtaCacheinfo> = {
   name: 'rta-cacheinfo',
-  size: 20,
+  size: 32,
   members: [
     { name: 'rtaClntref', kind: Kind.U32, offset: 0 },
     { name: 'rtaLastuse', kind: Kind.U32, offset: 4 },
     { name: 'rtaExpires', kind: Kind.U32, offset: 8 },
     { name: 'rtaError', kind: Kind.U32, offset: 12 },
     { name: 'rtaUsed', kind: Kind.U32, offset: 16 },
+    { name: 'rtaId', kind: Kind.U32, offset: 20 },
+    { name: 'rtaTs', kind: Kind.U32, offset: 24 },
+    { name: 'rtaTsage', kind: Kind.U32, offset: 28 },
   ],
 };
 

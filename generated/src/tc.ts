@@ -163,7 +163,11 @@ export const tcmsgStruct: StructDef<Tcmsg> = {
   ],
 };
 
-/** struct `tc-stats` (36 bytes). */
+/**
+ * struct `tc-stats` (40 bytes).
+ *
+ * Override (specs/overrides): struct tc_stats (linux/pkt_sched.h) is 40 bytes with tail padding after __u64 bytes and seven __u32 (the spec sums to 36).
+ */
 export interface TcStats {
   /** Number of enqueued bytes */
   readonly bytes: bigint;
@@ -186,7 +190,7 @@ export interface TcStats {
 /** Layout of `tc-stats`. */
 export const tcStatsStruct: StructDef<TcStats> = {
   name: 'tc-stats',
-  size: 36,
+  size: 40,
   members: [
     { name: 'bytes', kind: Kind.U64, offset: 0 },
     { name: 'packets', kind: Kind.U32, offset: 8 },
@@ -196,6 +200,7 @@ export const tcStatsStruct: StructDef<TcStats> = {
     { name: 'pps', kind: Kind.U32, offset: 24 },
     { name: 'qlen', kind: Kind.U32, offset: 28 },
     { name: 'backlog', kind: Kind.U32, offset: 32 },
+    { name: '_pad8', kind: Kind.Pad, offset: 36, len: 4 },
   ],
 };
 
@@ -1226,7 +1231,11 @@ export const tcSfqXstatsStruct: StructDef<TcSfqXstats> = {
   members: [{ name: 'allot', kind: Kind.S32, offset: 0 }],
 };
 
-/** struct `gnet-stats-basic` (12 bytes). */
+/**
+ * struct `gnet-stats-basic` (16 bytes).
+ *
+ * Override (specs/overrides): struct gnet_stats_basic (linux/gen_stats.h) is 16 bytes with tail padding after __u64 bytes and __u32 packets.
+ */
 export interface GnetStatsBasic {
   readonly bytes: bigint;
   readonly packets: number;
@@ -1234,10 +1243,11 @@ export interface GnetStatsBasic {
 /** Layout of `gnet-stats-basic`. */
 export const gnetStatsBasicStruct: StructDef<GnetStatsBasic> = {
   name: 'gnet-stats-basic',
-  size: 12,
+  size: 16,
   members: [
     { name: 'bytes', kind: Kind.U64, offset: 0 },
     { name: 'packets', kind: Kind.U32, offset: 8 },
+    { name: '_pad2', kind: Kind.Pad, offset: 12, len: 4 },
   ],
 };
 
@@ -1330,7 +1340,13 @@ export const tcU32MarkStruct: StructDef<TcU32Mark> = {
   ],
 };
 
-/** struct `tc-u32-sel` (31 bytes). */
+/**
+ * struct `tc-u32-sel` (16 bytes).
+ *
+ * Override (specs/overrides): struct tc_u32_sel has __be16 offmask at offset 4, after three unsigned chars and a byte of padding.
+ *
+ * Override (specs/overrides): keys is the flexible array member keys[0] of struct tc_u32_sel (16 bytes without it); nkeys struct tc_u32_key follow it.
+ */
 export interface TcU32Sel {
   readonly flags: number;
   readonly offshift: number;
@@ -1342,39 +1358,40 @@ export interface TcU32Sel {
   readonly hoff: number;
   /** Big-endian on the wire. */
   readonly hmask: number;
-  readonly keys: TcU32Key;
 }
 /** Layout of `tc-u32-sel`. */
 export const tcU32SelStruct: StructDef<TcU32Sel> = {
   name: 'tc-u32-sel',
-  size: 31,
+  size: 16,
   members: [
     { name: 'flags', kind: Kind.U8, offset: 0 },
     { name: 'offshift', kind: Kind.U8, offset: 1 },
     { name: 'nkeys', kind: Kind.U8, offset: 2 },
-    { name: 'offmask', kind: Kind.U16, offset: 3, be: true },
-    { name: 'off', kind: Kind.U16, offset: 5 },
-    { name: 'offoff', kind: Kind.S16, offset: 7 },
-    { name: 'hoff', kind: Kind.S16, offset: 9 },
-    { name: 'hmask', kind: Kind.U32, offset: 11, be: true },
-    { name: 'keys', kind: Kind.Struct, offset: 15, struct: tcU32KeyStruct },
+    { name: '_pad3', kind: Kind.Pad, offset: 3, len: 1 },
+    { name: 'offmask', kind: Kind.U16, offset: 4, be: true },
+    { name: 'off', kind: Kind.U16, offset: 6 },
+    { name: 'offoff', kind: Kind.S16, offset: 8 },
+    { name: 'hoff', kind: Kind.S16, offset: 10 },
+    { name: 'hmask', kind: Kind.U32, offset: 12, be: true },
   ],
 };
 
-/** struct `tc-u32-pcnt` (24 bytes). */
+/**
+ * struct `tc-u32-pcnt` (16 bytes).
+ *
+ * Override (specs/overrides): kcnts is the flexible array member kcnts[0] of struct tc_u32_pcnt (16 bytes without it).
+ */
 export interface TcU32Pcnt {
   readonly rcnt: bigint;
   readonly rhit: bigint;
-  readonly kcnts: bigint;
 }
 /** Layout of `tc-u32-pcnt`. */
 export const tcU32PcntStruct: StructDef<TcU32Pcnt> = {
   name: 'tc-u32-pcnt',
-  size: 24,
+  size: 16,
   members: [
     { name: 'rcnt', kind: Kind.U64, offset: 0 },
     { name: 'rhit', kind: Kind.U64, offset: 8 },
-    { name: 'kcnts', kind: Kind.U64, offset: 16 },
   ],
 };
 
@@ -1530,6 +1547,38 @@ export const tcPoliceStruct: StructDef<TcPolice> = {
   ],
 };
 
+/**
+ * struct `tc-pedit-sel` (24 bytes).
+ *
+ * Override (specs/overrides): keys is the flexible array member keys[0] of struct tc_pedit_sel; nkeys struct tc_pedit_key follow it.
+ *
+ * Override (specs/overrides): struct tc_pedit_sel is 24 bytes with tail padding after the two unsigned chars.
+ */
+export interface TcPeditSel {
+  readonly index: number;
+  readonly capab: number;
+  readonly action: number;
+  readonly refcnt: number;
+  readonly bindcnt: number;
+  readonly nkeys: number;
+  readonly flags: number;
+}
+/** Layout of `tc-pedit-sel`. */
+export const tcPeditSelStruct: StructDef<TcPeditSel> = {
+  name: 'tc-pedit-sel',
+  size: 24,
+  members: [
+    { name: 'index', kind: Kind.U32, offset: 0 },
+    { name: 'capab', kind: Kind.U32, offset: 4 },
+    { name: 'action', kind: Kind.S32, offset: 8 },
+    { name: 'refcnt', kind: Kind.S32, offset: 12 },
+    { name: 'bindcnt', kind: Kind.S32, offset: 16 },
+    { name: 'nkeys', kind: Kind.U8, offset: 20 },
+    { name: 'flags', kind: Kind.U8, offset: 21 },
+    { name: '_pad7', kind: Kind.Pad, offset: 22, len: 2 },
+  ],
+};
+
 /** struct `tc-pedit-key` (24 bytes). */
 export interface TcPeditKey {
   readonly mask: number;
@@ -1550,33 +1599,6 @@ export const tcPeditKeyStruct: StructDef<TcPeditKey> = {
     { name: 'at', kind: Kind.U32, offset: 12 },
     { name: 'offmask', kind: Kind.U32, offset: 16 },
     { name: 'shift', kind: Kind.U32, offset: 20 },
-  ],
-};
-
-/** struct `tc-pedit-sel` (46 bytes). */
-export interface TcPeditSel {
-  readonly index: number;
-  readonly capab: number;
-  readonly action: number;
-  readonly refcnt: number;
-  readonly bindcnt: number;
-  readonly nkeys: number;
-  readonly flags: number;
-  readonly keys: TcPeditKey;
-}
-/** Layout of `tc-pedit-sel`. */
-export const tcPeditSelStruct: StructDef<TcPeditSel> = {
-  name: 'tc-pedit-sel',
-  size: 46,
-  members: [
-    { name: 'index', kind: Kind.U32, offset: 0 },
-    { name: 'capab', kind: Kind.U32, offset: 4 },
-    { name: 'action', kind: Kind.S32, offset: 8 },
-    { name: 'refcnt', kind: Kind.S32, offset: 12 },
-    { name: 'bindcnt', kind: Kind.S32, offset: 16 },
-    { name: 'nkeys', kind: Kind.U8, offset: 20 },
-    { name: 'flags', kind: Kind.U8, offset: 21 },
-    { name: 'keys', kind: Kind.Struct, offset: 22, struct: tcPeditKeyStruct },
   ],
 };
 
