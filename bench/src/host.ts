@@ -6,31 +6,16 @@
 // drifts within seconds, so ours and C run in alternating rounds and each
 // figure is the median of its rounds.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GenlSocket } from '@ynl-ts/runtime';
 import { NlctrlClient } from '@ynl-ts/families/nlctrl';
 import { asyncRate, median } from './measure.js';
+import { buildC } from './c-baseline.js';
 import { row, type Row } from './report.js';
-
-const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Rates {
   seq1: number;
   inflight64: number;
   dump: number;
-}
-
-/** Builds the C baseline; returns the binary. */
-function buildC(): string {
-  const out = join(benchDir, '.build');
-  mkdirSync(out, { recursive: true });
-  const bin = join(out, 'nl_bench');
-  execFileSync('gcc', ['-O2', '-Wall', '-o', bin, join(benchDir, 'c', 'nl_bench.c')], {
-    stdio: 'inherit',
-  });
-  return bin;
 }
 
 /** One run of the C baseline; its rates in operations/s. */
@@ -48,7 +33,7 @@ const ROUNDS = 3;
 
 export async function hostBench(ms: number): Promise<Row[]> {
   const S = 'host';
-  const bin = buildC();
+  const bin = buildC('nl_bench');
   const sock = await GenlSocket.open();
   const oursRounds: Rates[] = [];
   const cRounds: Rates[] = [];

@@ -4,25 +4,13 @@
 // requests vs `ip -batch`), route dump (decoded vs `ip -j route show`), link
 // dump (decoded vs bench/c/rtnl_link_dump.c, built here with gcc, and vs
 // `ip -j link show`). No targets: the ratios are the result.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildC } from './c-baseline.js';
 import { row, type Row } from './report.js';
 
 const dist = dirname(fileURLToPath(import.meta.url));
-const benchDir = join(dist, '..');
-
-/** Builds the C baseline of the link dump; returns the binary. */
-function buildC(): string {
-  const out = join(benchDir, '.build');
-  mkdirSync(out, { recursive: true });
-  const bin = join(out, 'rtnl_link_dump');
-  execFileSync('gcc', ['-O2', '-Wall', '-o', bin, join(benchDir, 'c', 'rtnl_link_dump.c')], {
-    stdio: 'inherit',
-  });
-  return bin;
-}
 
 interface NetnsResult {
   n: number;
@@ -42,7 +30,15 @@ export function rtnlBench(n: number, log: (s: string) => void): Row[] {
   const S = 'rtnl (netns)';
   const r = spawnSync(
     'unshare',
-    ['-n', '--', process.execPath, '--expose-gc', join(dist, 'rtnl-netns.js'), String(n), buildC()],
+    [
+      '-n',
+      '--',
+      process.execPath,
+      '--expose-gc',
+      join(dist, 'rtnl-netns.js'),
+      String(n),
+      buildC('rtnl_link_dump'),
+    ],
     { encoding: 'utf8', maxBuffer: 64 << 20 },
   );
   const line = r.stdout.split('\n').find((l) => l.startsWith('BENCH-RTNL '));
